@@ -1,0 +1,166 @@
+"""Batch runs: fan (report × scope) jobs out over a thread pool, keep going past failures, write an index.
+
+Threads with a fresh kernel per notebook (papermill in threads, kernels killed at once after each run)
+were the fastest *safe* option measured on this machine (../shared/research/pipeline-bench.md §2, §6).
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from tqdm import tqdm
+
+from . import fmt, store
+from .labels import t
+from .run import FORMATS, PROJECT_ROOT, Job, Result, _atomic_write, notebook_path, parse_formats, run_job
+from .scopes import ParameterError, manager_slugs
+
+log = logging.getLogger("crmreports.pack")
+PACKS = PROJECT_ROOT / "params" / "packs"
+
+
+def load_pack(name: str) -> dict:
+    """A pack definition from params/packs/<name>.yaml: reports, scopes, formats."""
+    path = Path(name) if str(name).endswith((".yaml", ".yml")) else PACKS / f"{name}.yaml"
+    if not path.exists():
+        valid = ", ".join(sorted(p.stem for p in PACKS.glob("*.yaml")))
+        raise ParameterError(f"unknown pack {name!r}; valid: {valid}")
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(spec, dict):
+        raise ParameterError(f"{path}: expected a mapping with keys reports, scopes, formats")
+    unknown = set(spec) - {"reports", "scopes", "formats", "lang", "description"}
+    if unknown:
+        raise ParameterError(f"{path}: unknown keys {sorted(unknown)}; valid: reports, scopes, formats, lang, description")
+    reports = spec.get("reports") or []
+    if not isinstance(reports, list) or not reports:
+        raise ParameterError(f"{path}: 'reports' must be a non-empty list of report names")
+    for r in reports:
+        notebook_path(r)
+    scopes = spec.get("scopes", ["team", "managers"])
+    bad = [s for s in scopes if s not in ("team", "managers")]
+    if bad:
+        raise ParameterError(f"{path}: unknown scopes {bad}; valid: team, managers")
+    return {"reports": reports, "scopes": scopes, "formats": parse_formats(spec.get("formats", list(FORMATS))),
+            "lang": spec.get("lang")}
+
+
+def active_managers(store_path: str) -> list[tuple[str, str]]:
+    """(name, slug) of every manager responsible for at least one deal."""
+    con = store.connect(store_path)
+    try:
+        users = store.read_table(con, "users")
+        owners = {r[0] for r in con.execute(
+            "SELECT DISTINCT responsible_user_id FROM leads WHERE NOT coalesce(is_deleted, false)").fetchall()}
+    finally:
+        con.close()
+    slugs = manager_slugs(users)
+    return [(str(n), slugs[int(u)]) for u, n in sorted(zip(users["id"], users["name"]), key=lambda x: str(x[1]))
+            if u in owners]
+
+
+def build_jobs(period: str, reports: list[str], scopes: list[str], store_path: str, lang: str, out: str,
+               formats: tuple[str, ...], pipeline: str = "") -> list[Job]:
+    jobs = []
+    managers = active_managers(store_path) if "managers" in scopes else []
+    for report in reports:
+        if "team" in scopes:
+            jobs.append(Job(report, period, "team", "", pipeline, lang, store_path, out, formats))
+        for name, slug in managers:
+            jobs.append(Job(report, period, slug, name, pipeline, lang, store_path, out, formats))
+    return jobs
+
+
+def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True) -> list[Result]:
+    """Run every job; a failure is recorded in its Result and never stops the others."""
+    workers = max(1, workers or os.cpu_count() or 2)
+    results: list[Result] = []
+    bar = tqdm(total=len(jobs), desc="reports", unit="doc", disable=not progress, leave=True)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_job, j): j for j in jobs}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:   # a bug outside the notebook: still isolate it
+                log.exception("%s/%s crashed", job.report, job.scope)
+                res = Result(job, False, 0.0, error=f"{type(exc).__name__}: {exc}")
+            results.append(res)
+            bar.set_postfix_str(f"{job.report}/{job.scope} {'ok' if res.ok else 'FAILED'}")
+            bar.update(1)
+    bar.close()
+    order = {j: i for i, j in enumerate(jobs)}
+    return sorted(results, key=lambda r: order[r.job])
+
+
+HEADLINE_SHOWN = [("revenue", "money"), ("won_deals", "number"), ("win_rate", "percent"),
+                  ("lead_to_won_conversion", "percent"), ("calls_total", "number"), ("unsorted_total", "number"),
+                  ("plan_done_share", "percent")]
+
+
+def _figure_text(figures: dict, lang: str) -> str:
+    parts = []
+    for key, kind in HEADLINE_SHOWN:
+        if figures.get(key) is None:
+            continue
+        v = figures[key]
+        label = t(f"sales.kpi.{key}", lang) if key in ("revenue", "won_deals", "win_rate", "lead_to_won_conversion") \
+            else key
+        shown = fmt.money(v, lang) if kind == "money" else fmt.percent(v, lang) if kind == "percent" else fmt.number(v, lang)
+        parts.append(f"{html.escape(label)}: {html.escape(shown)}")
+    return " · ".join(parts)
+
+
+def write_index(period: str, results: list[Result], out: str, lang: str) -> Path:
+    """reports/<period>/index.html: every document with its headline figures and links, and the failures."""
+    root = Path(out) / period
+    rows, failed = [], []
+    for r in results:
+        rel = {k: os.path.relpath(v, root) for k, v in r.files.items()}
+        name = f"{t('report.' + r.job.report, lang) if _has_label(r.job.report) else r.job.report}"
+        scope = r.job.manager or t("common.team", lang)
+        if not r.ok:
+            link = f'<a href="{html.escape(rel.get("ipynb", ""))}">ipynb</a>' if rel.get("ipynb") else ""
+            failed.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(scope)}</td>"
+                          f"<td class='err'>{html.escape(r.error)}</td><td>{link}</td></tr>")
+            continue
+        links = " ".join(f'<a href="{html.escape(rel[k])}">{k.upper()}</a>' for k in ("html", "pdf", "json", "ipynb")
+                         if k in rel)
+        rows.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(scope)}</td>"
+                    f"<td>{_figure_text(r.figures, lang)}</td><td class='links'>{links}</td></tr>")
+    head = (f"<tr><th>{t('common.index_report', lang)}</th><th>{t('common.scope', lang)}</th>"
+            f"<th>{t('common.index_figures', lang)}</th><th>{t('common.index_documents', lang)}</th></tr>")
+    fail_html = ""
+    if failed:
+        fail_html = (f"<h2 class='failed'>{t('common.index_failed', lang)}: {len(failed)}</h2>"
+                     f"<table>{head.replace(t('common.index_figures', lang), t('common.error', lang))}"
+                     f"{''.join(failed)}</table>")
+    from .periods import parse_period
+    title = t("common.index_title", lang, period=fmt.period_label(parse_period(period), lang))
+    doc = f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:"DejaVu Sans",Arial,sans-serif;max-width:1100px;margin:24px auto;color:#111827;font-size:14px}}
+h1{{font-size:24px}} table{{border-collapse:collapse;width:100%}} th,td{{text-align:left;padding:6px 8px;
+border-bottom:1px solid #e5e7eb;vertical-align:top}} th{{background:#eff6ff;color:#1e3a8a}}
+.failed{{color:#b91c1c}} .err{{color:#b91c1c;font-family:monospace;font-size:12px}} .links a{{margin-right:6px}}
+.meta{{color:#6b7280}}</style></head><body><h1>{html.escape(title)}</h1>
+<p class="meta">{t('common.generated', lang)}: {datetime.now().strftime('%d.%m.%Y %H:%M')} ·
+{len(rows)} / {len(results)}</p>{fail_html}<table>{head}{''.join(rows)}</table></body></html>"""
+    path = root / "index.html"
+    _atomic_write(path, doc)
+    _atomic_write(root / "index.json", json.dumps(
+        [{"report": r.job.report, "scope": r.job.scope, "ok": r.ok, "error": r.error, "files": r.files,
+          "seconds": round(r.seconds, 2)} for r in results], ensure_ascii=False, indent=1))
+    return path
+
+
+def _has_label(report: str) -> bool:
+    from .labels import has
+    return has(f"report.{report}")

@@ -1,0 +1,312 @@
+"""Sales-analysis metrics: pure functions from store DataFrames (local timestamps) to DataFrames.
+
+Definitions (stated next to every figure in the report):
+- revenue / won deals: deals that moved to won (status 142) within the period, by ``closed_at``;
+- lost deals: deals that moved to lost (143) within the period;
+- win rate: won / (won + lost) among deals closed in the period;
+- lead→won conversion: on the cohort of deals created in the period, the share won by the as-of date;
+- funnel: the same cohort; "passed" counts a deal only at stages it actually entered, "cumulative"
+  counts it at every stage up to the furthest one it reached (skipped stages included);
+- stage of loss: the last open stage a deal was in before it moved to lost;
+- time in stage: stage visits that began in the period; visits still open at the as-of date are
+  censored (Kaplan–Meier), not dropped;
+- cycle: created → closed of won deals.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .periods import Period
+
+WON, LOST = 142, 143
+HEADLINE_KEYS = ["revenue", "won_deals", "average_check", "lead_to_won_conversion", "created_deals",
+                 "lost_deals", "win_rate"]
+RATE_KEYS = {"lead_to_won_conversion", "win_rate"}
+COUNT_KEYS = {"won_deals", "created_deals", "lost_deals"}
+
+
+def _closed_in(leads: pd.DataFrame, period: Period, status: int) -> pd.DataFrame:
+    return leads[(leads["status_id"] == status) & period.contains(leads["closed_at"])]
+
+
+def headline(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> dict[str, float]:
+    """Headline figures of one period (keys as in DESIGN.md: revenue, won_deals, ...)."""
+    won = _closed_in(leads, period, WON)
+    lost = _closed_in(leads, period, LOST)
+    cohort = leads[period.contains(leads["created_at"])]
+    cohort_won = cohort[(cohort["status_id"] == WON) & (cohort["closed_at"] < as_of)]
+    revenue = float(won["price"].fillna(0).sum())
+    n_won, n_lost, n_created = len(won), len(lost), len(cohort)
+    return {
+        "revenue": revenue,
+        "won_deals": n_won,
+        "average_check": revenue / n_won if n_won else float("nan"),
+        "lead_to_won_conversion": len(cohort_won) / n_created if n_created else float("nan"),
+        "created_deals": n_created,
+        "lost_deals": n_lost,
+        "win_rate": n_won / (n_won + n_lost) if (n_won + n_lost) else float("nan"),
+    }
+
+
+def kpi_table(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Headline figures for the period, the previous comparable period and the same period a year ago."""
+    cols = {"current": headline(leads, period, as_of),
+            "previous": headline(leads, period.previous(), as_of),
+            "year_ago": headline(leads, period.year_ago(), as_of)}
+    df = pd.DataFrame(cols).loc[HEADLINE_KEYS]
+    df.index.name = "metric"
+    return df
+
+
+def monthly_trend(leads: pd.DataFrame, period: Period, months: int = 13) -> pd.DataFrame:
+    """Won revenue and won deals per calendar month for the ``months`` months ending with the period."""
+    end = pd.Timestamp(period.end) - pd.Timedelta(days=1)
+    idx = pd.period_range(end=end.to_period("M"), periods=months, freq="M")
+    won = leads[leads["status_id"] == WON].dropna(subset=["closed_at"])
+    m = won["closed_at"].dt.to_period("M")
+    g = won.groupby(m)["price"].agg(["sum", "count"]).reindex(idx, fill_value=0)
+    out = pd.DataFrame({"month": idx.to_timestamp(), "revenue": g["sum"].astype(float).values,
+                        "won_deals": g["count"].astype(int).values})
+    out["in_period"] = (out["month"] >= pd.Timestamp(period.start).to_period("M").to_timestamp()) & \
+                       (out["month"] < pd.Timestamp(period.end))
+    return out
+
+
+def stage_order(statuses: pd.DataFrame, pipeline_id: int) -> pd.DataFrame:
+    """Open stages of a pipeline in funnel order followed by won; the unsorted stage is left out."""
+    s = statuses[(statuses["pipeline_id"] == pipeline_id) & statuses["kind"].isin(["open", "won"])]
+    s = s.assign(_won=(s["kind"] == "won")).sort_values(["_won", "sort", "id"]).drop(columns="_won")
+    return s.reset_index(drop=True).assign(rank=lambda d: np.arange(len(d)))
+
+
+def visited_stages(leads: pd.DataFrame, stage_changes: pd.DataFrame) -> pd.DataFrame:
+    """(lead_id, pipeline_id, status_id) of every stage each lead entered, with the current stage for
+    leads that have no history at all."""
+    sc = stage_changes[stage_changes["lead_id"].isin(leads["id"])]
+    v = sc[["lead_id", "to_pipeline_id", "to_status_id"]].dropna().rename(
+        columns={"to_pipeline_id": "pipeline_id", "to_status_id": "status_id"})
+    no_hist = leads[~leads["id"].isin(sc["lead_id"])]
+    cur = no_hist[["id", "pipeline_id", "status_id"]].rename(columns={"id": "lead_id"})
+    v = pd.concat([v, cur], ignore_index=True).astype("int64").drop_duplicates()
+    return v
+
+
+def funnel(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, pipelines: pd.DataFrame,
+           period: Period) -> pd.DataFrame:
+    """Funnel of the cohort created in the period, per pipeline, in both semantics.
+
+    Columns: pipeline_id, pipeline, status_id, stage, rank, passed, cumulative, conv_passed,
+    conv_cumulative (stage k over stage k-1), share_passed / share_cumulative (over the first stage).
+    """
+    cohort = leads[period.contains(leads["created_at"])]
+    visits = visited_stages(cohort, stage_changes)
+    rows = []
+    pipe_names = dict(zip(pipelines["id"], pipelines["name"]))
+    for pid in sorted(visits["pipeline_id"].unique()):
+        order = stage_order(statuses, pid)
+        if order.empty:
+            continue
+        v = visits[visits["pipeline_id"] == pid].merge(order[["id", "rank"]], left_on="status_id", right_on="id")
+        passed = v.groupby("rank")["lead_id"].nunique()
+        furthest = v.groupby("lead_id")["rank"].max()
+        cum = pd.Series({r: int((furthest >= r).sum()) for r in order["rank"]})
+        for _, st in order.iterrows():
+            r = st["rank"]
+            rows.append({"pipeline_id": pid, "pipeline": pipe_names.get(pid, str(pid)), "status_id": st["id"],
+                         "stage": st["name"], "rank": r, "passed": int(passed.get(r, 0)),
+                         "cumulative": int(cum.get(r, 0))})
+    df = pd.DataFrame(rows, columns=["pipeline_id", "pipeline", "status_id", "stage", "rank", "passed",
+                                     "cumulative"])
+    if df.empty:
+        return df.assign(conv_passed=[], conv_cumulative=[], share_passed=[], share_cumulative=[])
+    g = df.groupby("pipeline_id")
+    for col in ("passed", "cumulative"):
+        prev = g[col].shift(1)
+        df[f"conv_{col}"] = np.where(prev > 0, df[col] / prev.where(prev > 0), np.nan)
+        first = g[col].transform("first")
+        df[f"share_{col}"] = np.where(first > 0, df[col] / first.where(first > 0), np.nan)
+    return df
+
+
+def loss_stage(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """For lost leads: the last open stage before the move to lost (``loss_status_id``), and its pipeline."""
+    lost = leads[leads["status_id"] == LOST][["id", "pipeline_id", "price", "loss_reason_id", "closed_at",
+                                              "responsible_user_id"]]
+    sc = stage_changes[stage_changes["lead_id"].isin(lost["id"])].sort_values(["lead_id", "at", "id"])
+    into_lost = sc[sc["to_status_id"] == LOST].groupby("lead_id").last()
+    open_ids = set(statuses.loc[statuses["kind"].isin(["open", "unsorted"]), "id"])
+    last_open = sc[sc["to_status_id"].isin(open_ids)].groupby("lead_id").last()
+    stage = into_lost["from_status_id"].where(into_lost["from_status_id"].isin(open_ids))
+    pipe = into_lost["from_pipeline_id"]
+    stage = stage.combine_first(last_open["to_status_id"])
+    pipe = pipe.where(stage.reindex(pipe.index).notna()).combine_first(last_open["to_pipeline_id"])
+    out = lost.assign(loss_status_id=lost["id"].map(stage), loss_pipeline_id=lost["id"].map(pipe))
+    out["loss_pipeline_id"] = out["loss_pipeline_id"].fillna(out["pipeline_id"])
+    return out
+
+
+def losses_by_stage(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame,
+                    period: Period) -> pd.DataFrame:
+    """Deals lost in the period, counted and summed by the last open stage before loss.
+
+    Columns: pipeline_id, status_id, stage, sort, lost, amount, share (of lost deals); a stage of
+    ``None`` means the history does not show where the deal was lost.
+    """
+    lost = loss_stage(_closed_in(leads, period, LOST), stage_changes, statuses)
+    if lost.empty:
+        return pd.DataFrame(columns=["pipeline_id", "status_id", "stage", "sort", "lost", "amount", "share"])
+    g = (lost.assign(status_id=lost["loss_status_id"].fillna(-1).astype("int64"),
+                     pipeline_id=lost["loss_pipeline_id"].astype("int64"))
+         .groupby(["pipeline_id", "status_id"]).agg(lost=("id", "size"), amount=("price", "sum")).reset_index())
+    names = statuses.set_index(["pipeline_id", "id"])
+    g["stage"] = [names["name"].get((p, s)) for p, s in zip(g["pipeline_id"], g["status_id"])]
+    g["sort"] = [names["sort"].get((p, s), 10 ** 9) for p, s in zip(g["pipeline_id"], g["status_id"])]
+    g["share"] = g["lost"] / g["lost"].sum()
+    return g.sort_values(["pipeline_id", "sort"]).reset_index(drop=True)[
+        ["pipeline_id", "status_id", "stage", "sort", "lost", "amount", "share"]]
+
+
+def loss_reasons(leads: pd.DataFrame, loss_reasons_ref: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Deals lost in the period by loss reason: reason, lost, amount, share; most frequent first."""
+    lost = _closed_in(leads, period, LOST)
+    names = dict(zip(loss_reasons_ref["id"], loss_reasons_ref["name"]))
+    g = (lost.assign(reason=lost["loss_reason_id"].map(names))
+         .groupby("reason", dropna=False).agg(lost=("id", "size"), amount=("price", "sum")).reset_index())
+    g["share"] = g["lost"] / g["lost"].sum() if len(g) else []
+    return g.sort_values(["lost", "amount"], ascending=False).reset_index(drop=True)
+
+
+def km_quantiles(durations, observed, qs=(0.5, 0.75, 0.9)) -> list[float]:
+    """Kaplan–Meier quantiles of durations where ``observed`` is False for censored (still open) spells.
+
+    The q-quantile is the smallest time t with S(t) <= 1 - q; NaN when the curve never falls that low
+    (too many spells still open to tell).
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(observed, dtype=bool)
+    if d.size == 0:
+        return [float("nan")] * len(qs)
+    order = np.argsort(d, kind="stable")
+    d, e = d[order], e[order]
+    times = np.unique(d[e])
+    surv, s = [], 1.0
+    for t_ in times:
+        at_risk = np.sum(d >= t_)
+        events = np.sum((d == t_) & e)
+        s *= 1.0 - events / at_risk
+        surv.append(s)
+    surv = np.asarray(surv)
+    out = []
+    for q in qs:
+        hit = np.nonzero(surv <= 1.0 - q + 1e-12)[0]
+        out.append(float(times[hit[0]]) if hit.size else float("nan"))
+    return out
+
+
+def stage_visits(stage_changes: pd.DataFrame, statuses: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Every stay of a lead in an open stage: entered, left (NaT while still there), days, observed."""
+    sc = stage_changes[stage_changes["at"] < as_of].sort_values(["lead_id", "at", "id"])
+    left = sc.groupby("lead_id")["at"].shift(-1)
+    v = pd.DataFrame({"lead_id": sc["lead_id"].values, "pipeline_id": sc["to_pipeline_id"].values,
+                      "status_id": sc["to_status_id"].values, "entered": sc["at"].values, "left": left.values})
+    open_ids = statuses.loc[statuses["kind"] == "open", "id"]
+    v = v[v["status_id"].isin(open_ids)]
+    v = v.assign(observed=v["left"].notna(),
+                 days=((v["left"].fillna(as_of) - v["entered"]).dt.total_seconds() / 86400.0))
+    return v.reset_index(drop=True)
+
+
+def time_in_stage(visits: pd.DataFrame, statuses: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Median / P75 / P90 days in each stage for stays that began in the period (censored KM)."""
+    v = visits[period.contains(visits["entered"])]
+    rows = []
+    for (pid, sid), g in v.groupby(["pipeline_id", "status_id"]):
+        med, p75, p90 = km_quantiles(g["days"], g["observed"])
+        rows.append({"pipeline_id": pid, "status_id": sid, "visits": len(g), "still_open": int((~g["observed"]).sum()),
+                     "median_days": med, "p75_days": p75, "p90_days": p90})
+    df = pd.DataFrame(rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days",
+                                     "p90_days"])
+    st = statuses[["pipeline_id", "id", "name", "sort"]].rename(columns={"id": "status_id", "name": "stage"})
+    return df.merge(st, on=["pipeline_id", "status_id"], how="left").sort_values(["pipeline_id", "sort"]) \
+        .reset_index(drop=True)
+
+
+def cycle_days(leads: pd.DataFrame) -> pd.Series:
+    """created → closed in days for the given (won) leads."""
+    return (leads["closed_at"] - leads["created_at"]).dt.total_seconds() / 86400.0
+
+
+@dataclass(frozen=True)
+class CycleStats:
+    won_deals: int
+    mean_days: float
+    median_days: float
+    p75_days: float
+    typical_days: float       # mean cycle of won deals over the 12 months ending with the period
+    typical_basis: int        # how many won deals that mean rests on
+
+
+def won_cycle(leads: pd.DataFrame, period: Period) -> CycleStats:
+    """Cycle of deals won in the period, and the typical (12-month) cycle used for the stale-deal list."""
+    won = _closed_in(leads, period, WON)
+    c = cycle_days(won)
+    year = Period("range", (pd.Timestamp(period.end) - pd.DateOffset(years=1)).date(), period.end, "12m")
+    won12 = _closed_in(leads, year, WON)
+    c12 = cycle_days(won12)
+    return CycleStats(
+        won_deals=len(won),
+        mean_days=float(c.mean()) if len(c) else float("nan"),
+        median_days=float(c.median()) if len(c) else float("nan"),
+        p75_days=float(c.quantile(0.75)) if len(c) else float("nan"),
+        typical_days=float(c12.mean()) if len(c12) else float("nan"),
+        typical_basis=len(won12),
+    )
+
+
+def open_at(leads: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
+    """Deals that existed and were not closed at ``moment``."""
+    return leads[(leads["created_at"] < moment) & (leads["closed_at"].isna() | (leads["closed_at"] >= moment))]
+
+
+def stale_deals(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, users: pd.DataFrame,
+                threshold_days: float, moment: pd.Timestamp) -> pd.DataFrame:
+    """Open deals at ``moment`` older than ``threshold_days``, oldest first, with their stage then."""
+    op = open_at(leads, moment)
+    if op.empty or np.isnan(threshold_days):
+        return pd.DataFrame(columns=["id", "name", "price", "age_days", "stage", "manager", "created_at"])
+    op = op.assign(age_days=(moment - op["created_at"]).dt.total_seconds() / 86400.0)
+    op = op[op["age_days"] > threshold_days]
+    sc = stage_changes[(stage_changes["lead_id"].isin(op["id"])) & (stage_changes["at"] < moment)]
+    last = sc.sort_values(["lead_id", "at", "id"]).groupby("lead_id").last()
+    names = statuses.set_index(["pipeline_id", "id"])["name"]
+    stage = {lid: names.get((r.to_pipeline_id, r.to_status_id)) for lid, r in last.iterrows()}
+    cur = {lid: names.get((p, s)) for lid, p, s in zip(op["id"], op["pipeline_id"], op["status_id"])}
+    users_by_id = dict(zip(users["id"], users["name"]))
+    out = op.assign(stage=[stage.get(i, cur.get(i)) for i in op["id"]],
+                    manager=op["responsible_user_id"].map(users_by_id))
+    return out.sort_values("age_days", ascending=False)[
+        ["id", "name", "price", "age_days", "stage", "manager", "created_at"]].reset_index(drop=True)
+
+
+def by_manager(leads: pd.DataFrame, users: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One row per manager responsible for deals: the headline figures, mean cycle and open deals."""
+    rows = []
+    moment = min(period.end_ts, as_of)
+    for uid, g in leads.groupby("responsible_user_id"):
+        h = headline(g, period, as_of)
+        won = _closed_in(g, period, WON)
+        c = cycle_days(won)
+        h.update(user_id=int(uid), cycle_days=float(c.mean()) if len(c) else float("nan"),
+                 open_deals=len(open_at(g, moment)))
+        rows.append(h)
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    u = users.set_index("id")
+    df.insert(0, "manager", df["user_id"].map(u["name"]))
+    df.insert(1, "group", df["user_id"].map(u["group_name"]))
+    active = (df[["created_deals", "won_deals", "lost_deals"]].sum(axis=1) > 0) | (df["open_deals"] > 0)
+    return df[active].sort_values("revenue", ascending=False).reset_index(drop=True)

@@ -1,0 +1,75 @@
+"""Report scopes (whole team or one manager), parameter validation and safe file-name slugs."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+_TRANSLIT = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
+     "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))
+
+
+class ParameterError(ValueError):
+    """A report parameter that names nothing valid; the message lists what is valid."""
+
+
+def slug(name: str, fallback: str = "item") -> str:
+    """A safe file-name slug: Cyrillic transliterated, lowercase ``[a-z0-9-]`` only, never empty,
+    never a path separator or ``..``."""
+    s = "".join(_TRANSLIT.get(ch, ch) for ch in str(name).lower())
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    s = re.sub(r"-{2,}", "-", s)[:60].strip("-")
+    return s or fallback
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str                   # "team" or "manager"
+    slug: str                   # "team" or the manager's slug (file names, JSON "scope")
+    name: str | None            # the manager's name
+    user_ids: tuple[int, ...]   # empty for the team
+
+
+TEAM = Scope("team", "team", None, ())
+
+
+def manager_slugs(users: pd.DataFrame) -> dict[int, str]:
+    """A unique slug per user id (a numeric suffix separates namesakes)."""
+    out, seen = {}, {}
+    for uid, name in sorted(zip(users["id"], users["name"])):
+        s = slug(name, f"user-{uid}")
+        if s in seen:
+            s = f"{s}-{uid}"
+        seen[s] = uid
+        out[int(uid)] = s
+    return out
+
+
+def resolve_manager(manager: str | int | None, users: pd.DataFrame) -> Scope:
+    """Find a manager by name (case-insensitive), slug or id; empty means the whole team."""
+    if manager is None or str(manager).strip() == "" or str(manager).strip().lower() == "team":
+        return TEAM
+    key = str(manager).strip()
+    slugs = manager_slugs(users)
+    for uid, name in zip(users["id"], users["name"]):
+        if key.casefold() in (str(name).casefold(), slugs[int(uid)], str(uid)):
+            return Scope("manager", slugs[int(uid)], str(name), (int(uid),))
+    valid = ", ".join(sorted(str(n) for n in users["name"]))
+    raise ParameterError(f"unknown manager {key!r}; valid: {valid} (or empty for the whole team)")
+
+
+def resolve_pipeline(pipeline: str | int | None, pipelines: pd.DataFrame) -> tuple[list[int], str | None]:
+    """Pipeline ids to report on and the pipeline's name; empty means every pipeline."""
+    if pipeline is None or str(pipeline).strip() == "":
+        return [], None
+    key = str(pipeline).strip()
+    for pid, name in zip(pipelines["id"], pipelines["name"]):
+        if key.casefold() in (str(name).casefold(), str(pid)):
+            return [int(pid)], str(name)
+    valid = ", ".join(str(n) for n in pipelines["name"])
+    raise ParameterError(f"unknown pipeline {key!r}; valid: {valid} (or empty for all pipelines)")

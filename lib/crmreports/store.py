@@ -1,0 +1,295 @@
+"""The local DuckDB store: schema, atomic full writes, transactional upserts and filtered reads.
+
+Timestamps are stored as naive UTC ``TIMESTAMP``. Readers convert them to the account's timezone
+(``read_*`` functions return naive *local* timestamps, which is what period bounds are in).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import duckdb
+import pandas as pd
+
+DEFAULT_STORE = "data/crm.duckdb"
+
+# table -> ordered {column: DuckDB type}. The first column(s) listed in KEYS form the primary key.
+SCHEMA: dict[str, dict[str, str]] = {
+    "account": {
+        "id": "BIGINT", "subdomain": "VARCHAR", "name": "VARCHAR", "timezone": "VARCHAR",
+        "currency": "VARCHAR", "synced_at": "TIMESTAMP", "source": "VARCHAR",
+    },
+    "users": {
+        "id": "BIGINT", "name": "VARCHAR", "email": "VARCHAR", "group_id": "BIGINT",
+        "group_name": "VARCHAR", "is_active": "BOOLEAN",
+    },
+    "pipelines": {"id": "BIGINT", "name": "VARCHAR", "is_main": "BOOLEAN", "sort": "INTEGER"},
+    "statuses": {
+        "id": "BIGINT", "pipeline_id": "BIGINT", "name": "VARCHAR", "sort": "INTEGER", "kind": "VARCHAR",
+    },
+    "leads": {
+        "id": "BIGINT", "name": "VARCHAR", "price": "DOUBLE", "pipeline_id": "BIGINT", "status_id": "BIGINT",
+        "responsible_user_id": "BIGINT", "group_id": "BIGINT", "source_id": "BIGINT", "source": "VARCHAR",
+        "loss_reason_id": "BIGINT", "tags": "VARCHAR", "contact_id": "BIGINT", "company_id": "BIGINT",
+        "created_by": "BIGINT", "created_at": "TIMESTAMP", "updated_at": "TIMESTAMP",
+        "closed_at": "TIMESTAMP", "is_deleted": "BOOLEAN",
+    },
+    "stage_changes": {
+        "id": "VARCHAR", "lead_id": "BIGINT", "at": "TIMESTAMP", "from_pipeline_id": "BIGINT",
+        "from_status_id": "BIGINT", "to_pipeline_id": "BIGINT", "to_status_id": "BIGINT", "user_id": "BIGINT",
+    },
+    "responsible_changes": {
+        "id": "VARCHAR", "lead_id": "BIGINT", "at": "TIMESTAMP", "from_user_id": "BIGINT",
+        "to_user_id": "BIGINT", "user_id": "BIGINT",
+    },
+    "unsorted": {
+        "uid": "VARCHAR", "source_name": "VARCHAR", "category": "VARCHAR", "pipeline_id": "BIGINT",
+        "created_at": "TIMESTAMP", "outcome": "VARCHAR", "decided_at": "TIMESTAMP", "decided_by": "BIGINT",
+        "lead_id": "BIGINT", "contact_id": "BIGINT",
+    },
+    "calls": {
+        "id": "BIGINT", "direction": "VARCHAR", "user_id": "BIGINT", "lead_id": "BIGINT", "contact_id": "BIGINT",
+        "duration_s": "INTEGER", "status": "VARCHAR", "is_answered": "BOOLEAN", "phone": "VARCHAR",
+        "at": "TIMESTAMP",
+    },
+    "tasks": {
+        "id": "BIGINT", "type": "VARCHAR", "task_type_id": "BIGINT", "responsible_user_id": "BIGINT",
+        "entity": "VARCHAR", "entity_id": "BIGINT", "created_at": "TIMESTAMP", "complete_till": "TIMESTAMP",
+        "is_completed": "BOOLEAN", "completed_at": "TIMESTAMP", "text": "VARCHAR",
+    },
+    "loss_reasons": {"id": "BIGINT", "name": "VARCHAR", "sort": "INTEGER"},
+    "sources": {"id": "BIGINT", "name": "VARCHAR", "pipeline_id": "BIGINT"},
+    "sync_state": {
+        "entity": "VARCHAR", "high_water": "BIGINT", "last_run": "TIMESTAMP", "status": "VARCHAR",
+    },
+}
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "account": ("id",), "users": ("id",), "pipelines": ("id",), "statuses": ("pipeline_id", "id"),
+    "leads": ("id",), "stage_changes": ("id",), "responsible_changes": ("id",), "unsorted": ("uid",),
+    "calls": ("id",), "tasks": ("id",), "loss_reasons": ("id",), "sources": ("id",), "sync_state": ("entity",),
+}
+
+TIMESTAMP_COLUMNS = {t: [c for c, ty in cols.items() if ty == "TIMESTAMP"] for t, cols in SCHEMA.items()}
+
+
+class StoreError(RuntimeError):
+    """The store file is missing, unreadable or not a crmreports store."""
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of :data:`SCHEMA` that does not exist yet."""
+    for table, cols in SCHEMA.items():
+        col_sql = ", ".join(f'"{c}" {t}' for c, t in cols.items())
+        key_sql = ", ".join(f'"{k}"' for k in KEYS[table])
+        con.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({col_sql}, PRIMARY KEY ({key_sql}))')
+
+
+def conform(table: str, df: pd.DataFrame | None) -> pd.DataFrame:
+    """Return ``df`` with exactly the schema's columns, in order, with missing ones as nulls."""
+    cols = SCHEMA[table]
+    if df is None:
+        df = pd.DataFrame()
+    unknown = set(df.columns) - set(cols)
+    if unknown:
+        raise ValueError(f"table {table!r}: unknown columns {sorted(unknown)}; valid: {list(cols)}")
+    out = pd.DataFrame({c: df[c] if c in df.columns else pd.Series([None] * len(df), dtype=object)
+                        for c in cols}, index=df.index).reset_index(drop=True)
+    for c in TIMESTAMP_COLUMNS[table]:
+        out[c] = pd.to_datetime(out[c], utc=True).dt.tz_localize(None) if len(out) else pd.to_datetime(out[c])
+    return out
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, replace: bool) -> None:
+    df = conform(table, df)
+    if df.empty:
+        return
+    con.register("_incoming", df)
+    try:
+        cols = ", ".join(f'"{c}"' for c in df.columns)
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        con.execute(f'{verb} INTO "{table}" ({cols}) SELECT {cols} FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+
+
+def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Write a complete store to ``path`` atomically.
+
+    The new store is built in a temporary file next to ``path`` and moved over it only once every
+    table is written, so a failure at any point leaves the previous store untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    unknown = set(tables) - set(SCHEMA)
+    if unknown:
+        raise ValueError(f"unknown store tables {sorted(unknown)}; valid: {list(SCHEMA)}")
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # DuckDB wants to create the file itself
+    try:
+        con = duckdb.connect(tmp)
+        try:
+            create_schema(con)
+            con.execute("BEGIN")
+            for table, df in tables.items():
+                _insert(con, table, df, replace=False)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(str(path) + ".wal")
+    except BaseException:
+        for leftover in (tmp, tmp + ".wal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
+        raise
+    return path
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> int:
+    """Insert or replace rows of ``df`` by the table's key. Call inside a transaction."""
+    _insert(con, table, df, replace=True)
+    return len(df)
+
+
+def resolve_path(path: str | os.PathLike | None = None) -> Path:
+    """The store file to use: ``path``, else ``$CRMREPORTS_STORE``, else ``data/crm.duckdb``.
+
+    A relative path that does not exist from the working directory is also looked up from its parents,
+    so a notebook opened in ``notebooks/`` finds the project's ``data/crm.duckdb``.
+    """
+    p = Path(path or os.environ.get("CRMREPORTS_STORE") or DEFAULT_STORE)
+    if p.is_absolute() or p.exists():
+        return p
+    for parent in list(Path.cwd().parents)[:3]:
+        if (parent / p).exists():
+            return parent / p
+    return p
+
+
+def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the store. A missing file is a :class:`StoreError` that says how to create one."""
+    path = resolve_path(path) if read_only else Path(path)
+    if read_only and not path.exists():
+        raise StoreError(
+            f"store {str(path)!r} does not exist; create it with `crmreports demo`, "
+            "`crmreports sync` or `crmreports import`")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open store {str(path)!r}: {exc}") from exc
+    if not read_only:
+        create_schema(con)
+    return con
+
+
+@dataclass(frozen=True)
+class StoreData:
+    """Tables read from the store for one report, timestamps in the account's local time."""
+
+    account: pd.Series
+    users: pd.DataFrame
+    pipelines: pd.DataFrame
+    statuses: pd.DataFrame
+    leads: pd.DataFrame
+    stage_changes: pd.DataFrame
+    loss_reasons: pd.DataFrame
+    tables: dict
+
+    @property
+    def timezone(self) -> str:
+        return str(self.account.get("timezone") or "UTC")
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def _to_local(df: pd.DataFrame, table: str, tz: str) -> pd.DataFrame:
+    cols = [c for c in TIMESTAMP_COLUMNS.get(table, []) if c in df.columns]
+    if not cols:
+        return df
+    df = df.copy()
+    for c in cols:
+        s = pd.to_datetime(df[c])
+        df[c] = s.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+    return df
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: str, where: str = "", params: Iterable = (),
+               tz: str | None = None, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """Read one table with an optional SQL filter; convert timestamps to ``tz`` if given."""
+    if table not in SCHEMA:
+        raise ValueError(f"unknown store table {table!r}; valid: {list(SCHEMA)}")
+    cols = ", ".join(f'"{c}"' for c in (columns or SCHEMA[table]))
+    sql = f'SELECT {cols} FROM "{table}"' + (f" WHERE {where}" if where else "")
+    df = con.execute(sql, list(params)).df()
+    if df.empty:
+        df = conform(table, None)[list(columns or SCHEMA[table])]
+    return _to_local(df, table, tz) if tz else df
+
+
+def read_account(con: duckdb.DuckDBPyConnection) -> pd.Series:
+    acc = read_table(con, "account")
+    if acc.empty:
+        raise StoreError("the store has no account row; load it with `crmreports demo`, `sync` or `import`")
+    return acc.iloc[0]
+
+
+def load(path: str | os.PathLike, tables: Iterable[str] = ("leads", "stage_changes"),
+         pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> StoreData:
+    """Read what a report needs, with pipeline and manager filters pushed into SQL.
+
+    ``user_ids`` filters leads by responsible user and the per-user tables (calls, tasks) by user;
+    stage changes are read for the selected leads only.
+    """
+    con = connect(path, read_only=True)
+    try:
+        account = read_account(con)
+        tz = str(account.get("timezone") or "UTC")
+        ref = {name: read_table(con, name, tz=tz) for name in ("users", "pipelines", "statuses", "loss_reasons")}
+        cond, params = ["NOT coalesce(is_deleted, false)"], []
+        if pipeline_ids:
+            cond.append(f"pipeline_id IN ({', '.join('?' * len(pipeline_ids))})")
+            params += list(pipeline_ids)
+        if user_ids:
+            cond.append(f"responsible_user_id IN ({', '.join('?' * len(user_ids))})")
+            params += list(user_ids)
+        lead_where = " AND ".join(cond)
+        out: dict[str, pd.DataFrame] = dict(ref)
+        out["leads"] = read_table(con, "leads", lead_where, params, tz=tz)
+        for name in tables:
+            if name in out:
+                continue
+            if name in ("stage_changes", "responsible_changes"):
+                out[name] = read_table(
+                    con, name, f"lead_id IN (SELECT id FROM leads WHERE {lead_where})", params, tz=tz)
+            elif name == "calls" and user_ids:
+                out[name] = read_table(con, name, f"user_id IN ({', '.join('?' * len(user_ids))})",
+                                       user_ids, tz=tz)
+            elif name == "tasks" and user_ids:
+                out[name] = read_table(con, name,
+                                       f"responsible_user_id IN ({', '.join('?' * len(user_ids))})",
+                                       user_ids, tz=tz)
+            else:
+                out[name] = read_table(con, name, tz=tz)
+        return StoreData(account=account, users=out["users"], pipelines=out["pipelines"],
+                         statuses=out["statuses"], leads=out["leads"],
+                         stage_changes=out.get("stage_changes", conform("stage_changes", None)),
+                         loss_reasons=out["loss_reasons"], tables=out)
+    finally:
+        con.close()
+
+
+def store_version(path: str | os.PathLike) -> str:
+    """A string that changes whenever the store's content may have changed (for output caching)."""
+    st = Path(path).stat()
+    return f"{st.st_size}-{st.st_mtime_ns}"

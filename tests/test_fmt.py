@@ -1,0 +1,42 @@
+from crmreports import fmt
+from crmreports.periods import parse_period
+
+NB = "\u00a0"
+
+
+def test_money_and_numbers():
+    assert fmt.money(1200000) == f"1{NB}200{NB}000{NB}₽"
+    assert fmt.money(1200000, "en") == "₽1,200,000"
+    assert fmt.money(None) == "—"
+    assert fmt.money_short(1234567) == f"1,2{NB}млн{NB}₽"
+    assert fmt.money_short(94000, "en") == "₽94K"
+    assert fmt.number(1234567.5, "ru", 1) == f"1{NB}234{NB}567,5"
+
+
+def test_percent_and_change():
+    assert fmt.percent(0.16) == f"16{NB}%"
+    assert fmt.percent(0.156, "en", 1) == "15.6%"
+    assert fmt.change(120, 100) == f"+20{NB}%"
+    assert fmt.change(80, 100, "en") == "−20%"
+    assert fmt.change(0.30, 0.25, "ru", "points") == f"+5,0{NB}п.п."
+    assert fmt.change(5, 0) == "—"
+
+
+def test_russian_plurals():
+    assert fmt.count(1, "deal") == f"1{NB}сделка"
+    assert fmt.count(3, "deal") == f"3{NB}сделки"
+    assert fmt.count(11, "deal") == f"11{NB}сделок"
+    assert fmt.count(21, "deal") == f"21{NB}сделка"
+    assert fmt.count(112, "deal") == f"112{NB}сделок"
+    assert fmt.count(2, "deal", "en") == f"2{NB}deals"
+    assert fmt.days(2.5, "ru", 1) == f"2,5{NB}дня"
+    assert fmt.days(5) == f"5{NB}дней"
+
+
+def test_dates_and_periods():
+    assert fmt.day("2026-11-24 14:05") == "24.11.2026"
+    assert fmt.period_label(parse_period("2026-10")) == "октябрь 2026"
+    assert fmt.period_label(parse_period("2026-10"), "en") == "October 2026"
+    assert fmt.period_label(parse_period("2026-Q3")) == "3 квартал 2026"
+    assert fmt.period_label(parse_period("2026-W44")) == "неделя 44, 2026 (26.10–01.11)"
+    assert fmt.duration_hm(3900) == f"1{NB}ч 05{NB}мин"
