@@ -41,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose + 1, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    from crmreports.cli import CLIError as canonical   # the same class even when run as __main__
     try:
         return int(args.func(args) or 0)
-    except CLIError as exc:
+    except canonical as exc:
         print(f"crmreports {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

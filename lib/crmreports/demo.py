@@ -71,18 +71,18 @@ class ManagerSpec:
 
 
 MANAGERS = [
-    ManagerSpec("Анна Смирнова", "a.smirnova", 1, 0.35, 18, 1.25, 1.4, 6, 0.95, 0.9, 1.3, "admin"),
-    ManagerSpec("Дмитрий Козлов", "d.kozlov", 1, 0.27, 24, 1.10, 1.8, 15, 0.90, 0.85, 1.2),
-    ManagerSpec("Екатерина Волкова", "e.volkova", 1, 0.22, 30, 1.00, 1.0, 40, 0.80, 0.8, 1.0),
-    ManagerSpec("Игорь Соколов", "i.sokolov", 1, 0.30, 42, 1.65, 0.9, 90, 0.85, 0.75, 0.9),
-    ManagerSpec("Мария Новикова", "m.novikova", 1, 0.18, 14, 0.80, 1.2, 30, 0.70, 0.7, 1.0),
-    ManagerSpec("Сергей Морозов", "s.morozov", 1, 0.15, 20, 0.90, 0.7, 180, 0.50, 0.5, 0.9, "left"),
-    ManagerSpec("Ольга Павлова", "o.pavlova", 2, 0.25, 11, 0.70, 2.0, 4, 0.90, 0.9, 1.2),
-    ManagerSpec("Алексей Лебедев", "a.lebedev", 2, 0.20, 22, 0.95, 1.5, 25, 0.80, 0.8, 1.0),
-    ManagerSpec("Наталья Егорова", "n.egorova", 2, 0.33, 36, 1.40, 1.1, 60, 0.90, 0.85, 0.9),
-    ManagerSpec("Павел Кузнецов", "p.kuznetsov", 2, 0.12, 16, 0.75, 0.03, 240, 0.40, 0.45, 0.8, "quiet"),
-    ManagerSpec("Юлия Фёдорова", "y.fedorova", 2, 0.23, 45, 1.20, 1.0, 120, 0.75, 0.7, 0.9),
-    ManagerSpec("Артём Васильев", "a.vasiliev", 2, 0.16, 10, 0.85, 1.3, 12, 0.80, 0.8, 1.1, "new"),
+    ManagerSpec("Анна Смирнова", "a.smirnova", 1, 0.29, 18, 1.25, 1.4, 6, 0.95, 0.9, 1.3, "admin"),
+    ManagerSpec("Дмитрий Козлов", "d.kozlov", 1, 0.23, 24, 1.10, 1.8, 15, 0.90, 0.85, 1.2),
+    ManagerSpec("Екатерина Волкова", "e.volkova", 1, 0.20, 30, 1.00, 1.0, 40, 0.80, 0.8, 1.0),
+    ManagerSpec("Игорь Соколов", "i.sokolov", 1, 0.25, 42, 1.65, 0.9, 90, 0.85, 0.75, 0.9),
+    ManagerSpec("Мария Новикова", "m.novikova", 1, 0.17, 14, 0.80, 1.2, 30, 0.70, 0.7, 1.0),
+    ManagerSpec("Сергей Морозов", "s.morozov", 1, 0.13, 20, 0.90, 0.7, 180, 0.50, 0.5, 0.9, "left"),
+    ManagerSpec("Ольга Павлова", "o.pavlova", 2, 0.21, 11, 0.70, 2.0, 4, 0.90, 0.9, 1.2),
+    ManagerSpec("Алексей Лебедев", "a.lebedev", 2, 0.18, 22, 0.95, 1.5, 25, 0.80, 0.8, 1.0),
+    ManagerSpec("Наталья Егорова", "n.egorova", 2, 0.27, 36, 1.40, 1.1, 60, 0.90, 0.85, 0.9),
+    ManagerSpec("Павел Кузнецов", "p.kuznetsov", 2, 0.10, 16, 0.75, 0.03, 240, 0.40, 0.45, 0.8, "quiet"),
+    ManagerSpec("Юлия Фёдорова", "y.fedorova", 2, 0.20, 45, 1.20, 1.0, 120, 0.75, 0.7, 0.9),
+    ManagerSpec("Артём Васильев", "a.vasiliev", 2, 0.13, 10, 0.85, 1.3, 12, 0.80, 0.8, 1.1, "new"),
 ]
 
 
@@ -316,7 +316,7 @@ class _Generator:
             ids = {}
             names = (("Неразобранное",) if p.unsorted else ()) + p.stages
             for k, name in enumerate(names):
-                ids[name] = p.status_base + 3 * k + (k * k) % 5
+                ids[name] = p.status_base + 7 * k + (k * k) % 5   # strictly increasing, unique
             out[p.key] = ids
         return out
 
@@ -662,12 +662,15 @@ class _Generator:
             if nxt is None and rnd.random() > owner.spec.tasks:
                 continue   # an open deal with no open task
             created = min(self.work(t + 60 + int(rnd.random() * 2 * HOUR)), (nxt or self.end) - 30)
+            horizon = 3.5
+            if nxt is None and rnd.random() < 0.7:   # the next step of a live deal was planned lately
+                created, horizon = max(created, self.work(self.end - int(rnd.random() * 7 * DAY))), 7.0
             if created <= t or created >= self.end:
                 continue
             kind = TASK_MEETING if name == MEETING_STAGE else TASK_CALL if k == 0 else TASK_FOLLOW_UP
-            till = self.work(created + int(DAY * (0.3 + 3.5 * rnd.random())))
+            till = self.work(created + int(DAY * (0.3 + horizon * rnd.random())))
             done = None
-            if nxt is not None and rnd.random() > 0.03:      # a few are forgotten and stay overdue
+            if nxt is not None and rnd.random() > 0.01:      # a few are forgotten and stay overdue
                 done = max(created + 60, nxt - int(rnd.random() * 4 * HOUR))
             if done is not None and done >= self.end:
                 done = None
@@ -688,7 +691,7 @@ class _Generator:
 
     def uuid(self) -> str:
         h = f"{self.rnd.getrandbits(128):032x}"
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
     def unsorted_meta(self, d: Deal, m: Manager) -> dict:
         rnd, t = self.rnd, d.created
@@ -903,12 +906,15 @@ class _Records:
         for d, m, meta in self.g.unsorted:
             uid = f"{self.g.rnd.getrandbits(160):040x}"
             cat_name = "Mango Office" if d.category == "sip" else d.source.inbox
+            company = self.g.contact_info[d.contact][1]
             out.append({
                 "uid": uid, "source_uid": None, "source_name": cat_name, "category": d.category,
                 "pipeline_id": MAIN.id, "created_at": d.created, "metadata": meta, "account_id": ACCOUNT_ID,
                 "_links": _links(f"leads/unsorted/{uid}"),
                 "_embedded": {"contacts": [{"id": d.contact, "_links": _links(f"contacts/{d.contact}")}],
-                              "leads": [{"id": d.id, "_links": _links(f"leads/{d.id}")}], "companies": []},
+                              "leads": [{"id": d.id, "_links": _links(f"leads/{d.id}")}],
+                              "companies": [{"id": company, "_links": _links(f"companies/{company}")}]
+                              if company else []},
             })
         return out
 

@@ -114,7 +114,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, replac
         verb = "INSERT OR REPLACE" if replace else "INSERT"
         con.execute(f'{verb} INTO "{table}" ({cols}) SELECT {cols} FROM _incoming')
     finally:
-        con.unregister("_incoming")
+        with contextlib.suppress(duckdb.Error):   # an aborted transaction refuses this; keep the first error
+            con.unregister("_incoming")
 
 
 def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> Path:

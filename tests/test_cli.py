@@ -1,0 +1,50 @@
+"""The crmreports command line: help, and clear errors for bad parameters (exit code 2)."""
+import subprocess
+import sys
+
+import pytest
+
+
+def crm(*args, store=None):
+    cmd = [sys.executable, "-m", "crmreports"] + (["--store", str(store)] if store else []) + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def test_help_lists_commands():
+    r = crm("--help")
+    assert r.returncode == 0
+    for cmd in ("demo", "run", "pack"):
+        assert cmd in r.stdout
+
+
+def test_bad_period_lists_valid_forms(fixture_store):
+    r = crm("run", "sales_analysis", "--period", "2026-13", store=fixture_store)
+    assert r.returncode == 2
+    assert "bad period '2026-13'" in r.stderr and "2026-Q3" in r.stderr
+
+
+def test_unknown_manager_lists_managers(fixture_store):
+    r = crm("run", "sales_analysis", "--period", "2026-10", "--manager", "Вася Пупкин", store=fixture_store)
+    assert r.returncode == 2
+    assert "unknown manager 'Вася Пупкин'" in r.stderr and "Анна Иванова" in r.stderr
+
+
+def test_unknown_report_and_format(fixture_store):
+    r = crm("run", "salez", "--period", "2026-10", store=fixture_store)
+    assert r.returncode == 2 and "valid: " in r.stderr and "sales_analysis" in r.stderr
+    r = crm("run", "sales_analysis", "--format", "docx", store=fixture_store)
+    assert r.returncode == 2 and "valid: html, pdf" in r.stderr
+
+
+def test_missing_store(tmp_path):
+    r = crm("run", "sales_analysis", "--period", "2026-10", store=tmp_path / "none.duckdb")
+    assert r.returncode == 2 and "crmreports demo" in r.stderr
+
+
+@pytest.mark.slow
+def test_run_writes_outputs(fixture_store, tmp_path):
+    r = crm("run", "sales_analysis", "--period", "2026-10", "--manager", "Анна Иванова", "--format", "html",
+            "--out", str(tmp_path), store=fixture_store)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "2026-10" / "sales_analysis" / "anna-ivanova.html").exists()
+    assert not (tmp_path / "2026-10" / "sales_analysis" / "anna-ivanova.pdf").exists()

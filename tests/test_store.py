@@ -1,0 +1,64 @@
+"""Store round trip, timezone handling, filters pushed into SQL, and atomic full writes."""
+import duckdb
+import pandas as pd
+import pytest
+
+import fixtures
+from crmreports import store
+
+
+def test_round_trip_keeps_every_table(tmp_path):
+    tables = fixtures.tables()
+    path = store.write_full(tmp_path / "crm.duckdb", tables)
+    con = store.connect(path)
+    try:
+        for name, df in tables.items():
+            back = store.read_table(con, name)
+            assert len(back) == len(df), name
+        leads = store.read_table(con, "leads").set_index("id")
+        assert leads.loc[1, "price"] == 100 and leads.loc[3, "loss_reason_id"] == 1
+        assert leads.loc[1, "created_at"] == pd.Timestamp("2026-10-01 10:00")
+        assert pd.isna(leads.loc[4, "closed_at"])
+    finally:
+        con.close()
+
+
+def test_timestamps_are_converted_to_the_account_timezone(tmp_path):
+    tables = fixtures.tables()
+    tables["account"] = tables["account"].assign(timezone="Europe/Moscow")
+    path = store.write_full(tmp_path / "msk.duckdb", tables)
+    data = store.load(path)
+    # stored as UTC 10:00, shown as Moscow (UTC+3) 13:00
+    assert data.leads.set_index("id").loc[1, "created_at"] == pd.Timestamp("2026-10-01 13:00")
+    assert data.timezone == "Europe/Moscow"
+
+
+def test_manager_and_pipeline_filters(fixture_store):
+    data = store.load(fixture_store, user_ids=[2])
+    assert sorted(data.leads["id"]) == [3, 4, 5, 9]
+    assert set(data.stage_changes["lead_id"]) == {3, 4, 5, 9}
+    assert store.load(fixture_store, pipeline_ids=[999]).leads.empty
+
+
+def test_failed_write_leaves_previous_store_intact(tmp_path):
+    path = store.write_full(tmp_path / "crm.duckdb", fixtures.tables())
+    before = path.read_bytes()
+    bad = fixtures.tables()
+    bad["leads"] = pd.concat([bad["leads"], bad["leads"].head(1)])      # duplicate primary key
+    with pytest.raises(duckdb.ConstraintException):
+        store.write_full(path, bad)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.duckdb"]   # no temp file left behind
+    assert len(store.load(path).leads) == 9
+
+
+def test_unknown_table_or_column_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown store tables"):
+        store.write_full(tmp_path / "x.duckdb", {"deals": pd.DataFrame()})
+    with pytest.raises(ValueError, match="unknown columns.*budget"):
+        store.conform("leads", pd.DataFrame({"id": [1], "budget": [5]}))
+
+
+def test_missing_store_says_how_to_create_one(tmp_path):
+    with pytest.raises(store.StoreError, match="crmreports demo"):
+        store.load(tmp_path / "nope.duckdb")

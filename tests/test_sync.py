@@ -1,0 +1,169 @@
+"""Sync of the demo account through the stand-in: full and incremental runs equal the direct load,
+kill-and-resume, deleted leads, CLI, and no secret in any file or log."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crmreports import cli, store
+from crmreports.amocrm import AmoCRMClient, StaticTokenAuth
+from crmreports.sync import sync
+from crmreports.testing import AmoCRMServer
+from sync_helpers import assert_store_equals, demo_dump, tiny_dump
+
+N_DEALS = 1500
+FAST = dict(rate=1000, backoff_factor=0.01, backoff_jitter=0.01, backoff_min_429=0.01, timeout=(2, 2))
+
+
+def run_sync(srv, path, **kw):
+    with AmoCRMClient(srv.base_url, StaticTokenAuth(srv.access_token), **FAST) as c:
+        return sync(c, path, progress=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    """The demo account synced once through the stand-in (server kept running for the module)."""
+    tmp = tmp_path_factory.mktemp("sync")
+    srv = AmoCRMServer(demo_dump(N_DEALS)).start()
+    path = tmp / "crm.duckdb"
+    result = run_sync(srv, path)
+    yield srv, path, result, tmp
+    srv.stop()
+
+
+def test_full_sync_equals_direct_load(synced):
+    srv, path, result, tmp = synced
+    assert_store_equals(path, srv.expected_dump(), tmp)
+    assert result.full_remap and result.records["leads"] > 0 and result.records["events"] > 0
+    con = store.connect(path)
+    try:
+        state = dict(con.execute("SELECT entity, status FROM sync_state").fetchall())
+    finally:
+        con.close()
+    assert state["leads"] == "done" and state["events"] == "done" and state["materialize"] == "done"
+
+
+def test_incremental_sync_changed_new_deleted(synced):
+    srv, path, _, tmp = synced
+    active = [d for d in srv.leads if d.get("status_id") not in (142, 143)]
+    srv.update_lead(active[0]["id"], price=123456, name="changed")
+    srv.move_lead(active[1]["id"], 142)
+    gone = srv.leads[5]
+    srv.delete_lead(gone["id"])
+    new = srv.add_lead(price=999)
+    contact = next(d for d in srv.leads if (d.get("_embedded") or {}).get("contacts"))
+    srv.add_note("contacts", {"id": 9_000_000_001, "entity_id": contact["_embedded"]["contacts"][0]["id"],
+                              "note_type": "call_out", "responsible_user_id": contact["responsible_user_id"],
+                              "params": {"duration": 42, "call_status": 4, "phone": "+7000"}})
+    before = srv.request_count
+    result = run_sync(srv, path)
+    assert not result.full_remap
+    assert srv.request_count - before <= 20
+    assert result.records["leads"] < 20
+    assert_store_equals(path, srv.expected_dump(), tmp)
+    con = store.connect(path)
+    try:
+        row = con.execute("SELECT is_deleted, name, price FROM leads WHERE id = ?", [gone["id"]]).fetchone()
+        assert row == (True, gone["name"], gone["price"])  # marked, not lost
+        assert con.execute("SELECT price FROM leads WHERE id = ?", [new["id"]]).fetchone() == (999,)
+    finally:
+        con.close()
+    # nothing changed: nothing to write, the store stays equal
+    result = run_sync(srv, path)
+    assert result.records["leads"] <= 2
+    assert_store_equals(path, srv.expected_dump(), tmp)
+
+
+def test_full_resync_is_idempotent(synced):
+    srv, path, _, tmp = synced
+    result = run_sync(srv, path, full=True)
+    assert result.full_remap
+    assert_store_equals(path, srv.expected_dump(), tmp)
+
+
+def test_sync_survives_faults(tmp_path):
+    with AmoCRMServer(demo_dump(300, 6), slow_seconds=0.5) as srv:
+        for kind in ("429", "500", "502", "503", "drop", "malformed", "truncated"):
+            srv.inject(kind, times=2)
+        srv.inject("slow", times=1)
+        srv.inject("429", times=3, path="/api/v4/events")
+        with AmoCRMClient(srv.base_url, StaticTokenAuth(srv.access_token), **{**FAST, "timeout": (2, 0.3)}) as c:
+            result = sync(c, tmp_path / "crm.duckdb", progress=False)
+        assert result.retries == 18 and srv.pending_faults() == 0
+        assert_store_equals(tmp_path / "crm.duckdb", srv.expected_dump(), tmp_path)
+
+
+def _cli_env(srv, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AMOCRM_")}
+    env.update({"AMOCRM_ACCESS_TOKEN": srv.access_token, "PYTHONUNBUFFERED": "1", **extra})
+    return env
+
+
+@pytest.mark.parametrize("kill_after", [0.15, 0.55, 0.97])
+def test_kill_and_resume(tmp_path, kill_after):
+    dump = demo_dump(600, 8)
+    with AmoCRMServer(dump) as clean_srv:
+        total = None
+        clean = tmp_path / "clean.duckdb"
+        run_sync(clean_srv, clean)
+        total = clean_srv.request_count
+    with AmoCRMServer(dump, access_token=clean_srv.access_token) as srv:
+        path = tmp_path / "killed.duckdb"
+        cmd = [sys.executable, "-m", "crmreports.cli", "--store", str(path), "sync", "--base-url", srv.base_url,
+               "--rate", "150", "--no-progress"]
+        proc = subprocess.Popen(cmd, env=_cli_env(srv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        target = max(1, int(total * kill_after))
+        deadline = time.monotonic() + 60
+        while srv.request_count < target and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL, "the sync finished before it could be killed"
+        run_sync(srv, path)  # resume
+        assert_store_equals(path, srv.expected_dump(), tmp_path)
+        assert_store_equals(clean, srv.expected_dump(), tmp_path)
+
+
+def test_cli_oauth_flow_and_no_secret_in_files_or_logs(tmp_path, caplog, monkeypatch):
+    caplog.set_level(logging.DEBUG)
+    with AmoCRMServer(tiny_dump(5)) as srv:
+        for k in list(os.environ):
+            if k.startswith("AMOCRM_"):
+                monkeypatch.delenv(k)
+        monkeypatch.setenv("AMOCRM_CLIENT_ID", srv.client_id)
+        monkeypatch.setenv("AMOCRM_CLIENT_SECRET", srv.client_secret)
+        monkeypatch.setenv("AMOCRM_REDIRECT_URI", srv.redirect_uri)
+        st, tok = tmp_path / "crm.duckdb", tmp_path / "tokens" / "amo.json"
+        base = ["--store", str(st), "sync", "--base-url", srv.base_url, "--token-file", str(tok), "--no-progress"]
+        assert cli.main(base + ["--auth-code", srv.auth_code]) == 0
+        assert (os.stat(tok).st_mode & 0o777) == 0o600
+        srv.expire_tokens()
+        srv.update_lead(2, price=5)
+        assert cli.main(base) == 0                      # 401 -> refresh -> continue
+        assert_store_equals(st, srv.expected_dump(), tmp_path)
+        srv.inject("403", times=1)
+        assert cli.main(base) == 2
+        written = [p for p in tmp_path.rglob("*") if p.is_file() and p != tok]
+        assert written
+        for p in written:
+            data = p.read_bytes()
+            for secret in srv.issued:
+                assert secret.encode() not in data, f"a secret leaked into {p.name}"
+        for secret in srv.issued:
+            assert secret not in caplog.text
+
+
+def test_cli_without_credentials_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    for k in list(os.environ):
+        if k.startswith("AMOCRM_"):
+            monkeypatch.delenv(k)
+    assert cli.main(["--store", str(tmp_path / "x.duckdb"), "sync", "--subdomain", "mycompany"]) == 2
+    err = capsys.readouterr().err
+    assert "AMOCRM_ACCESS_TOKEN" in err and "AMOCRM_CLIENT_ID" in err
