@@ -90,10 +90,12 @@ def test_full_resync_is_idempotent(synced):
 
 def test_sync_survives_faults(tmp_path):
     with AmoCRMServer(demo_dump(300, 6), slow_seconds=0.5) as srv:
-        for kind in ("429", "500", "502", "503", "drop", "malformed", "truncated"):
-            srv.inject(kind, times=2)
-        srv.inject("slow", times=1)
-        srv.inject("429", times=3, path="/api/v4/events")
+        plan = [("429", "/api/v4/account"), ("500", "/api/v4/users"), ("502", "/api/v4/leads/pipelines"),
+                ("503", "/api/v4/leads/loss_reasons"), ("drop", "/api/v4/leads"), ("malformed", "/api/v4/events"),
+                ("truncated", "/api/v4/leads/notes"), ("429", "/api/v4/tasks")]
+        for kind, path in plan:
+            srv.inject(kind, times=2, path=path)
+        srv.inject("slow", times=2, path="/api/v4/contacts/notes")
         with AmoCRMClient(srv.base_url, StaticTokenAuth(srv.access_token), **{**FAST, "timeout": (2, 0.3)}) as c:
             result = sync(c, tmp_path / "crm.duckdb", progress=False)
         assert result.retries == 18 and srv.pending_faults() == 0

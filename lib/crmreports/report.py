@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from . import fmt, store
-from .charts import to_svg
+from .charts.base import to_svg
 from .labels import check_lang, t
 from .periods import Period, resolve
 from .scopes import Scope, resolve_manager, resolve_pipeline

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import charts, fmt, sales
+from .. import fmt, sales
+from ..charts import sales as charts
 from ..labels import t
 from ..report import Context, Section, html_table, open_context, publish, title  # noqa: F401  (re-exported for notebooks)
 

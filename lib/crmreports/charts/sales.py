@@ -1,62 +1,14 @@
-"""Charts: functions that take metric results and return a matplotlib Figure (never shown or saved here).
-
-Figures are built with the object API (``matplotlib.figure.Figure``), so nothing depends on pyplot's
-global state and charts are safe to build in threads.
-"""
+"""Charts of the sales-analysis report."""
 from __future__ import annotations
-
-import io
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import MaxNLocator
 
-from . import fmt
-from .labels import t
-
-PALETTE = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#84cc16", "#ec4899"]
-ACCENT, MUTED, GRID = "#2563eb", "#9ca3af", "#e5e7eb"
-RC = {
-    "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold",
-    "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#6b7280",
-    "axes.grid": True, "grid.color": GRID, "grid.linewidth": 0.6, "axes.axisbelow": True,
-    "svg.fonttype": "path",
-}
-WIDTH = 7.5   # inches: fits an A4 page with margins
-
-
-def new_figure(height: float = 3.2, ncols: int = 1, width: float = WIDTH) -> tuple[Figure, list]:
-    import matplotlib
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(width, height), layout="constrained")
-        axes = fig.subplots(1, ncols, squeeze=False)[0]
-    for ax in axes:
-        _style(ax)
-    return fig, list(axes)
-
-
-def _style(ax) -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.grid(True, color=GRID, linewidth=0.6)
-    ax.set_axisbelow(True)
-    ax.tick_params(labelsize=8)
-
-
-def to_svg(fig: Figure) -> str:
-    """The figure as an SVG string (vector, sharp in print; text drawn as paths, so Cyrillic is safe)."""
-    import matplotlib
-    buf = io.StringIO()
-    with matplotlib.rc_context(RC):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
-    svg = buf.getvalue()
-    return svg[svg.find("<svg"):]
-
-
-def money_axis(ax, lang: str, currency: str = "RUB", axis: str = "y") -> None:
-    f = FuncFormatter(lambda v, _: fmt.money_short(v, lang, currency) if v else "0")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+from .. import fmt
+from ..labels import t
+from .base import ACCENT, money_axis, new_figure, wrap as _wrap
 
 
 def monthly_revenue(trend: pd.DataFrame, lang: str = "ru", currency: str = "RUB") -> Figure:
@@ -73,6 +25,7 @@ def monthly_revenue(trend: pd.DataFrame, lang: str = "ru", currency: str = "RUB"
     ax2 = ax.twinx()
     ax2.plot(x, trend["won_deals"], color="#f59e0b", marker="o", markersize=3, linewidth=1.5)
     ax2.set_ylim(0, max(1, trend["won_deals"].max()) * 1.25)
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.grid(False)
     ax2.spines["top"].set_visible(False)
     ax2.tick_params(labelsize=8, colors="#b45309")
@@ -148,16 +101,3 @@ def managers_revenue(mgr: pd.DataFrame, lang: str = "ru", currency: str = "RUB")
     return fig
 
 
-def _wrap(s, width: int) -> str:
-    s = str(s)
-    if len(s) <= width:
-        return s
-    words, lines, cur = s.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}".strip()
-    lines.append(cur)
-    return "\n".join(lines)
