@@ -58,7 +58,7 @@ def test_pdf_renders_russian_text(team_run):
                    "Время на этапах", "Менеджеры", "октябрь 2026"):
         assert phrase in text, phrase
     assert "\ufffd" not in text
-    assert re.search(r"\d+ / \d+", text)      # page numbers
+    assert re.search(r"\d+\s*/\s*\d+\n", text)      # page numbers "n / total"
 
 
 def test_manager_run_in_english(demo_store, tmp_path, team_run):

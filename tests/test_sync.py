@@ -102,6 +102,35 @@ def test_sync_survives_faults(tmp_path):
         assert_store_equals(tmp_path / "crm.duckdb", srv.expected_dump(), tmp_path)
 
 
+def test_interrupted_store_update_is_redone(tmp_path, monkeypatch):
+    """A failure inside the final store transaction (as a kill there would) leaves the raw pages and
+    marks committed and the store tables untouched; the next run redoes the update."""
+    from crmreports import sync as sync_mod
+    with AmoCRMServer(demo_dump(300, 6)) as srv:
+        path = tmp_path / "crm.duckdb"
+        real = sync_mod.store.upsert
+
+        def broken(con, table, df):
+            if table == "calls":
+                raise KeyboardInterrupt("simulated kill")
+            return real(con, table, df)
+        monkeypatch.setattr(sync_mod.store, "upsert", broken)
+        with pytest.raises(KeyboardInterrupt):
+            run_sync(srv, path)
+        monkeypatch.setattr(sync_mod.store, "upsert", real)
+        run_sync(srv, path)
+        assert_store_equals(path, srv.expected_dump(), tmp_path)
+        # the same in an incremental run
+        srv.update_lead(srv.leads[0]["id"], price=1)
+        srv.delete_lead(srv.leads[1]["id"])
+        monkeypatch.setattr(sync_mod.store, "upsert", broken)
+        with pytest.raises(KeyboardInterrupt):
+            run_sync(srv, path)
+        monkeypatch.setattr(sync_mod.store, "upsert", real)
+        assert not run_sync(srv, path).full_remap
+        assert_store_equals(path, srv.expected_dump(), tmp_path)
+
+
 def _cli_env(srv, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMOCRM_")}
     env.update({"AMOCRM_ACCESS_TOKEN": srv.access_token, "PYTHONUNBUFFERED": "1", **extra})
@@ -143,7 +172,8 @@ def test_cli_oauth_flow_and_no_secret_in_files_or_logs(tmp_path, caplog, monkeyp
         monkeypatch.setenv("AMOCRM_CLIENT_SECRET", srv.client_secret)
         monkeypatch.setenv("AMOCRM_REDIRECT_URI", srv.redirect_uri)
         st, tok = tmp_path / "crm.duckdb", tmp_path / "tokens" / "amo.json"
-        base = ["--store", str(st), "sync", "--base-url", srv.base_url, "--token-file", str(tok), "--no-progress"]
+        base = ["--store", str(st), "sync", "--base-url", srv.base_url, "--token-file", str(tok), "--no-progress",
+                "--rate", "1000"]
         assert cli.main(base + ["--auth-code", srv.auth_code]) == 0
         assert (os.stat(tok).st_mode & 0o777) == 0o600
         srv.expire_tokens()

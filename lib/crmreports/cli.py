@@ -39,8 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose + 1, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # default: our INFO lines, libraries' warnings; -v: our debug; -vv: everything's debug
+    logging.basicConfig(level=logging.DEBUG if args.verbose >= 2 else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("crmreports").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     from crmreports.cli import CLIError as canonical   # the same class even when run as __main__
     try:
         return int(args.func(args) or 0)

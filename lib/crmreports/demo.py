@@ -24,7 +24,6 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -415,7 +414,9 @@ class _Generator:
         cands = [m for m in self.managers if m.active(t) and not (category == "sip" and m.spec.role == "quiet")]
         return self.pick([(m, m.spec.share) for m in cands])
 
-    def price_and_tags(self, pipe: PipelineSpec, source: SourceSpec, m: Manager, contact: int) -> tuple[int, list, float]:
+    def price_and_tags(self, pipe: PipelineSpec, source: SourceSpec, m: Manager,
+                       contact: int) -> tuple[int, list, float]:
+        """Budget (rubles), tags and a win-probability multiplier of a new deal."""
         tags, mult, win = [], m.spec.price * source.price, 1.0
         if contact in self.won_contacts:
             tags.append("повторный")
@@ -532,24 +533,24 @@ class _Generator:
         targets = [(p, self.sid(p, i)) for p, i in steps]
         if outcome in ("won", "lost"):
             targets.append((final_pipe, WON if outcome == "won" else LOST))
+        # the acceptance (incoming leads only) moves the lead out of «Неразобранное» when work starts;
+        # the other moves are spread over the deal's duration, in working hours, at least a minute apart
+        planned = [(d.start, targets[0])] if d.category else []
+        fractions = sorted(rnd.random() for _ in targets[2:]) + [1.0]
+        prev = d.start
+        for target, frac in zip(targets[1:], fractions):
+            prev = max(self.work(d.start + int(frac * duration)), prev + 60 + int(rnd.random() * 1800))
+            planned.append((prev, target))
         before = d.status or targets[0]
-        if d.category:                       # acceptance moves the lead out of «Неразобранное»
-            moves_to, t0 = targets, d.start
-        else:
-            moves_to, t0 = targets[1:], d.created
-        fractions = sorted(rnd.random() for _ in range(max(0, len(moves_to) - 1))) + [1.0]
-        prev = t0
-        for k, (target, frac) in enumerate(zip(moves_to, fractions)):
-            t = t0 if (d.category and k == 0) else self.work(t0 + int(frac * duration))
-            t = max(t, prev + 60 + int(rnd.random() * 1800)) if k or not d.category else t
+        for t, target in planned:
             if t >= self.end:
                 break
             d.moves.append((t, before, target))
-            before, prev = target, t
+            before = target
         d.status = before
         d.outcome = "open"
         if before[1] in (WON, LOST):
-            d.outcome, d.closed_at = ("won" if before[1] == WON else "lost"), prev
+            d.outcome, d.closed_at = ("won" if before[1] == WON else "lost"), d.moves[-1][0]
         if d.outcome != "lost":
             d.loss_reason = None
 
@@ -717,7 +718,8 @@ class _Generator:
                     "chat_id": self.uuid(), "ref": None, "visitor_uid": self.uuid()}
         return {"from": {"email": f"client{d.contact % 100000}@mail.ru", "name": person},
                 "subject": rnd.choice(MAIL_SUBJECTS), "received_at": t, "thread_id": d.id * 3 + 1,
-                "message_id": d.id * 7 + 2, "content_summary": "Добрый день! Просим направить коммерческое предложение."}
+                "message_id": d.id * 7 + 2,
+                "content_summary": "Добрый день! Просим направить коммерческое предложение."}
 
     # ---- run ----------------------------------------------------------------------------------
 
@@ -833,7 +835,7 @@ class _Records:
         g = self.g
         if d.deleted_at is not None:   # what `with=only_deleted` returns
             return {"id": d.id, "updated_at": d.updated_at, "is_deleted": True}
-        phone, company, person = g.contact_info[d.contact]
+        _, company, person = g.contact_info[d.contact]
         owner = d.owner
         sid = g.source_ids[d.source.name]
         product = PRODUCTS[d.id % len(PRODUCTS)]
@@ -986,10 +988,10 @@ def load_demo(store_path: str | Path, seed: int = 7, as_of: dt.date | None = Non
     as_of = as_of or default_as_of()
     started = time.perf_counter()
     dump = generate(seed=seed, as_of=as_of, n_deals=n_deals, months=months)
-    synced_at = dt.datetime.fromtimestamp(moscow_midnight(as_of), tz=dt.timezone.utc)
+    synced_at = dt.datetime.fromtimestamp(moscow_midnight(as_of), tz=dt.UTC)
     tables = mapping.dump_to_tables(dump, synced_at=synced_at, source="demo")
     store.write_full(store_path, tables)
-    counts = {name: int(len(df)) for name, df in tables.items()}
+    counts = {name: len(df) for name, df in tables.items()}
     log.info("demo store written to %s in %.1f s: %s", store_path, time.perf_counter() - started,
              ", ".join(f"{k}={v}" for k, v in counts.items()))
     return counts

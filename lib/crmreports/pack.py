@@ -18,11 +18,13 @@ from tqdm import tqdm
 
 from . import fmt, store
 from .labels import t
-from .run import FORMATS, PROJECT_ROOT, Job, Result, _atomic_write, notebook_path, parse_formats, run_job
-from .scopes import ParameterError, manager_slugs
+from .run import (FORMATS, PROJECT_ROOT, Job, Result, _atomic_write, check_parameters, notebook_path, parse_formats,
+                  run_job)
+from .scopes import GROUP_PREFIX, ParameterError, group_scope, manager_slugs
 
 log = logging.getLogger("crmreports.pack")
 PACKS = PROJECT_ROOT / "params" / "packs"
+SCOPES = ("team", "groups", "managers")
 
 
 def load_pack(name: str) -> dict:
@@ -46,46 +48,63 @@ def load_pack(name: str) -> dict:
     for r in reports:
         notebook_path(r)
     scopes = spec.get("scopes", ["team", "managers"])
-    bad = [s for s in scopes if s not in ("team", "managers")]
-    if bad:
-        raise ParameterError(f"{path}: unknown scopes {bad}; valid: team, managers")
+    bad = [s for s in scopes if s not in SCOPES] if isinstance(scopes, list) else [scopes]
+    if bad or not scopes:
+        raise ParameterError(f"{path}: unknown scopes {bad}; valid: {', '.join(SCOPES)} (a list)")
     return {"reports": reports, "scopes": scopes, "formats": parse_formats(spec.get("formats", list(FORMATS))),
             "lang": spec.get("lang")}
 
 
 def active_managers(store_path: str) -> list[tuple[str, str]]:
-    """(name, slug) of every manager responsible for at least one deal."""
-    con = store.connect(store_path)
-    try:
-        users = store.read_table(con, "users")
-        owners = {r[0] for r in con.execute(
-            "SELECT DISTINCT responsible_user_id FROM leads WHERE NOT coalesce(is_deleted, false)").fetchall()}
-    finally:
-        con.close()
+    """(name, slug) of every manager responsible for at least one deal or call."""
+    users, owners = _users_and_owners(store_path)
     slugs = manager_slugs(users)
     return [(str(n), slugs[int(u)]) for u, n in sorted(zip(users["id"], users["name"]), key=lambda x: str(x[1]))
             if u in owners]
 
 
+def active_groups(store_path: str) -> list[tuple[str, str]]:
+    """("group:<name>", slug) of every group with at least one active manager."""
+    users, owners = _users_and_owners(store_path)
+    names = sorted({str(g) for g, u in zip(users["group_name"], users["id"]) if g is not None and u in owners
+                    and str(g) != "nan"})
+    return [(GROUP_PREFIX + g, group_scope(g, users).slug) for g in names]
+
+
+def _users_and_owners(store_path: str):
+    con = store.connect(store_path)
+    try:
+        users = store.read_table(con, "users")
+        owners = {r[0] for r in con.execute(
+            "SELECT DISTINCT responsible_user_id FROM leads WHERE NOT coalesce(is_deleted, false) "
+            "UNION SELECT DISTINCT user_id FROM calls").fetchall()}
+    finally:
+        con.close()
+    return users, owners
+
+
 def build_jobs(period: str, reports: list[str], scopes: list[str], store_path: str, lang: str, out: str,
                formats: tuple[str, ...], pipeline: str = "") -> list[Job]:
     jobs = []
-    managers = active_managers(store_path) if "managers" in scopes else []
+    named = (active_groups(store_path) if "groups" in scopes else []) + \
+        (active_managers(store_path) if "managers" in scopes else [])
     for report in reports:
         if "team" in scopes:
             jobs.append(Job(report, period, "team", "", pipeline, lang, store_path, out, formats))
-        for name, slug in managers:
+        for name, slug in named:
             jobs.append(Job(report, period, slug, name, pipeline, lang, store_path, out, formats))
+    for job in jobs:
+        check_parameters(job.report, job.parameters)
     return jobs
 
 
-def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True) -> list[Result]:
+def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True, force: bool = False) -> list[Result]:
     """Run every job; a failure is recorded in its Result and never stops the others."""
     workers = max(1, workers or os.cpu_count() or 2)
     results: list[Result] = []
     bar = tqdm(total=len(jobs), desc="reports", unit="doc", disable=not progress, leave=True)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_job, j): j for j in jobs}
+        futures = {pool.submit(run_job, j, force): j for j in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -94,7 +113,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True)
                 log.exception("%s/%s crashed", job.report, job.scope)
                 res = Result(job, False, 0.0, error=f"{type(exc).__name__}: {exc}")
             results.append(res)
-            bar.set_postfix_str(f"{job.report}/{job.scope} {'ok' if res.ok else 'FAILED'}")
+            bar.set_postfix_str(f"{job.report}/{job.scope} {'cached' if res.cached else 'ok' if res.ok else 'FAILED'}")
             bar.update(1)
     bar.close()
     order = {j: i for i, j in enumerate(jobs)}
@@ -126,13 +145,13 @@ def write_index(period: str, results: list[Result], out: str, lang: str) -> Path
     for r in results:
         rel = {k: os.path.relpath(v, root) for k, v in r.files.items()}
         name = f"{t('report.' + r.job.report, lang) if _has_label(r.job.report) else r.job.report}"
-        scope = r.job.manager or t("common.team", lang)
+        scope = (r.job.manager or t("common.team", lang)).removeprefix(GROUP_PREFIX)
         if not r.ok:
             link = f'<a href="{html.escape(rel.get("ipynb", ""))}">ipynb</a>' if rel.get("ipynb") else ""
             failed.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(scope)}</td>"
                           f"<td class='err'>{html.escape(r.error)}</td><td>{link}</td></tr>")
             continue
-        links = " ".join(f'<a href="{html.escape(rel[k])}">{k.upper()}</a>' for k in ("html", "pdf", "json", "ipynb")
+        links = " ".join(f'<a href="{html.escape(rel[k])}">{k.upper()}</a>' for k in ("html", "pdf", "json", "xlsx", "ipynb")
                          if k in rel)
         rows.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(scope)}</td>"
                     f"<td>{_figure_text(r.figures, lang)}</td><td class='links'>{links}</td></tr>")

@@ -1,12 +1,18 @@
-"""Run one report: execute its notebook with papermill, then write ipynb, HTML, PDF, JSON and CSV.
+"""Run one report: execute its notebook with papermill, then write ipynb, HTML, PDF, JSON, CSV and XLSX.
 
-Outputs go to ``<out>/<period>/<report>/<scope>.{ipynb,html,pdf,json}`` and the tables to
+Outputs go to ``<out>/<period>/<report>/<scope>.{ipynb,html,pdf,json,xlsx}`` and the tables to
 ``<out>/<period>/<report>/<scope>/<table>.csv``. Every file is written to a temporary name and moved
 into place, so a reader never sees half a file. A failed execution keeps the executed notebook with
 the error as ``<scope>.error.ipynb`` and leaves earlier good outputs alone.
+
+Outputs are keyed on the notebook's content, the parameters, the store's version and the library's
+code (``cache_key`` in the JSON): a job whose key matches existing outputs does no work.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import io
 import json
 import logging
 import os
@@ -20,13 +26,15 @@ import nbformat
 
 from . import render
 from .scopes import ParameterError
+from .store import resolve_path, store_version
 
 log = logging.getLogger("crmreports.run")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
+NOTEBOOKS = Path(os.environ.get("CRMREPORTS_NOTEBOOKS") or PROJECT_ROOT / "notebooks")
 FORMATS = ("html", "pdf")
 KERNEL = "python3"
+STANDARD_PARAMETERS = ("period", "manager", "pipeline", "store", "lang")
 
 
 def reports() -> list[str]:
@@ -36,7 +44,7 @@ def reports() -> list[str]:
 
 def notebook_path(report: str) -> Path:
     path = NOTEBOOKS / f"{report}.ipynb"
-    if not path.exists():
+    if not report or "/" in report or not path.exists():
         raise ParameterError(f"unknown report {report!r}; valid: {', '.join(reports())}")
     return path
 
@@ -49,12 +57,28 @@ def parse_formats(text: str | list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+@functools.lru_cache(maxsize=None)
+def notebook_parameters(report: str) -> frozenset[str]:
+    """The names a notebook's ``parameters`` cell declares (papermill's own inspection)."""
+    import papermill as pm
+    return frozenset(pm.inspect_notebook(str(notebook_path(report))))
+
+
+def check_parameters(report: str, parameters: dict) -> None:
+    """Refuse parameters the notebook does not declare (papermill itself only warns)."""
+    declared = notebook_parameters(report)
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise ParameterError(f"report {report!r} has no parameter(s) {', '.join(unknown)}; "
+                             f"valid: {', '.join(sorted(declared))}")
+
+
 @dataclass(frozen=True)
 class Job:
     report: str
     period: str                  # canonical period key, e.g. "2026-10"
-    scope: str                   # "team" or the manager's slug
-    manager: str = ""            # the manager's name ("" = team)
+    scope: str                   # "team", a group's or a manager's slug
+    manager: str = ""            # the manager's name, "group:<name>" or "" (team)
     pipeline: str = ""
     lang: str = "ru"
     store: str = "data/crm.duckdb"
@@ -68,7 +92,7 @@ class Job:
     @property
     def parameters(self) -> dict:
         return {"period": self.period, "manager": self.manager, "pipeline": self.pipeline,
-                "store": str(Path(self.store).resolve()), "lang": self.lang}
+                "store": str(resolve_path(self.store).resolve()), "lang": self.lang}
 
 
 @dataclass
@@ -80,6 +104,7 @@ class Result:
     figures: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     error: str = ""
+    cached: bool = False
 
 
 def _atomic_write(path: Path, data: bytes | str) -> None:
@@ -94,15 +119,71 @@ def _atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
+@functools.lru_cache(maxsize=1)
+def _library_digest() -> str:
+    h = hashlib.sha256()
+    lib = Path(__file__).parent
+    for p in sorted(lib.rglob("*")):
+        if p.suffix in (".py", ".css", ".yaml") and "__pycache__" not in p.parts:
+            h.update(p.relative_to(lib).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(job: Job) -> str:
+    """What the outputs depend on: notebook, parameters, formats, store version, library code."""
+    h = hashlib.sha256()
+    h.update(notebook_path(job.report).read_bytes())
+    h.update(json.dumps(job.parameters, sort_keys=True).encode())
+    h.update(",".join(sorted(job.formats)).encode())
+    h.update(store_version(resolve_path(job.store)).encode())
+    h.update(_library_digest().encode())
+    return h.hexdigest()[:32]
+
+
+def _up_to_date(job: Job, key: str) -> Result | None:
+    base = job.folder / job.scope
+    path = Path(f"{base}.json")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = {"ipynb": f"{base}.ipynb", "json": str(path), "xlsx": f"{base}.xlsx"}
+    files.update({f: f"{base}.{f}" for f in job.formats})
+    if doc.get("cache_key") != key or not all(Path(p).exists() for p in files.values()):
+        return None
+    return Result(job, True, 0.0, files, doc.get("figures", {}), doc.get("meta", {}), cached=True)
+
+
 def _error_text(exc: Exception) -> str:
     ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
     return f"{ename}: {evalue}".strip()
 
 
-def run_job(job: Job) -> Result:
-    """Execute and render one (report × scope) job; never raises for a failing notebook."""
+def _xlsx(tables: dict[str, str]) -> bytes:
+    """Every table of a document as one workbook (a sheet per table)."""
+    import pandas as pd
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        if not tables:
+            pd.DataFrame().to_excel(xw, sheet_name="-")
+        for name, csv_text in tables.items():
+            pd.read_csv(io.StringIO(csv_text)).to_excel(xw, sheet_name=name[:31], index=False)
+    return buf.getvalue()
+
+
+def run_job(job: Job, force: bool = False) -> Result:
+    """Execute and render one (report × scope) job; never raises for a failing notebook.
+
+    With ``force=False`` a job whose outputs are up to date (same :func:`cache_key`) does nothing.
+    """
     import papermill as pm
     start = time.monotonic()
+    check_parameters(job.report, job.parameters)
+    key = cache_key(job)
+    if not force and (cached := _up_to_date(job, key)):
+        log.debug("%s/%s is up to date", job.report, job.scope)
+        return cached
     folder = job.folder
     base = folder / job.scope
     try:
@@ -121,6 +202,8 @@ def run_job(job: Job) -> Result:
         path = base / f"{name}.csv"
         _atomic_write(path, csv_text)
         tables[name] = str(path.relative_to(folder))
+    files["xlsx"] = f"{base}.xlsx"
+    _atomic_write(Path(files["xlsx"]), _xlsx(payload.get("tables", {})))
     doc = None
     if "html" in job.formats or "pdf" in job.formats:
         doc = render.to_html(nb, meta, generated.astimezone())
@@ -140,7 +223,7 @@ def run_job(job: Job) -> Result:
                     "generated_at": generated.isoformat(timespec="seconds"),
                     "store_synced_at": meta.get("store_synced_at"), "figures": payload.get("figures", {}),
                     "comparisons": payload.get("comparisons", {}), "findings": payload.get("findings", []),
-                    "tables": tables, "meta": meta}
+                    "tables": tables, "meta": meta, "cache_key": key}
     files["json"] = f"{base}.json"
     _atomic_write(Path(files["json"]), json.dumps(figures_json, ensure_ascii=False, indent=1))
     Path(f"{base}.error.ipynb").unlink(missing_ok=True)
@@ -151,21 +234,15 @@ def _execute_keep_failed(job: Job, base: Path) -> nbformat.NotebookNode:
     """Execute; on failure write the executed notebook (with its error) next to the outputs and re-raise."""
     import papermill as pm
     nb = nbformat.read(notebook_path(job.report), as_version=4)
-    tmp_out = None
+    base.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_out = tempfile.mkstemp(prefix=f".{job.scope}.", suffix=".ipynb", dir=base.parent)
+    os.close(fd)
     try:
-        fd, tmp_out = tempfile.mkstemp(prefix=f".{job.scope}.", suffix=".ipynb", dir=_ensure(base.parent))
-        os.close(fd)
         return pm.execute_notebook(nb, tmp_out, parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
                                    cwd=str(PROJECT_ROOT), log_output=False, shutdown_kernel="immediate")
     except pm.PapermillExecutionError:
-        if tmp_out and Path(tmp_out).exists():
+        if Path(tmp_out).exists():
             os.replace(tmp_out, f"{base}.error.ipynb")
         raise
     finally:
-        if tmp_out:
-            Path(tmp_out).unlink(missing_ok=True)
-
-
-def _ensure(p: Path) -> Path:
-    p.mkdir(parents=True, exist_ok=True)
-    return p
+        Path(tmp_out).unlink(missing_ok=True)

@@ -29,9 +29,9 @@ def slug(name: str, fallback: str = "item") -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    kind: str                   # "team" or "manager"
-    slug: str                   # "team" or the manager's slug (file names, JSON "scope")
-    name: str | None            # the manager's name
+    kind: str                   # "team", "group" or "manager"
+    slug: str                   # "team", "group-<slug>" or the manager's slug (file names, JSON "scope")
+    name: str | None            # the manager's or the group's name
     user_ids: tuple[int, ...]   # empty for the team
 
 
@@ -50,11 +50,27 @@ def manager_slugs(users: pd.DataFrame) -> dict[int, str]:
     return out
 
 
+GROUP_PREFIX = "group:"
+
+
+def group_scope(name: str, users: pd.DataFrame) -> Scope:
+    """The scope of a group of managers (``group_name`` in the users table)."""
+    members = users[users["group_name"].astype(str).str.casefold() == name.strip().casefold()]
+    if members.empty:
+        valid = ", ".join(sorted({str(g) for g in users["group_name"].dropna()}))
+        raise ParameterError(f"unknown group {name.strip()!r}; valid: {valid}")
+    real = str(members["group_name"].iloc[0])
+    return Scope("group", "group-" + slug(real, "group"), real, tuple(sorted(int(u) for u in members["id"])))
+
+
 def resolve_manager(manager: str | int | None, users: pd.DataFrame) -> Scope:
-    """Find a manager by name (case-insensitive), slug or id; empty means the whole team."""
+    """Find a manager by name (case-insensitive), slug or id, or a group as ``group:<name>``;
+    empty means the whole team."""
     if manager is None or str(manager).strip() == "" or str(manager).strip().lower() == "team":
         return TEAM
     key = str(manager).strip()
+    if key.casefold().startswith(GROUP_PREFIX):
+        return group_scope(key[len(GROUP_PREFIX):], users)
     slugs = manager_slugs(users)
     for uid, name in zip(users["id"], users["name"]):
         if key.casefold() in (str(name).casefold(), slugs[int(uid)], str(uid)):

@@ -50,7 +50,8 @@ def funnel(funnel_df: pd.DataFrame, lang: str = "ru") -> Figure:
         ax.set_xlim(0, max(1, d["cumulative"].max()) * 1.35)
         ax.set_title(p, loc="left", fontsize=10)
         ax.grid(axis="y", visible=False)
-    axes[0].legend(loc="lower right", fontsize=7.5, frameon=False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
     return fig
 
 

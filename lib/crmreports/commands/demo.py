@@ -1,12 +1,9 @@
 """`crmreports demo`: load the embedded demo account into the store."""
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from ..cli import CLIError
-
-log = logging.getLogger("crmreports.demo")
 
 
 def register(sub) -> None:
@@ -29,6 +26,5 @@ def run(args) -> int:
     if args.deals < 100:
         raise CLIError(f"--deals {args.deals}: at least 100 deals are needed for meaningful reports")
     counts = demo.load_demo(args.store, seed=args.seed, as_of=as_of, n_deals=args.deals, months=args.months)
-    log.warning("demo account loaded into %s: %s", args.store,
-                ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"demo account loaded into {args.store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

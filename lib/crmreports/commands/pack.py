@@ -35,11 +35,13 @@ def run(args) -> int:
         jobs = build_jobs(period.key, spec["reports"], spec["scopes"], args.store, lang, args.out, spec["formats"])
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
-    results = run_jobs(jobs, args.jobs)
+    results = run_jobs(jobs, args.jobs, force=args.force)
     index = write_index(period.key, results, args.out, lang)
     failed = [r for r in results if not r.ok]
-    secs = sum(r.seconds for r in results)
-    print(f"{len(results) - len(failed)} of {len(results)} documents built ({secs:.0f} s of work); index: {index}")
+    built = sum(1 for r in results if r.ok and not r.cached)
+    cached = sum(1 for r in results if r.cached)
+    print(f"{built} built, {cached} up to date, {len(failed)} failed of {len(results)} documents "
+          f"({sum(r.seconds for r in results):.0f} s of work); index: {index}")
     if failed:
         for r in failed:
             print(f"FAILED {r.job.report}/{r.job.scope}: {r.error} ({r.files.get('ipynb')})")
