@@ -349,7 +349,8 @@ def ets_forecast(values, settings: Settings = DEFAULT, horizons: int = HORIZONS)
     """statsmodels ETS forecast with an 80 % prediction interval; negative values are clipped to 0.
 
     ≥ ``seasonal_months`` observations: ETS(A, Ad, A) with period 12; ≥ ``trend_months``: ETS(A, Ad, N);
-    fewer: ETS(A, N, N). The series is scaled by its mean for a well-conditioned fit.
+    fewer: ETS(A, N, N). Initial states come from the heuristic of Hyndman et al. from 10 observations
+    (estimated below that). The series is scaled by its mean for a well-conditioned fit.
     """
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
     y = np.asarray(values, dtype=float)
@@ -359,9 +360,9 @@ def ets_forecast(values, settings: Settings = DEFAULT, horizons: int = HORIZONS)
         kind, kw = "seasonal", dict(trend="add", damped_trend=True, seasonal="add", seasonal_periods=12,
                                     initialization_method="heuristic")
     elif n >= settings.trend_months:
-        kind, kw = "trend", dict(trend="add", damped_trend=True, initialization_method="estimated")
+        kind, kw = "trend", dict(trend="add", damped_trend=True, initialization_method="heuristic")
     else:
-        kind, kw = "level", dict(trend=None, initialization_method="estimated")
+        kind, kw = "level", dict(trend=None, initialization_method="estimated" if n < 10 else "heuristic")
     if np.all(y == y[0]):
         flat = np.full(horizons, y[0])
         return SeriesForecast(flat, flat.copy(), flat.copy(), kind)
@@ -407,14 +408,15 @@ class Forecast:
 
 
 TABLE_COLUMNS = ["k", "month", "measure", "open_deals", "new_deals", "pipeline", "pipeline_low", "pipeline_high",
-                 "ts", "ts_low", "ts_high", "combined", "low", "high"]
+                 "ts", "ts_low", "ts_high", "combined", "sd", "low", "high"]
 
 
-def _combine(p, p_sd, ts: SeriesForecast, w: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _combine(p, p_sd, ts: SeriesForecast, w: float) -> tuple[np.ndarray, np.ndarray]:
+    """The combined mean and standard deviation of the two views."""
     ts_sd = (ts.high - ts.low) / (2 * Z80)
     c = w * p + (1 - w) * ts.mean
     sd = np.sqrt((w * p_sd + (1 - w) * ts_sd) ** 2 + (w * (1 - w)) * (p - ts.mean) ** 2)
-    return c, np.clip(c - Z80 * sd, 0, None), c + Z80 * sd
+    return c, sd
 
 
 def forecast_from(snaps: pd.DataFrame, leads: pd.DataFrame, origin: pd.Timestamp,
@@ -459,13 +461,14 @@ def forecast_from(snaps: pd.DataFrame, leads: pd.DataFrame, origin: pd.Timestamp
             new_var = wins
         p = open_mean + new_mean
         p_sd = np.sqrt(open_var + new_var)
-        c, lo, hi = _combine(p, p_sd, ts, settings.pipeline_weight)
+        c, sd = _combine(p, p_sd, ts, settings.pipeline_weight)
         for k in range(HORIZONS):
             rows.append({"k": k + 1, "month": months[k], "measure": measure, "open_deals": open_mean[k],
                          "new_deals": new_mean[k], "pipeline": p[k],
                          "pipeline_low": max(0.0, p[k] - Z80 * p_sd[k]), "pipeline_high": p[k] + Z80 * p_sd[k],
                          "ts": ts.mean[k], "ts_low": ts.low[k], "ts_high": ts.high[k],
-                         "combined": c[k], "low": lo[k], "high": hi[k]})
+                         "combined": c[k], "sd": sd[k], "low": max(0.0, c[k] - Z80 * sd[k]),
+                         "high": c[k] + Z80 * sd[k]})
         fc.model = ts.model
     fc.table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     fc.open_deals, fc.probabilities, fc.yields = weighted, probs, yields
@@ -536,14 +539,38 @@ def backtest(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timest
                        "actual": float(actual.loc[m, measure]), "status": fc.status}
                 if fc.ok:
                     r = fc.table[(fc.table["k"] == k) & (fc.table["measure"] == measure)].iloc[0]
-                    row.update({c: float(r[c]) for c in ("pipeline", "ts", "combined", "low", "high")})
+                    row.update({c: float(r[c]) for c in ("pipeline", "ts", "combined", "sd", "low", "high")})
                     last = add_months(o, -1)
                     row["last_month"] = float(past[col].get(last, np.nan))
                     row["seasonal"] = float(past[col].get(add_months(m, -12), np.nan))
                 rows.append(row)
-    cols = ["forecast_origin", "k", "month", "measure", "actual", "pipeline", "ts", "combined", "low", "high",
+    cols = ["forecast_origin", "k", "month", "measure", "actual", "pipeline", "ts", "combined", "sd", "low", "high",
             "last_month", "seasonal", "status"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def calibration_factor(bt: pd.DataFrame, measure: str = "revenue") -> float:
+    """How much the combined 80 % interval must be widened for it to have covered 80 % of the backtest's
+    actuals: the 80th percentile of |actual − forecast| / sd over Z80, never below 1 (1 without data)."""
+    b = bt[(bt["measure"] == measure) & (bt["status"] == "ok")].dropna(subset=["combined", "sd"])
+    b = b[b["sd"] > 0]
+    if len(b) < 5:
+        return 1.0
+    z = ((b["actual"] - b["combined"]).abs() / b["sd"]).to_numpy()
+    return float(max(1.0, np.quantile(z, 0.8) / Z80))
+
+
+def widen(fc: Forecast, factors: dict) -> Forecast:
+    """A copy of ``fc`` whose 80 % intervals are widened by ``factors[measure]`` (see :func:`calibration_factor`)."""
+    if not fc.ok:
+        return fc
+    tb = fc.table.copy()
+    f = tb["measure"].map(factors).fillna(1.0)
+    tb["low"] = (tb["combined"] - Z80 * tb["sd"] * f).clip(lower=0)
+    tb["high"] = tb["combined"] + Z80 * tb["sd"] * f
+    out = Forecast(**{k: getattr(fc, k) for k in fc.__dataclass_fields__})
+    out.table = tb
+    return out
 
 
 METHODS = ("combined", "pipeline", "ts", "last_month", "seasonal")
@@ -575,9 +602,9 @@ def accuracy(bt: pd.DataFrame, measure: str = "revenue") -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 
 def by_group(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp, column: str,
-             settings: Settings = DEFAULT) -> pd.DataFrame:
+             settings: Settings = DEFAULT, factors: dict | None = None) -> pd.DataFrame:
     """The combined forecast for each value of ``column`` (``responsible_user_id`` or ``pipeline_id``),
-    each forecast from that group's own deals.
+    each forecast from that group's own deals; intervals widened by ``factors`` (see :func:`widen`).
 
     Columns: key, status, open_deals (count at the origin), revenue_1..3, low_1..3, high_1..3,
     deals_1..3, revenue_3m (sum of the three months).
@@ -589,7 +616,7 @@ def by_group(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timest
     lead_group = known.set_index("id")[column]
     snap_group = snaps["lead_id"].map(lead_group)
     for key, g in known.groupby(column):
-        fc = forecast_from(snaps[snap_group == key], g, origin, settings)
+        fc = widen(forecast_from(snaps[snap_group == key], g, origin, settings), factors or {})
         row = {"key": key, "status": fc.status,
                "open_deals": int(((snaps["moment"] == origin) & (snap_group == key)).sum())}
         for k in range(1, HORIZONS + 1):

@@ -200,7 +200,7 @@ def parse_goals(text: str, source: str = DEFAULT_GOALS, users: pd.DataFrame | No
         fields = _key_nodes(node)
         for k in entry:
             if str(k) not in PLAN_FIELDS:
-                errors.append(f"{where}, line {_line(fields.get(str(k), (None,))[0])}: unknown field {str(k)!r}; "
+                errors.append(f"{where}: unknown field {str(k)!r} (line {_line(fields.get(str(k), (None,))[0])}); "
                               f"valid: {', '.join(PLAN_FIELDS)}")
         missing = [f for f in PLAN_FIELDS if f not in entry or entry[f] is None]
         if missing:
@@ -449,7 +449,7 @@ def progress(plan: Plan, leads: pd.DataFrame, stage_changes: pd.DataFrame, statu
         projection = float("nan")
     pace_actual = f / wd_elapsed if wd_elapsed else float("nan")
     pace_needed = remaining / wd_left if wd_left else float("nan")
-    if status == "closed":
+    if status != "in_progress":     # closed: nothing left to win; not started: the pipeline is not for it yet
         pipe = weighted_pipeline(pd.DataFrame(columns=["id", "price", "pipeline_id", "status_id"]),
                                  pd.DataFrame(), plan.metric)
         w = w_any = 0.0
@@ -464,7 +464,9 @@ def progress(plan: Plan, leads: pd.DataFrame, stage_changes: pd.DataFrame, statu
         working_days_total=wd_total, working_days_elapsed=wd_elapsed, working_days_left=wd_left,
         pace_actual=pace_actual, pace_needed=pace_needed, projection=projection,
         projected_share=projection / plan.target if not math.isnan(projection) else float("nan"),
-        pipeline_weighted=w, pipeline_any_time=w_any, projection_low=f + w, projection_high=f + w_any,
+        pipeline_weighted=w, pipeline_any_time=w_any,
+        projection_low=f + w if status != "not_started" else float("nan"),
+        projection_high=f + w_any if status != "not_started" else float("nan"),
         pipeline=pipe)
 
 
@@ -480,17 +482,18 @@ def comparison(leads: pd.DataFrame, goals: GoalsFile, scope_name: str | None, pe
                as_of: pd.Timestamp) -> pd.DataFrame:
     """This period, the previous one and the same period a year ago: ``which``, ``period``, ``plan``
     (NaN when the file has none), ``fact`` (to the as-of moment), ``done_share``, ``fact_same_point``
-    (after as many working days as have passed in this period) and ``complete`` (the period has ended)."""
+    (after as many working days as have passed in this period; the whole period's fact once this period
+    has ended) and ``complete`` (the period has ended)."""
     cur = moment_for(period, as_of)
-    day = cur.normalize().date() if cur < period.end_ts else period.end
-    n = workdays.working_days(period.start, day)
+    closed = cur >= period.end_ts
+    n = workdays.working_days(period.start, cur.normalize().date()) if not closed else 0
     rows = []
     for which, p in (("current", period), ("previous", period.previous()), ("year_ago", period.year_ago())):
         pl = goals.find(scope_name, p, metric)
         f = fact(leads, p, metric, as_of)
         rows.append({"which": which, "period": p.key, "plan": pl.target if pl else float("nan"), "fact": f,
                      "done_share": f / pl.target if pl else float("nan"),
-                     "fact_same_point": fact_at_working_day(leads, p, metric, n, as_of),
+                     "fact_same_point": f if closed else fact_at_working_day(leads, p, metric, n, as_of),
                      "complete": pd.Timestamp(as_of) >= p.end_ts})
     return pd.DataFrame(rows)
 

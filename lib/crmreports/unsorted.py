@@ -84,6 +84,8 @@ def prepare(unsorted: pd.DataFrame, leads: pd.DataFrame, stage_changes: pd.DataF
     ``leads`` are the live (not deleted) leads loaded for the scope; the outcome is taken as of ``as_of``.
     """
     u = unsorted[unsorted["created_at"] < as_of].copy()
+    if u.empty:
+        return _empty_items()
     late = u["decided_at"].notna() & (u["decided_at"] >= as_of)
     u.loc[late, ["outcome"]] = "pending"
     u.loc[late, "decided_at"] = pd.NaT
@@ -105,6 +107,15 @@ def prepare(unsorted: pd.DataFrame, leads: pd.DataFrame, stage_changes: pd.DataF
     u["first_action_kind"] = u["uid"].map(fa["kind"])
     u["first_action_min"] = _minutes(u["first_action_at"] - u["created_at"])
     return u.reset_index(drop=True)[ITEM_COLUMNS]
+
+
+def _empty_items() -> pd.DataFrame:
+    ts, f, o, b = "datetime64[ns]", "float64", object, bool
+    types = {"uid": o, "source_name": o, "category": o, "pipeline_id": f, "created_at": ts, "outcome": o,
+             "decided_at": ts, "decided_by": f, "lead_id": f, "contact_id": f, "owner_id": f, "is_deal": b,
+             "is_won": b, "won_price": f, "accept_min": f, "first_action_at": ts, "first_action_kind": o,
+             "first_action_min": f}
+    return pd.DataFrame({c: pd.Series(dtype=types[c]) for c in ITEM_COLUMNS})
 
 
 def in_scope(items: pd.DataFrame, user_ids=(), pipeline_ids=()) -> pd.DataFrame:

@@ -63,6 +63,7 @@ class Mapping:
     read: dict = field(default_factory=dict)             # sheet, separator, encoding
     history: str = "none"
     default_pipeline: str = "Основная воронка"
+    zero_price_unknown: tuple = ()                       # kinds whose price 0 means "not recorded" (e.g. lost)
 
     def stage_list(self) -> list[tuple[str, str]]:
         """(stage name, kind) in funnel order, each once."""
@@ -121,6 +122,7 @@ def parse_mapping(spec: dict, name: str = "mapping") -> Mapping:
         answered_values={str(k): bool(v) for k, v in (spec.get("answered_values") or {}).items()} or None,
         direction_values={str(k): str(v) for k, v in (spec.get("direction_values") or {}).items()} or None,
         date_formats=tuple(spec.get("date_formats") or ()), read=dict(spec.get("read") or {}), history=history,
+        zero_price_unknown=tuple(_kind(k, f"{name}: zero_price_unknown") for k in spec.get("zero_price_unknown") or ()),
         default_pipeline=str(spec.get("pipeline_name") or constants.get("pipeline") or "Основная воронка"))
 
 
@@ -199,6 +201,8 @@ def parse_deals(rows: pd.DataFrame, m: Mapping) -> tuple[pd.DataFrame, list[Issu
         out["kind"] = st.where(st.isin(["won", "lost"]), out["kind"].where(~out["kind"].isin(["won", "lost"]), "open"))
     for c in ("created_at", "closed_at", "updated_at"):
         out[c] = pd.to_datetime(out[c])
+    if m.zero_price_unknown:
+        out.loc[out["kind"].isin(m.zero_price_unknown) & (out["price"] == 0), "price"] = np.nan
     issues = []
     closed = out["kind"].isin(["won", "lost"])
     for r in out.index[closed & out["closed_at"].isna()]:
@@ -233,8 +237,8 @@ def dedupe_across(frames: list[pd.DataFrame], id_column: str = "id") -> tuple[li
     return out, issues
 
 
-def deal_tables_from(paths: list[Path], m: Mapping, account: Account,
-                     raws: list[pd.DataFrame] | None = None) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
+def deal_tables_from(paths: list[Path], m: Mapping, account: Account, raws: list[pd.DataFrame] | None = None,
+                     users: pd.DataFrame | None = None) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
     issues: list[Issue] = []
     parsed = []
     for i, p in enumerate(paths):
@@ -250,7 +254,7 @@ def deal_tables_from(paths: list[Path], m: Mapping, account: Account,
     deals = pd.concat(parsed) if parsed else pd.DataFrame(columns=building.DEAL_FIELDS)
     stages = [(pipe, name, kind) for pipe in (pd.unique(deals["pipeline"]) if len(deals) else [m.default_pipeline])
               for name, kind in m.stage_list()]
-    tables = building.deal_tables(deals.reset_index(drop=True), stages, account, history=m.history)
+    tables = building.deal_tables(deals.reset_index(drop=True), stages, account, history=m.history, users=users)
     return tables, issues
 
 

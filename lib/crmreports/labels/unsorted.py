@@ -43,8 +43,8 @@ TEXT = {
         "ru": "{deals} из {total} {became} — {share}.",
         "en": "{deals} of {total} {became}, {share}."},
     "unsorted.kpi.sentence_won": {
-        "ru": "Из них выиграно {won} на {revenue}.",
-        "en": "Of those, {won} on {revenue}."},
+        "ru": "Из них выиграно сделок: {won} на {revenue}.",
+        "en": "Of those, {won} won for {revenue}."},
     "unsorted.kpi.sentence_none_won": {
         "ru": "Ни одна из этих сделок пока не выиграна.", "en": "None of those deals has been won yet."},
     "unsorted.kpi.none": {
@@ -54,11 +54,13 @@ TEXT = {
         "ru": "Заявка — элемент «Неразобранного» (звонок, письмо, форма, чат), поступивший в периоде. Исход "
               "(принята, отклонена, ждёт решения) — на дату данных {as_of}. «Перешла в сделку» — принятая заявка, "
               "сделка которой существует (не удалена); «выиграна» — эта сделка перешла в «Успешно реализовано» "
-              "до {as_of}; выручка — сумма их бюджетов. Конверсия в сделки = перешедшие в сделки / все поступившие.",
+              "до {as_of}; выручка — сумма их бюджетов (у недавних заявок число выигранных ещё растёт). Конверсия в "
+              "сделки = перешедшие в сделки / все поступившие.",
         "en": "An incoming lead is an item of «Unsorted» (call, e-mail, form, chat) that arrived in the period. The "
               "outcome (accepted, declined, pending) is as of the data date {as_of}. «Became a deal»: an accepted "
               "item whose deal still exists (not deleted); «won»: that deal reached won before {as_of}; revenue is "
-              "the sum of their budgets. Conversion to deals = became deals / all incoming."},
+              "the sum of their budgets (recent items are still maturing). Conversion to deals = became deals / all "
+              "incoming."},
     "unsorted.def.scope": {
         "ru": "Заявки менеджера — те, чья сделка сейчас на нём; отклонённая заявка (сделка удалена) относится к "
               "тому, кто её отклонил. Заявки, принятые, но с удалённой сделкой, видны только в отчёте по команде.",
@@ -86,6 +88,13 @@ TEXT = {
         "ru": "Лучше всего в сделки превращаются заявки из «{best}» ({best_conv}), хуже всего — из «{worst}» "
               "({worst_conv}).",
         "en": "Leads from «{best}» turn into deals best ({best_conv}), those from «{worst}» worst ({worst_conv})."},
+    "unsorted.def.sources": {
+        "ru": "Источник — источник заявки в amoCRM (виджет, форма, ящик, мессенджер), канал — её тип: звонок, "
+              "письмо, форма или чат. «В сделки», «выиграно» и выручка — как в разделе «Входящие заявки и "
+              "конверсия в сделки».",
+        "en": "Source: the item's source in amoCRM (widget, form, mailbox, messenger); channel: its type, a call, "
+              "an e-mail, a form or a chat. «To deals», «won» and revenue as defined under «Incoming leads and "
+              "conversion to deals»."},
     "unsorted.sources.min_note": {
         "ru": "Лучший и худший источник выбираются среди источников, давших не меньше {n} заявок.",
         "en": "The best and worst sources are picked among those with at least {n} incoming leads."},
@@ -115,8 +124,8 @@ TEXT = {
         "en": "The first action on the lead (a call, a task or a stage change) comes after a median {median}, "
               "for one in ten after more than {p90}; most often the first action is {kind}."},
     "unsorted.speed.sentence_no_action": {
-        "ru": "Без единого действия остаются {n}, которые не были отклонены.",
-        "en": "{n} that were not declined still have no action at all."},
+        "ru": "Не отклонены, но без единого действия: {n}.",
+        "en": "Not declined but without any action yet: {n}."},
     "unsorted.speed.slowest": {
         "ru": "Дольше всех до первого действия доходит {name}: медиана {median} против {team} по команде.",
         "en": "{name} is the slowest to act: a median {median} against {team} for the team."},
@@ -148,8 +157,8 @@ TEXT = {
     # backlog
     "unsorted.backlog.title": {"ru": "Неразобранные заявки на конец периода", "en": "Unsorted backlog at period end"},
     "unsorted.backlog.sentence": {
-        "ru": "На {moment} не разобрано {n}; самая старая ждёт {oldest}, старше суток — {over_day}.",
-        "en": "On {moment}, {n} were still unsorted; the oldest had waited {oldest}, {over_day} over a day."},
+        "ru": "Неразобранных заявок на {moment}: {n}; самая старая ждёт {oldest}, старше суток — {over_day}.",
+        "en": "Still unsorted on {moment}: {n}; the oldest had waited {oldest}, {over_day} over a day."},
     "unsorted.backlog.none": {
         "ru": "На {moment} неразобранных заявок нет.", "en": "No incoming leads were unsorted on {moment}."},
     "unsorted.backlog.arrived": {"ru": "Поступила", "en": "Arrived"},

@@ -1,0 +1,206 @@
+"""Forecast metrics on the hand-built fixture (tests/fixtures_forecast.py, values worked out there), the
+no-look-ahead property of the backtest on the demo account, and degenerate histories."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fixtures_forecast as fx
+from crmreports import forecast as F
+from crmreports import store
+
+S1 = F.Settings(lookback=2, min_obs=1, age_bins=(0, math.inf))
+
+
+@pytest.fixture(scope="module")
+def snaps():
+    return F.snapshots(fx.leads(), fx.stage_changes(), F.snapshot_moments(fx.leads(), fx.ORIGIN, 2))
+
+
+def test_snapshots_stage_at_each_moment(snaps):
+    s = snaps.set_index(["moment", "lead_id"])
+    # 02-01: only L9 exists and is open, in A; 03-01: L1..L6 and L9 open; L5, L6 already in B
+    assert list(s.loc[pd.Timestamp("2026-02-01")].index) == [9]
+    mar = s.loc[pd.Timestamp("2026-03-01")]
+    assert sorted(mar.index) == [1, 2, 3, 4, 5, 6, 9]
+    assert mar.loc[5, "status_id"] == 2 and mar.loc[1, "status_id"] == 1
+    assert mar.loc[9, "age_days"] == pytest.approx(50)        # created 01-10
+    # at D: L3 (A), L7 (A, created after every earlier snapshot), L8 (B)
+    d = s.loc[fx.ORIGIN]
+    assert sorted(d.index) == [3, 7, 8] and d.loc[8, "status_id"] == 2
+
+
+def test_cumulative_incidence_by_hand():
+    # stage A rows: 5 lost, 10 won, 11 won, 20 won, 31 censored, 39 won
+    cif, p = F.cumulative_incidence([39, 10, 5, 31, 20, 11], [1, 1, 2, 0, 1, 1], [4, 10, 11, 30, 61])
+    assert cif == pytest.approx([0, 1 / 6, 1 / 3, 1 / 2, 5 / 6])
+    assert p == pytest.approx(5 / 6)
+    # censoring is not a loss: dropping the open deal would give 4/5 won among closed ones
+    assert p != pytest.approx(4 / 5)
+
+
+def test_stage_probabilities_by_hand(snaps):
+    pr = F.stage_probabilities(snaps, fx.ORIGIN, S1)
+    st = pr[pr["level"] == "stage"].set_index("status_id")
+    assert st.loc[1, "n"] == 6 and (st.loc[1, "won"], st.loc[1, "lost"], st.loc[1, "censored"]) == (4, 1, 1)
+    assert st.loc[1, "p_win"] == pytest.approx(5 / 6)
+    assert [st.loc[1, f"cif_{k}"] for k in (1, 2, 3)] == pytest.approx([1 / 2, 5 / 6, 5 / 6])
+    assert st.loc[2, "p_win"] == pytest.approx(1 / 2) and st.loc[2, "cif_1"] == pytest.approx(1 / 2)
+    whole = pr[pr["level"] == "pipeline"].iloc[0]
+    assert whole["n"] == 8 and whole["p_win"] == pytest.approx(3 / 4) and whole["cif_1"] == pytest.approx(1 / 2)
+
+
+def test_horizon_days():
+    assert list(F.horizon_days(fx.ORIGIN)) == [30, 61, 91]
+
+
+def test_weighted_pipeline_by_hand(snaps):
+    pr = F.stage_probabilities(snaps, fx.ORIGIN, S1)
+    w = F.weight_open_deals(snaps[snaps["moment"] == fx.ORIGIN], pr, S1).set_index("lead_id")
+    assert w.loc[7, "p_1"] == pytest.approx(1 / 2) and w.loc[7, "p_2"] == pytest.approx(1 / 3)
+    assert w.loc[7, "p_3"] == pytest.approx(0)
+    assert w["exp_1"].sum() == pytest.approx(900)            # 1 300 / 2 + 500 / 2
+    assert w["exp_2"].sum() == pytest.approx(1300 / 3)
+    wp = F.weighted_pipeline(w.reset_index(), fx.statuses()).set_index("stage")
+    assert wp.loc["A", "open_deals"] == 2 and wp.loc["A", "amount"] == 1300
+    assert wp.loc["A", "weighted"] == pytest.approx(1300 * 5 / 6)
+    assert wp.loc["A", "expected_3m"] == pytest.approx(1300 * 5 / 6)
+    assert wp.loc["B", "weighted"] == pytest.approx(250) and wp.loc["B", "expected_3m"] == pytest.approx(250)
+
+
+def test_sparse_cell_falls_back_to_the_pipeline(snaps):
+    s3 = F.Settings(lookback=2, min_obs=3, age_bins=(0, math.inf))
+    pr = F.stage_probabilities(snaps, fx.ORIGIN, s3)
+    w = F.weight_open_deals(snaps[snaps["moment"] == fx.ORIGIN], pr, s3).set_index("lead_id")
+    # stage B has 2 observations < 3: L8 takes the whole pipeline's curve
+    assert w.loc[8, "level"] == "pipeline"
+    assert w.loc[8, "weighted"] == pytest.approx(375)
+    assert (w.loc[8, "exp_1"], w.loc[8, "exp_2"]) == pytest.approx((250, 125))
+    assert w.loc[3, "level"] == "cell"
+
+
+def test_known_at_hides_the_future():
+    ld, sc = F.known_at(fx.leads(), fx.stage_changes(), pd.Timestamp("2026-03-01"))
+    assert sorted(ld["id"]) == [1, 2, 3, 4, 5, 6, 9]            # L7, L8 created later
+    assert ld.set_index("id").loc[5, "status_id"] == 2           # won 03-04: in B on 03-01
+    assert ld["closed_at"].isna().all() and (sc["at"] < pd.Timestamp("2026-03-01")).all()
+
+
+def test_new_deal_yields_by_hand():
+    # creation months before 2026-04: Jan (L9), Feb (L1..L6), Mar (L7, L8)
+    # lag 0 (cohorts up to Mar): won in the month of creation: none → 0
+    # lag 1 (cohorts up to Feb, 7 deals): L9 was won in March, two months after January → not lag 1;
+    #   L1, L4, L5 won in March, one month after February: 300 / 7
+    # lag 2 (cohorts up to Jan, 1 deal): L9 won in March: 100 / 1
+    y = F.new_deal_yields(fx.leads(), fx.ORIGIN, 12).set_index("lag")
+    assert list(y["cohorts_created"]) == [9, 7, 1]
+    assert y.loc[0, "revenue_per_deal"] == 0
+    assert y.loc[1, "revenue_per_deal"] == pytest.approx(300 / 7) and y.loc[1, "wins_per_deal"] == pytest.approx(3 / 7)
+    assert y.loc[2, "revenue_per_deal"] == pytest.approx(100)
+
+
+def test_monthly_series_starts_after_the_first_month():
+    s = F.monthly_series(fx.leads(), fx.ORIGIN)
+    assert list(s["month"]) == [pd.Timestamp("2026-02-01"), pd.Timestamp("2026-03-01")]
+    assert list(s["revenue"]) == [0, 400] and list(s["won_deals"]) == [0, 4] and list(s["created"]) == [6, 2]
+
+
+def test_ets_model_choice_by_history_length():
+    rng = np.random.default_rng(1)
+    months = np.arange(36)
+    y = 100 + 2 * months + 30 * np.sin(2 * np.pi * months / 12) + rng.normal(0, 3, 36)
+    seasonal = F.ets_forecast(y)
+    assert seasonal.model == "seasonal"
+    # the seasonal model carries the cycle forward: months 36..38 are 172 + 30·sin(0, π/6, π/3) = 172, 189, 202
+    assert seasonal.mean == pytest.approx([172, 189, 202], abs=12)
+    assert np.all(seasonal.low < seasonal.mean) and np.all(seasonal.mean < seasonal.high)
+    assert F.ets_forecast(y[:15]).model == "trend" and F.ets_forecast(y[:6]).model == "level"
+    assert list(F.ets_forecast([5, 5, 5, 5]).mean) == [5, 5, 5]
+
+
+def test_degenerate_histories_are_statements():
+    short = F.forecast_as_of(fx.leads(), fx.stage_changes(), fx.ORIGIN)
+    assert short.status == "short_history" and short.history_months == 2
+    assert math.isnan(short.value(1))
+    t = fx.no_won_tables()
+    none = F.forecast_as_of(t["leads"], t["stage_changes"], pd.Timestamp("2026-07-01"))
+    assert none.status == "no_won"
+    bt = F.backtest(t["leads"], t["stage_changes"], pd.Timestamp("2026-07-01"))
+    assert set(bt["status"]) <= {"short_history", "no_won"}
+    assert F.accuracy(bt)["n"].eq(0).all()
+    empty = F.forecast_as_of(t["leads"].iloc[:0], t["stage_changes"].iloc[:0], pd.Timestamp("2026-07-01"))
+    assert empty.status == "short_history"
+
+
+def test_origin_must_be_a_month_start():
+    with pytest.raises(ValueError, match="first moment of a month"):
+        F.forecast_as_of(fx.leads(), fx.stage_changes(), pd.Timestamp("2026-04-15"))
+
+
+@pytest.mark.parametrize("builder", ["tables", "no_won_tables"])
+def test_report_sections_state_why_there_is_no_forecast(tmp_path, builder):
+    from crmreports.views import forecast as report
+    path = tmp_path / "crm.duckdb"
+    store.write_full(path, getattr(fx, builder)())
+    period = "2026-03" if builder == "tables" else "2026-06"
+    for lang in ("ru", "en"):
+        ctx = report.open(period=period, store=str(path), lang=lang)
+        html = "".join(f(ctx).to_html() for f in (report.headline, report.views, report.pipeline, report.accuracy,
+                                                   report.breakdown))
+        word = {"ru": "Прогноз не построен", "en": "No forecast"}[lang]
+        assert word in html
+        assert ctx.figures["forecast_m1_revenue"] != ctx.figures["forecast_m1_revenue"]   # NaN, not 0
+
+
+# --- the demo account ------------------------------------------------------------------------------
+
+def _delete_after(leads, changes, d):
+    """The store as it was at ``d``: later deals and events deleted, later closes undone."""
+    leads = leads[leads["created_at"] < d].copy()
+    changes = changes[changes["at"] < d]
+    stage = changes.sort_values("at").groupby("lead_id")["to_status_id"].last()
+    later = leads["closed_at"] >= d
+    leads.loc[later, "status_id"] = leads.loc[later, "id"].map(stage).values
+    leads.loc[later, "closed_at"] = pd.NaT
+    return leads, changes
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store):
+    return store.load(demo_store)
+
+
+def test_no_look_ahead(demo):
+    d = pd.Timestamp("2026-06-01")
+    full = F.forecast_as_of(demo.leads, demo.stage_changes, d)
+    cut = F.forecast_as_of(*_delete_after(demo.leads, demo.stage_changes, d), d)
+    assert full.ok
+    pd.testing.assert_frame_equal(full.table, cut.table)
+    # the later data really differs: the full store knows more deals and more wins
+    assert len(demo.leads) > len(_delete_after(demo.leads, demo.stage_changes, d)[0])
+    # the backtest's forecast as of D equals the forecast from the truncated store
+    bt = F.backtest(demo.leads, demo.stage_changes, pd.Timestamp("2026-11-01"))
+    row = bt[(bt["forecast_origin"] == d) & (bt["measure"] == "revenue")].set_index("k")
+    for k in (1, 2, 3):
+        assert row.loc[k, "combined"] == pytest.approx(cut.value(k))
+
+
+def test_backtest_on_demo_beats_both_baselines(demo):
+    bt = F.backtest(demo.leads, demo.stage_changes, pd.Timestamp("2026-11-01"))
+    acc = F.accuracy(bt).query("k == 'all'").set_index("method")
+    assert acc.loc["combined", "n"] >= 30            # 12 + 11 + 10 origin × horizon pairs
+    assert acc.loc["combined", "wape"] < acc.loc["last_month", "wape"]
+    assert acc.loc["combined", "wape"] < acc.loc["seasonal", "wape"]
+    assert F.calibration_factor(bt) >= 1
+
+
+def test_group_forecasts_add_up_roughly(demo):
+    o = pd.Timestamp("2026-11-01")
+    team = F.forecast_as_of(demo.leads, demo.stage_changes, o)
+    g = F.by_group(demo.leads, demo.stage_changes, o, "pipeline_id")
+    assert len(g) == 2 and (g["status"] == "ok").all()
+    assert g["revenue_1"].sum() == pytest.approx(team.value(1), rel=0.2)
+    one = demo.leads[demo.leads["pipeline_id"] == g.loc[0, "key"]]
+    alone = F.forecast_as_of(one, demo.stage_changes[demo.stage_changes["lead_id"].isin(one["id"])], o)
+    assert g.loc[0, "revenue_1"] == pytest.approx(alone.value(1))
