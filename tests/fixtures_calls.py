@@ -39,9 +39,8 @@ September by L5 (09-25) — see PATHS in tests/fixtures.py.
 """
 from __future__ import annotations
 
-import pandas as pd
-
 import fixtures
+import pandas as pd
 
 T = pd.Timestamp
 AS_OF = T("2026-11-10")

@@ -17,10 +17,6 @@ from crmreports.run import NOTEBOOKS, Job, run_job
 DATA = SHARED / "datasets"
 FOLDERS = {"maven": "maven-crm-sales-opportunities", "olist": "olist-marketing-funnel",
            "enpal": "enpal-pipedrive-crm", "pwc": "pwc-call-centre"}
-# A bug in crmreports.sales.loss_reasons (shared file; fix proposed to the lead): when no lost deal of the
-# period has a loss reason, `loss_reason_id.map(names)` stays Int64 and `fillna("не указано")` raises.
-KNOWN_LOSS_REASON_BUG = "for dtype 'Int64'"
-
 
 def folder(name: str) -> Path:
     path = DATA / FOLDERS[name]
@@ -46,8 +42,6 @@ def run_report(report, period, store_path, out, formats=("pdf",)):
     if not (NOTEBOOKS / f"{report}.ipynb").exists():
         pytest.skip(f"notebooks/{report}.ipynb is not there yet")
     res = run_job(Job(report, period, "team", "", "", "ru", str(store_path), str(out), formats))
-    if not res.ok and KNOWN_LOSS_REASON_BUG in str(res.error):
-        pytest.xfail(f"known bug in crmreports.sales.loss_reasons (fix proposed): {res.error}")
     assert res.ok, res.error
     return res, json.loads(Path(res.files["json"]).read_text())
 

@@ -25,8 +25,9 @@ Definitions (each is stated next to its figure in the report):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -320,7 +321,7 @@ def verdict(lo: float, hi: float, reference: float, n: int, min_calls: int) -> s
         return "none"
     if n < min_calls:
         return "few"
-    if any(map(lambda v: v is None or (isinstance(v, float) and math.isnan(v)), (lo, hi, reference))):
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (lo, hi, reference)):
         return "within"
     if lo > reference:
         return "above"
@@ -389,7 +390,7 @@ def not_called_back_list(cb: pd.DataFrame, users: pd.DataFrame, leads: pd.DataFr
     x = cb[cb["state"] == "not_called_back"].sort_values("at", ascending=False)
     names = dict(zip(users["id"], users["name"]))
     lead_names = dict(zip(leads["id"], leads["name"]))
-    return pd.DataFrame({"id": x["id"].values, "at": x["at"].values, "manager": x["user_id"].map(names).values,
+    return pd.DataFrame({"id": x["id"].values, "at": x["at"].values, "manager": x["user_id"].map(names).astype(object).values,
                          "phone": x["phone"].values, "lead_id": x["lead_id"].values,
-                         "lead": x["lead_id"].map(lead_names).values, "delay_h": x["delay_h"].values})
+                         "lead": x["lead_id"].map(lead_names).astype(object).values, "delay_h": x["delay_h"].values})
 

@@ -32,13 +32,20 @@ def _closed_in(leads: pd.DataFrame, period: Period, status: int) -> pd.DataFrame
     return leads[(leads["status_id"] == status) & period.contains(leads["closed_at"])]
 
 
-def headline(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> dict[str, float]:
-    """Headline figures of one period (keys as in DESIGN.md: revenue, won_deals, ...)."""
+def headline(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+             has_amounts: bool | None = None) -> dict[str, float]:
+    """Headline figures of one period (keys as in DESIGN.md: revenue, won_deals, ...).
+
+    Revenue is unknown (NaN) when the data has no deal amounts at all: ``has_amounts`` says so when
+    ``leads`` is only part of the data (a reduced read); by default it is judged from ``leads``.
+    """
     won = _closed_in(leads, period, WON)
     lost = _closed_in(leads, period, LOST)
     cohort = leads[period.contains(leads["created_at"])]
     cohort_won = cohort[(cohort["status_id"] == WON) & (cohort["closed_at"] < as_of)]
-    revenue = float(won["price"].fillna(0).sum())
+    # no amounts anywhere in the data (an export or data set without them): revenue is unknown, not 0
+    known = bool(leads["price"].notna().any()) if has_amounts is None else has_amounts
+    revenue = float(won["price"].fillna(0).sum()) if known else float("nan")
     n_won, n_lost, n_created = len(won), len(lost), len(cohort)
     return {
         "revenue": revenue,
@@ -51,11 +58,12 @@ def headline(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> dict[s
     }
 
 
-def kpi_table(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
+def kpi_table(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+              has_amounts: bool | None = None) -> pd.DataFrame:
     """Headline figures for the period, the previous comparable period and the same period a year ago."""
-    cols = {"current": headline(leads, period, as_of),
-            "previous": headline(leads, period.previous(), as_of),
-            "year_ago": headline(leads, period.year_ago(), as_of)}
+    cols = {"current": headline(leads, period, as_of, has_amounts),
+            "previous": headline(leads, period.previous(), as_of, has_amounts),
+            "year_ago": headline(leads, period.year_ago(), as_of, has_amounts)}
     df = pd.DataFrame(cols).loc[HEADLINE_KEYS]
     df.index.name = "metric"
     return df
@@ -173,7 +181,7 @@ def loss_reasons(leads: pd.DataFrame, loss_reasons_ref: pd.DataFrame, period: Pe
     """Deals lost in the period by loss reason: reason, lost, amount, share; most frequent first."""
     lost = _closed_in(leads, period, LOST)
     names = dict(zip(loss_reasons_ref["id"], loss_reasons_ref["name"]))
-    g = (lost.assign(reason=lost["loss_reason_id"].map(names))
+    g = (lost.assign(reason=lost["loss_reason_id"].map(names).astype(object))
          .groupby("reason", dropna=False).agg(lost=("id", "size"), amount=("price", "sum")).reset_index())
     g["share"] = g["lost"] / g["lost"].sum() if len(g) else []
     return g.sort_values(["lost", "amount"], ascending=False).reset_index(drop=True)
@@ -291,12 +299,16 @@ def stale_deals(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.D
         ["id", "name", "price", "age_days", "stage", "manager", "created_at"]].reset_index(drop=True)
 
 
-def by_manager(leads: pd.DataFrame, users: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per manager responsible for deals: the headline figures, mean cycle and open deals."""
+def by_manager(leads: pd.DataFrame, users: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+               priced_users: set | frozenset | None = None) -> pd.DataFrame:
+    """One row per manager responsible for deals: the headline figures, mean cycle and open deals.
+
+    ``priced_users``: the managers with any deal amount in the data, when ``leads`` is only part of it
+    (by default judged from each manager's rows in ``leads``)."""
     rows = []
     moment = min(period.end_ts, as_of)
     for uid, g in leads.groupby("responsible_user_id"):
-        h = headline(g, period, as_of)
+        h = headline(g, period, as_of, None if priced_users is None else uid in priced_users)
         won = _closed_in(g, period, WON)
         c = cycle_days(won)
         h.update(user_id=int(uid), cycle_days=float(c.mean()) if len(c) else float("nan"),

@@ -245,6 +245,19 @@ def read_account(con: duckdb.DuckDBPyConnection) -> pd.Series:
     return acc.iloc[0]
 
 
+def lead_filter(pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> tuple[str, list]:
+    """SQL condition (and its parameters) on ``leads`` for a report's scope: not deleted, in the
+    pipelines, with the responsible users given (None or empty: no filter)."""
+    cond, params = ["NOT coalesce(is_deleted, false)"], []
+    if pipeline_ids:
+        cond.append(f"pipeline_id IN ({', '.join('?' * len(pipeline_ids))})")
+        params += list(pipeline_ids)
+    if user_ids:
+        cond.append(f"responsible_user_id IN ({', '.join('?' * len(user_ids))})")
+        params += list(user_ids)
+    return "(" + " AND ".join(cond) + ")", params
+
+
 def load(path: str | os.PathLike, tables: Iterable[str] = ("leads", "stage_changes"),
          pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> StoreData:
     """Read what a report needs, with pipeline and manager filters pushed into SQL.
@@ -257,14 +270,7 @@ def load(path: str | os.PathLike, tables: Iterable[str] = ("leads", "stage_chang
         account = read_account(con)
         tz = str(account.get("timezone") or "UTC")
         ref = {name: read_table(con, name, tz=tz) for name in ("users", "pipelines", "statuses", "loss_reasons")}
-        cond, params = ["NOT coalesce(is_deleted, false)"], []
-        if pipeline_ids:
-            cond.append(f"pipeline_id IN ({', '.join('?' * len(pipeline_ids))})")
-            params += list(pipeline_ids)
-        if user_ids:
-            cond.append(f"responsible_user_id IN ({', '.join('?' * len(user_ids))})")
-            params += list(user_ids)
-        lead_where = " AND ".join(cond)
+        lead_where, params = lead_filter(pipeline_ids, user_ids)
         out: dict[str, pd.DataFrame] = dict(ref)
         out["leads"] = read_table(con, "leads", lead_where, params, tz=tz)
         for name in tables:

@@ -183,10 +183,13 @@ TEXT = {
     # managers
     "calls.mgr.title": {"ru": "Менеджеры в сравнении с командой", "en": "Managers against the team"},
     "calls.mgr.team_row": {"ru": "Команда в целом", "en": "Whole team"},
-    "calls.mgr.calls": {"ru": "Звонки (вх. / исх.)", "en": "Calls (in / out)"},
-    "calls.mgr.missed": {"ru": "Пропущ. / не перезв.", "en": "Missed / not called back"},
-    "calls.mgr.answered": {"ru": "Разговор состоялся, % (95 % ДИ)", "en": "Answered, % (95% CI)"},
-    "calls.mgr.duration": {"ru": "Средний разговор, мин (95 % ДИ)", "en": "Average call, min (95% CI)"},
+    "calls.mgr.calls": {"ru": "Звонки", "en": "Calls"},
+    "calls.mgr.in_out": {"ru": "Вх. / исх.", "en": "In / out"},
+    "calls.mgr.missed": {"ru": "Пропущено", "en": "Missed"},
+    "calls.mgr.not_back": {"ru": "Не перезвонили", "en": "Not called back"},
+    "calls.mgr.answered": {"ru": "Разговор состоялся", "en": "Answered"},
+    "calls.mgr.duration": {"ru": "Средний разговор, мин", "en": "Average call, min"},
+    "calls.mgr.ci": {"ru": "95 % ДИ", "en": "95% CI"},
     "calls.mgr.per_day": {"ru": "В раб. день", "en": "Per working day"},
     "calls.mgr.meetings": {"ru": "Встречи", "en": "Meetings"},
     "calls.mgr.verdict": {"ru": "Вывод", "en": "Verdict"},
@@ -245,7 +248,7 @@ TEXT = {
     "calls.def.managers": {
         "ru": "Интервалы — 95 % доверительные: по Уилсону для доли разговоров, по Стьюденту для средней длительности "
               "состоявшихся разговоров. «Выше/ниже команды» — весь интервал лежит выше/ниже значения команды в "
-              "целом; менеджеры, у которых меньше {min} звонков, не ранжируются. «Не перезв.» — пропущенные "
+              "целом; менеджеры, у которых меньше {min} звонков, не ранжируются. «Не перезвонили» — пропущенные "
               "входящие менеджера без перезвона за {hours} ч; «В раб. день» — звонки на рабочий день периода. В CSV есть и значения остальной команды без менеджера.",
         "en": "95% confidence intervals: Wilson for the answered share, Student's t for the average answered call. "
               "«Above/below the team»: the whole interval lies above/below the whole team's value; managers with "

@@ -26,7 +26,7 @@ TEXT = {
     "goals.plan.sentence_running": {
         "ru": "План {metric} на {period} — {target}. На {as_of} выполнено {fact} — {share}; осталось {remaining} "
               "за {wd_left} ({days_left}), то есть {pace} в рабочий день.",
-        "en": "The {metric} plan for {period} is {target}. By {as_of}, {fact} is done — {share}; {remaining} "
+        "en": "The {metric} plan for {period} is {target}. By {as_of} the actual is {fact} — {share}; {remaining} "
               "remains over {wd_left} ({days_left}), i.e. {pace} per working day."},
     "goals.plan.sentence_met_running": {
         "ru": "План {metric} на {period} — {target} — уже выполнен на {as_of}: {fact}, {share}; до конца периода "
@@ -48,7 +48,7 @@ TEXT = {
               "the period."},
     "goals.plan.sentence_closed": {
         "ru": "План {metric} на {period} — {target}; выполнено {fact} — {share}.",
-        "en": "The {metric} plan for {period} was {target}; {fact} was done — {share}."},
+        "en": "The {metric} plan for {period} was {target}; the actual is {fact} — {share}."},
     "goals.plan.sentence_exceeded": {"ru": "План перевыполнен на {excess}.", "en": "The plan was beaten by {excess}."},
     "goals.plan.sentence_missed": {"ru": "До плана не хватило {remaining}.", "en": "The plan was missed by {remaining}."},
     "goals.plan.sentence_not_started": {
@@ -149,7 +149,7 @@ TEXT = {
     "goals.compare.which.previous": {"ru": "Предыдущий", "en": "Previous"},
     "goals.compare.which.year_ago": {"ru": "Год назад", "en": "A year ago"},
     "goals.compare.sentence_running": {
-        "ru": "За первые {n} периода {metric}: {cur}; в {prev_label} к тому же дню было {prev} ({d_prev}), "
+        "ru": "За первые {n} периода {metric}: {cur}; в предыдущем периоде ({prev_label}) к тому же дню было {prev} ({d_prev}), "
               "год назад — {year} ({d_year}).",
         "en": "After the first {n}, {metric}: {cur}; {prev_label} had {prev} at the same point ({d_prev}), a "
               "year ago {year} ({d_year})."},

@@ -133,6 +133,9 @@ TEXT = {
         "en": "Deals belong to their current responsible manager. Figures as defined under «Headline figures»."},
     "sales.chart.managers": {"ru": "Выручка и доля выигранных по менеджерам", "en": "Revenue and win rate by manager"},
     "sales.summary.title": {"ru": "Выводы", "en": "Takeaways"},
+    "sales.kpi.no_amounts": {
+        "ru": "В данных нет сумм сделок, поэтому выручка и средний чек не считаются: за {period} выиграно {won}.",
+        "en": "The data has no deal amounts, so revenue and average deal are not computed: {won} won in {period}."},
     "sales.no_history": {
         "ru": "В данных нет истории смены этапов, поэтому раздел не построен.",
         "en": "The data has no stage history, so this section is not built."},

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .. import calls as metrics, fmt, store as store_mod
+from .. import calls as metrics
+from .. import fmt
+from .. import store as store_mod
 from ..charts import calls as charts
 from ..labels import t
 from ..report import Context, Section, open_context, publish, title  # noqa: F401  (re-exported for notebooks)
@@ -169,8 +171,7 @@ def kpis(ctx: CallsContext) -> Section:
     k = _kpis(ctx)
     cur = {key: (_int(v) if key in metrics.COUNT_KEYS else float(v)) for key, v in k["current"].items()}
     ctx.figures.update(cur)
-    rule = ctx.rule
-    ctx.figures.update(callback_hours=ctx.hours, meetings_rule=f"{rule.kind}:{rule.task_type_id or rule.stage}")
+    ctx.figures.update(callback_hours=ctx.hours, meetings_rule=_rule_key(ctx.rule))
     ctx.comparisons.update(previous=k["previous"].to_dict(), year_ago=k["year_ago"].to_dict())
     sec = Section(ctx, "kpis", t("calls.kpi.title", lang))
     if cur["calls_total"] == 0:
@@ -282,6 +283,11 @@ def missed(ctx: CallsContext) -> Section:
     return sec
 
 
+def _rule_key(rule: metrics.MeetingRule) -> str:
+    """The meetings definition for machines: ``task_type:2`` or ``stage:Встреча назначена``."""
+    return f"{rule.kind}:{rule.task_type_id if rule.kind == 'task_type' else rule.stage}"
+
+
 def _rule_text(ctx: CallsContext) -> str:
     r, lang = ctx.rule, ctx.lang
     if r.kind == "stage":
@@ -304,7 +310,7 @@ def meetings(ctx: CallsContext) -> Section:
         sec.text(t("calls.meet.sentence", lang, meetings=fmt.count(n_meet, "calls_meeting", lang),
                    conv=fmt.percent(cur["call_to_meeting_conversion"], lang, 1),
                    d_prev=fmt.change(cur["call_to_meeting_conversion"], prev["call_to_meeting_conversion"], lang,
-                                     "points")), finding=bool(n_calls))
+                                     "points")), finding=0 < n_meet <= n_calls)
         if n_meet > n_calls:
             sec.text(t("calls.meet.over_one", lang))
         elif n_calls:
@@ -319,6 +325,8 @@ def meetings(ctx: CallsContext) -> Section:
     else:
         sec.text(t("calls.meet.no_won", lang))
     keys = ["meetings", "call_to_meeting_conversion", "calls_per_won_deal"]
+    ctx.figures.update({key: (_int(cur[key]) if key in metrics.COUNT_KEYS else float(cur[key])) for key in keys})
+    ctx.figures["meetings_rule"] = _rule_key(ctx.rule)
     shown = pd.DataFrame({
         t("common.metric", lang): [_kpi_label(ctx, key) for key in keys],
         ctx.period_label: [_show(ctx, key, cur[key]) for key in keys],
@@ -349,8 +357,8 @@ def managers(ctx: CallsContext) -> Section:
     m["duration_lo"] = m["duration_lo"].clip(lower=0)
     team_share = float(m["team_answered_share"].iloc[0]) if len(m) else float("nan")
     team_avg = float(m["team_duration_avg_s"].iloc[0]) if len(m) else float("nan")
-    pct = lambda v: fmt.percent(v, lang)                                           # noqa: E731
-    dur = lambda v: fmt.duration_hm(v, lang)                                       # noqa: E731
+    pct = lambda v: fmt.percent(v, lang)
+    dur = lambda v: fmt.duration_hm(v, lang)
     if ctx.scope.kind == "manager":
         m = m[m["user_id"].isin(ctx.scope.user_ids)]
         r = m.iloc[0]
@@ -405,40 +413,38 @@ def managers(ctx: CallsContext) -> Section:
                  if r[col] in ("above", "below")]
         return "; ".join(parts) or t("calls.mgr.flag.within", lang)
 
-    def share_ci(s, lo, hi) -> str:
-        if pd.isna(s):
-            return fmt.DASH
-        return f"{pct(s)} ({_ci(lo, hi, lambda v: fmt.number(100 * v, lang))})"
-
-    def minutes_ci(a, lo, hi) -> str:
-        if pd.isna(a):
-            return fmt.DASH
-        f = lambda v: fmt.number(v / 60, lang, 1)                                  # noqa: E731
-        return f"{f(a)} ({_ci(lo, hi, f)})" if not pd.isna(lo) else f(a)
+    num = lambda v, d=0: fmt.number(v, lang, d)
+    minutes = lambda v: fmt.number(v / 60, lang, 1)
 
     tc = metrics.in_period(ctx.team_calls, ctx.period)
-    n_team = len(tc)
-    lo, hi = metrics.wilson(int(tc["is_answered"].sum()), n_team)
+    n_team, n_answered = len(tc), int(tc["is_answered"].sum())
+    lo, hi = metrics.wilson(n_answered, n_team)
     team_not_back = int((metrics.callbacks(tc, ctx.pool, ctx.as_of, ctx.hours)["state"] == "not_called_back").sum())
     team_meetings = metrics.count_meetings(ctx.meetings(team), ctx.period)
-    shown_rows = [[r["manager"], f"{fmt.number(r['calls_total'], lang)} "
-                   f"({fmt.number(r['calls_in'], lang)} / {fmt.number(r['calls_out'], lang)})",
-                   f"{fmt.number(r['calls_missed'], lang)} / {fmt.number(r['not_called_back'], lang)}",
-                   share_ci(r["answered_share"], r["answered_lo"], r["answered_hi"]),
-                   minutes_ci(r["duration_avg_s"], r["duration_lo"], r["duration_hi"]),
-                   fmt.number(r["calls_per_working_day"], lang, 1), fmt.number(r["meetings"], lang), verdict(r)]
-                  for _, r in m.iterrows()]
-    shown_rows.append([t("calls.mgr.team_row", lang), f"{fmt.number(n_team, lang)} "
-                       f"({fmt.number((tc['direction'] == 'in').sum(), lang)} / "
-                       f"{fmt.number((tc['direction'] == 'out').sum(), lang)})",
-                       f"{fmt.number(tc['missed'].sum(), lang)} / {fmt.number(team_not_back, lang)}",
-                       share_ci(team_share, lo, hi), minutes_ci(team_avg, float("nan"), float("nan")),
-                       fmt.number(_per(n_team, metrics.working_days(ctx.period, ctx.as_of)), lang, 1),
-                       fmt.number(team_meetings, lang), ""])
-    cols = [t("common.manager", lang), t("calls.mgr.calls", lang), t("calls.mgr.missed", lang), t("calls.mgr.answered", lang), t("calls.mgr.duration", lang),
-            t("calls.mgr.per_day", lang), t("calls.mgr.meetings", lang), t("calls.mgr.verdict", lang)]
-    shown = pd.DataFrame(shown_rows, columns=cols)
-    sec.table("managers", m, shown, numeric=set(cols[1:7]))
+    team_label = t("calls.mgr.team_row", lang)
+
+    activity = [[r["manager"], num(r["calls_total"]), f"{num(r['calls_in'])} / {num(r['calls_out'])}",
+                 num(r["calls_missed"]), num(r["not_called_back"]), num(r["calls_per_working_day"], 1),
+                 num(r["meetings"])] for _, r in m.iterrows()]
+    team_in_out = f"{num((tc['direction'] == 'in').sum())} / {num((tc['direction'] == 'out').sum())}"
+    activity.append([team_label, num(n_team), team_in_out, num(tc["missed"].sum()), num(team_not_back),
+                     num(_per(n_team, metrics.working_days(ctx.period, ctx.as_of)), 1), num(team_meetings)])
+    cols_a = [t("common.manager", lang), t("calls.mgr.calls", lang), t("calls.mgr.in_out", lang),
+              t("calls.mgr.missed", lang), t("calls.mgr.not_back", lang), t("calls.mgr.per_day", lang),
+              t("calls.mgr.meetings", lang)]
+    shown_a = pd.DataFrame(activity, columns=cols_a)
+    sec.table("managers", m, shown_a, numeric=set(cols_a[1:]))
+
+    quality = [[r["manager"], pct(r["answered_share"]) if r["calls_total"] else fmt.DASH,
+                _ci(r["answered_lo"], r["answered_hi"], pct),
+                minutes(r["duration_avg_s"]) if r["answered"] else fmt.DASH,
+                _ci(r["duration_lo"], r["duration_hi"], minutes), verdict(r)] for _, r in m.iterrows()]
+    quality.append([team_label, pct(team_share) if n_team else fmt.DASH, _ci(lo, hi, pct),
+                    minutes(team_avg) if n_answered else fmt.DASH, fmt.DASH, ""])
+    cols_q = [t("common.manager", lang), t("calls.mgr.answered", lang), t("calls.mgr.ci", lang),
+              t("calls.mgr.duration", lang), t("calls.mgr.ci", lang) + " ", t("calls.mgr.verdict", lang)]
+    shown_q = pd.DataFrame(quality, columns=cols_q)
+    sec.table("managers_quality", m, shown_q, numeric=set(cols_q[1:5]), publish=False)
     sec.note(t("calls.def.managers", lang, min=ctx.min_calls, hours=_hours(ctx)))
     return sec
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import fmt, sales
+from .. import fmt, queries, sales
 from ..charts import sales as charts
 from ..labels import t
-from ..report import Context, Section, html_table, open_context, publish, title  # noqa: F401  (re-exported for notebooks)
+from ..report import Context, Section, data_end, html_table, open_context, publish, title, validate  # noqa: F401  (re-exported for notebooks)
 
 REPORT = "sales_analysis"
 
 
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru") -> Context:
-    """Resolve the parameters and load the store (see :func:`crmreports.report.open_context`)."""
-    return open_context(REPORT, period, manager, pipeline, store, lang, tables=("leads", "stage_changes"))
+    """Resolve the parameters (as :func:`crmreports.report.open_context` does) and read only the rows the
+    period's figures need (:func:`crmreports.queries.load_sales`: filters pushed into DuckDB)."""
+    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
+    data = queries.load_sales(store, p, pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None)
+    return Context(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
+                   data=data, as_of=data_end(data.account), currency=str(data.account.get("currency") or "RUB"))
 
 
 def _stage_label(ctx: Context, df: pd.DataFrame) -> pd.Series:
@@ -30,12 +34,15 @@ def _stage_label(ctx: Context, df: pd.DataFrame) -> pd.Series:
 def kpis(ctx: Context) -> Section:
     """Headline figures against the previous period and a year ago, with the monthly trend."""
     lang, leads = ctx.lang, ctx.data.leads
-    k = sales.kpi_table(leads, ctx.period, ctx.as_of)
+    k = sales.kpi_table(leads, ctx.period, ctx.as_of, getattr(ctx.data, "has_amounts", None))
     cur = {key: (int(v) if key in sales.COUNT_KEYS else float(v)) for key, v in k["current"].items()}
     ctx.figures.update(cur)
     ctx.comparisons.update(previous=k["previous"].to_dict(), year_ago=k["year_ago"].to_dict())
     sec = Section(ctx, "kpis", t("sales.kpi.title", lang))
-    if cur["won_deals"]:
+    if np.isnan(cur["revenue"]):
+        sec.text(t("sales.kpi.no_amounts", lang, period=ctx.period_label,
+                   won=fmt.count(cur["won_deals"], "won_deal", lang)), finding=True)
+    elif cur["won_deals"]:
         sec.text(t("sales.kpi.sentence", lang, period=ctx.period_label, revenue=ctx.money(cur["revenue"]),
                    d_prev=fmt.change(cur["revenue"], k.loc["revenue", "previous"], lang),
                    d_year=fmt.change(cur["revenue"], k.loc["revenue", "year_ago"], lang),
@@ -65,7 +72,7 @@ def kpis(ctx: Context) -> Section:
             t("sales.kpi.vs_year", lang)]
     sec.table("kpis", k.reset_index(), pd.DataFrame(rows, columns=cols), numeric=set(cols[1:]))
     trend = sales.monthly_trend(leads, ctx.period)
-    if ctx.period.kind in ("month", "quarter", "year", "range"):
+    if ctx.period.kind in ("month", "quarter", "year", "range") and not np.isnan(cur["revenue"]):
         sec.tables["trend"] = trend
         sec.figure(charts.monthly_revenue(trend, lang, ctx.currency))
     sec.note(t("sales.def.revenue", lang))
@@ -76,8 +83,16 @@ def kpis(ctx: Context) -> Section:
 
 
 def _has_history(ctx: Context) -> bool:
+    """Whether the scope's deals have any stage-to-stage move (the pushed-down loader knows it from SQL)."""
+    if isinstance(ctx.data, queries.SalesData):
+        return ctx.data.has_history
     sc = ctx.data.stage_changes
     return len(sc) > 0 and (sc["from_status_id"].notna().any())
+
+
+def _visit_changes(ctx: Context) -> pd.DataFrame:
+    """The stage changes time in stage is computed from (a reduced set with the pushed-down loader)."""
+    return ctx.data.visit_changes if isinstance(ctx.data, queries.SalesData) else ctx.data.stage_changes
 
 
 def funnel(ctx: Context) -> Section:
@@ -162,7 +177,7 @@ def time_in_stage(ctx: Context) -> Section:
     sec = Section(ctx, "time_in_stage", t("sales.tis.title", lang))
     if not _has_history(ctx):
         return sec.text(t("sales.no_history", lang))
-    visits = sales.stage_visits(ctx.data.stage_changes, ctx.data.statuses, ctx.as_of)
+    visits = sales.stage_visits(_visit_changes(ctx), ctx.data.statuses, ctx.as_of)
     tis = sales.time_in_stage(visits, ctx.data.statuses, ctx.period)
     if tis.empty:
         return sec.text(t("common.no_data", lang))
@@ -224,7 +239,7 @@ def managers(ctx: Context) -> Section:
     if ctx.scope.kind != "team":
         sec.hidden = True
         return sec
-    m = sales.by_manager(ctx.data.leads, ctx.data.users, ctx.period, ctx.as_of)
+    m = sales.by_manager(ctx.data.leads, ctx.data.users, ctx.period, ctx.as_of, getattr(ctx.data, "priced_users", None))
     if m.empty:
         return sec.text(t("common.no_data", lang))
     lead = m.iloc[0]

@@ -1,0 +1,208 @@
+"""Benchmark (not a test): every report's library computation time and peak memory on a large store.
+
+Builds (or reuses) the scale store (`crmreports.scale.build_scale_store`: 1,000,000 deals, ~20,000,000
+stage changes by default) in a work directory, then runs each report found in `crmreports/views/` in a
+fresh subprocess, the way its notebook does: `report.open(...)` with the notebook's parameters, then
+every section function in the order the notebook calls them, then each section's HTML (what the
+notebook displays: tables and SVG charts). Prints, per report, the time of `open` (store reads), of the
+sections (metrics, narrative, charts), of the HTML, the total, and the peak resident memory
+(`ru_maxrss` of the child), against the goal (≤ 3 s and ≤ 2 GB per report).
+
+    .venv/bin/python tests/bench/bench_scale.py [--deals 1000000] [--events-per-deal 20] [--work DIR]
+        [--period 2026-10] [--manager NAME] [--reports sales_analysis,calls] [--rebuild] [--json FILE]
+
+A child that exceeds --kill-rss-gb of resident memory or --timeout seconds is stopped and reported as
+failed (so one runaway report cannot take the machine down).
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import inspect
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "lib"))
+
+GOAL_SECONDS = 3.0
+GOAL_BYTES = 2 * 2 ** 30
+SKIP_CALLS = {"open", "title", "publish"}
+
+
+def report_modules() -> list[tuple[str, str, Path]]:
+    """(view module name, report name, notebook path) for every view module with a notebook."""
+    out = []
+    for f in sorted((ROOT / "lib/crmreports/views").glob("*.py")):
+        if f.stem.startswith("_"):
+            continue
+        m = re.search(r'^REPORT\s*=\s*"([^"]+)"', f.read_text(encoding="utf-8"), re.M)
+        report = m[1] if m else f.stem
+        nb = ROOT / "notebooks" / f"{report}.py"
+        if nb.exists():
+            out.append((f.stem, report, nb))
+    return out
+
+
+def notebook_plan(nb: Path) -> tuple[dict, list[str]]:
+    """The notebook's parameter defaults and the section functions it calls on ``report``, in order."""
+    text = nb.read_text(encoding="utf-8")
+    params = {}
+    cell = re.search(r'# %% tags=\["parameters"\]\n(.*?)(?=\n# %%)', text, re.S)
+    for line in (cell[1] if cell else "").splitlines():
+        m = re.match(r"(\w+)\s*:\s*\w+\s*=\s*(.+?)\s*(#.*)?$", line)
+        if m:
+            params[m[1]] = ast.literal_eval(m[2])
+    calls = []
+    for m in re.finditer(r"\breport\.(\w+)\(ctx\)", text):
+        if m[1] not in SKIP_CALLS and m[1] not in calls:
+            calls.append(m[1])
+    return params, calls
+
+
+def child(view: str, report: str, nb: str, store_path: str, period: str, manager: str) -> None:
+    """Run one report in this (fresh) process and print one JSON line with timings and memory."""
+    import logging
+    logging.disable(logging.WARNING)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+    matplotlib.use("Agg")
+    mod = importlib.import_module(f"crmreports.views.{view}")
+    params, calls = notebook_plan(Path(nb))
+    params.update(period=period, manager=manager, store=store_path, lang="ru")
+    for k, v in list(params.items()):   # relative paths (e.g. the goals file) are from the project root
+        if isinstance(v, str) and v and k != "store" and (ROOT / v).exists():
+            params[k] = str(ROOT / v)
+    accepted = inspect.signature(mod.open).parameters
+    params = {k: v for k, v in params.items() if k in accepted}
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    t0 = time.perf_counter()
+    ctx = mod.open(**params)
+    t1 = time.perf_counter()
+    sections, per = [], {}
+    for name in calls:
+        s = time.perf_counter()
+        sections.append(getattr(mod, name)(ctx))
+        per[name] = round(time.perf_counter() - s, 3)
+    t2 = time.perf_counter()
+    for sec in sections:
+        if hasattr(sec, "_repr_html_"):
+            sec._repr_html_()
+    t3 = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    sizes = {name: len(df) for name, df in getattr(ctx.data, "tables", {}).items() if hasattr(df, "__len__")}
+    print(json.dumps({"report": report, "open_s": t1 - t0, "sections_s": t2 - t1, "html_s": t3 - t2,
+                      "total_s": t3 - t0, "peak_rss": peak, "import_rss": base_rss, "per_section": per,
+                      "rows_loaded": sizes, "figures": {k: v for k, v in ctx.figures.items()
+                                                        if isinstance(v, (int, float))}}, default=str))
+
+
+def run_child(args, view: str, report: str, nb: Path, store_path: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", view, report, str(nb), "--store", str(store_path),
+           "--period", args.period, "--manager", args.manager]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env=dict(os.environ, MPLBACKEND="Agg"))
+    killed = {}
+
+    def watch():
+        start = time.monotonic()
+        while proc.poll() is None:
+            try:
+                rss = int(Path(f"/proc/{proc.pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                break
+            if rss > args.kill_rss_gb * 2 ** 30:
+                killed["why"] = f"killed: resident memory above {args.kill_rss_gb} GB"
+                proc.kill()
+            elif time.monotonic() - start > args.timeout:
+                killed["why"] = f"killed: slower than {args.timeout} s"
+                proc.kill()
+            time.sleep(0.2)
+
+    w = threading.Thread(target=watch, daemon=True)
+    w.start()
+    out, err = proc.communicate()
+    w.join()
+    lines = [ln for ln in out.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = err.strip().splitlines()[-1:] if err.strip() else []
+        return {"report": report, "error": killed.get("why") or (tail[0] if tail else f"exit {proc.returncode}")}
+    return json.loads(lines[-1])
+
+
+def ensure_store(args) -> Path:
+    from crmreports import scale
+    work = Path(args.work or Path(tempfile.gettempdir()) / "crmreports-bench-scale")
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / f"scale-{args.deals}-{args.events_per_deal}.duckdb"
+    if path.exists() and not args.rebuild:
+        print(f"reusing {path} ({path.stat().st_size / 2 ** 20:,.0f} MB)")
+        return path
+    t0 = time.perf_counter()
+    counts = scale.build_scale_store(path, n_deals=args.deals, events_per_deal=args.events_per_deal,
+                                     as_of=date.fromisoformat(args.as_of))
+    dt = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"built {path} in {dt:.1f} s, {path.stat().st_size / 2 ** 20:,.0f} MB, peak RSS {peak / 2 ** 30:.2f} GB: "
+          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--child", nargs=3, metavar=("VIEW", "REPORT", "NOTEBOOK"), help=argparse.SUPPRESS)
+    ap.add_argument("--deals", type=int, default=1_000_000)
+    ap.add_argument("--events-per-deal", type=int, default=20)
+    ap.add_argument("--as-of", default="2026-11-01")
+    ap.add_argument("--period", default="2026-10")
+    ap.add_argument("--manager", default="", help="run for one manager instead of the team")
+    ap.add_argument("--reports", default="", help="comma-separated report names (default: every view)")
+    ap.add_argument("--work", default="", help="work directory for the store (default: $TMPDIR/crmreports-bench-scale)")
+    ap.add_argument("--store", default="", help="use this store as is")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the store even if it exists")
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--kill-rss-gb", type=float, default=10)
+    ap.add_argument("--json", default="", help="also write the results to this JSON file")
+    a = ap.parse_args()
+    if a.child:
+        child(*a.child, a.store, a.period, a.manager)
+        return
+    store_path = Path(a.store) if a.store else ensure_store(a)
+    wanted = {r.strip() for r in a.reports.split(",") if r.strip()}
+    results = []
+    for view, report, nb in report_modules():
+        if wanted and report not in wanted and view not in wanted:
+            continue
+        r = run_child(a, view, report, nb, store_path)
+        results.append(r)
+        print(_row(r), flush=True)
+    print()
+    print(f"{'report':<16}{'open s':>8}{'sections s':>11}{'html s':>8}{'total s':>9}{'peak GB':>9}   "
+          f"goal ≤{GOAL_SECONDS:g} s, ≤{GOAL_BYTES / 2 ** 30:g} GB")
+    for r in results:
+        print(_row(r))
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+
+
+def _row(r: dict) -> str:
+    if "error" in r:
+        return f"{r['report']:<16}{'':>45}   FAIL ({r['error']})"
+    ok = r["total_s"] <= GOAL_SECONDS and r["peak_rss"] <= GOAL_BYTES
+    return (f"{r['report']:<16}{r['open_s']:>8.2f}{r['sections_s']:>11.2f}{r['html_s']:>8.2f}{r['total_s']:>9.2f}"
+            f"{r['peak_rss'] / 2 ** 30:>9.2f}   {'pass' if ok else 'FAIL'}"
+            f"  (sections: {', '.join(f'{k} {v:.2f}' for k, v in r['per_section'].items())})")
+
+
+if __name__ == "__main__":
+    main()
