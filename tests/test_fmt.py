@@ -40,3 +40,19 @@ def test_dates_and_periods():
     assert fmt.period_label(parse_period("2026-Q3")) == "3 квартал 2026"
     assert fmt.period_label(parse_period("2026-W44")) == "неделя 44, 2026 (26.10–01.11)"
     assert fmt.duration_hm(3900) == f"1{NB}ч 05{NB}мин"
+
+
+def test_labels_load_once_under_threads():
+    """The pack renders in threads: the first lookups racing each other must not see duplicates."""
+    from concurrent.futures import ThreadPoolExecutor
+    from crmreports import labels
+    labels._TEXT.clear()
+    with ThreadPoolExecutor(8) as pool:
+        out = list(pool.map(lambda _: labels.t("common.team", "ru"), range(64)))
+    assert set(out) == {"Вся команда"}
+
+
+def test_every_label_has_both_languages():
+    from crmreports.labels import all_keys
+    for key, value in all_keys().items():
+        assert set(value) == {"ru", "en"} and all(value.values()), key

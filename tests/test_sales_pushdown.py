@@ -12,7 +12,6 @@ import math
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-
 from crmreports import queries, sales, store
 from crmreports.periods import parse_period
 from crmreports.report import open_context

@@ -56,10 +56,12 @@ def load_pack(name: str) -> dict:
 
 
 def active_managers(store_path: str) -> list[tuple[str, str]]:
-    """(name, slug) of every manager responsible for at least one deal or call."""
+    """(name, slug) of every active manager responsible for at least one deal or call (a deactivated
+    manager's history stays in the team's and the group's reports)."""
     users, owners = _users_and_owners(store_path)
     slugs = manager_slugs(users)
-    return [(str(n), slugs[int(u)]) for u, n in sorted(zip(users["id"], users["name"]), key=lambda x: str(x[1]))
+    active = users[users["is_active"].fillna(True).astype(bool)]
+    return [(str(n), slugs[int(u)]) for u, n in sorted(zip(active["id"], active["name"]), key=lambda x: str(x[1]))
             if u in owners]
 
 
@@ -120,21 +122,31 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True,
     return sorted(results, key=lambda r: order[r.job])
 
 
-HEADLINE_SHOWN = [("revenue", "money"), ("won_deals", "number"), ("win_rate", "percent"),
-                  ("lead_to_won_conversion", "percent"), ("calls_total", "number"), ("unsorted_total", "number"),
-                  ("plan_done_share", "percent")]
+# The headline figures the index page shows for each report: (figure key, kind, label key).
+INDEX_FIGURES = {
+    "sales_analysis": [("revenue", "money", "sales.kpi.revenue"), ("won_deals", "number", "sales.kpi.won_deals"),
+                       ("win_rate", "percent", "sales.kpi.win_rate")],
+    "unsorted_leads": [("unsorted_total", "number", "unsorted.kpi.unsorted_total"),
+                       ("unsorted_to_deals_share", "percent", "unsorted.kpi.unsorted_to_deals_share")],
+    "calls": [("calls_total", "number", "calls.kpi.calls_total"), ("calls_missed", "number", "calls.kpi.calls_missed"),
+              ("calls_answered_share", "percent", "calls.kpi.calls_answered_share")],
+    "goals": [("plan", "plan", "index.plan"), ("fact", "plan", "index.fact"),
+              ("plan_done_share", "percent", "index.plan_done_share")],
+    "forecast": [("forecast_m1_revenue", "money", "index.forecast_m1"), ("backtest_wape", "percent", "index.wape")],
+}
 
 
-def _figure_text(figures: dict, lang: str) -> str:
+def _figure_text(report: str, figures: dict, lang: str, currency: str = "RUB") -> str:
     parts = []
-    for key, kind in HEADLINE_SHOWN:
-        if figures.get(key) is None:
+    for key, kind, label in INDEX_FIGURES.get(report, []):
+        v = figures.get(key)
+        if v is None or isinstance(v, str):
             continue
-        v = figures[key]
-        label = t(f"sales.kpi.{key}", lang) if key in ("revenue", "won_deals", "win_rate", "lead_to_won_conversion") \
-            else key
-        shown = fmt.money(v, lang) if kind == "money" else fmt.percent(v, lang) if kind == "percent" else fmt.number(v, lang)
-        parts.append(f"{html.escape(label)}: {html.escape(shown)}")
+        if kind == "plan":       # goals by amount are money, goals by count are numbers
+            kind = "money" if figures.get("plan_metric", "revenue") == "revenue" else "number"
+        shown = fmt.money(v, lang, currency) if kind == "money" else fmt.percent(v, lang) if kind == "percent" \
+            else fmt.number(v, lang)
+        parts.append(f"{html.escape(t(label, lang))}: {html.escape(shown)}")
     return " · ".join(parts)
 
 
@@ -154,7 +166,7 @@ def write_index(period: str, results: list[Result], out: str, lang: str) -> Path
         links = " ".join(f'<a href="{html.escape(rel[k])}">{k.upper()}</a>' for k in ("html", "pdf", "json", "xlsx", "ipynb")
                          if k in rel)
         rows.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(scope)}</td>"
-                    f"<td>{_figure_text(r.figures, lang)}</td><td class='links'>{links}</td></tr>")
+                    f"<td>{_figure_text(r.job.report, r.figures, lang, r.meta.get('currency') or 'RUB')}</td><td class='links'>{links}</td></tr>")
     head = (f"<tr><th>{t('common.index_report', lang)}</th><th>{t('common.scope', lang)}</th>"
             f"<th>{t('common.index_figures', lang)}</th><th>{t('common.index_documents', lang)}</th></tr>")
     fail_html = ""

@@ -114,48 +114,49 @@ def load_sales(path: str | os.PathLike, period: Period, as_of: pd.Timestamp | No
                       scope_params + created_p + closed_p + won_p + [snap_hi, snap_lo],
                       "leads", SALES_LEAD_COLUMNS, tz)
 
-        # whole histories: the period's cohort and the deals lost in the period
+        # whole histories: the period's cohort and the deals lost in the period; for deals open at the
+        # snapshot, the changes around it and the last change before them (and the last one with a stage
+        # and with a pipeline: the stale-deal list takes the last known value of each)
         p_created, p_created_params = _windows("created_at", [(period.start_ts, period.end_ts)])
         p_closed, p_closed_params = _windows("closed_at", [(period.start_ts, period.end_ts)])
-        hist_ids = (f"SELECT id FROM leads WHERE {scope_sql} AND ({p_created} OR (status_id = {LOST} AND {p_closed}))")
-        hist_params = scope_params + p_created_params + p_closed_params
-        open_ids = f"SELECT id FROM leads WHERE {scope_sql} AND {open_sql}"
-        open_params = scope_params + [snap_hi, snap_lo]
-        sc_cols = ", ".join(f's."{c}"' for c in SALES_CHANGE_COLUMNS)
-        # for open deals: the changes around the snapshot and, before them, the last change (and the last
-        # one with a pipeline / a stage, since the stale-deal list takes the last known of each)
+        hist = f"({p_created} OR (status_id = {LOST} AND {p_closed}))"
+        cols = ", ".join(f's."{c}"' for c in SALES_CHANGE_COLUMNS)
+        names = ", ".join(f'"{c}"' for c in SALES_CHANGE_COLUMNS)
         stage_changes = _read(con, f"""
-            WITH op AS ({open_ids}),
-            last_before AS (
-                SELECT lead_id, max("at") AS a0,
-                       max("at") FILTER (WHERE to_status_id IS NOT NULL) AS a1,
-                       max("at") FILTER (WHERE to_pipeline_id IS NOT NULL) AS a2
-                FROM stage_changes WHERE "at" < ? AND lead_id IN (SELECT id FROM op) GROUP BY lead_id)
-            SELECT {sc_cols} FROM stage_changes s
-            LEFT JOIN last_before lb ON s.lead_id = lb.lead_id
-            WHERE s.lead_id IN ({hist_ids})
-               OR (s.lead_id IN (SELECT id FROM op) AND s."at" >= ? AND s."at" < ?)
-               OR s."at" = lb.a0 OR s."at" = lb.a1 OR s."at" = lb.a2""",
-                              open_params + [snap_lo] + hist_params + [snap_lo, snap_hi],
+            WITH ids AS MATERIALIZED (
+                SELECT id, {hist} AS hist FROM leads WHERE {scope_sql} AND ({hist} OR {open_sql})),
+            sub AS MATERIALIZED (SELECT {cols}, ids.hist FROM stage_changes s JOIN ids ON s.lead_id = ids.id)
+            SELECT {names} FROM sub WHERE hist OR ("at" >= ? AND "at" < ?)
+            UNION ALL
+            SELECT {names} FROM (
+                SELECT *, row_number() OVER (PARTITION BY lead_id ORDER BY "at" DESC, id DESC) AS r0,
+                       row_number() OVER (PARTITION BY lead_id, to_status_id IS NULL ORDER BY "at" DESC, id DESC) AS r1,
+                       row_number() OVER (PARTITION BY lead_id, to_pipeline_id IS NULL ORDER BY "at" DESC, id DESC) AS r2
+                FROM sub WHERE NOT hist AND "at" < ?)
+            WHERE r0 = 1 OR (r1 = 1 AND to_status_id IS NOT NULL) OR (r2 = 1 AND to_pipeline_id IS NOT NULL)
+            ORDER BY lead_id, "at", id""",
+                              p_created_params + p_closed_params + scope_params + p_created_params + p_closed_params
+                              + [snap_hi, snap_lo, snap_lo, snap_hi, snap_lo],
                               "stage_changes", SALES_CHANGE_COLUMNS, tz)
 
         # time in stage: the changes in the period and each deal's next one after it
         in_p, in_p_params = _windows("at", [(period.start_ts, period.end_ts)])
         p_hi = _ts(period.end_ts) + MARGIN
-        plain_cols = ", ".join(f'"{c}"' for c in SALES_CHANGE_COLUMNS)
         visit_changes = _read(con, f"""
-            WITH w AS (SELECT {plain_cols} FROM stage_changes
+            WITH w AS MATERIALIZED (SELECT {names} FROM stage_changes
                        WHERE {in_p} AND lead_id IN (SELECT id FROM leads WHERE {scope_sql}))
             SELECT * FROM w
             UNION ALL
-            SELECT {plain_cols} FROM stage_changes
+            SELECT {names} FROM stage_changes
             WHERE "at" >= ? AND lead_id IN (SELECT DISTINCT lead_id FROM w)
-            QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY "at", id) = 1""",
+            QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY "at", id) = 1
+            ORDER BY lead_id, "at", id""",
                               in_p_params + scope_params + [p_hi], "stage_changes", SALES_CHANGE_COLUMNS, tz)
 
-        has_history = bool(con.execute(
-            f"SELECT EXISTS (SELECT 1 FROM stage_changes WHERE from_status_id IS NOT NULL "
-            f"AND lead_id IN (SELECT id FROM leads WHERE {scope_sql}))", scope_params).fetchone()[0])
+        # "the data has stage history at all": known from the rows read, else asked of the whole scope
+        has_history = any(df["from_status_id"].notna().any() for df in (stage_changes, visit_changes)) or bool(
+            con.execute(f"SELECT EXISTS (SELECT 1 FROM stage_changes WHERE from_status_id IS NOT NULL "
+                        f"AND lead_id IN (SELECT id FROM leads WHERE {scope_sql}))", scope_params).fetchone()[0])
         has_amounts = bool(con.execute(
             f"SELECT EXISTS (SELECT 1 FROM leads WHERE {scope_sql} AND price IS NOT NULL)", scope_params).fetchone()[0])
         priced_users = frozenset(int(u) for (u,) in con.execute(

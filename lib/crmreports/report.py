@@ -63,7 +63,7 @@ class Context:
         return {
             "report": self.report, "title": t(f"report.{self.report}", self.lang), "period": self.period.key,
             "period_label": self.period_label, "scope": self.scope.slug, "scope_label": self.scope_label,
-            "lang": self.lang, "pipeline": self.pipeline_name, "account": acc.get("name"),
+            "lang": self.lang, "pipeline": self.pipeline_name, "account": acc.get("name"), "currency": self.currency,
             "store_synced_at": None if pd.isna(acc.get("synced_at")) else pd.Timestamp(acc["synced_at"]).isoformat(),
         }
 

@@ -28,7 +28,7 @@ import contextlib
 import logging
 import os
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -53,13 +53,13 @@ UNSORTED_CATEGORY = {"Сайт": "forms", "Яндекс Директ": "forms", 
 
 def _epoch(d: date) -> int:
     """Unix seconds of midnight Moscow time at ``d`` (the demo account's day boundary)."""
-    return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp()) - demo.MSK_OFFSET
+    return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()) - demo.MSK_OFFSET
 
 
 def _reference(seed: int, as_of: date, months: int) -> dict[str, pd.DataFrame]:
     """The demo account's reference tables (a 200-deal demo run: under a second)."""
     dump = demo.generate(seed=seed, as_of=as_of, n_deals=200, months=months)
-    synced = datetime.fromtimestamp(_epoch(as_of), tz=timezone.utc)
+    synced = datetime.fromtimestamp(_epoch(as_of), tz=UTC)
     tables = mapping.dump_to_tables(dump, synced_at=synced, source="scale")
     tables["account"] = tables["account"].assign(source="scale")
     return {name: tables[name] for name in REF_TABLES}
@@ -269,7 +269,7 @@ def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]
     log.info("leads written in %.1f s", time.perf_counter() - t0)
     # stage changes: [unsorted entry] + (k + 2b + 1) open-stage entries + [close]
     t0 = time.perf_counter()
-    con.execute(f"""
+    con.execute("""
         CREATE TEMP TABLE ev AS
         SELECT lead_id, pipeline_id, user_id, created_s, last_open_s, close_s, closed, final_status, k, b, c,
                has_unsorted::INT AS us, declined, pending,
@@ -319,7 +319,7 @@ def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]
         arms.append((name, cum, ok))
     status_case = "CASE " + " ".join(f"WHEN us < {cum:.4f} THEN '{nm}'" for nm, cum, _ in arms[:-1]) + \
         f" ELSE '{arms[-1][0]}' END"
-    con.execute(f"""
+    con.execute("""
         CREATE TEMP TABLE cl AS
         SELECT lead_id, user_id, contact_id, created_s,
                greatest(CASE WHEN closed THEN close_s ELSE last_open_s END, created_s + 3600) AS end_s,

@@ -46,7 +46,7 @@ def report_modules() -> list[tuple[str, str, Path]]:
     for f in sorted((ROOT / "lib/crmreports/views").glob("*.py")):
         if f.stem.startswith("_"):
             continue
-        m = re.search(r'^REPORT\s*=\s*"([^"]+)"', f.read_text(encoding="utf-8"), re.M)
+        m = re.search(r'^REPORT\s*=\s*"([^"]+)"', f.read_text(encoding="utf-8"), re.MULTILINE)
         report = m[1] if m else f.stem
         nb = ROOT / "notebooks" / f"{report}.py"
         if nb.exists():
@@ -58,7 +58,7 @@ def notebook_plan(nb: Path) -> tuple[dict, list[str]]:
     """The notebook's parameter defaults and the section functions it calls on ``report``, in order."""
     text = nb.read_text(encoding="utf-8")
     params = {}
-    cell = re.search(r'# %% tags=\["parameters"\]\n(.*?)(?=\n# %%)', text, re.S)
+    cell = re.search(r'# %% tags=\["parameters"\]\n(.*?)(?=\n# %%)', text, re.DOTALL)
     for line in (cell[1] if cell else "").splitlines():
         m = re.match(r"(\w+)\s*:\s*\w+\s*=\s*(.+?)\s*(#.*)?$", line)
         if m:

@@ -7,19 +7,26 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 
 LANGS = ("ru", "en")
 _TEXT: dict[str, dict[str, str]] = {}
+_LOCK = threading.Lock()
 
 
 def _load() -> dict[str, dict[str, str]]:
-    if not _TEXT:
-        for info in pkgutil.iter_modules(__path__):
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            for key, value in getattr(module, "TEXT", {}).items():
-                if key in _TEXT:
-                    raise KeyError(f"label {key!r} defined twice (second time in labels/{info.name}.py)")
-                _TEXT[key] = value
+    if _TEXT:
+        return _TEXT
+    with _LOCK:        # the pack renders in several threads; build once, publish whole
+        if not _TEXT:
+            merged: dict[str, dict[str, str]] = {}
+            for info in pkgutil.iter_modules(__path__):
+                module = importlib.import_module(f"{__name__}.{info.name}")
+                for key, value in getattr(module, "TEXT", {}).items():
+                    if key in merged:
+                        raise KeyError(f"label {key!r} defined twice (second time in labels/{info.name}.py)")
+                    merged[key] = value
+            _TEXT.update(merged)
     return _TEXT
 
 

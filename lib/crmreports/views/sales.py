@@ -10,6 +10,7 @@ from ..labels import t
 from ..report import Context, Section, data_end, html_table, open_context, publish, title, validate  # noqa: F401  (re-exported for notebooks)
 
 REPORT = "sales_analysis"
+STALE_SHOWN = 15      # rows of the stale-deal list shown in the report
 
 
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
@@ -221,13 +222,17 @@ def cycle(ctx: Context) -> Section:
                                fmt.number(len(stale), lang)]})
     sec.parts.append(("html", html_table(stats, {""})))
     if len(stale):
-        shown = pd.DataFrame({t("sales.cycle.deal", lang): stale["name"],
-                              t("sales.cycle.budget", lang): stale["price"].map(ctx.money),
-                              t("sales.cycle.age", lang): stale["age_days"].map(lambda v: fmt.days(v, lang)),
-                              t("common.stage", lang): stale["stage"],
-                              t("common.manager", lang): stale["manager"],
-                              t("sales.cycle.created", lang): stale["created_at"].map(lambda v: fmt.day(v, lang))})
-        sec.table("stale_deals", stale, shown, numeric={shown.columns[1], shown.columns[2]}, max_rows=15)
+        # only the rows shown are formatted (the list can run to thousands of deals on a large account);
+        # the rest stay unformatted and only count towards "N more"
+        top = stale.head(STALE_SHOWN)
+        shown = pd.DataFrame({t("sales.cycle.deal", lang): top["name"],
+                              t("sales.cycle.budget", lang): top["price"].map(ctx.money),
+                              t("sales.cycle.age", lang): top["age_days"].map(lambda v: fmt.days(v, lang)),
+                              t("common.stage", lang): top["stage"],
+                              t("common.manager", lang): top["manager"],
+                              t("sales.cycle.created", lang): top["created_at"].map(lambda v: fmt.day(v, lang))})
+        shown = shown.reindex(stale.index)
+        sec.table("stale_deals", stale, shown, numeric={shown.columns[1], shown.columns[2]}, max_rows=STALE_SHOWN)
     sec.note(t("sales.def.cycle", lang, basis=fmt.number(c.typical_basis, lang), moment=fmt.day(ctx.snapshot, lang)))
     return sec
 
