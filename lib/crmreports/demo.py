@@ -336,10 +336,15 @@ class _Generator:
             return t
         if wd < 5 and sec < WORK_START:
             return t - sec + WORK_START + int(self.rnd.random() * 5400)
+        # after hours: the next working day; from a weekend, any of the next five working days, at any
+        # working hour, so that weekend work does not pile up on Monday mornings
+        extra = int(self.rnd.random() * 5) if wd >= 5 else 0
         day += 1
-        while (day + 3) % 7 >= 5:
+        while (day + 3) % 7 >= 5 or extra:
+            if (day + 3) % 7 < 5 and extra:
+                extra -= 1
             day += 1
-        return day * DAY - MSK_OFFSET + WORK_START + int(self.rnd.random() * 5400)
+        return day * DAY - MSK_OFFSET + WORK_START + int(self.rnd.random() * (WORK_END - WORK_START) * 0.6)
 
     def poisson(self, lam: float) -> int:
         limit, k, p = math.exp(-lam), 0, self.rnd.random()
