@@ -48,3 +48,17 @@ def test_run_writes_outputs(fixture_store, tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "2026-10" / "sales_analysis" / "anna-ivanova.html").exists()
     assert not (tmp_path / "2026-10" / "sales_analysis" / "anna-ivanova.pdf").exists()
+
+
+def test_report_specific_parameters_are_checked(fixture_store, tmp_path):
+    r = crm("run", "sales_analysis", "-p", "colour=red", "--out", str(tmp_path), store=fixture_store)
+    assert r.returncode == 2 and "no parameter(s) colour" in r.stderr
+    r = crm("run", "sales_analysis", "-p", "period=2026-10", store=fixture_store)
+    assert r.returncode == 2 and "use the --period option" in r.stderr
+    r = crm("run", "sales_analysis", "-p", "oops", store=fixture_store)
+    assert r.returncode == 2 and "expected NAME=VALUE" in r.stderr
+
+
+def test_group_scope_by_name(fixture_store, tmp_path):
+    r = crm("run", "sales_analysis", "--period", "2026-10", "--manager", "group:нет такой", store=fixture_store)
+    assert r.returncode == 2 and "unknown group 'нет такой'; valid: Отдел 1" in r.stderr

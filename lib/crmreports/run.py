@@ -84,6 +84,7 @@ class Job:
     store: str = "data/crm.duckdb"
     out: str = "reports"
     formats: tuple[str, ...] = FORMATS
+    extra: tuple[tuple[str, str], ...] = ()   # report-specific parameters, e.g. (("as_of", "2026-10-15"),)
 
     @property
     def folder(self) -> Path:
@@ -92,7 +93,7 @@ class Job:
     @property
     def parameters(self) -> dict:
         return {"period": self.period, "manager": self.manager, "pipeline": self.pipeline,
-                "store": str(resolve_path(self.store).resolve()), "lang": self.lang}
+                "store": str(resolve_path(self.store).resolve()), "lang": self.lang, **dict(self.extra)}
 
 
 @dataclass

@@ -34,6 +34,13 @@ class Scope:
     name: str | None            # the manager's or the group's name
     user_ids: tuple[int, ...]   # empty for the team
 
+    @property
+    def manager_parameter(self) -> str:
+        """What the notebooks' ``manager`` parameter takes for this scope."""
+        if self.kind == "group":
+            return GROUP_PREFIX + str(self.name)
+        return self.name or ""
+
 
 TEAM = Scope("team", "team", None, ())
 

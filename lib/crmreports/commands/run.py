@@ -19,23 +19,34 @@ def register(sub) -> None:
     p.add_argument("--pipeline", default="", help="pipeline name (default: all pipelines)")
     p.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: %(default)s)")
     p.add_argument("--out", default="reports", help="output folder (default: %(default)s)")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a report-specific notebook parameter, e.g. -p as_of=2026-10-15 for goals (repeatable)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..periods import PeriodError
     from ..report import validate
-    from ..run import Job, notebook_path, parse_formats, run_job
+    from ..run import STANDARD_PARAMETERS, Job, check_parameters, notebook_path, parse_formats, run_job
     from ..scopes import ParameterError
     from ..store import StoreError
     try:
         notebook_path(args.report)
         formats = parse_formats(args.format)
         period, scope, _, _ = validate(args.store, args.period, args.manager, args.pipeline, args.lang)
+        extra = []
+        for item in args.param:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise ParameterError(f"bad --param {item!r}; expected NAME=VALUE")
+            if name.strip() in STANDARD_PARAMETERS:
+                raise ParameterError(f"--param {name.strip()}: use the --{name.strip()} option instead")
+            extra.append((name.strip(), value))
+        job = Job(args.report, period.key, scope.slug, scope.manager_parameter, args.pipeline, args.lang, args.store,
+                  args.out, formats, tuple(extra))
+        check_parameters(args.report, job.parameters)
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
-    job = Job(args.report, period.key, scope.slug, scope.name or "", args.pipeline, args.lang, args.store, args.out,
-              formats)
     res = run_job(job)
     if not res.ok:
         raise CLIError(f"{args.report}/{scope.slug} failed: {res.error}; the executed notebook is "
