@@ -115,13 +115,8 @@ class GoalsFile:
 def resolve_goals_path(path: str | os.PathLike | None = None) -> Path:
     """The goals file: ``path`` (default ``params/goals.yaml``); a relative path that does not exist from
     the working directory is also looked up from its parents (as :func:`crmreports.store.resolve_path`)."""
-    p = Path(path or DEFAULT_GOALS)
-    if p.is_absolute() or p.exists():
-        return p
-    for parent in list(Path.cwd().parents)[:3]:
-        if (parent / p).exists():
-            return parent / p
-    return p
+    from .store import find_project_file
+    return find_project_file(path or DEFAULT_GOALS)
 
 
 def load_goals(path: str | os.PathLike | None = None, users: pd.DataFrame | None = None) -> GoalsFile:

@@ -166,7 +166,13 @@ def resolve_path(path: str | os.PathLike | None = None) -> Path:
     A relative path that does not exist from the working directory is also looked up from its parents,
     so a notebook opened in ``notebooks/`` finds the project's ``data/crm.duckdb``.
     """
-    p = Path(path or os.environ.get("CRMREPORTS_STORE") or DEFAULT_STORE)
+    return find_project_file(path or os.environ.get("CRMREPORTS_STORE") or DEFAULT_STORE)
+
+
+def find_project_file(path: str | os.PathLike) -> Path:
+    """``path`` as given if it exists (or is absolute), else the first of the working directory's
+    parents (up to three) where it exists: notebooks run from ``notebooks/`` find project files."""
+    p = Path(path)
     if p.is_absolute() or p.exists():
         return p
     for parent in list(Path.cwd().parents)[:3]:
