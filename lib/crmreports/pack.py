@@ -5,6 +5,7 @@ were the fastest *safe* option measured on this machine (../shared/research/pipe
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -18,7 +19,8 @@ from tqdm import tqdm
 
 from . import fmt, store
 from .labels import t
-from .run import (FORMATS, PROJECT_ROOT, Job, Result, _atomic_write, check_parameters, notebook_path, parse_formats,
+from .kernels import KernelPool
+from .run import (FORMATS, KERNEL, PROJECT_ROOT, Job, Result, _atomic_write, check_parameters, notebook_path, parse_formats,
                   run_job)
 from .scopes import GROUP_PREFIX, ParameterError, group_scope, manager_slugs
 
@@ -100,13 +102,19 @@ def build_jobs(period: str, reports: list[str], scopes: list[str], store_path: s
     return jobs
 
 
-def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True, force: bool = False) -> list[Result]:
-    """Run every job; a failure is recorded in its Result and never stops the others."""
+def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True, force: bool = False,
+             warm: bool = True) -> list[Result]:
+    """Run every job; a failure is recorded in its Result and never stops the others.
+
+    ``warm`` keeps one kernel per worker alive between documents (see :mod:`crmreports.kernels`);
+    ``warm=False`` starts a fresh kernel for every document.
+    """
     workers = max(1, workers or os.cpu_count() or 2)
     results: list[Result] = []
     bar = tqdm(total=len(jobs), desc="reports", unit="doc", disable=not progress, leave=True)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_job, j, force): j for j in jobs}
+    kernels = KernelPool(workers, KERNEL, PROJECT_ROOT) if warm else None
+    with ThreadPoolExecutor(max_workers=workers) as pool, kernels or contextlib.nullcontext():
+        futures = {pool.submit(run_job, j, force, kernels): j for j in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
             try:

@@ -10,6 +10,7 @@ code (``cache_key`` in the JSON): a job whose key matches existing outputs does 
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -173,10 +174,12 @@ def _xlsx(tables: dict[str, str]) -> bytes:
     return buf.getvalue()
 
 
-def run_job(job: Job, force: bool = False) -> Result:
+def run_job(job: Job, force: bool = False, kernels=None) -> Result:
     """Execute and render one (report × scope) job; never raises for a failing notebook.
 
     With ``force=False`` a job whose outputs are up to date (same :func:`cache_key`) does nothing.
+    ``kernels`` (a :class:`crmreports.kernels.KernelPool`) lends a warm kernel; without it a fresh
+    kernel is started and killed for this document.
     """
     import papermill as pm
     start = time.monotonic()
@@ -188,7 +191,8 @@ def run_job(job: Job, force: bool = False) -> Result:
     folder = job.folder
     base = folder / job.scope
     try:
-        nb = _execute_keep_failed(job, base)
+        with kernels.kernel() if kernels else contextlib.nullcontext({"shutdown_kernel": "immediate"}) as kernel:
+            nb = _execute_keep_failed(job, base, kernel)
     except pm.PapermillExecutionError as exc:
         log.error("%s/%s failed: %s", job.report, job.scope, _error_text(exc))
         return Result(job, False, time.monotonic() - start, {"ipynb": str(base) + ".error.ipynb"},
@@ -231,7 +235,7 @@ def run_job(job: Job, force: bool = False) -> Result:
     return Result(job, True, time.monotonic() - start, files, payload.get("figures", {}), meta)
 
 
-def _execute_keep_failed(job: Job, base: Path) -> nbformat.NotebookNode:
+def _execute_keep_failed(job: Job, base: Path, kernel: dict) -> nbformat.NotebookNode:
     """Execute; on failure write the executed notebook (with its error) next to the outputs and re-raise."""
     import papermill as pm
     nb = nbformat.read(notebook_path(job.report), as_version=4)
@@ -240,7 +244,7 @@ def _execute_keep_failed(job: Job, base: Path) -> nbformat.NotebookNode:
     os.close(fd)
     try:
         return pm.execute_notebook(nb, tmp_out, parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
-                                   cwd=str(PROJECT_ROOT), log_output=False, shutdown_kernel="immediate")
+                                   cwd=str(PROJECT_ROOT), log_output=False, **kernel)
     except pm.PapermillExecutionError:
         if Path(tmp_out).exists():
             os.replace(tmp_out, f"{base}.error.ipynb")

@@ -1,0 +1,117 @@
+"""A pool of warm Jupyter kernels for batch runs.
+
+Starting a kernel and importing pandas/matplotlib/DuckDB costs ~1.3 s per document, more than most
+reports' own cells. A pack run therefore keeps one kernel per worker and, between documents, clears
+it: ``%reset -f`` (every user variable), ``plt.close("all")`` and matplotlib's defaults restored, the
+working directory put back. Imported modules stay loaded — that is the point — so the library must
+keep no per-report state in module globals (it keeps none). A kernel that died or stopped answering
+is replaced by a fresh one, so one crashing notebook never takes the next ones down.
+(Measured trade-off: ../shared/research/pipeline-bench.md §2.)
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+
+log = logging.getLogger("crmreports.kernels")
+# jupyter_client warns when it garbage-collects nbclient's own clients of a borrowed kernel; harmless here
+logging.getLogger("traitlets").setLevel(logging.ERROR)
+
+RESET_CODE = """\
+%reset -f
+import os as _os, matplotlib as _mpl
+_os.chdir({cwd!r})
+_mpl.rcdefaults()
+try:
+    import matplotlib.pyplot as _plt
+    _plt.close("all")
+except Exception:
+    pass
+del _os, _mpl
+"""
+
+
+class KernelPool:
+    """``size`` warm kernels handed out one per job with :meth:`kernel`."""
+
+    def __init__(self, size: int, kernel_name: str, cwd: Path):
+        self.size, self.kernel_name, self.cwd = size, kernel_name, str(cwd)
+        self._free: queue.Queue[KernelManager] = queue.Queue()
+        self._all: list[KernelManager] = []
+        self._lock = threading.Lock()
+
+    def _start(self) -> KernelManager:
+        km = KernelManager(kernel_name=self.kernel_name)
+        km.start_kernel(cwd=self.cwd, extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        with self._lock:
+            self._all.append(km)
+        return km
+
+    def _take(self) -> KernelManager:
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                can_start = len(self._all) < self.size
+            return self._start() if can_start else self._free.get()
+
+    def _reset(self, km: KernelManager) -> bool:
+        """Clear the kernel for the next document; False if it is dead or does not answer."""
+        if not km.is_alive():
+            return False
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=30)
+            reply = kc.execute_interactive(RESET_CODE.format(cwd=self.cwd), timeout=30, store_history=False,
+                                           output_hook=lambda msg: None)
+            return reply["content"].get("status") == "ok"
+        except Exception as exc:   # a kernel that cannot be reset is replaced, whatever went wrong
+            log.warning("kernel reset failed (%s); starting a fresh one", type(exc).__name__)
+            return False
+        finally:
+            kc.stop_channels()
+
+    def _discard(self, km: KernelManager) -> None:
+        with contextlib.suppress(Exception):
+            km.shutdown_kernel(now=True)
+        with self._lock:
+            if km in self._all:
+                self._all.remove(km)
+
+    @contextlib.contextmanager
+    def kernel(self):
+        """A clean, warm kernel for one document, as papermill/nbclient keyword arguments (``km``, ``kc``).
+
+        The client is new for every document (a client reused after nbclient ran a notebook times out)
+        and is closed here, since nbclient leaves a borrowed kernel's client open.
+        """
+        km = self._take()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            yield {"km": km, "kc": kc}
+        finally:
+            kc.stop_channels()
+            if self._reset(km):
+                self._free.put(km)
+            else:
+                self._discard(km)
+
+    def close(self) -> None:
+        with self._lock:
+            kms = list(self._all)
+        for km in kms:
+            self._discard(km)
+
+    def __enter__(self) -> "KernelPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
