@@ -145,7 +145,10 @@ def phone_key(phone: pd.Series) -> pd.Series:
 
 
 def prepare(calls: pd.DataFrame) -> pd.DataFrame:
-    """Calls with clean types: ``is_answered`` from ``status`` where missing, durations as numbers."""
+    """Calls with clean types: ``is_answered`` from ``status`` where missing, durations as numbers, lower-case
+    ``direction`` and ``missed``. A frame that is already prepared (has ``missed``) is returned as it is."""
+    if "missed" in calls.columns:
+        return calls
     c = calls.copy()
     ans = c["is_answered"].astype("boolean")
     c["is_answered"] = ans.fillna(c["status"].astype("string") == "answered").fillna(False).astype(bool)
@@ -155,8 +158,10 @@ def prepare(calls: pd.DataFrame) -> pd.DataFrame:
     return c
 
 
-def in_period(calls: pd.DataFrame, period: Period) -> pd.DataFrame:
-    return calls[period.contains(calls["at"])]
+def in_period(calls: pd.DataFrame, period: Period, columns: list[str] | None = None) -> pd.DataFrame:
+    """The calls made in the period (only ``columns``, if given: copying fewer columns is faster)."""
+    inside = period.contains(calls["at"])
+    return calls[inside] if columns is None else calls.loc[inside, columns]
 
 
 def _id_key(s: pd.Series) -> pd.Series:
@@ -183,16 +188,18 @@ def callbacks(missed_calls: pd.DataFrame, all_calls: pd.DataFrame, as_of: pd.Tim
               hours: float = CALLBACK_HOURS) -> pd.DataFrame:
     """Each missed inbound call with its first callback and a state.
 
-    ``all_calls`` is the pool searched for callbacks (every call in the account, any user); outbound calls
-    at or after ``as_of`` are ignored. Adds columns ``callback_at`` (first outbound call to the same phone
+    ``all_calls`` is the pool searched for callbacks (every call in the account, any user; only its
+    ``direction``, ``at``, ``phone`` and ``contact_id`` are used); outbound calls at or after ``as_of`` are
+    ignored. Adds columns ``callback_at`` (first outbound call to the same phone
     or contact after the missed call, any delay), ``delay_h`` and ``state``: ``called_back`` (within
     ``hours``), ``not_called_back`` (no callback within ``hours`` and the window is over) or ``pending``
     (no callback yet and the window ends after ``as_of``).
     """
     m = prepare(missed_calls) if "missed" not in missed_calls else missed_calls
     m = m[m["missed"]].copy()
-    pool = prepare(all_calls) if "missed" not in all_calls else all_calls
-    out = pool[(pool["direction"] == "out") & (pool["at"] < as_of)]
+    direction = all_calls["direction"].astype("string").str.lower() if "missed" not in all_calls \
+        else all_calls["direction"]
+    out = all_calls[(direction == "out") & (all_calls["at"] < as_of)]
     m["_phone"] = phone_key(m["phone"])
     out = out.assign(_phone=phone_key(out["phone"]), _contact=_id_key(out["contact_id"]))
     m["_contact"] = _id_key(m["contact_id"])
@@ -225,17 +232,30 @@ def _ratio(a, b) -> float:
     return float(a) / float(b) if b else float("nan")
 
 
+def _period_callbacks(c: pd.DataFrame, pool: pd.DataFrame, as_of: pd.Timestamp, hours: float,
+                      period: Period, cb: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`callbacks` of the period's calls ``c``, or the period's rows of ``cb`` when they were computed
+    already (callbacks of a missed call do not depend on the other calls, so the rows are the same)."""
+    if cb is None:
+        return callbacks(c, pool, as_of, hours)
+    return cb[period.contains(cb["at"])].reset_index(drop=True)
+
+
 def headline(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meetings: pd.DataFrame,
-             period: Period, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS) -> dict[str, float]:
+             period: Period, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS,
+             cb: pd.DataFrame | None = None) -> dict[str, float]:
     """Headline figures of one period.
 
     ``calls``: the scope's calls; ``pool``: every call of the account (callbacks by anyone count);
-    ``leads``: the scope's deals (for calls per won deal); ``meetings``: :func:`meeting_events` of the scope.
+    ``leads``: the scope's deals (for calls per won deal); ``meetings``: :func:`meeting_events` of the scope;
+    ``cb``: optionally, :func:`callbacks` of the scope's calls of a span covering the period with the same
+    ``pool``, ``as_of`` and ``hours`` (computed once for several periods).
     """
-    c = in_period(prepare(calls), period)
+    c = in_period(prepare(calls), period, None if cb is None else
+                  ["at", "direction", "is_answered", "duration_s", "missed", "lead_id"])
     n = len(c)
     answered = int(c["is_answered"].sum())
-    cb = callbacks(c, pool, as_of, hours)
+    cb = _period_callbacks(c, pool, as_of, hours, period, cb)
     won = won_in(leads, period)
     on_won = int(c["lead_id"].isin(won["id"]).sum())
     wd = working_days(period, as_of)
@@ -262,9 +282,11 @@ def headline(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meeti
 
 
 def kpi_table(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meetings: pd.DataFrame,
-              period: Period, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS) -> pd.DataFrame:
-    """Headline figures for the period, the previous comparable period and the same period a year ago."""
-    cols = {name: headline(calls, pool, leads, meetings, p, as_of, hours)
+              period: Period, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS,
+              cb: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Headline figures for the period, the previous comparable period and the same period a year ago
+    (``cb``: see :func:`headline`; it must cover the three periods)."""
+    cols = {name: headline(calls, pool, leads, meetings, p, as_of, hours, cb=cb)
             for name, p in (("current", period), ("previous", period.previous()), ("year_ago", period.year_ago()))}
     df = pd.DataFrame(cols).loc[HEADLINE_KEYS + EXTRA_KEYS]
     df.index.name = "metric"
@@ -277,7 +299,7 @@ def daily(calls: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFr
     end = min(pd.Timestamp(period.end), pd.Timestamp(as_of).ceil("D"))
     days = pd.date_range(pd.Timestamp(period.start), end - pd.Timedelta(days=1), freq="D") \
         if end > pd.Timestamp(period.start) else pd.DatetimeIndex([])
-    c = in_period(prepare(calls), period)
+    c = in_period(prepare(calls), period, ["id", "at", "direction", "is_answered", "missed"])
     d = c.assign(day=c["at"].dt.normalize(), is_in=c["direction"] == "in", is_out=c["direction"] == "out")
     g = d.groupby("day").agg(calls_in=("is_in", "sum"), calls_out=("is_out", "sum"),
                              answered=("is_answered", "sum"), missed=("missed", "sum"), total=("id", "size"))
@@ -303,14 +325,14 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
 
 def mean_ci(x, level: float = 0.95) -> tuple[float, float, float]:
     """Mean with a Student-t interval: (mean, lo, hi); the interval is nan with fewer than 2 values."""
-    from scipy.stats import t as student_t
+    from scipy.special import stdtrit       # the Student t quantile (scipy.stats.t.ppf), without scipy.stats
     a = np.asarray(x, dtype=float)
     if a.size == 0:
         return float("nan"), float("nan"), float("nan")
     m = float(a.mean())
     if a.size < 2:
         return m, float("nan"), float("nan")
-    half = float(student_t.ppf(0.5 + level / 2, a.size - 1)) * float(a.std(ddof=1)) / math.sqrt(a.size)
+    half = float(stdtrit(a.size - 1, 0.5 + level / 2)) * float(a.std(ddof=1)) / math.sqrt(a.size)
     return m, m - half, m + half
 
 
@@ -332,7 +354,8 @@ def verdict(lo: float, hi: float, reference: float, n: int, min_calls: int) -> s
 
 def by_manager(calls: pd.DataFrame, users: pd.DataFrame, meetings: pd.DataFrame, period: Period,
                as_of: pd.Timestamp, pool: pd.DataFrame | None = None, hours: float = CALLBACK_HOURS,
-               min_calls: int = MIN_CALLS, user_ids: list[int] | None = None) -> pd.DataFrame:
+               min_calls: int = MIN_CALLS, user_ids: list[int] | None = None,
+               cb: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per manager (users with calls in the period, plus active users and ``user_ids``), compared
     with the team (all of ``calls``) and with the rest of the team.
 
@@ -340,9 +363,11 @@ def by_manager(calls: pd.DataFrame, users: pd.DataFrame, meetings: pd.DataFrame,
     answered_share, answered_lo, answered_hi, others_answered_share, duration_total_s, duration_avg_s,
     duration_lo, duration_hi, others_duration_avg_s, calls_per_working_day, meetings, conversion,
     answered_flag, duration_flag (see :func:`verdict`); ``team_*`` columns repeat the team's values.
+    ``cb``: optionally, :func:`callbacks` of ``calls`` (see :func:`headline`).
     """
-    c = in_period(prepare(calls), period)
-    cb = callbacks(c, pool if pool is not None else calls, as_of, hours)
+    c = in_period(prepare(calls), period, None if cb is None else
+                  ["at", "user_id", "direction", "is_answered", "duration_s", "missed"])
+    cb = _period_callbacks(c, pool if pool is not None else calls, as_of, hours, period, cb)
     ncb = cb[cb["state"] == "not_called_back"].groupby("user_id").size()
     wd = working_days(period, as_of)
     mt = meetings[period.contains(meetings["at"])].groupby("user_id")["key"].nunique()

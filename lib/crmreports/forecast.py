@@ -37,6 +37,7 @@ history of budget changes).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import warnings
@@ -90,7 +91,9 @@ def known_at(leads: pd.DataFrame, stage_changes: pd.DataFrame, moment: pd.Timest
     sc = stage_changes[stage_changes["at"] < moment]
     ld = leads[leads["created_at"] < moment].copy()
     later = ld["closed_at"].notna() & (ld["closed_at"] >= moment)
-    last = sc.sort_values(["lead_id", "at", "id"]).groupby("lead_id")["to_status_id"].last()
+    # the last stage before the moment, looked up only for the deals closed later (the others keep theirs)
+    mine = sc[sc["lead_id"].isin(ld.loc[later, "id"])] if later.any() else sc.iloc[:0]
+    last = mine.sort_values(["lead_id", "at", "id"]).groupby("lead_id")["to_status_id"].last()
     ld.loc[later, "status_id"] = ld.loc[later, "id"].map(last).fillna(UNKNOWN_STAGE).astype("int64").values
     ld.loc[later, "closed_at"] = pd.NaT
     return ld, sc
@@ -168,12 +171,38 @@ def cumulative_incidence(durations, events, times) -> tuple[np.ndarray, float]:
     at_risk = d.size - np.searchsorted(ds, ut, side="left")
     won_at = np.bincount(np.searchsorted(ut, d[e == 1]), minlength=ut.size)[: ut.size]
     all_at = np.bincount(np.searchsorted(ut, d[e > 0]), minlength=ut.size)[: ut.size]
+    return _incidence(ut, at_risk, won_at, all_at, times)
+
+
+def _incidence(ut, at_risk, won_at, all_at, times) -> tuple[np.ndarray, float]:
+    """The Aalen–Johansen arithmetic from the event times ``ut`` (sorted, unique), the number at risk and
+    the wins and all events at each of them (integer arrays)."""
     surv = np.cumprod(1.0 - all_at / at_risk)
     surv_before = np.concatenate([[1.0], surv[:-1]])
     cif = np.cumsum(surv_before * won_at / at_risk)
     idx = np.searchsorted(ut, times, side="right") - 1
     out = np.where(idx >= 0, cif[np.clip(idx, 0, None)], 0.0)
     return out, float(cif[-1])
+
+
+def _sorted_incidence(ds: np.ndarray, es: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, float]:
+    """:func:`cumulative_incidence` of durations already sorted ascending (the same integers, hence
+    the same floating-point result, without sorting again)."""
+    if ds.size == 0:
+        return np.full(times.shape, np.nan), float("nan")
+    hit = es > 0
+    evd = ds[hit]
+    if evd.size == 0:
+        return np.zeros(times.shape), 0.0
+    new = np.empty(evd.size, dtype=bool)
+    new[0] = True
+    np.not_equal(evd[1:], evd[:-1], out=new[1:])
+    ut = evd[new]
+    pos = np.cumsum(new) - 1                     # each event's index in ut
+    at_risk = ds.size - np.searchsorted(ds, ut, side="left")
+    won_at = np.bincount(pos[es[hit] == 1], minlength=ut.size)
+    all_at = np.bincount(pos, minlength=ut.size)
+    return _incidence(ut, at_risk, won_at, all_at, times)
 
 
 def horizon_days(origin: pd.Timestamp, horizons: int = HORIZONS) -> np.ndarray:
@@ -195,27 +224,58 @@ def _training(snaps: pd.DataFrame, origin: pd.Timestamp, lookback: int) -> pd.Da
                      event=np.where(done, np.where(tr["won"], 1, 2), 0))
 
 
+def _ranks(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values of ``col`` and each element's index among them (np.unique's values
+    and inverse, by hashing instead of sorting)."""
+    codes, uniq = pd.factorize(col, sort=True)
+    return np.asarray(uniq), codes.astype(np.int64)
+
+
 def stage_probabilities(snaps: pd.DataFrame, origin: pd.Timestamp, settings: Settings = DEFAULT) -> pd.DataFrame:
     """Win probabilities per (pipeline, stage, age band), estimated from the snapshots before ``origin``.
 
     Columns: level (cell, stage, pipeline, all), pipeline_id, status_id, band, n (observations),
     won, lost, censored, p_win (won ever), cif_1..cif_3 (won within the end of forecast month k).
+    Cells come in the order of their keys, as a sorted ``groupby`` gives them.
     """
     tr = _training(snaps, origin, settings.lookback)
-    tr = tr.assign(band=_age_band(tr["age_days"], settings.age_bins))
     hd = horizon_days(origin)
+    dur = tr["duration"].to_numpy(dtype=float)
+    ev = tr["event"].to_numpy()
+    ranks = {c: _ranks(v) for c, v in (("pipeline_id", tr["pipeline_id"].to_numpy()),
+                                        ("status_id", tr["status_id"].to_numpy()),
+                                        ("band", _age_band(tr["age_days"], settings.age_bins)))}
+    by_duration = np.argsort(dur)       # sorted once; each group keeps this order (ties may come in any order)
     keys = {"cell": ["pipeline_id", "status_id", "band"], "stage": ["pipeline_id", "status_id"],
             "pipeline": ["pipeline_id"], "all": []}
     rows = []
     for level, by in keys.items():
-        groups = tr.groupby(by) if by else [((), tr)]
-        for key, g in groups:
-            key = key if isinstance(key, tuple) else (key,)
-            cif, p = cumulative_incidence(g["duration"].values, g["event"].values, hd)
+        if by:
+            if not len(tr):
+                continue
+            # the groups in sorted key order: a mixed-radix code of each column's rank among its values
+            values, code = [], np.zeros(len(tr), dtype=np.int64)
+            for c in by:
+                v, r = ranks[c]
+                values.append(v)
+                code = code * len(v) + r
+            counts = np.bincount(code)
+            present = np.flatnonzero(counts)
+            inv = (np.cumsum(counts > 0) - 1)[code]
+            small = inv.astype(np.int16) if len(present) < 2 ** 15 else inv   # a radix sort for few groups
+            order = by_duration[np.argsort(small[by_duration], kind="stable")]
+            bounds = np.concatenate([[0], np.cumsum(counts[present])])
+            keys_of = np.array(np.unravel_index(present, [len(v) for v in values])).T
+            groups = [(tuple(values[j][k] for j, k in enumerate(keys_of[i])), order[bounds[i]:bounds[i + 1]])
+                      for i in range(len(present))]
+        else:
+            groups = [((), by_duration)]
+        for key, idx in groups:
+            e = ev[idx]
+            cif, p = _sorted_incidence(dur[idx], e, hd)
             row = {"level": level, "pipeline_id": -1, "status_id": -2, "band": -1}
             row.update(dict(zip(by, key)))
-            ev = g["event"].values
-            row.update(n=len(g), won=int((ev == 1).sum()), lost=int((ev == 2).sum()), censored=int((ev == 0).sum()),
+            row.update(n=len(idx), won=int((e == 1).sum()), lost=int((e == 2).sum()), censored=int((e == 0).sum()),
                        p_win=p, **{f"cif_{k + 1}": cif[k] for k in range(len(hd))})
             rows.append(row)
     cols = ["level", "pipeline_id", "status_id", "band", "n", "won", "lost", "censored", "p_win"] + \
@@ -232,21 +292,25 @@ def weight_open_deals(open_deals: pd.DataFrame, probs: pd.DataFrame, settings: S
     od = open_deals.assign(band=_age_band(open_deals["age_days"], settings.age_bins))
     ok = probs[probs["n"] >= settings.min_obs]
     pcols = ["p_win", "cif_1", "cif_2", "cif_3"]
-    out = pd.DataFrame(index=od.index, columns=["level"] + pcols, dtype=object)
-    for level, by in (("cell", ["pipeline_id", "status_id", "band"]), ("stage", ["pipeline_id", "status_id"]),
-                      ("pipeline", ["pipeline_id"]), ("all", [])):
-        lv = ok[ok["level"] == level]
-        todo = out["level"].isna()
-        if lv.empty or not todo.any():
+    level = np.full(len(od), np.nan, dtype=object)
+    values = np.full((len(od), len(pcols)), np.nan)
+    for name, by in (("cell", ["pipeline_id", "status_id", "band"]), ("stage", ["pipeline_id", "status_id"]),
+                     ("pipeline", ["pipeline_id"]), ("all", [])):
+        lv = ok[ok["level"] == name]
+        todo = np.flatnonzero(pd.isna(level))
+        if lv.empty or not len(todo):
             continue
         if by:
-            m = od.loc[todo, by].merge(lv[by + pcols], on=by, how="left").set_index(od.index[todo])
+            m = od[by].iloc[todo].merge(lv[by + pcols], on=by, how="left")   # a left merge keeps the row order
+            found = m[pcols].to_numpy(dtype=float)
         else:
-            m = pd.DataFrame({c: lv[c].iloc[0] for c in pcols}, index=od.index[todo])
-        hit = m["p_win"].notna()
-        out.loc[m.index[hit], pcols] = m.loc[hit, pcols].values
-        out.loc[m.index[hit], "level"] = level
-    out[pcols] = out[pcols].astype(float).fillna(0.0)
+            found = np.tile(lv[pcols].iloc[0].to_numpy(dtype=float), (len(todo), 1))
+        hit = ~np.isnan(found[:, 0])
+        values[todo[hit]] = found[hit]
+        level[todo[hit]] = name
+    out = pd.DataFrame({"level": pd.Series(level, index=od.index, dtype=object)})
+    for j, c in enumerate(pcols):
+        out[c] = np.where(np.isnan(values[:, j]), 0.0, values[:, j])
     od = od.join(out)
     cif = od[["cif_1", "cif_2", "cif_3"]].values
     p = np.diff(np.concatenate([np.zeros((len(od), 1)), cif], axis=1), axis=1)
@@ -286,8 +350,9 @@ def weighted_pipeline(weighted: pd.DataFrame, statuses: pd.DataFrame) -> pd.Data
 
 def _month_index(s: pd.Series) -> np.ndarray:
     """Months since year 0 (NaT gives a large negative number)."""
-    s = pd.to_datetime(s)
-    return np.where(s.notna(), s.dt.year.fillna(0).astype(int) * 12 + s.dt.month.fillna(1).astype(int) - 1, -10 ** 6)
+    v = pd.to_datetime(s).to_numpy(dtype="datetime64[ns]")
+    months = v.astype("datetime64[M]").astype(np.int64) + 1970 * 12     # year * 12 + month - 1
+    return np.where(np.isnat(v), -10 ** 6, months)
 
 
 def history_start(leads: pd.DataFrame) -> pd.Timestamp | None:
@@ -305,10 +370,11 @@ def monthly_series(leads: pd.DataFrame, origin: pd.Timestamp) -> pd.DataFrame:
     if start is None or start >= origin:
         return pd.DataFrame(columns=cols)
     idx = pd.period_range(start, add_months(origin, -1), freq="M")
+    months = _month_index(pd.Series(idx.to_timestamp()))       # the same months as integers: cheaper keys
     won = leads[_is_won(leads) & (leads["closed_at"] < origin)]
-    g = won.groupby(won["closed_at"].dt.to_period("M"))["price"].agg(["sum", "count"]).reindex(idx, fill_value=0)
+    g = won.groupby(_month_index(won["closed_at"]))["price"].agg(["sum", "count"]).reindex(months, fill_value=0)
     c = leads[leads["created_at"] < origin]
-    created = c.groupby(c["created_at"].dt.to_period("M")).size().reindex(idx, fill_value=0)
+    created = c.groupby(_month_index(c["created_at"])).size().reindex(months, fill_value=0)
     return pd.DataFrame({"month": idx.to_timestamp(), "revenue": g["sum"].astype(float).values,
                          "won_deals": g["count"].astype(int).values, "created": created.astype(int).values})
 
@@ -335,6 +401,53 @@ def new_deal_yields(leads: pd.DataFrame, origin: pd.Timestamp, lookback: int = 1
                      "wins_per_deal": float(hit.sum()) / n if n else 0.0,
                      "price_sq": float((price ** 2).mean()) if len(price) else 0.0})
     return pd.DataFrame(rows)
+
+
+_BLAS_THREADS: list | None = None
+
+
+def _blas_thread_controls() -> list:
+    """(get, set) thread-count functions of every OpenBLAS loaded in this process (numpy's and scipy's
+    bundle one each), found once; empty where that cannot be done (not Linux, another BLAS)."""
+    global _BLAS_THREADS
+    if _BLAS_THREADS is None:
+        import ctypes
+        found = []
+        try:
+            with open("/proc/self/maps", encoding="utf-8") as maps:
+                paths = sorted({ln.split()[-1] for ln in maps if "openblas" in ln.lower() and ".so" in ln})
+            for path in paths:
+                lib = ctypes.CDLL(path)
+                for suffix in ("64_", ""):
+                    for prefix in ("scipy_openblas", "openblas"):
+                        get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                        put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                        if get is not None and put is not None:
+                            found.append((get, put))
+                            break
+                    else:
+                        continue
+                    break
+        except OSError as exc:
+            log.debug("cannot control BLAS threads: %s", exc)
+        _BLAS_THREADS = found
+    return _BLAS_THREADS
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Run the block with OpenBLAS on one thread, then restore the thread counts. An ETS fit is a few
+    dozen L-BFGS steps on matrices of a handful of rows: handing each step to BLAS threads costs
+    milliseconds (far more on a busy machine) and gains nothing; the numbers do not change."""
+    controls = _blas_thread_controls()
+    before = [get() for get, _ in controls]
+    for _, put in controls:
+        put(1)
+    try:
+        yield
+    finally:
+        for (_, put), n in zip(controls, before):
+            put(n)
 
 
 @dataclass(frozen=True)
@@ -366,7 +479,7 @@ def ets_forecast(values, settings: Settings = DEFAULT, horizons: int = HORIZONS)
     if np.all(y == y[0]):
         flat = np.full(horizons, y[0])
         return SeriesForecast(flat, flat.copy(), flat.copy(), kind)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")
         res = ETSModel(pd.Series(y / scale), error="add", **kw).fit(disp=False)
         frame = res.get_prediction(start=n, end=n + horizons - 1).summary_frame(alpha=0.2)
@@ -483,6 +596,14 @@ def snapshot_moments(leads: pd.DataFrame, origin: pd.Timestamp, lookback: int = 
     return list(pd.date_range(first, origin, freq="MS"))
 
 
+def snapshots_since(snaps: pd.DataFrame, first: pd.Timestamp) -> pd.DataFrame:
+    """The rows of :func:`snapshots` at moments from ``first`` on, as :func:`snapshots` returns them when
+    asked for those moments only (each moment's rows depend on that moment alone). Empty: None, since an
+    empty :func:`snapshots` result has no column types; compute it directly then."""
+    out = snaps[snaps["moment"] >= pd.Timestamp(first)].reset_index(drop=True)
+    return out if len(out) else None
+
+
 def forecast_as_of(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp,
                    settings: Settings = DEFAULT) -> Forecast:
     """The forecast as of ``origin`` (a month start) from the data known then."""
@@ -525,12 +646,20 @@ def backtest(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timest
     origin = pd.Timestamp(origin)
     known, sc = known_at(leads, stage_changes, origin)
     snaps = snapshots(known, sc, snapshot_moments(known, origin, settings.lookback, settings.lookback))
+    return backtest_from(snaps, known, origin, settings)
+
+
+def backtest_from(snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp,
+                  settings: Settings = DEFAULT) -> pd.DataFrame:
+    """:func:`backtest` from the deals known at ``origin`` (:func:`known_at`) and their :func:`snapshots`
+    at ``snapshot_moments(known, origin, lookback, lookback)`` (computed once, shared with the forecast)."""
+    origin = pd.Timestamp(origin)
     rows = []
     for i in range(settings.lookback, 0, -1):
         o = add_months(origin, -i)
         fc = forecast_from(snaps[snaps["moment"] <= o], known, o, settings)
         actual = actual_monthly(known, fc.months, origin).set_index("month")
-        past = monthly_series(known[known["created_at"] < o], o).set_index("month") if fc.history_months else None
+        past = fc.series.set_index("month") if fc.history_months else None    # monthly_series of the deals known at o
         for k, m in enumerate(fc.months, start=1):
             if m not in actual.index:
                 continue
@@ -612,6 +741,14 @@ def by_group(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timest
     origin = pd.Timestamp(origin)
     known, sc = known_at(leads, stage_changes, origin)
     snaps = snapshots(known, sc, snapshot_moments(known, origin, settings.lookback))
+    return by_group_from(snaps, known, origin, column, settings, factors)
+
+
+def by_group_from(snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp, column: str,
+                  settings: Settings = DEFAULT, factors: dict | None = None) -> pd.DataFrame:
+    """:func:`by_group` from the deals known at ``origin`` and their :func:`snapshots` at
+    ``snapshot_moments(known, origin, lookback)`` (see :func:`snapshots_since`)."""
+    origin = pd.Timestamp(origin)
     rows = []
     lead_group = known.set_index("id")[column]
     snap_group = snaps["lead_id"].map(lead_group)

@@ -333,15 +333,21 @@ def open_deals_at(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd
     return out[keep].reset_index(drop=True)
 
 
-def stage_stats(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, moment: pd.Timestamp,
-                horizon_days: float, lookback_days: int = LOOKBACK_DAYS) -> pd.DataFrame:
-    """Per open stage, from the stage entries in the ``lookback_days`` before ``moment``:
+def horizon_days(period: Period, moment: pd.Timestamp) -> float:
+    """Calendar days from ``moment`` to the period's end (the "won in time" horizon of the pipeline band)."""
+    return (period.end_ts - moment).total_seconds() / 86400.0
 
-    - ``entered``: distinct deals that entered the stage in the window;
-    - ``won``: of those, deals won before ``moment``; ``p_win`` = won / entered;
-    - ``won_in_time``: of the won, deals won within ``horizon_days`` of their last entry into the stage;
-      ``p_in_time`` = won_in_time / won.
-    """
+
+COUNT_COLUMNS = ["pipeline_id", "status_id", "entered", "won", "won_in_time"]
+
+
+def stage_entry_counts(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame,
+                       moment: pd.Timestamp, horizon_days: float,
+                       lookback_days: int = LOOKBACK_DAYS) -> pd.DataFrame:
+    """Per open stage entered in the ``lookback_days`` before ``moment`` (only stages with entries):
+    ``entered`` (distinct deals), ``won`` (of those, won before ``moment`` and not before their last entry
+    into the stage) and ``won_in_time`` (of the won, within ``horizon_days`` of that entry).
+    :func:`stage_stats` turns these counts into shares."""
     start = moment - pd.Timedelta(days=lookback_days)
     opens = statuses[statuses["kind"] == "open"][["pipeline_id", "id"]].rename(columns={"id": "status_id"})
     sc = stage_changes[(stage_changes["at"] >= start) & (stage_changes["at"] < moment)]
@@ -355,6 +361,15 @@ def stage_stats(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.D
     e["in_time"] = e["is_won"] & (e["days_to_won"] <= horizon_days)
     g = e.groupby(["pipeline_id", "status_id"]).agg(entered=("lead_id", "nunique"), won=("is_won", "sum"),
                                                    won_in_time=("in_time", "sum")).reset_index()
+    return g[COUNT_COLUMNS]
+
+
+def stats_from_counts(counts: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """:func:`stage_stats` from entry counts (:func:`stage_entry_counts`; several rows of one stage, e.g.
+    one per manager, are added up): every open stage with ``entered``, ``won``, ``won_in_time``, ``p_win``
+    and ``p_in_time``."""
+    opens = statuses[statuses["kind"] == "open"][["pipeline_id", "id"]].rename(columns={"id": "status_id"})
+    g = counts.groupby(["pipeline_id", "status_id"])[["entered", "won", "won_in_time"]].sum().reset_index()
     out = opens.merge(g, on=["pipeline_id", "status_id"], how="left").fillna(
         {"entered": 0, "won": 0, "won_in_time": 0})
     for c in ("entered", "won", "won_in_time"):
@@ -362,6 +377,28 @@ def stage_stats(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.D
     out["p_win"] = np.where(out["entered"] > 0, out["won"] / out["entered"].where(out["entered"] > 0), np.nan)
     out["p_in_time"] = np.where(out["won"] > 0, out["won_in_time"] / out["won"].where(out["won"] > 0), np.nan)
     return out
+
+
+def stage_stats(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, moment: pd.Timestamp,
+                horizon_days: float, lookback_days: int = LOOKBACK_DAYS) -> pd.DataFrame:
+    """Per open stage, from the stage entries in the ``lookback_days`` before ``moment``:
+
+    - ``entered``: distinct deals that entered the stage in the window;
+    - ``won``: of those, deals won before ``moment``; ``p_win`` = won / entered;
+    - ``won_in_time``: of the won, deals won within ``horizon_days`` of their last entry into the stage;
+      ``p_in_time`` = won_in_time / won.
+    """
+    return stats_from_counts(stage_entry_counts(leads, stage_changes, statuses, moment, horizon_days,
+                                                lookback_days), statuses)
+
+
+def counts_for(stage_counts: dict, horizon: float) -> pd.DataFrame:
+    """The counts of ``stage_counts`` (``{horizon in days: counts}``) made for ``horizon``; a clear error
+    when they were made for other horizons only."""
+    if horizon not in stage_counts:
+        raise ValueError(f"stage_counts has no counts for a horizon of {horizon} days; it has them for "
+                         f"{sorted(stage_counts) or 'none'}")
+    return stage_counts[horizon]
 
 
 def weighted_pipeline(open_deals: pd.DataFrame, stats: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -423,8 +460,13 @@ class Progress:
 
 
 def progress(plan: Plan, leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame,
-             as_of: pd.Timestamp) -> Progress:
-    """Fact, % done, remaining, days left, pace needed, run-rate projection and the pipeline band."""
+             as_of: pd.Timestamp, stage_counts: dict | None = None) -> Progress:
+    """Fact, % done, remaining, days left, pace needed, run-rate projection and the pipeline band.
+
+    ``stage_counts``: the stage entry counts of these deals already made, ``{horizon in days: counts as
+    :func:`stage_entry_counts` gives them}`` (all rows of the plan's horizon are added up), e.g. by a
+    loader that counted them in the store; by default they are counted from ``leads`` and
+    ``stage_changes``."""
     per = plan.period
     moment = moment_for(per, as_of)
     status = "not_started" if moment <= per.start_ts else "closed" if moment >= per.end_ts else "in_progress"
@@ -449,8 +491,11 @@ def progress(plan: Plan, leads: pd.DataFrame, stage_changes: pd.DataFrame, statu
                                  pd.DataFrame(), plan.metric)
         w = w_any = 0.0
     else:
-        horizon = (per.end_ts - moment).total_seconds() / 86400.0
-        stats = stage_stats(leads, stage_changes, statuses, moment, horizon)
+        horizon = horizon_days(per, moment)
+        if stage_counts is None:
+            stats = stage_stats(leads, stage_changes, statuses, moment, horizon)
+        else:
+            stats = stats_from_counts(counts_for(stage_counts, horizon), statuses)
         pipe = weighted_pipeline(open_deals_at(leads, stage_changes, statuses, moment), stats, plan.metric)
         w, w_any = float(pipe["weighted"].sum()), float(pipe["weighted_any_time"].sum())
     return Progress(
@@ -494,9 +539,13 @@ def comparison(leads: pd.DataFrame, goals: GoalsFile, scope_name: str | None, pe
 
 
 def managers_progress(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame,
-                      goals: GoalsFile, users: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
+                      goals: GoalsFile, users: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+                      stage_counts: dict | None = None) -> pd.DataFrame:
     """One row per manager plan for exactly ``period``: manager, metric, plan, fact, done_share,
-    remaining, projection, projected_share, pace_needed, working_days_left."""
+    remaining, projection, projected_share, pace_needed, working_days_left.
+
+    ``stage_counts``: as for :func:`progress`, with a ``responsible_user_id`` column in each frame (a
+    manager's plan uses their rows)."""
     ids = {str(n).casefold(): int(i) for i, n in zip(users["id"], users["name"])}
     rows = []
     for p in goals.plans:
@@ -504,7 +553,9 @@ def managers_progress(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses
             continue
         uid = p.user_id if p.user_id is not None else ids.get(p.scope.casefold())
         mine = leads[leads["responsible_user_id"] == uid]
-        pr = progress(p, mine, stage_changes[stage_changes["lead_id"].isin(mine["id"])], statuses, as_of)
+        counts = None if stage_counts is None else {h: c[c["responsible_user_id"] == uid]
+                                                      for h, c in stage_counts.items()}
+        pr = progress(p, mine, stage_changes[stage_changes["lead_id"].isin(mine["id"])], statuses, as_of, counts)
         rows.append({"manager": p.scope, "user_id": uid, "metric": p.metric, "plan": p.target, "fact": pr.fact,
                      "done_share": pr.done_share, "remaining": pr.remaining, "projection": pr.projection,
                      "projected_share": pr.projected_share, "pace_needed": pr.pace_needed,

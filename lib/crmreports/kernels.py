@@ -16,6 +16,7 @@ import queue
 import threading
 from pathlib import Path
 
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
 log = logging.getLogger("crmreports.kernels")
@@ -36,6 +37,12 @@ del _os, _mpl
 """
 
 
+def _blocking(km: KernelManager) -> BlockingKernelClient:
+    kc = BlockingKernelClient(**km.get_connection_info(session=True), connection_file=km.connection_file, parent=km)
+    kc.start_channels()
+    return kc
+
+
 class KernelPool:
     """``size`` warm kernels handed out one per job with :meth:`kernel`."""
 
@@ -46,10 +53,17 @@ class KernelPool:
         self._lock = threading.Lock()
 
     def _start(self) -> KernelManager:
-        km = KernelManager(kernel_name=self.kernel_name)
+        # nbclient runs on asyncio: the clients it gets must be asynchronous, or a blocking read would
+        # stop it from noticing a dead kernel; our own housekeeping uses blocking clients (_blocking)
+        km = KernelManager(kernel_name=self.kernel_name, client_class="jupyter_client.asynchronous.AsyncKernelClient")
         km.start_kernel(cwd=self.cwd, extra_arguments=["--IPKernelApp.log_level=ERROR"])
         with self._lock:
             self._all.append(km)
+        kc = _blocking(km)
+        try:
+            kc.wait_for_ready(timeout=60)
+        finally:
+            kc.stop_channels()
         return km
 
     def _take(self) -> KernelManager:
@@ -64,8 +78,7 @@ class KernelPool:
         """Clear the kernel for the next document; False if it is dead or does not answer."""
         if not km.is_alive():
             return False
-        kc = km.client()
-        kc.start_channels()
+        kc = _blocking(km)
         try:
             kc.wait_for_ready(timeout=30)
             reply = kc.execute_interactive(RESET_CODE.format(cwd=self.cwd), timeout=30, store_history=False,
@@ -92,10 +105,9 @@ class KernelPool:
         and is closed here, since nbclient leaves a borrowed kernel's client open.
         """
         km = self._take()
-        kc = km.client()
+        kc = km.client()          # asynchronous (see _start)
         kc.start_channels()
         try:
-            kc.wait_for_ready(timeout=60)
             yield {"km": km, "kc": kc}
         finally:
             kc.stop_channels()

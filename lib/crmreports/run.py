@@ -181,7 +181,6 @@ def run_job(job: Job, force: bool = False, kernels=None) -> Result:
     ``kernels`` (a :class:`crmreports.kernels.KernelPool`) lends a warm kernel; without it a fresh
     kernel is started and killed for this document.
     """
-    import papermill as pm
     start = time.monotonic()
     check_parameters(job.report, job.parameters)
     key = cache_key(job)
@@ -193,7 +192,7 @@ def run_job(job: Job, force: bool = False, kernels=None) -> Result:
     try:
         with kernels.kernel() if kernels else contextlib.nullcontext({"shutdown_kernel": "immediate"}) as kernel:
             nb = _execute_keep_failed(job, base, kernel)
-    except pm.PapermillExecutionError as exc:
+    except Exception as exc:     # a cell's error, a dead kernel, a timeout: this document fails alone
         log.error("%s/%s failed: %s", job.report, job.scope, _error_text(exc))
         return Result(job, False, time.monotonic() - start, {"ipynb": str(base) + ".error.ipynb"},
                       error=_error_text(exc))
@@ -245,8 +244,8 @@ def _execute_keep_failed(job: Job, base: Path, kernel: dict) -> nbformat.Noteboo
     try:
         return pm.execute_notebook(nb, tmp_out, parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
                                    cwd=str(PROJECT_ROOT), log_output=False, **kernel)
-    except pm.PapermillExecutionError:
-        if Path(tmp_out).exists():
+    except Exception:
+        if Path(tmp_out).exists() and Path(tmp_out).stat().st_size:
             os.replace(tmp_out, f"{base}.error.ipynb")
         raise
     finally:

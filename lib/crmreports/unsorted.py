@@ -103,8 +103,12 @@ def prepare(unsorted: pd.DataFrame, leads: pd.DataFrame, stage_changes: pd.DataF
     acc = _minutes(u["decided_at"] - u["created_at"])
     u["accept_min"] = acc.where((u["outcome"] == "accepted") & (acc >= 0))
     fa = first_actions(u, calls, tasks, stage_changes, statuses, as_of).set_index("uid")
-    u["first_action_at"] = pd.to_datetime(u["uid"].map(fa["at"]))
-    u["first_action_kind"] = u["uid"].map(fa["kind"])
+    if fa.empty:             # (Series.map cannot map through an empty datetime Series)
+        u["first_action_at"] = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
+        u["first_action_kind"] = pd.Series(np.nan, index=u.index, dtype=object)
+    else:
+        u["first_action_at"] = pd.to_datetime(u["uid"].map(fa["at"]))
+        u["first_action_kind"] = u["uid"].map(fa["kind"])
     u["first_action_min"] = _minutes(u["first_action_at"] - u["created_at"])
     return u.reset_index(drop=True)[ITEM_COLUMNS]
 
@@ -259,6 +263,13 @@ def age_buckets(b: pd.DataFrame) -> pd.Series:
     return cut.value_counts().reindex(keys, fill_value=0)
 
 
+def trend_weeks(period: Period, min_weeks: int = 12) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The Mondays of the first and the last week shown by :func:`weekly_trend` for the period."""
+    last_monday = pd.Timestamp(period.last_day) - pd.Timedelta(days=pd.Timestamp(period.last_day).weekday())
+    first_monday = pd.Timestamp(period.start) - pd.Timedelta(days=pd.Timestamp(period.start).weekday())
+    return min(first_monday, last_monday - pd.Timedelta(weeks=min_weeks - 1)), last_monday
+
+
 def weekly_trend(items: pd.DataFrame, period: Period, min_weeks: int = 12) -> pd.DataFrame:
     """Incoming per ISO week by category, with the accepted share, for the weeks of the period
     (at least ``min_weeks`` weeks ending with the period's last week).
@@ -266,9 +277,7 @@ def weekly_trend(items: pd.DataFrame, period: Period, min_weeks: int = 12) -> pd
     Columns: week (Monday), label (``2026-W44``), one column per category, total, accepted,
     accepted_share (NaN for an empty week), in_period (the week overlaps the period).
     """
-    last_monday = pd.Timestamp(period.last_day) - pd.Timedelta(days=pd.Timestamp(period.last_day).weekday())
-    first_monday = pd.Timestamp(period.start) - pd.Timedelta(days=pd.Timestamp(period.start).weekday())
-    first_monday = min(first_monday, last_monday - pd.Timedelta(weeks=min_weeks - 1))
+    first_monday, last_monday = trend_weeks(period, min_weeks)
     weeks = pd.date_range(first_monday, last_monday, freq="7D")
     g = items[(items["created_at"] >= first_monday) & (items["created_at"] < period.end_ts)]
     monday = g["created_at"].dt.normalize() - pd.to_timedelta(g["created_at"].dt.weekday, unit="D")

@@ -11,16 +11,17 @@ import pandas as pd
 import yaml
 
 from .. import calls as metrics
-from .. import fmt
+from .. import fmt, queries_calls
 from .. import store as store_mod
 from ..charts import calls as charts
 from ..labels import t
-from ..report import Context, Section, open_context, publish, title  # noqa: F401  (re-exported for notebooks)
+from ..report import Context, Section, data_end, open_context, publish, title, validate  # noqa: F401  (re-exported for notebooks)
 
 REPORT = "calls"
 TABLES = ("leads", "stage_changes", "calls", "tasks")
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 MEETINGS_FILE = "params/meetings.yaml"
+NOT_CALLED_BACK_ROWS = 15        # rows of the list of missed calls nobody called back shown in the report
 
 log = logging.getLogger("crmreports.views.calls")
 
@@ -32,7 +33,7 @@ class CallsContext(Context):
     rule: metrics.MeetingRule = metrics.DEFAULT_RULE
     hours: float = metrics.CALLBACK_HOURS
     min_calls: int = metrics.MIN_CALLS
-    pool: pd.DataFrame = field(default_factory=pd.DataFrame)       # every call of the account (callbacks)
+    pool: pd.DataFrame = field(default_factory=pd.DataFrame)       # the account's calls that can be callbacks
     team: store_mod.StoreData | None = None                        # the whole team (per-manager comparison)
     _cache: dict = field(default_factory=dict)
 
@@ -43,6 +44,9 @@ class CallsContext(Context):
 
     @property
     def team_calls(self) -> pd.DataFrame:
+        """The whole team's calls (the scope's own for a team report)."""
+        if self.team is None or self.team is self.data:
+            return self.calls
         return self._scoped("team_calls", self.team)
 
     def _scoped(self, key: str, data: store_mod.StoreData) -> pd.DataFrame:
@@ -51,6 +55,20 @@ class CallsContext(Context):
             if self.pipeline_ids:
                 c = c[c["lead_id"].isin(data.leads["id"])]
             self._cache[key] = metrics.prepare(c)
+        return self._cache[key]
+
+    def callbacks(self, team: bool = False) -> pd.DataFrame:
+        """:func:`crmreports.calls.callbacks` of the scope's (or the team's) missed calls, computed once: of the
+        period, the previous one and a year ago for the scope, of the period for the team.
+
+        (From the reduced read, a missed call of the previous period or a year ago that was called back only
+        after ``hours`` has no ``callback_at``: only its state is used, and that is the same.)"""
+        key = ("callbacks", team and self.team is not self.data)
+        if key not in self._cache:
+            c = self.team_calls if team else self.calls
+            periods = [self.period] if key[1] else [self.period, self.period.previous(), self.period.year_ago()]
+            inside = np.logical_or.reduce([p.contains(c["at"]).to_numpy() for p in periods])
+            self._cache[key] = metrics.callbacks(c[inside], self.pool, self.as_of, self.hours)
         return self._cache[key]
 
     def meetings(self, data: store_mod.StoreData | None = None) -> pd.DataFrame:
@@ -89,13 +107,35 @@ def read_meeting_rule(path: str | os.PathLike | None = None) -> metrics.MeetingR
     return metrics.parse_meeting_rule(obj, source=name)
 
 
+def _check(callback_hours: float) -> None:
+    if not callback_hours or callback_hours <= 0:
+        raise ValueError(f"bad callback_hours {callback_hours!r}; valid: a positive number of hours (default 24)")
+
+
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru", meetings: str | None = None, callback_hours: float = metrics.CALLBACK_HOURS,
          min_calls: int = metrics.MIN_CALLS) -> CallsContext:
-    """Resolve the parameters, load the scope's calls, tasks and deals, the whole team's for the comparison,
-    and the meetings definition (``params/meetings.yaml``)."""
-    if not callback_hours or callback_hours <= 0:
-        raise ValueError(f"bad callback_hours {callback_hours!r}; valid: a positive number of hours (default 24)")
+    """Resolve the parameters, read the meetings definition (``params/meetings.yaml``), and read the rows the
+    period's figures need: the scope's calls, meeting tasks or stage entries and deals, the whole team's
+    for the comparison, the calls that can be callbacks (:func:`crmreports.queries_calls.load_calls`:
+    filters pushed into DuckDB; the figures are those of :func:`open_full`, which reads everything)."""
+    _check(callback_hours)
+    rule = read_meeting_rule(meetings)
+    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
+    data, team = queries_calls.load_calls(store, p, rule, float(callback_hours), pipeline_ids=pids or None,
+                                          user_ids=list(scope.user_ids) or None)
+    return CallsContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
+                        data=data, as_of=data_end(data.account), currency=str(data.account.get("currency") or "RUB"),
+                        rule=rule, hours=float(callback_hours), min_calls=int(min_calls),
+                        pool=data.pool, team=team)
+
+
+def open_full(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
+              lang: str = "ru", meetings: str | None = None, callback_hours: float = metrics.CALLBACK_HOURS,
+              min_calls: int = metrics.MIN_CALLS) -> CallsContext:
+    """Like :func:`open`, but reads every call, task, stage change and deal of the scope and every call of the
+    account (:func:`crmreports.store.load`): the reference the reduced read is checked against."""
+    _check(callback_hours)
     rule = read_meeting_rule(meetings)
     base = open_context(REPORT, period, manager, pipeline, store, lang, tables=TABLES)
     path = store_mod.resolve_path(store)
@@ -154,7 +194,7 @@ def _kpi_label(ctx: CallsContext, key: str) -> str:
 def _kpis(ctx: CallsContext) -> pd.DataFrame:
     if "kpis" not in ctx._cache:
         ctx._cache["kpis"] = metrics.kpi_table(ctx.calls, ctx.pool, ctx.data.leads, ctx.meetings(), ctx.period,
-                                               ctx.as_of, ctx.hours)
+                                               ctx.as_of, ctx.hours, cb=ctx.callbacks())
     return ctx._cache["kpis"]
 
 
@@ -248,7 +288,8 @@ def missed(ctx: CallsContext) -> Section:
     n_in = int((c["direction"] == "in").sum())
     if n_in == 0:
         return sec.text(t("calls.missed.no_inbound", lang))
-    cb = metrics.callbacks(c, ctx.pool, ctx.as_of, ctx.hours)
+    cb = ctx.callbacks()
+    cb = cb[ctx.period.contains(cb["at"])].reset_index(drop=True)
     n_missed = len(cb)
     if n_missed == 0:
         return sec.text(t("calls.missed.none", lang))
@@ -270,17 +311,25 @@ def missed(ctx: CallsContext) -> Section:
     lst = metrics.not_called_back_list(cb, ctx.team.users if ctx.team is not None else ctx.data.users,
                                        ctx.team.leads if ctx.team is not None else ctx.data.leads)
     if len(lst):
+        top = lst.head(NOT_CALLED_BACK_ROWS)     # only the rows shown are formatted; the rest only count
         shown = pd.DataFrame({
-            t("calls.missed.at", lang): lst["at"].map(lambda v: fmt.datetime_(v, lang)),
-            t("common.manager", lang): lst["manager"].fillna(t("common.unknown", lang)),
-            t("calls.missed.phone", lang): lst["phone"].fillna(fmt.DASH),
-            t("calls.missed.lead", lang): lst["lead"].fillna(t("calls.missed.no_lead", lang)),
-            t("calls.missed.delay_col", lang): lst["delay_h"].map(
+            t("calls.missed.at", lang): top["at"].map(lambda v: fmt.datetime_(v, lang)),
+            t("common.manager", lang): top["manager"].fillna(t("common.unknown", lang)),
+            t("calls.missed.phone", lang): top["phone"].fillna(fmt.DASH),
+            t("calls.missed.lead", lang): top["lead"].fillna(t("calls.missed.no_lead", lang)),
+            t("calls.missed.delay_col", lang): top["delay_h"].map(
                 lambda v: t("calls.missed.never", lang) if pd.isna(v) else fmt.duration_hm(v * 3600, lang)),
-        })
-        sec.table("not_called_back", lst, shown, numeric={shown.columns[-1]}, max_rows=15)
+        }).reindex(range(len(lst)), fill_value="")
+        sec.table("not_called_back", lst, shown, numeric={shown.columns[-1]}, max_rows=NOT_CALLED_BACK_ROWS)
     sec.note(t("calls.def.callback", lang, hours=hours, as_of=fmt.datetime_(ctx.as_of, lang)))
     return sec
+
+
+def _meeting_tasks_exist(ctx: CallsContext) -> bool:
+    """Whether the account has any task of the rule's type (the reduced read asked SQL)."""
+    if isinstance(ctx.team, queries_calls.CallsData):
+        return ctx.team.meeting_tasks_exist
+    return bool((ctx.team["tasks"]["task_type_id"] == ctx.rule.task_type_id).any())
 
 
 def _rule_key(rule: metrics.MeetingRule) -> str:
@@ -303,7 +352,7 @@ def meetings(ctx: CallsContext) -> Section:
     k = _kpis(ctx)
     cur, prev = k["current"], k["previous"]
     sec.text(_rule_text(ctx))
-    if ctx.rule.kind == "task_type" and not (ctx.team["tasks"]["task_type_id"] == ctx.rule.task_type_id).any():
+    if ctx.rule.kind == "task_type" and not _meeting_tasks_exist(ctx):
         sec.text(t("calls.meet.no_such_tasks", lang, id=ctx.rule.task_type_id), finding=True)
     n_calls, n_meet = _int(cur["calls_total"]), _int(cur["meetings"])
     if n_meet:
@@ -353,7 +402,8 @@ def managers(ctx: CallsContext) -> Section:
     sec = Section(ctx, "managers", t("calls.mgr.title", lang))
     team = ctx.team if ctx.team is not None else ctx.data
     m = metrics.by_manager(ctx.team_calls, team.users, ctx.meetings(team), ctx.period, ctx.as_of, pool=ctx.pool,
-                           hours=ctx.hours, min_calls=ctx.min_calls, user_ids=list(ctx.scope.user_ids))
+                           hours=ctx.hours, min_calls=ctx.min_calls, user_ids=list(ctx.scope.user_ids),
+                           cb=ctx.callbacks(team=True))
     m["duration_lo"] = m["duration_lo"].clip(lower=0)
     team_share = float(m["team_answered_share"].iloc[0]) if len(m) else float("nan")
     team_avg = float(m["team_duration_avg_s"].iloc[0]) if len(m) else float("nan")
@@ -419,7 +469,8 @@ def managers(ctx: CallsContext) -> Section:
     tc = metrics.in_period(ctx.team_calls, ctx.period)
     n_team, n_answered = len(tc), int(tc["is_answered"].sum())
     lo, hi = metrics.wilson(n_answered, n_team)
-    team_not_back = int((metrics.callbacks(tc, ctx.pool, ctx.as_of, ctx.hours)["state"] == "not_called_back").sum())
+    team_cb = ctx.callbacks(team=True)
+    team_not_back = int((team_cb.loc[ctx.period.contains(team_cb["at"]), "state"] == "not_called_back").sum())
     team_meetings = metrics.count_meetings(ctx.meetings(team), ctx.period)
     team_label = t("calls.mgr.team_row", lang)
 

@@ -5,16 +5,17 @@ context (:class:`ForecastContext`), so each section only reads it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .. import fmt
+from .. import fmt, queries_forecast
 from .. import forecast as fc_lib
+from .. import store as store_lib
 from ..charts import forecast as charts
 from ..labels import t
-from ..report import Context, Section, open_context, publish, title  # noqa: F401  (re-exported for notebooks)
+from ..report import Context, Section, data_end, publish, title, validate  # noqa: F401  (re-exported for notebooks)
 
 REPORT = "forecast"
 HEADLINE_KEYS = [f"forecast_m{k}_{x}" for k in (1, 2, 3) for x in ("revenue", "low", "high", "deals")]
@@ -29,29 +30,52 @@ class ForecastContext(Context):
 
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru") -> ForecastContext:
-    """Resolve the parameters and load the store (see :func:`crmreports.report.open_context`)."""
-    ctx = open_context(REPORT, period, manager, pipeline, store, lang, tables=("leads", "stage_changes"))
-    return ForecastContext(**{f.name: getattr(ctx, f.name) for f in fields(ctx)})
+    """Resolve the parameters (see :func:`crmreports.report.validate`) and read what the forecast as of
+    :func:`origin_of` the period needs (:func:`crmreports.queries_forecast.load_forecast`)."""
+    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
+    con = store_lib.connect(store, read_only=True)
+    try:
+        account = store_lib.read_account(con)
+    finally:
+        con.close()
+    as_of = data_end(account)
+    s = fc_lib.DEFAULT
+    data = queries_forecast.load_forecast(store, _origin(p, as_of), 2 * s.lookback, pipeline_ids=pids or None,
+                                          user_ids=list(scope.user_ids) or None)
+    return ForecastContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
+                           data=data, as_of=as_of, currency=str(data.account.get("currency") or "RUB"))
+
+
+def _origin(period, as_of: pd.Timestamp) -> pd.Timestamp:
+    end = fc_lib.month_start(period.end_ts - pd.Timedelta(days=1)) + pd.offsets.MonthBegin(1)
+    return min(pd.Timestamp(end), fc_lib.month_start(as_of))
 
 
 def origin_of(ctx: Context) -> pd.Timestamp:
     """The forecast origin: the end of the period (a month start), or the last month start of the data."""
-    end = fc_lib.month_start(ctx.period.end_ts - pd.Timedelta(days=1)) + pd.offsets.MonthBegin(1)
-    data_month = fc_lib.month_start(ctx.as_of)
-    return min(pd.Timestamp(end), data_month)
+    return _origin(ctx.period, ctx.as_of)
 
 
 def results(ctx: ForecastContext) -> dict:
     """Forecast, backtest, accuracy and calibration of the context's scope (computed on first call)."""
     if ctx.results:
         return ctx.results
-    leads, sc = ctx.data.leads, ctx.data.stage_changes
     origin = origin_of(ctx)
-    bt = fc_lib.backtest(leads, sc, origin)
+    s = fc_lib.DEFAULT
+    # what the store held at the origin, and its month-start snapshots: computed once, shared by the
+    # backtest (24 months back), the forecast and the breakdowns (12 months back)
+    known, sc = fc_lib.known_at(ctx.data.leads, ctx.data.stage_changes, origin)
+    snaps = fc_lib.snapshots(known, sc, fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback))
+    moments = fc_lib.snapshot_moments(known, origin, s.lookback)
+    recent = fc_lib.snapshots_since(snaps, moments[0])
+    if recent is None:
+        recent = fc_lib.snapshots(known, sc, moments)
+    bt = fc_lib.backtest_from(snaps, known, origin)
     factors = {m: fc_lib.calibration_factor(bt, m) for m in ("revenue", "deals")}
-    raw = fc_lib.forecast_as_of(leads, sc, origin)
+    raw = fc_lib.forecast_from(recent, known, origin)
     ctx.results.update(origin=origin, raw=raw, forecast=fc_lib.widen(raw, factors), backtest=bt, factors=factors,
-                       accuracy=fc_lib.accuracy(bt, "revenue"), accuracy_deals=fc_lib.accuracy(bt, "deals"))
+                       accuracy=fc_lib.accuracy(bt, "revenue"), accuracy_deals=fc_lib.accuracy(bt, "deals"),
+                       known=known, snapshots=recent)
     return ctx.results
 
 
@@ -321,13 +345,12 @@ def breakdown(ctx: ForecastContext) -> Section:
     r = results(ctx)
     if _statement(ctx, sec):
         return sec
-    leads, sc = ctx.data.leads, ctx.data.stage_changes
     names = [_mname(m, lang) for m in r["forecast"].months]
     users = dict(zip(ctx.data.users["id"], ctx.data.users["name"]))
     pipes = dict(zip(ctx.data.pipelines["id"], ctx.data.pipelines["name"]))
     for table, column, label, ref in (("by_manager", "responsible_user_id", "common.manager", users),
                                       ("by_pipeline", "pipeline_id", "common.pipeline", pipes)):
-        g = fc_lib.by_group(leads, sc, r["origin"], column, factors=r["factors"])
+        g = fc_lib.by_group_from(r["snapshots"], r["known"], r["origin"], column, factors=r["factors"])
         if g.empty:
             continue
         g.insert(1, "name", g["key"].map(ref).fillna(g["key"].astype(str)))

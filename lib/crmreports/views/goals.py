@@ -8,10 +8,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import fmt, goals, workdays
+from .. import fmt, goals, queries_goals, workdays
 from ..charts import goals as charts
 from ..labels import t
-from ..report import Context, Section, html_table, open_context, publish, title  # noqa: F401  (re-exported)
+from ..report import (  # noqa: F401
+    Context,
+    Section,
+    data_end,
+    html_table,
+    open_context,
+    publish,
+    title,
+    validate,
+)
 
 REPORT = "goals"
 MAX_CHARTS = 3
@@ -38,16 +47,30 @@ class GoalsContext(Context):
 
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru", as_of: str = "", goals_path: str = goals.DEFAULT_GOALS) -> GoalsContext:
-    """Resolve the parameters, load the store and the goals file (raising a clear error for a bad file),
-    and evaluate every plan of the scope that covers the report period."""
-    base = open_context(REPORT, period, manager, pipeline, store, lang, tables=("leads", "stage_changes"))
-    moment, clamped = goals.parse_as_of(as_of, base.as_of)
-    gf = goals.load_goals(goals_path, base.data.users)
-    ctx = GoalsContext(**{**vars(base), "as_of": moment}, goals_file=gf, goals_label=str(goals_path),
-                       as_of_clamped=clamped)
+    """Resolve the parameters (as :func:`crmreports.report.open_context` does), read the goals file (raising
+    a clear error for a bad file), read only the rows the plans shown need
+    (:func:`crmreports.queries_goals.load_goals_data`: filters and the pipeline band's counts pushed into
+    DuckDB), and evaluate every plan of the scope that covers the report period."""
+    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
+    ref = queries_goals.read_reference(store)
+    end = data_end(ref.account)
+    moment, clamped = goals.parse_as_of(as_of, end)
+    gf = goals.load_goals(goals_path, ref.tables["users"])
+    in_force = gf.in_force(scope.name if scope.kind == "manager" else None, p)
+    # the plans whose figures the sections show: those in force, and each manager's for the team
+    plans = in_force + ([x for x in gf.plans if x.scope != goals.TEAM and x.period.key == p.key]
+                        if scope.kind == "team" else [])
+    periods = {x.key: x for x in [p, p.previous(), p.year_ago()] + [x.period for x in plans]}
+    running = [periods[k] for k in dict.fromkeys(x.period.key for x in plans)
+               if periods[k].start_ts < moment < periods[k].end_ts]
+    data = queries_goals.load_goals_data(store, list(periods.values()), moment, running, pipeline_ids=pids or None,
+                                         user_ids=list(scope.user_ids) or None, reference=ref)
+    ctx = GoalsContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
+                       data=data, as_of=moment, currency=str(data.account.get("currency") or "RUB"), goals_file=gf,
+                       goals_label=str(goals_path), as_of_clamped=clamped)
     d = ctx.data
-    ctx.progresses = [goals.progress(p, d.leads, d.stage_changes, d.statuses, ctx.as_of)
-                      for p in gf.in_force(ctx.plan_scope_name, ctx.period)]
+    ctx.progresses = [goals.progress(x, d.leads, d.stage_changes, d.statuses, ctx.as_of, d.stage_counts)
+                      for x in in_force]
     pr = ctx.primary
     metric = pr.plan.metric if pr else "revenue"
     ctx.figures.update(plan_metric=metric, plan_period=pr.plan.period.key if pr else ctx.period.key,
@@ -313,7 +336,8 @@ def managers(ctx: GoalsContext) -> Section:
         sec.hidden = True
         return sec
     d = ctx.data
-    mp = goals.managers_progress(d.leads, d.stage_changes, d.statuses, ctx.goals_file, d.users, ctx.period, ctx.as_of)
+    mp = goals.managers_progress(d.leads, d.stage_changes, d.statuses, ctx.goals_file, d.users, ctx.period, ctx.as_of,
+                                 getattr(d, "stage_counts", None))
     if mp.empty:
         return sec.text(t("goals.managers.none", lang, period=ctx.period_label))
     for metric, g in mp.groupby("metric", sort=False):

@@ -6,10 +6,19 @@ import math
 
 import pandas as pd
 
-from .. import fmt, unsorted
+from .. import fmt, queries_unsorted, unsorted
 from ..charts import unsorted as charts
 from ..labels import has, t
-from ..report import Context, Section, html_table, open_context, publish, title  # noqa: F401  (re-exported for notebooks)
+from ..report import (  # noqa: F401  (re-exported for notebooks)
+    Context,
+    Section,
+    data_end,
+    html_table,
+    open_context,
+    publish,
+    title,
+    validate,
+)
 
 REPORT = "unsorted_leads"
 TABLES = ("leads", "stage_changes", "unsorted", "calls", "tasks")
@@ -20,13 +29,17 @@ MAX_LIST = 15                    # rows of the backlog list shown in the documen
 
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru") -> Context:
-    """Resolve the parameters, load the store and prepare one row per unsorted item of the scope.
+    """Resolve the parameters (as :func:`crmreports.report.open_context` does), read only the rows the
+    period's items need (:func:`crmreports.queries_unsorted.load_unsorted`: filters pushed into DuckDB)
+    and prepare one row per unsorted item of the scope.
 
     The store does not filter unsorted items by manager; :func:`crmreports.unsorted.in_scope` does, by the
     owner defined in :func:`crmreports.unsorted.prepare`.
     """
-    ctx = open_context(REPORT, period, manager, pipeline, store, lang, tables=TABLES)
-    d = ctx.data
+    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
+    d = queries_unsorted.load_unsorted(store, p, pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None)
+    ctx = Context(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
+                  data=d, as_of=data_end(d.account), currency=str(d.account.get("currency") or "RUB"))
     items = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, ctx.as_of)
     d.tables[ITEMS] = unsorted.in_scope(items, ctx.scope.user_ids, ctx.pipeline_ids)
     return ctx

@@ -1,0 +1,153 @@
+"""The forecast's pushed-down loader (crmreports.queries_forecast.load_forecast) and its once-per-run
+snapshots give exactly the figures, tables, narrative and displayed tables that the forecast gives on
+the whole store (store.load) with every estimator rebuilding its own snapshots.
+
+The comparison runs every section of the notebook, in its order, on two contexts for the same
+parameters: one built from everything (`report.open_context`, the loader the report had before) and one
+from `views.forecast.open` (the reduced read). Origins: the end of the data (2026-10), earlier months
+(so that deals closed after the origin are shown open at their stage then), a quarter, a short history
+and an empty one; scopes: the team, one manager, one pipeline. The library functions are also checked
+directly: the backtest, the forecast and the breakdown from the shared snapshots against the
+self-contained `backtest`, `forecast_as_of` and `by_group` on the whole store.
+"""
+import math
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from crmreports import forecast as F
+from crmreports import queries_forecast, store
+from crmreports.report import open_context
+from crmreports.views import forecast as view
+
+SECTIONS = ["headline", "views", "pipeline", "accuracy", "breakdown", "summary"]
+
+
+def _full(period, manager, pipeline, demo_store):
+    ctx = open_context(view.REPORT, period, manager, pipeline, str(demo_store), "ru")
+    return view.ForecastContext(**{f: getattr(ctx, f) for f in ctx.__dataclass_fields__})
+
+
+def _run(ctx):
+    out = []
+    for name in SECTIONS:
+        sec = getattr(view, name)(ctx)
+        out.append((name, [(k, p) for k, p in sec.parts if k != "svg"], len(sec.figures), sec.notes,
+                    sec.hidden, sec.tables))
+    plt.close("all")
+    return out
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def _frames_equal(a, b, obj):
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
+                                  check_exact=True, obj=obj)
+
+
+CASES = [("2026-10", "", ""), ("2026-06", "", ""), ("2025-12", "", ""), ("2026-Q2", "", ""),
+         ("2026-10", "Анна Смирнова", ""), ("2026-08", "Анна Смирнова", ""), ("2026-10", "", "Повторные продажи"),
+         ("2025-03", "", ""), ("2020", "", "")]
+
+
+@pytest.mark.parametrize("period,manager,pipeline", CASES)
+def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, pipeline):
+    full = _full(period, manager, pipeline, demo_store)
+    push = view.open(period=period, manager=manager, pipeline=pipeline, store=str(demo_store), lang="ru")
+    # the reduced read really is smaller
+    if period != "2020":
+        assert len(push.data.stage_changes) < len(full.data.stage_changes)
+    full_sections, push_sections = _run(full), _run(push)
+    for (name, fp, fn, fnotes, fh, ft), (_, pp, pn, pnotes, ph, pt) in zip(full_sections, push_sections):
+        assert fp == pp, name            # narrative sentences and the displayed (formatted) tables
+        assert (fn, fnotes, fh) == (pn, pnotes, ph), name
+        assert ft.keys() == pt.keys(), name
+        for t in ft:
+            if isinstance(ft[t], pd.DataFrame):
+                _frames_equal(ft[t], pt[t], f"{name}.{t}")
+    assert full.figures.keys() == push.figures.keys()
+    for k in full.figures:
+        assert _same(full.figures[k], push.figures[k]), k
+    assert full.findings == push.findings
+    assert full.tables.keys() == push.tables.keys()
+    for name in full.tables:
+        _frames_equal(full.tables[name], push.tables[name], name)
+    for key in ("raw", "forecast"):
+        f, p = full.results[key], push.results[key]
+        assert (f.status, f.model, f.history_months) == (p.status, p.model, p.history_months)
+        for part in ("table", "open_deals", "probabilities", "yields", "series"):
+            _frames_equal(getattr(f, part), getattr(p, part), f"{key}.{part}")
+    _frames_equal(full.results["backtest"], push.results["backtest"], "backtest")
+    if period == "2026-10" and not manager and not pipeline:
+        assert push.results["forecast"].ok and push.figures["backtest_forecasts"] >= 30
+
+
+@pytest.mark.parametrize("origin", ["2026-11-01", "2026-05-01", "2025-09-01"])
+def test_shared_snapshots_give_the_self_contained_results(demo_store, origin):
+    """backtest_from / forecast_from / by_group_from on one set of snapshots of the reduced read equal
+    backtest / forecast_as_of / by_group on the whole store."""
+    o = pd.Timestamp(origin)
+    data = store.load(demo_store)
+    reduced = queries_forecast.load_forecast(demo_store, o, 24)
+    known, sc = F.known_at(reduced.leads, reduced.stage_changes, o)
+    snaps = F.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
+    recent = F.snapshots_since(snaps, F.snapshot_moments(known, o, 12)[0])
+    _frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest")
+    full = F.forecast_as_of(data.leads, data.stage_changes, o)
+    push = F.forecast_from(recent, known, o)
+    _frames_equal(full.table, push.table, "forecast")
+    _frames_equal(full.open_deals, push.open_deals, "open deals")
+    for column in ("pipeline_id", "responsible_user_id"):
+        _frames_equal(F.by_group(data.leads, data.stage_changes, o, column),
+                      F.by_group_from(recent, known, o, column), column)
+    # the stage of every deal at every month start, and the deals known at the origin, are the same
+    full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
+    _frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, "snapshots")
+    cols = queries_forecast.FORECAST_LEAD_COLUMNS
+    _frames_equal(full_known[cols], known[cols], "known leads")
+    assert len(reduced.stage_changes) < len(data.stage_changes) / 2
+
+
+def test_deals_closed_after_the_origin_keep_their_stage_then(demo_store):
+    """Deals open at the origin and closed later are shown at their stage at the origin (known_at)."""
+    o = pd.Timestamp("2026-06-01")
+    reduced = queries_forecast.load_forecast(demo_store, o, 24)
+    data = store.load(demo_store)
+    later = data.leads[(data.leads["created_at"] < o) & (data.leads["closed_at"] >= o)]
+    assert len(later) > 10
+    full_known = F.known_at(data.leads, data.stage_changes, o)[0].set_index("id")
+    push_known = F.known_at(reduced.leads, reduced.stage_changes, o)[0].set_index("id")
+    pd.testing.assert_series_equal(full_known.loc[later["id"], "status_id"], push_known.loc[later["id"], "status_id"])
+    assert push_known.loc[later["id"], "closed_at"].isna().all()
+
+
+def test_month_buckets_in_local_time():
+    assert queries_forecast.fixed_offset("Europe/Moscow", pd.Timestamp("2024-01-01"), pd.Timestamp("2026-11-01")) \
+        == pd.Timedelta(hours=3)
+    assert queries_forecast.fixed_offset("Europe/Berlin", pd.Timestamp("2024-01-01"), pd.Timestamp("2026-11-01")) is None
+    assert queries_forecast.first_bucket(pd.Timestamp("2026-11-01"), 24) == pd.Timestamp("2024-11-01")
+
+
+def test_timezone_with_daylight_saving(demo_store, tmp_path):
+    """A timezone whose offset changes (Berlin) takes the exact local-time bucketing in DuckDB: the same
+    results as the whole store, here with month starts that fall in summer and in winter time."""
+    import shutil
+    path = tmp_path / "berlin.duckdb"
+    shutil.copy(demo_store, path)
+    con = store.connect(path, read_only=False)
+    con.execute("UPDATE account SET timezone = 'Europe/Berlin'")
+    con.close()
+    for origin in ("2026-11-01", "2026-04-01"):
+        o = pd.Timestamp(origin)
+        data = store.load(path)
+        reduced = queries_forecast.load_forecast(path, o, 24)
+        known, sc = F.known_at(reduced.leads, reduced.stage_changes, o)
+        snaps = F.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
+        full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
+        _frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin)
+        _frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin)
+        assert len(reduced.stage_changes) < len(data.stage_changes) / 2

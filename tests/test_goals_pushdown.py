@@ -1,0 +1,190 @@
+"""The goals report's pushed-down loader (crmreports.queries_goals.load_goals_data) gives exactly the
+figures, tables, narrative and displayed tables that the metrics give on the whole store (store.load).
+
+The comparison runs every section of the notebook, in its order, on two contexts for the same
+parameters: one built the way the report was built before (`report.open_context`: every lead and every
+stage change of the scope, the pipeline band counted in pandas) and one from `views.goals.open` (the
+reduced read, the band's stage-entry counts made in SQL). Periods: the demo's month (plans closed, the
+quarter plan running), the same month mid-way (as_of), a quarter, a week and a range inside it, the
+previous month, a month a year back, a month not started yet, and a year with no data; scopes: the
+team, one manager, one pipeline; and the demo store moved to a zone with daylight saving time (the SQL
+turns UTC to local time itself there).
+"""
+import math
+import shutil
+
+import duckdb
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from crmreports import goals, queries_goals, store
+from crmreports.periods import parse_period
+from crmreports.report import open_context
+from crmreports.views import goals as view
+
+SECTIONS = ["plan", "progress", "pipeline", "compare", "managers", "summary"]
+
+
+def full_open(period="", manager="", pipeline="", store_path="", lang="ru", as_of="",
+              goals_path=goals.DEFAULT_GOALS) -> view.GoalsContext:
+    """`views.goals.open` as it was before the pushdown: everything loaded, everything counted in pandas."""
+    base = open_context(view.REPORT, period, manager, pipeline, store_path, lang, tables=("leads", "stage_changes"))
+    moment, clamped = goals.parse_as_of(as_of, base.as_of)
+    gf = goals.load_goals(goals_path, base.data.users)
+    ctx = view.GoalsContext(**{**vars(base), "as_of": moment}, goals_file=gf, goals_label=str(goals_path),
+                            as_of_clamped=clamped)
+    d = ctx.data
+    ctx.progresses = [goals.progress(p, d.leads, d.stage_changes, d.statuses, ctx.as_of)
+                      for p in gf.in_force(ctx.plan_scope_name, ctx.period)]
+    pr = ctx.primary
+    metric = pr.plan.metric if pr else "revenue"
+    ctx.figures.update(plan_metric=metric, plan_period=pr.plan.period.key if pr else ctx.period.key,
+                       as_of=str(ctx.as_of.date() if ctx.as_of == ctx.as_of.normalize() else ctx.as_of))
+    if pr:
+        ctx.figures.update(pr.figures())
+    else:
+        ctx.figures.update({k: None for k in ("plan", "plan_done_share", "plan_remaining", "projection",
+                                              "projection_low", "projection_high", "weighted_pipeline",
+                                              "pace_needed_per_working_day")})
+        end = min(ctx.as_of, ctx.period.end_ts)
+        day = end.normalize().date() if end < ctx.period.end_ts else ctx.period.end
+        ctx.figures.update(fact=goals.fact(d.leads, ctx.period, metric, ctx.as_of),
+                           working_days_left=goals.workdays.working_days(max(day, ctx.period.start),
+                                                                         ctx.period.end))
+    return ctx
+
+
+def _run(ctx):
+    out = []
+    for name in SECTIONS:
+        sec = getattr(view, name)(ctx)
+        out.append((name, [(k, p) for k, p in sec.parts if k != "svg"], len(sec.figures), sec.notes,
+                    sec.hidden, sec.tables))
+    plt.close("all")
+    return out
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def _assert_same_report(full, push):
+    full_sections, push_sections = _run(full), _run(push)
+    for (name, fp, fn, fnotes, fh, ft), (_, pp, pn, pnotes, ph, pt) in zip(full_sections, push_sections):
+        assert fp == pp, name            # narrative sentences and the displayed (formatted) tables
+        assert (fn, fnotes, fh) == (pn, pnotes, ph), name
+        assert ft.keys() == pt.keys(), name
+        for t in ft:
+            pd.testing.assert_frame_equal(ft[t].reset_index(drop=True), pt[t].reset_index(drop=True),
+                                          check_dtype=False, obj=f"{name}.{t}")
+    assert full.figures.keys() == push.figures.keys()
+    for k in full.figures:
+        assert _same(full.figures[k], push.figures[k]), k
+    assert full.comparisons.keys() == push.comparisons.keys()
+    for which in full.comparisons:
+        f, p = full.comparisons[which], push.comparisons[which]
+        assert f.keys() == p.keys() and all(_same(f[k], p[k]) for k in f), which
+    assert full.findings == push.findings
+    assert full.tables.keys() == push.tables.keys()
+    for name in full.tables:
+        pd.testing.assert_frame_equal(full.tables[name].reset_index(drop=True),
+                                      push.tables[name].reset_index(drop=True), check_dtype=False, obj=name)
+    for a, b in zip(full.progresses, push.progresses):
+        pd.testing.assert_frame_equal(a.pipeline.reset_index(drop=True), b.pipeline.reset_index(drop=True),
+                                      check_dtype=False)
+
+
+CASES = [("2026-10", "", "", ""), ("2026-10", "", "", "2026-10-15"), ("2026-Q4", "", "", "2026-12-01"),
+         ("2026-W42", "", "", "2026-10-16"), ("2026-10-05..2026-10-20", "", "", "2026-10-12"),
+         ("2026-09", "", "", "2026-09-20"), ("2025-10", "", "", ""), ("2026-11", "", "", ""),
+         ("2026-10", "Анна Смирнова", "", "2026-10-20"), ("2026-10", "Анна Смирнова", "", ""),
+         ("2026-10", "", "Повторные продажи", "2026-10-09"), ("2020", "", "", "")]
+
+
+@pytest.mark.parametrize("period,manager,pipeline,as_of", CASES)
+def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, pipeline, as_of):
+    full = full_open(period, manager, pipeline, str(demo_store), "ru", as_of)
+    push = view.open(period=period, manager=manager, pipeline=pipeline, store=str(demo_store), lang="ru",
+                     as_of=as_of)
+    assert isinstance(push.data, queries_goals.GoalsData)
+    # the reduced read really is smaller
+    assert len(push.data.leads) < len(full.data.leads)
+    assert len(push.data.stage_changes) < len(full.data.stage_changes)
+    _assert_same_report(full, push)
+    if (period, manager, as_of) == ("2026-10", "", "2026-10-15"):
+        # not a degenerate comparison: plans running, open deals weighted, managers' plans evaluated
+        assert push.figures["fact"] > 0 and push.figures["weighted_pipeline"] > 0
+        assert len(push.data.stage_counts) == 2              # the month's and the quarter's horizons
+        assert push.tables["managers"]["fact"].sum() > 0
+
+
+def test_same_report_in_a_zone_with_daylight_saving(demo_store, tmp_path):
+    """Europe/Berlin: the year window of the band and the deals' times cross DST changes."""
+    path = tmp_path / "berlin.duckdb"
+    shutil.copy(demo_store, path)
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE account SET timezone = 'Europe/Berlin'")
+    con.close()
+    for period, as_of in (("2026-10", "2026-10-26"), ("2026-Q1", "2026-03-29"), ("2026-10", "")):
+        full = full_open(period, "", "", str(path), "en", as_of)
+        push = view.open(period=period, store=str(path), lang="en", as_of=as_of)
+        assert push.data.timezone == "Europe/Berlin"
+        _assert_same_report(full, push)
+
+
+def test_stage_counts_in_sql_equal_the_pandas_counts(demo_store):
+    """queries_goals.stage_counts (per manager, added up) against goals.stage_entry_counts, per horizon."""
+    data = store.load(demo_store)
+    tz = data.timezone
+    for moment in (pd.Timestamp("2026-10-15 13:30"), pd.Timestamp("2026-11-01"), pd.Timestamp("2026-03-10 08:00")):
+        periods = [parse_period(k) for k in ("2026-10", "2026-Q4", "2026-11", "2026-03")
+                   if parse_period(k).start_ts < moment < parse_period(k).end_ts]
+        con = store.connect(demo_store, read_only=True)
+        try:
+            sql_scope, params = store.lead_filter()
+            counts = queries_goals.stage_counts(con, tz, data.statuses, sql_scope, params, moment, periods)
+        finally:
+            con.close()
+        assert len(counts) == len(periods) > 0
+        for p in periods:
+            h = goals.horizon_days(p, moment)
+            expected = goals.stage_entry_counts(data.leads, data.stage_changes, data.statuses, moment, h)
+            got = counts[h].groupby(["pipeline_id", "status_id"])[["entered", "won", "won_in_time"]].sum().reset_index()
+            pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
+            assert expected["entered"].sum() > 100 and expected["won"].sum() > 0
+            # and one manager's rows are that manager's counts
+            uid = int(data.users["id"].iloc[0])
+            mine = data.leads[data.leads["responsible_user_id"] == uid]
+            exp_m = goals.stage_entry_counts(mine, data.stage_changes[data.stage_changes["lead_id"].isin(mine["id"])],
+                                             data.statuses, moment, h)
+            got_m = counts[h][counts[h]["responsible_user_id"] == uid].drop(columns="responsible_user_id")
+            pd.testing.assert_frame_equal(got_m.reset_index(drop=True), exp_m.reset_index(drop=True),
+                                          check_dtype=False)
+
+
+def test_counts_for_a_horizon_not_counted_is_an_error():
+    with pytest.raises(ValueError, match="no counts for a horizon of 3.5 days; it has them for \\[17.0\\]"):
+        goals.counts_for({17.0: pd.DataFrame()}, 3.5)
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Europe/Moscow", "UTC"])
+def test_local_time_in_sql_is_what_pandas_gives(tz):
+    """The SQL conversion of UTC to local time agrees with store._to_local to the microsecond, across
+    daylight saving changes (Lord Howe: half-hour shifts)."""
+    lo, hi = pd.Timestamp("2025-01-01"), pd.Timestamp("2026-12-31")
+    rng = pd.Series(pd.date_range(lo, hi, freq="37min13s")).dt.as_unit("us")
+    edges = []
+    for change, _ in queries_goals.utc_offsets(tz, lo.to_pydatetime(), hi.to_pydatetime())[1:]:
+        c = pd.Timestamp(change)
+        edges += [c - pd.Timedelta(microseconds=1), c, c + pd.Timedelta(seconds=1)]
+    if tz not in ("UTC", "Europe/Moscow"):
+        assert len(edges) == 4 * 3              # two changes a year
+    ts = pd.concat([rng, pd.Series(edges, dtype=rng.dtype)], ignore_index=True)
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"at": ts}))
+    expr = queries_goals.local_time_sql('"at"', tz, lo.to_pydatetime(), hi.to_pydatetime())
+    got = con.execute(f"SELECT {expr} AS l FROM t").df()["l"]
+    want = store._to_local(pd.DataFrame({"at": ts}), "stage_changes", tz)["at"]
+    assert (pd.to_datetime(got).values == pd.to_datetime(want).values).all()

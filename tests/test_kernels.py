@@ -1,0 +1,54 @@
+"""The warm kernel pool: nothing leaks from one document into the next, and a dead kernel is replaced."""
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from crmreports import run
+from crmreports.kernels import KernelPool
+from crmreports.run import PROJECT_ROOT, Job, run_job
+
+pytestmark = pytest.mark.slow
+
+
+def notebook(folder: Path, name: str, code: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('period: str = ""\nmanager: str = ""\npipeline: str = ""\n'
+                                       'store: str = ""\nlang: str = "ru"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+@pytest.fixture()
+def notebooks(tmp_path, monkeypatch):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    notebook(folder, "dirty", "import os, matplotlib\nleak = 42\nmatplotlib.rcParams['font.size'] = 31\nos.chdir('/tmp')")
+    notebook(folder, "clean", "import os, matplotlib\nassert 'leak' not in globals(), 'variable leaked'\n"
+                              f"assert os.getcwd() == {str(PROJECT_ROOT)!r}, os.getcwd()\n"
+                              "assert matplotlib.rcParams['font.size'] == 10.0, 'rcParams leaked'")
+    notebook(folder, "crash", "import os\nos._exit(3)")
+    monkeypatch.setattr(run, "NOTEBOOKS", folder)
+    run.notebook_parameters.cache_clear()
+    yield folder
+    run.notebook_parameters.cache_clear()
+
+
+def test_pool_resets_state_and_replaces_a_dead_kernel(notebooks, tmp_path, fixture_store):
+    def job(name):
+        return Job(name, "2026-10", "team", "", "", "ru", str(fixture_store), str(tmp_path / "out"), ("html",))
+    with KernelPool(1, run.KERNEL, PROJECT_ROOT) as pool:
+        assert run_job(job("dirty"), kernels=pool).ok
+        first = pool._all[0]
+        res = run_job(job("clean"), kernels=pool)
+        assert res.ok, res.error
+        assert pool._all == [first]                      # the same warm kernel served both
+        crashed = run_job(job("crash"), kernels=pool)
+        assert not crashed.ok and "dead" in crashed.error.lower()
+        res = run_job(job("clean"), kernels=pool, force=True)
+        assert res.ok, res.error
+        assert pool._all and pool._all[0] is not first   # a fresh kernel replaced the dead one
+    assert os.getcwd() != "/tmp"
