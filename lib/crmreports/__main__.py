@@ -3,4 +3,5 @@ import sys
 
 from crmreports.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":   # guarded: the pack's PDF workers are spawned and import the main module
+    sys.exit(main())

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from . import fmt, store
 from .labels import t
 from .kernels import KernelPool
+from .render import PdfPool
 from .run import (FORMATS, KERNEL, PROJECT_ROOT, Job, Result, _atomic_write, check_parameters, notebook_path, parse_formats,
                   run_job)
 from .scopes import GROUP_PREFIX, ParameterError, group_scope, manager_slugs
@@ -113,8 +114,10 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True,
     results: list[Result] = []
     bar = tqdm(total=len(jobs), desc="reports", unit="doc", disable=not progress, leave=True)
     kernels = KernelPool(workers, KERNEL, PROJECT_ROOT) if warm else None
-    with ThreadPoolExecutor(max_workers=workers) as pool, kernels or contextlib.nullcontext():
-        futures = {pool.submit(run_job, j, force, kernels): j for j in jobs}
+    printer = PdfPool(workers) if any("pdf" in j.formats for j in jobs) else None
+    with ThreadPoolExecutor(max_workers=workers) as pool, kernels or contextlib.nullcontext(), \
+            printer or contextlib.nullcontext():
+        futures = {pool.submit(run_job, j, force, kernels, printer.render if printer else None): j for j in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
             try:

@@ -84,5 +84,32 @@ def to_pdf(html_doc: str, path) -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     from weasyprint import HTML
-    with _pdf_lock:   # WeasyPrint is not documented as thread-safe; PDFs are cheap next to execution
+    with _pdf_lock:   # WeasyPrint is not documented as thread-safe
         HTML(string=html_doc).write_pdf(str(path))
+
+
+class PdfPool:
+    """PDF printing in worker processes for batch runs.
+
+    WeasyPrint is pure Python: in the pack's threads it would hold the GIL (~1 s per document, as long
+    as executing the notebook), so the PDFs of a pack are printed by ``size`` spawned processes while
+    the threads go on executing notebooks.
+    """
+
+    def __init__(self, size: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        # spawn, not fork: the pack process has threads and ZeroMQ sockets
+        self._pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+
+    def render(self, html_doc: str, path) -> None:
+        self._pool.submit(to_pdf, html_doc, str(path)).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "PdfPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -174,12 +174,13 @@ def _xlsx(tables: dict[str, str]) -> bytes:
     return buf.getvalue()
 
 
-def run_job(job: Job, force: bool = False, kernels=None) -> Result:
+def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
     """Execute and render one (report × scope) job; never raises for a failing notebook.
 
     With ``force=False`` a job whose outputs are up to date (same :func:`cache_key`) does nothing.
     ``kernels`` (a :class:`crmreports.kernels.KernelPool`) lends a warm kernel; without it a fresh
-    kernel is started and killed for this document.
+    kernel is started and killed for this document. ``pdf`` prints HTML to PDF (default
+    :func:`crmreports.render.to_pdf`; the pack passes a :class:`crmreports.render.PdfPool`'s).
     """
     start = time.monotonic()
     check_parameters(job.report, job.parameters)
@@ -219,7 +220,7 @@ def run_job(job: Job, force: bool = False, kernels=None) -> Result:
         fd, tmp = tempfile.mkstemp(prefix=f".{job.scope}.", suffix=".pdf", dir=folder)
         os.close(fd)
         try:
-            render.to_pdf(doc, tmp)
+            (pdf or render.to_pdf)(doc, tmp)
             os.replace(tmp, files["pdf"])
         finally:
             Path(tmp).unlink(missing_ok=True)

@@ -35,7 +35,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import duckdb
 import pandas as pd
 from tqdm import tqdm
 

@@ -72,8 +72,9 @@ def main() -> None:
     ap.add_argument("--period", default="2026-10")
     ap.add_argument("--pack", default="demo")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--naive-docs", type=int, default=0, help="run the naive loop on the first N documents only "
-                                                              "and extrapolate (0: all)")
+    ap.add_argument("--naive-docs", type=int, default=0, help="run the naive loop on N documents spread over the "
+                                                              "pack and extrapolate (0: all)")
+    ap.add_argument("--fresh-kernels", action="store_true", help="pack with a fresh kernel per document")
     ap.add_argument("--work", default="")
     a = ap.parse_args()
     work = Path(a.work or tempfile.mkdtemp(prefix="bench-pack-"))
@@ -89,12 +90,14 @@ def main() -> None:
 
     t0 = time.perf_counter()
     subprocess.run([str(BIN / "crmreports"), "--store", str(store), "pack", "--period", a.period, "--pack", a.pack,
-                    "--out", str(work / "pack"), "--jobs", str(a.jobs), "--force"], check=True, cwd=ROOT,
+                    "--out", str(work / "pack"), "--jobs", str(a.jobs), "--force"]
+                   + (["--fresh-kernels"] if a.fresh_kernels else []), check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t_pack = time.perf_counter() - t0
 
     route = pdf_route(work)
-    naive_jobs = jobs[: a.naive_docs] if a.naive_docs else jobs
+    # a sample spread over every report and scope, so the extrapolation is fair to each report's cost
+    naive_jobs = jobs[:: max(1, n // a.naive_docs)][: a.naive_docs] if a.naive_docs else jobs
     naive = work / "naive"
     naive.mkdir(exist_ok=True)
     mismatches = 0
