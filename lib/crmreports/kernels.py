@@ -51,6 +51,7 @@ class KernelPool:
         self._free: queue.Queue[KernelManager] = queue.Queue()
         self._all: list[KernelManager] = []
         self._lock = threading.Lock()
+        self._starting = 0
 
     def _start(self) -> KernelManager:
         # nbclient runs on asyncio: the clients it gets must be asynchronous, or a blocking read would
@@ -70,9 +71,16 @@ class KernelPool:
         try:
             return self._free.get_nowait()
         except queue.Empty:
-            with self._lock:
-                can_start = len(self._all) < self.size
-            return self._start() if can_start else self._free.get()
+            with self._lock:     # count kernels being started too, so two threads never both start one
+                can_start = len(self._all) + self._starting < self.size
+                self._starting += can_start
+            if not can_start:
+                return self._free.get()
+            try:
+                return self._start()
+            finally:
+                with self._lock:
+                    self._starting -= 1
 
     def _reset(self, km: KernelManager) -> bool:
         """Clear the kernel for the next document; False if it is dead or does not answer."""
