@@ -15,54 +15,14 @@ import math
 
 import duckdb
 import fixtures_calls
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from crmreports import calls, queries_calls, store
 from crmreports.periods import parse_period
 from crmreports.views import calls as view
+from report_equality import assert_same_report
 
 SECTIONS = ["kpis", "daily", "missed", "meetings", "managers", "summary"]
-
-
-def _run(ctx):
-    out = []
-    for name in SECTIONS:
-        sec = getattr(view, name)(ctx)
-        out.append((name, [(k, p) for k, p in sec.parts if k != "svg"], len(sec.figures), sec.notes,
-                    sec.hidden, sec.tables))
-    plt.close("all")
-    return out
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
-
-
-def _compare(full, push):
-    # (dtypes may differ: an id column with a null somewhere in the store is Int64, int64 in a read without one)
-    full_sections, push_sections = _run(full), _run(push)
-    for (name, fp, fn, fnotes, fh, ft), (_, pp, pn, pnotes, ph, pt) in zip(full_sections, push_sections):
-        assert fp == pp, name            # narrative sentences and the displayed (formatted) tables
-        assert (fn, fnotes, fh) == (pn, pnotes, ph), name
-        assert ft.keys() == pt.keys(), name
-        for t in ft:
-            pd.testing.assert_frame_equal(ft[t].reset_index(drop=True), pt[t].reset_index(drop=True),
-                                          check_dtype=False, obj=f"{name}.{t}")
-    assert full.figures.keys() == push.figures.keys()
-    for k in full.figures:
-        assert _same(full.figures[k], push.figures[k]), k
-    for which in ("previous", "year_ago"):
-        f, p = full.comparisons.get(which, {}), push.comparisons.get(which, {})
-        assert f.keys() == p.keys()
-        assert all(_same(float(f[k]), float(p[k])) for k in f), which
-    assert full.findings == push.findings
-    assert full.tables.keys() == push.tables.keys()
-    for name in full.tables:
-        pd.testing.assert_frame_equal(full.tables[name].reset_index(drop=True),
-                                      push.tables[name].reset_index(drop=True), check_dtype=False, obj=name)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +53,7 @@ def test_pushed_down_loader_gives_the_same_report(demo_store, stage_rules, perio
         assert len(push.data["calls"]) < len(full.data["calls"])
         assert len(push.pool) < len(full.pool)
         assert len(push.data.leads) < len(full.data.leads)
-    _compare(full, push)
+    assert_same_report(view, SECTIONS, full, push)
     if period == "2026-10" and not manager and not rule:
         assert push.figures["calls_total"] > 100 and push.figures["calls_missed"] > 0 and push.figures["meetings"] > 0
 
@@ -177,7 +137,7 @@ def test_late_first_callbacks_are_read_with_their_delay(late_store):
 def test_late_callbacks_whole_report(late_store, period, manager):
     # 2026-Q4 ends after the data: no call after the period's span can be a callback yet (nothing late is read)
     kw = dict(period=period, manager=manager, store=str(late_store), lang="en", min_calls=3)
-    _compare(view.open_full(**kw), view.open(**kw))
+    assert_same_report(view, SECTIONS, view.open_full(**kw), view.open(**kw))
 
 
 # ---- reading through Arrow --------------------------------------------------------------------------------

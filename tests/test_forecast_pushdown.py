@@ -10,15 +10,14 @@ and an empty one; scopes: the team, one manager, one pipeline. The library funct
 directly: the backtest, the forecast and the breakdown from the shared snapshots against the
 self-contained `backtest`, `forecast_as_of` and `by_group` on the whole store.
 """
-import math
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from crmreports import forecast as F
 from crmreports import queries_forecast, store
 from crmreports.report import open_context
 from crmreports.views import forecast as view
+from report_equality import assert_same_published, assert_same_sections, frames_equal
 
 SECTIONS = ["headline", "views", "pipeline", "accuracy", "breakdown", "summary"]
 
@@ -26,27 +25,6 @@ SECTIONS = ["headline", "views", "pipeline", "accuracy", "breakdown", "summary"]
 def _full(period, manager, pipeline, demo_store):
     ctx = open_context(view.REPORT, period, manager, pipeline, str(demo_store), "ru")
     return view.ForecastContext(**{f: getattr(ctx, f) for f in ctx.__dataclass_fields__})
-
-
-def _run(ctx):
-    out = []
-    for name in SECTIONS:
-        sec = getattr(view, name)(ctx)
-        out.append((name, [(k, p) for k, p in sec.parts if k != "svg"], len(sec.figures), sec.notes,
-                    sec.hidden, sec.tables))
-    plt.close("all")
-    return out
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
-
-
-def _frames_equal(a, b, obj):
-    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
-                                  check_exact=True, obj=obj)
 
 
 CASES = [("2026-10", "", ""), ("2026-06", "", ""), ("2025-12", "", ""), ("2026-Q2", "", ""),
@@ -61,27 +39,14 @@ def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, p
     # the reduced read really is smaller
     if period != "2020":
         assert len(push.data.stage_changes) < len(full.data.stage_changes)
-    full_sections, push_sections = _run(full), _run(push)
-    for (name, fp, fn, fnotes, fh, ft), (_, pp, pn, pnotes, ph, pt) in zip(full_sections, push_sections):
-        assert fp == pp, name            # narrative sentences and the displayed (formatted) tables
-        assert (fn, fnotes, fh) == (pn, pnotes, ph), name
-        assert ft.keys() == pt.keys(), name
-        for t in ft:
-            if isinstance(ft[t], pd.DataFrame):
-                _frames_equal(ft[t], pt[t], f"{name}.{t}")
-    assert full.figures.keys() == push.figures.keys()
-    for k in full.figures:
-        assert _same(full.figures[k], push.figures[k]), k
-    assert full.findings == push.findings
-    assert full.tables.keys() == push.tables.keys()
-    for name in full.tables:
-        _frames_equal(full.tables[name], push.tables[name], name)
+    assert_same_sections(view, SECTIONS, full, push, exact=True)
+    assert_same_published(full, push, exact=True)
     for key in ("raw", "forecast"):
         f, p = full.results[key], push.results[key]
         assert (f.status, f.model, f.history_months) == (p.status, p.model, p.history_months)
         for part in ("table", "open_deals", "probabilities", "yields", "series"):
-            _frames_equal(getattr(f, part), getattr(p, part), f"{key}.{part}")
-    _frames_equal(full.results["backtest"], push.results["backtest"], "backtest")
+            frames_equal(getattr(f, part), getattr(p, part), f"{key}.{part}", exact=True)
+    frames_equal(full.results["backtest"], push.results["backtest"], "backtest", exact=True)
     if period == "2026-10" and not manager and not pipeline:
         assert push.results["forecast"].ok and push.figures["backtest_forecasts"] >= 30
 
@@ -96,19 +61,19 @@ def test_shared_snapshots_give_the_self_contained_results(demo_store, origin):
     known, sc = F.known_at(reduced.leads, reduced.stage_changes, o)
     snaps = F.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
     recent = F.snapshots_since(snaps, F.snapshot_moments(known, o, 12)[0])
-    _frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest")
+    frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest")
     full = F.forecast_as_of(data.leads, data.stage_changes, o)
     push = F.forecast_from(recent, known, o)
-    _frames_equal(full.table, push.table, "forecast")
-    _frames_equal(full.open_deals, push.open_deals, "open deals")
+    frames_equal(full.table, push.table, "forecast")
+    frames_equal(full.open_deals, push.open_deals, "open deals")
     for column in ("pipeline_id", "responsible_user_id"):
-        _frames_equal(F.by_group(data.leads, data.stage_changes, o, column),
+        frames_equal(F.by_group(data.leads, data.stage_changes, o, column),
                       F.by_group_from(recent, known, o, column), column)
     # the stage of every deal at every month start, and the deals known at the origin, are the same
     full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
-    _frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, "snapshots")
+    frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, "snapshots")
     cols = queries_forecast.FORECAST_LEAD_COLUMNS
-    _frames_equal(full_known[cols], known[cols], "known leads")
+    frames_equal(full_known[cols], known[cols], "known leads")
     assert len(reduced.stage_changes) < len(data.stage_changes) / 2
 
 
@@ -148,6 +113,6 @@ def test_timezone_with_daylight_saving(demo_store, tmp_path):
         known, sc = F.known_at(reduced.leads, reduced.stage_changes, o)
         snaps = F.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
         full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
-        _frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin)
-        _frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin)
+        frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin)
+        frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin)
         assert len(reduced.stage_changes) < len(data.stage_changes) / 2

@@ -10,17 +10,16 @@ previous month, a month a year back, a month not started yet, and a year with no
 team, one manager, one pipeline; and the demo store moved to a zone with daylight saving time (the SQL
 turns UTC to local time itself there).
 """
-import math
 import shutil
 
 import duckdb
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from crmreports import goals, queries_goals, store
 from crmreports.periods import parse_period
 from crmreports.report import open_context
 from crmreports.views import goals as view
+from report_equality import assert_same_published, assert_same_sections, same
 
 SECTIONS = ["plan", "progress", "pipeline", "compare", "managers", "summary"]
 
@@ -54,43 +53,13 @@ def full_open(period="", manager="", pipeline="", store_path="", lang="ru", as_o
     return ctx
 
 
-def _run(ctx):
-    out = []
-    for name in SECTIONS:
-        sec = getattr(view, name)(ctx)
-        out.append((name, [(k, p) for k, p in sec.parts if k != "svg"], len(sec.figures), sec.notes,
-                    sec.hidden, sec.tables))
-    plt.close("all")
-    return out
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
-
-
 def _assert_same_report(full, push):
-    full_sections, push_sections = _run(full), _run(push)
-    for (name, fp, fn, fnotes, fh, ft), (_, pp, pn, pnotes, ph, pt) in zip(full_sections, push_sections):
-        assert fp == pp, name            # narrative sentences and the displayed (formatted) tables
-        assert (fn, fnotes, fh) == (pn, pnotes, ph), name
-        assert ft.keys() == pt.keys(), name
-        for t in ft:
-            pd.testing.assert_frame_equal(ft[t].reset_index(drop=True), pt[t].reset_index(drop=True),
-                                          check_dtype=False, obj=f"{name}.{t}")
-    assert full.figures.keys() == push.figures.keys()
-    for k in full.figures:
-        assert _same(full.figures[k], push.figures[k]), k
+    assert_same_sections(view, SECTIONS, full, push)
+    assert_same_published(full, push)
     assert full.comparisons.keys() == push.comparisons.keys()
     for which in full.comparisons:
         f, p = full.comparisons[which], push.comparisons[which]
-        assert f.keys() == p.keys() and all(_same(f[k], p[k]) for k in f), which
-    assert full.findings == push.findings
-    assert full.tables.keys() == push.tables.keys()
-    for name in full.tables:
-        pd.testing.assert_frame_equal(full.tables[name].reset_index(drop=True),
-                                      push.tables[name].reset_index(drop=True), check_dtype=False, obj=name)
+        assert f.keys() == p.keys() and all(same(f[k], p[k]) for k in f), which
     for a, b in zip(full.progresses, push.progresses):
         pd.testing.assert_frame_equal(a.pipeline.reset_index(drop=True), b.pipeline.reset_index(drop=True),
                                       check_dtype=False)

@@ -15,13 +15,13 @@ import shutil
 from datetime import datetime, timedelta
 
 import duckdb
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from crmreports import queries_unsorted, store, unsorted
 from crmreports.periods import parse_period
 from crmreports.report import data_end, open_context
 from crmreports.views import unsorted_leads as view
+from report_equality import assert_same_report
 
 SECTIONS = ["kpis", "sources", "speed", "backlog", "trend", "summary"]
 
@@ -33,22 +33,6 @@ def _full_open(period, manager, pipeline, path, lang="ru"):
     items = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, ctx.as_of)
     d.tables[view.ITEMS] = unsorted.in_scope(items, ctx.scope.user_ids, ctx.pipeline_ids)
     return ctx
-
-
-def _run(ctx):
-    out = []
-    for name in SECTIONS:
-        sec = getattr(view, name)(ctx)
-        out.append((name, [(k, p) for k, p in sec.parts if k != "svg"], len(sec.figures), sec.notes,
-                    sec.hidden, sec.tables))
-    plt.close("all")
-    return out
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
 
 
 def _seen(items: pd.DataFrame, ctx) -> pd.Series:
@@ -72,26 +56,7 @@ def _compare(full, push):
     got = fi.set_index("uid").loc[pi["uid"]].reset_index()
     pd.testing.assert_frame_equal(got[unsorted.ITEM_COLUMNS], pi[unsorted.ITEM_COLUMNS], check_dtype=False)
     # every section: sentences, displayed tables, notes, raw tables
-    full_sections, push_sections = _run(full), _run(push)
-    for (name, fp, fn, fnotes, fh, ft), (_, pp, pn, pnotes, ph, pt) in zip(full_sections, push_sections):
-        assert fp == pp, name
-        assert (fn, fnotes, fh) == (pn, pnotes, ph), name
-        assert ft.keys() == pt.keys(), name
-        for t in ft:
-            pd.testing.assert_frame_equal(ft[t].reset_index(drop=True), pt[t].reset_index(drop=True),
-                                          check_dtype=False, obj=f"{name}.{t}")
-    assert full.figures.keys() == push.figures.keys()
-    for k in full.figures:
-        assert _same(full.figures[k], push.figures[k]), k
-    for which in ("previous", "year_ago"):
-        f, p = full.comparisons[which], push.comparisons[which]
-        assert f.keys() == p.keys()
-        assert all(_same(float(f[k]), float(p[k])) for k in f), which
-    assert full.findings == push.findings
-    assert full.tables.keys() == push.tables.keys()
-    for name in full.tables:
-        pd.testing.assert_frame_equal(full.tables[name].reset_index(drop=True),
-                                      push.tables[name].reset_index(drop=True), check_dtype=False, obj=name)
+    assert_same_report(view, SECTIONS, full, push)
 
 
 CASES = [("2026-10", "", ""), ("2026-Q3", "", ""), ("2026-W40", "", ""), ("2026-09-05..2026-10-12", "", ""),
