@@ -43,6 +43,19 @@ PATHS = {
 }
 
 
+def stage_changes(paths: dict, pipe: int, prefix: str) -> list[dict]:
+    """Stage-change rows from {lead id: [(time, status), ...]} within one pipeline (made by user 1)."""
+    changes = []
+    for lid, path in paths.items():
+        prev = None
+        for k, (at, status) in enumerate(path):
+            changes.append({"id": f"{prefix}{lid}-{k}", "lead_id": lid, "at": T(at),
+                            "from_pipeline_id": pipe if prev else None, "from_status_id": prev,
+                            "to_pipeline_id": pipe, "to_status_id": status, "user_id": 1})
+            prev = status
+    return changes
+
+
 def tables() -> dict[str, pd.DataFrame]:
     """Store tables (timestamps are UTC; the account's timezone is UTC so local = UTC)."""
     leads = pd.DataFrame([
@@ -56,14 +69,7 @@ def tables() -> dict[str, pd.DataFrame]:
         _lead(8, 1, 500, "2025-10-10", 142, "2025-10-20"),
         _lead(9, 2, 120, "2026-09-05", 142, "2026-09-15"),
     ])
-    changes = []
-    for lid, path in PATHS.items():
-        prev = None
-        for k, (at, status) in enumerate(path):
-            changes.append({"id": f"e{lid}-{k}", "lead_id": lid, "at": T(at),
-                            "from_pipeline_id": PIPE if prev else None, "from_status_id": prev,
-                            "to_pipeline_id": PIPE, "to_status_id": status, "user_id": 1})
-            prev = status
+    changes = stage_changes(PATHS, PIPE, "e")
     statuses = pd.DataFrame([
         {"id": 100, "pipeline_id": PIPE, "name": "Неразобранное", "sort": 5, "kind": "unsorted"},
         {"id": 1, "pipeline_id": PIPE, "name": "A", "sort": 10, "kind": "open"},

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fixtures import stage_changes
+
 PIPE = 10
 T = pd.Timestamp
 
@@ -100,14 +102,7 @@ def _lead(i, mgr, price, created, status, closed):
 
 def tables() -> dict[str, pd.DataFrame]:
     leads = pd.DataFrame([_lead(*row) for row in LEADS])
-    changes = []
-    for lid, path in PATHS.items():
-        prev = None
-        for k, (at, status) in enumerate(path):
-            changes.append({"id": f"g{lid}-{k}", "lead_id": lid, "at": T(at),
-                            "from_pipeline_id": PIPE if prev else None, "from_status_id": prev,
-                            "to_pipeline_id": PIPE, "to_status_id": status, "user_id": 1})
-            prev = status
+    changes = stage_changes(PATHS, PIPE, "g")
     statuses = pd.DataFrame([
         {"id": 1, "pipeline_id": PIPE, "name": "A", "sort": 10, "kind": "open"},
         {"id": 2, "pipeline_id": PIPE, "name": "B", "sort": 20, "kind": "open"},
