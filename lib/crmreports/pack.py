@@ -104,7 +104,7 @@ def build_jobs(period: str, reports: list[str], scopes: list[str], store_path: s
 
 
 def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True, force: bool = False,
-             warm: bool = True) -> list[Result]:
+             warm: bool = False) -> list[Result]:
     """Run every job; a failure is recorded in its Result and never stops the others.
 
     ``warm`` keeps one kernel per worker alive between documents (see :mod:`crmreports.kernels`);
