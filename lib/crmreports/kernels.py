@@ -6,7 +6,14 @@ it: ``%reset -f`` (every user variable), ``plt.close("all")`` and matplotlib's d
 working directory put back. Imported modules stay loaded — that is the point — so the library must
 keep no per-report state in module globals (it keeps none). A kernel that died or stopped answering
 is replaced by a fresh one, so one crashing notebook never takes the next ones down.
-(Measured trade-off: ../shared/research/pipeline-bench.md §2.)
+
+Every client of a pooled kernel gets its own session, hence its own zmq identity. jupyter_client
+names a client's shell socket after its session and ``KernelManager.client()`` hands every client the
+manager's one session; nbclient never closes the client it makes for a borrowed kernel. So two live
+sockets shared one identity, and the kernel's shell socket (which hands an identity over to the newest
+connection) could answer the wrong one: about one document in 200, after a failed one, waited 60 s
+and failed with "Kernel didn't respond in 60 seconds". The clients are also closed after each
+document. ``tests/bench/stress_kernels.py`` counts such failures (0 in 1,500 documents since).
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from pathlib import Path
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
+from jupyter_client.session import Session
 
 log = logging.getLogger("crmreports.kernels")
 # jupyter_client warns when it garbage-collects nbclient's own clients of a borrowed kernel; harmless here
@@ -37,8 +45,34 @@ del _os, _mpl
 """
 
 
+def _own_session(km: KernelManager) -> Session:
+    """A session with the kernel's key but a new id, so the client's sockets have an identity of their own."""
+    return Session(key=km.session.key, signature_scheme=km.session.signature_scheme, username=km.session.username)
+
+
+class _PoolKernelManager(KernelManager):
+    """A kernel manager whose clients each have their own identity and are remembered for closing."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.lent_clients: list = []
+
+    def client(self, **kwargs):
+        kwargs.setdefault("session", _own_session(self))
+        kc = super().client(**kwargs)
+        self.lent_clients.append(kc)
+        return kc
+
+    def close_clients(self) -> None:
+        while self.lent_clients:
+            kc = self.lent_clients.pop()
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+
+
 def _blocking(km: KernelManager) -> BlockingKernelClient:
-    kc = BlockingKernelClient(**km.get_connection_info(session=True), connection_file=km.connection_file, parent=km)
+    info = km.get_connection_info(session=False)
+    kc = BlockingKernelClient(**info, session=_own_session(km), connection_file=km.connection_file, parent=km)
     kc.start_channels()
     return kc
 
@@ -48,15 +82,16 @@ class KernelPool:
 
     def __init__(self, size: int, kernel_name: str, cwd: Path):
         self.size, self.kernel_name, self.cwd = size, kernel_name, str(cwd)
-        self._free: queue.Queue[KernelManager] = queue.Queue()
+        self._free: queue.Queue[_PoolKernelManager] = queue.Queue()
         self._all: list[KernelManager] = []
         self._lock = threading.Lock()
         self._starting = 0
 
-    def _start(self) -> KernelManager:
+    def _start(self) -> _PoolKernelManager:
         # nbclient runs on asyncio: the clients it gets must be asynchronous, or a blocking read would
         # stop it from noticing a dead kernel; our own housekeeping uses blocking clients (_blocking)
-        km = KernelManager(kernel_name=self.kernel_name, client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        km = _PoolKernelManager(kernel_name=self.kernel_name,
+                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
         km.start_kernel(cwd=self.cwd, extra_arguments=["--IPKernelApp.log_level=ERROR"])
         with self._lock:
             self._all.append(km)
@@ -107,18 +142,16 @@ class KernelPool:
 
     @contextlib.contextmanager
     def kernel(self):
-        """A clean, warm kernel for one document, as papermill/nbclient keyword arguments (``km``, ``kc``).
+        """A clean, warm kernel for one document, as papermill/nbclient keyword arguments (``km``).
 
-        The client is new for every document (a client reused after nbclient ran a notebook times out)
-        and is closed here, since nbclient leaves a borrowed kernel's client open.
+        nbclient makes its own client of the kernel (it ignores a ``kc`` argument) and leaves it open
+        for a kernel it does not own; every client made during the document is closed here.
         """
         km = self._take()
-        kc = km.client()          # asynchronous (see _start)
-        kc.start_channels()
         try:
-            yield {"km": km, "kc": kc}
+            yield {"km": km}
         finally:
-            kc.stop_channels()
+            km.close_clients()
             if self._reset(km):
                 self._free.put(km)
             else:

@@ -1,7 +1,8 @@
 """Batch runs: fan (report × scope) jobs out over a thread pool, keep going past failures, write an index.
 
-Threads with a fresh kernel per notebook (papermill in threads, kernels killed at once after each run)
-were the fastest *safe* option measured on this machine (../shared/research/pipeline-bench.md §2, §6).
+Threads running papermill, one warm kernel per thread (:mod:`crmreports.kernels`), and PDFs printed in
+spawned processes (:class:`crmreports.render.PdfPool`): kernel start dominates a short notebook's cost
+(../shared/research/pipeline-bench.md §2, §6). ``warm=False`` starts a fresh kernel for every document.
 """
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def build_jobs(period: str, reports: list[str], scopes: list[str], store_path: s
 
 
 def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True, force: bool = False,
-             warm: bool = False) -> list[Result]:
+             warm: bool = True) -> list[Result]:
     """Run every job; a failure is recorded in its Result and never stops the others.
 
     ``warm`` keeps one kernel per worker alive between documents (see :mod:`crmreports.kernels`);

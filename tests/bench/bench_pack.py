@@ -74,7 +74,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--naive-docs", type=int, default=0, help="run the naive loop on N documents spread over the "
                                                               "pack and extrapolate (0: all)")
-    ap.add_argument("--warm-kernels", action="store_true", help="pack with warm kernels (experimental)")
+    ap.add_argument("--fresh-kernels", action="store_true", help="pack with a fresh kernel per document")
     ap.add_argument("--work", default="")
     a = ap.parse_args()
     work = Path(a.work or tempfile.mkdtemp(prefix="bench-pack-"))
@@ -91,7 +91,7 @@ def main() -> None:
     t0 = time.perf_counter()
     subprocess.run([str(BIN / "crmreports"), "--store", str(store), "pack", "--period", a.period, "--pack", a.pack,
                     "--out", str(work / "pack"), "--jobs", str(a.jobs), "--force"]
-                   + (["--warm-kernels"] if a.warm_kernels else []), check=True, cwd=ROOT,
+                   + (["--fresh-kernels"] if a.fresh_kernels else []), check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t_pack = time.perf_counter() - t0
 

@@ -19,9 +19,9 @@ def register(sub) -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel jobs (default: cores = %(default)s)")
     p.add_argument("--out", default="reports", help="output folder (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="rebuild even if outputs are up to date")
-    p.add_argument("--warm-kernels", action="store_true",
-                   help="experimental: reuse one kernel per worker between documents (faster; a kernel has "
-                        "been seen not to answer after a failed document, so the default is a fresh kernel each)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new kernel for every document instead of reusing one warm kernel per job "
+                        "slot (slower; for notebooks that leave state behind)")
     p.set_defaults(func=run)
 
 
@@ -38,7 +38,7 @@ def run(args) -> int:
         jobs = build_jobs(period.key, spec["reports"], spec["scopes"], args.store, lang, args.out, spec["formats"])
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
-    results = run_jobs(jobs, args.jobs, force=args.force, warm=args.warm_kernels)
+    results = run_jobs(jobs, args.jobs, force=args.force, warm=not args.fresh_kernels)
     index = write_index(period.key, results, args.out, lang)
     failed = [r for r in results if not r.ok]
     built = sum(1 for r in results if r.ok and not r.cached)
