@@ -43,8 +43,17 @@ def _style(ax) -> None:
 
 
 def to_svg(fig: Figure) -> str:
-    """The figure as an SVG string (vector, sharp in print; text kept as DejaVu Sans text)."""
+    """The figure as an SVG string (vector, sharp in print; text kept as DejaVu Sans text).
+
+    Titles wrap at the figure's width: a title wider than the figure would otherwise widen the tight
+    bounding box, and the whole chart would be printed smaller than its siblings.
+    """
     import matplotlib
+    for ax in fig.axes:
+        for title in (ax.title, ax._left_title, ax._right_title):
+            title.set_wrap(True)
+    if fig._suptitle is not None:
+        fig._suptitle.set_wrap(True)
     buf = io.StringIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="svg", bbox_inches="tight")
