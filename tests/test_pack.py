@@ -94,6 +94,18 @@ def test_no_token_in_any_output(first_run):
         assert TOKEN.encode() not in p.read_bytes(), p
 
 
+def test_outputs_are_readable_like_any_file_the_user_creates(first_run):
+    # mkstemp makes 0600 files; a web server or a colleague could not read the reports
+    _, out = first_run
+    mask = os.umask(0o022)
+    os.umask(mask)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} >= {".html", ".pdf", ".json", ".xlsx", ".ipynb", ".csv"}
+    assert any(p.name.endswith(".error.ipynb") for p in files)
+    for p in files:
+        assert p.stat().st_mode & 0o777 == 0o666 & ~mask, (p, oct(p.stat().st_mode))
+
+
 @pytest.mark.parametrize("content,message", [
     ("reports: [sales_analysis]\nscopes: [everyone]\n", "unknown scopes ['everyone']; valid: team, groups, managers"),
     ("reports: [nope]\n", "unknown report 'nope'"),

@@ -109,12 +109,24 @@ class Result:
     cached: bool = False
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Report files get the permissions of any file the user creates (0644 under the usual umask), not
+# mkstemp's 0600: reports are read by a web server, a mail job or a colleague's account.
+FILE_MODE = 0o666 & ~_umask()
+
+
 def _atomic_write(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -221,6 +233,7 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
         os.close(fd)
         try:
             (pdf or render.to_pdf)(doc, tmp)
+            os.chmod(tmp, FILE_MODE)
             os.replace(tmp, files["pdf"])
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -247,6 +260,7 @@ def _execute_keep_failed(job: Job, base: Path, kernel: dict) -> nbformat.Noteboo
                                    cwd=str(PROJECT_ROOT), log_output=False, **kernel)
     except Exception:
         if Path(tmp_out).exists() and Path(tmp_out).stat().st_size:
+            os.chmod(tmp_out, FILE_MODE)
             os.replace(tmp_out, f"{base}.error.ipynb")
         raise
     finally:
