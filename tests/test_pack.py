@@ -1,5 +1,6 @@
 """Packs through the real CLI: parallel jobs, a failing job isolated, caching, --force, bad pack files,
 hostile manager names, groups, and no token in any output file."""
+import html
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 import fixtures
-from crmreports import store
+from crmreports import fmt, store
 from crmreports.pack import build_jobs, load_pack
 from crmreports.run import check_parameters
 from crmreports.scopes import ParameterError
@@ -68,6 +69,15 @@ def test_failing_job_is_isolated_and_reported(first_run):
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "Не сформированы: 1" in index and "deliberate failure" in index
     assert "Анна Иванова" in index and "sales_analysis/team.pdf" in index
+    # one section per report, a column per headline figure, the team's revenue as the report shows it
+    assert "<h2>Анализ продаж</h2>" in index and "<th class='num'>Выручка</th>" in index
+    team = json.loads((folder / "sales_analysis" / "team.json").read_text(encoding="utf-8"))
+    shown = fmt.money(team["figures"]["revenue"], "ru")
+    assert f"<tr class='team'><td>Вся команда</td><td class='num'>{html.escape(shown)}</td>" in index
+    entries = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert len(entries) == 6 and sum(not e["ok"] for e in entries) == 1
+    assert next(e for e in entries if e["report"] == "sales_analysis" and e["scope"] == "team")["figures"]["revenue"] \
+        == team["figures"]["revenue"]
     xlsx = pd.ExcelFile(folder / "sales_analysis" / "team.xlsx")
     assert {"kpis", "funnel", "managers"} <= set(xlsx.sheet_names)
 

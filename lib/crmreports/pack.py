@@ -7,23 +7,28 @@ spawned processes (:class:`crmreports.render.PdfPool`): kernel start dominates a
 from __future__ import annotations
 
 import contextlib
-import html
-import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import datetime
 from pathlib import Path
 
 import yaml
 from tqdm import tqdm
 
-from . import fmt, store
-from .labels import t
+from . import store
 from .kernels import KernelPool
 from .render import PdfPool
-from .run import (FORMATS, KERNEL, PROJECT_ROOT, Job, Result, _atomic_write, check_parameters, notebook_path, parse_formats,
-                  run_job)
+from .run import (
+    FORMATS,
+    KERNEL,
+    PROJECT_ROOT,
+    Job,
+    Result,
+    check_parameters,
+    notebook_path,
+    parse_formats,
+    run_job,
+)
 from .scopes import GROUP_PREFIX, ParameterError, group_scope, manager_slugs
 
 log = logging.getLogger("crmreports.pack")
@@ -116,7 +121,10 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True,
     bar = tqdm(total=len(jobs), desc="reports", unit="doc", disable=not progress, leave=True)
     kernels = KernelPool(workers, KERNEL, PROJECT_ROOT) if warm else None
     printer = PdfPool(workers) if any("pdf" in j.formats for j in jobs) else None
-    with ThreadPoolExecutor(max_workers=workers) as pool, kernels or contextlib.nullcontext(), \
+    # with warm kernels, twice as many threads as kernels: while one thread waits for its PDF (printed
+    # in another process), the next takes the kernel it freed, so executing and printing overlap
+    threads = workers * 2 if kernels else workers
+    with ThreadPoolExecutor(max_workers=threads) as pool, kernels or contextlib.nullcontext(), \
             printer or contextlib.nullcontext():
         futures = {pool.submit(run_job, j, force, kernels, printer.render if printer else None): j for j in jobs}
         for fut in as_completed(futures):
@@ -132,78 +140,3 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True,
     bar.close()
     order = {j: i for i, j in enumerate(jobs)}
     return sorted(results, key=lambda r: order[r.job])
-
-
-# The headline figures the index page shows for each report: (figure key, kind, label key).
-INDEX_FIGURES = {
-    "sales_analysis": [("revenue", "money", "sales.kpi.revenue"), ("won_deals", "number", "sales.kpi.won_deals"),
-                       ("win_rate", "percent", "sales.kpi.win_rate")],
-    "unsorted_leads": [("unsorted_total", "number", "unsorted.kpi.unsorted_total"),
-                       ("unsorted_to_deals_share", "percent", "unsorted.kpi.unsorted_to_deals_share")],
-    "calls": [("calls_total", "number", "calls.kpi.calls_total"), ("calls_missed", "number", "calls.kpi.calls_missed"),
-              ("calls_answered_share", "percent", "calls.kpi.calls_answered_share")],
-    "goals": [("plan", "plan", "index.plan"), ("fact", "plan", "index.fact"),
-              ("plan_done_share", "percent", "index.plan_done_share")],
-    "forecast": [("forecast_m1_revenue", "money", "index.forecast_m1"), ("backtest_wape", "percent", "index.wape")],
-}
-
-
-def _figure_text(report: str, figures: dict, lang: str, currency: str = "RUB") -> str:
-    parts = []
-    for key, kind, label in INDEX_FIGURES.get(report, []):
-        v = figures.get(key)
-        if v is None or isinstance(v, str):
-            continue
-        if kind == "plan":       # goals by amount are money, goals by count are numbers
-            kind = "money" if figures.get("plan_metric", "revenue") == "revenue" else "number"
-        shown = fmt.money(v, lang, currency) if kind == "money" else fmt.percent(v, lang) if kind == "percent" \
-            else fmt.number(v, lang)
-        parts.append(f"{html.escape(t(label, lang))}: {html.escape(shown)}")
-    return " · ".join(parts)
-
-
-def write_index(period: str, results: list[Result], out: str, lang: str) -> Path:
-    """reports/<period>/index.html: every document with its headline figures and links, and the failures."""
-    root = Path(out) / period
-    rows, failed = [], []
-    for r in results:
-        rel = {k: os.path.relpath(v, root) for k, v in r.files.items()}
-        name = f"{t('report.' + r.job.report, lang) if _has_label(r.job.report) else r.job.report}"
-        scope = (r.job.manager or t("common.team", lang)).removeprefix(GROUP_PREFIX)
-        if not r.ok:
-            link = f'<a href="{html.escape(rel.get("ipynb", ""))}">ipynb</a>' if rel.get("ipynb") else ""
-            failed.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(scope)}</td>"
-                          f"<td class='err'>{html.escape(r.error)}</td><td>{link}</td></tr>")
-            continue
-        links = " ".join(f'<a href="{html.escape(rel[k])}">{k.upper()}</a>' for k in ("html", "pdf", "json", "xlsx", "ipynb")
-                         if k in rel)
-        rows.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(scope)}</td>"
-                    f"<td>{_figure_text(r.job.report, r.figures, lang, r.meta.get('currency') or 'RUB')}</td><td class='links'>{links}</td></tr>")
-    head = (f"<tr><th>{t('common.index_report', lang)}</th><th>{t('common.scope', lang)}</th>"
-            f"<th>{t('common.index_figures', lang)}</th><th>{t('common.index_documents', lang)}</th></tr>")
-    fail_html = ""
-    if failed:
-        fail_html = (f"<h2 class='failed'>{t('common.index_failed', lang)}: {len(failed)}</h2>"
-                     f"<table>{head.replace(t('common.index_figures', lang), t('common.error', lang))}"
-                     f"{''.join(failed)}</table>")
-    from .periods import parse_period
-    title = t("common.index_title", lang, period=fmt.period_label(parse_period(period), lang))
-    doc = f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:"DejaVu Sans",Arial,sans-serif;max-width:1100px;margin:24px auto;color:#111827;font-size:14px}}
-h1{{font-size:24px}} table{{border-collapse:collapse;width:100%}} th,td{{text-align:left;padding:6px 8px;
-border-bottom:1px solid #e5e7eb;vertical-align:top}} th{{background:#eff6ff;color:#1e3a8a}}
-.failed{{color:#b91c1c}} .err{{color:#b91c1c;font-family:monospace;font-size:12px}} .links a{{margin-right:6px}}
-.meta{{color:#6b7280}}</style></head><body><h1>{html.escape(title)}</h1>
-<p class="meta">{t('common.generated', lang)}: {datetime.now().strftime('%d.%m.%Y %H:%M')} ·
-{len(rows)} / {len(results)}</p>{fail_html}<table>{head}{''.join(rows)}</table></body></html>"""
-    path = root / "index.html"
-    _atomic_write(path, doc)
-    _atomic_write(root / "index.json", json.dumps(
-        [{"report": r.job.report, "scope": r.job.scope, "ok": r.ok, "error": r.error, "files": r.files,
-          "seconds": round(r.seconds, 2)} for r in results], ensure_ascii=False, indent=1))
-    return path
-
-
-def _has_label(report: str) -> bool:
-    from .labels import has
-    return has(f"report.{report}")

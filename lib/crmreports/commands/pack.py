@@ -26,7 +26,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..pack import build_jobs, load_pack, run_jobs, write_index
+    from ..pack import build_jobs, load_pack, run_jobs
+    from ..pack_index import write_index
     from ..periods import PeriodError
     from ..report import validate
     from ..scopes import ParameterError

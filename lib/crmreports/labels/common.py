@@ -38,6 +38,8 @@ TEXT = {
     "common.index_documents": {"ru": "Документы", "en": "Documents"},
     "common.index_figures": {"ru": "Главные цифры", "en": "Headline figures"},
     "common.error": {"ru": "Ошибка", "en": "Error"},
+    "common.index_counts": {"ru": "сформировано документов: {built} из {total}",
+                            "en": "documents built: {built} of {total}"},
     "index.plan": {"ru": "План", "en": "Plan"},
     "index.fact": {"ru": "Факт", "en": "Actual"},
     "index.plan_done_share": {"ru": "Выполнено", "en": "Done"},
