@@ -3,49 +3,81 @@
 ``store.load`` reads every lead of the scope and all their stage changes: fine for an account of a
 few thousand deals, but on a million deals with twenty million stage changes that is gigabytes of
 pandas frames for a report that looks at one month. :func:`load_sales` reads only the rows the
-sales-analysis metrics (:mod:`crmreports.sales`) can see for one period, and the metrics, unchanged,
-give exactly the figures and tables they give on the whole store:
+sales-analysis metrics (:mod:`crmreports.sales`) can see for one period, one frame per use, and the
+metrics give exactly the figures and tables they give on the whole store:
 
-leads (only the columns the metrics use)
-    created in the period, the previous period or the same period a year ago (cohorts); closed in
-    those periods (won, lost, win rate, losses); won in the 13 months of the trend and the 12 months
-    of the typical cycle; open at the snapshot (stale deals, open deals per manager).
-``stage_changes``
-    the whole history of the period's cohort (funnel) and of the deals lost in the period (stage of
-    loss); for deals open at the snapshot, the changes around it and the last one before it (their
-    stage then).
-``visit_changes``
-    the changes in the period and, per deal, the first change after it (time in stage: a stay that
-    began in the period ends with the deal's next change).
+``leads`` (the columns the metrics use, without names)
+    created or closed in the period, the previous period or the same period a year ago: headline
+    figures, cohorts, losses, loss reasons, managers;
+``won_leads``
+    won in the period, the 13 months of the trend or the 12 months of the typical cycle;
+``open_leads``
+    open at the snapshot: open deals per manager, and stale deals (names only of the deals old enough
+    to be stale: older than the typical cycle of the won deals read);
+``funnel_changes``
+    one row per deal of the period's cohort and stage (pipeline, status) it entered: the funnel only
+    asks which stages a deal entered, not when or how often;
+``loss_changes``
+    for the deals lost in the period, their moves into lost and, where such a move does not tell the
+    stage of loss, their last move into an open stage (and the last one with a pipeline);
+``snapshot_changes``
+    for the deals open at the snapshot and older than the typical cycle (the stale-deal candidates),
+    their last change before it (and the last with a stage, the last with a pipeline);
+``stays``
+    the stays in an open stage that began in the period, with the moment each ended (the deal's next
+    change before the end of the data), found in SQL from the period's changes: what
+    :func:`sales.stage_visits` finds in the whole history; time in stage takes it from there.
 
-Every window is widened by :data:`MARGIN` on both sides: the store keeps UTC and periods are in the
-account's local time, so the exact cut is left to the metric functions, which filter precisely.
+Local time in SQL. The store keeps UTC and periods are in the account's local time. The reads convert
+in SQL with the zone's UTC offsets over the data's time span, taken from pandas' own conversion
+(:func:`utc_offsets`), so every cut, "last change" and "next change" is made on exactly the local
+times the metric functions see, and the frames come back in local time. A plain UTC filter widened by
+:data:`MARGIN` is added to each cut so that DuckDB can still skip row groups.
+
+Ordering ties. A deal's changes are ordered by time, then by the text event id. The reads order by
+time alone (no need to read the ids), check whether any two rows of a deal share a time, and only then
+read again ordered by event id. The stage-change frames carry an integer ``id``: the row's rank in that
+order.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from . import store
+from . import sales, store
 from .periods import Period
 
 MARGIN = timedelta(days=2)     # wider than any UTC offset (max 14 h)
 WON, LOST = 142, 143
-SALES_LEAD_COLUMNS = ["id", "name", "price", "pipeline_id", "status_id", "responsible_user_id", "loss_reason_id",
+SALES_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "loss_reason_id",
                       "created_at", "closed_at"]
-SALES_CHANGE_COLUMNS = ["id", "lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id",
-                        "to_status_id"]
+WON_LEAD_COLUMNS = ["id", "price", "status_id", "responsible_user_id", "created_at", "closed_at"]
+OPEN_LEAD_COLUMNS = ["id", "name", "price", "pipeline_id", "status_id", "responsible_user_id", "created_at",
+                     "closed_at"]
+FUNNEL_CHANGE_COLUMNS = ["lead_id", "to_pipeline_id", "to_status_id"]
+LOSS_CHANGE_COLUMNS = ["lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id", "to_status_id"]
+SNAPSHOT_CHANGE_COLUMNS = ["lead_id", "at", "to_pipeline_id", "to_status_id"]
 
 
 @dataclass(frozen=True)
 class SalesData(store.StoreData):
-    """:class:`store.StoreData` reduced to one period's sales analysis (see the module docstring)."""
+    """:class:`store.StoreData` reduced to one period's sales analysis (see the module docstring).
 
-    visit_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ``stage_changes`` is left empty: each section reads its own reduced frame."""
+
+    won_leads: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open_leads: pd.DataFrame = field(default_factory=pd.DataFrame)
+    funnel_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    loss_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    snapshot_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stays: pd.DataFrame = field(default_factory=pd.DataFrame)
     has_history: bool = False        # the scope's deals have any stage-to-stage move at all
     has_amounts: bool = False        # ... any deal amount
     priced_users: frozenset = frozenset()   # responsible users with any deal amount
@@ -83,6 +115,211 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list, table: str, co
     return store._to_local(df, table, tz)
 
 
+# ---- local time in SQL -------------------------------------------------------------------------------
+
+def utc_offsets(tz: str, lo: pd.Timestamp, hi: pd.Timestamp) -> list[tuple[pd.Timestamp | None, int]]:
+    """The zone's UTC offsets (microseconds) over ``[lo, hi]`` (naive UTC) as ``[(since, offset), ...]``,
+    the first ``since`` None; read off pandas' own UTC→local conversion on an hourly grid and, around a
+    change, on a grid of seconds (zone transitions fall on whole seconds)."""
+    def offsets(ts: pd.DatetimeIndex) -> np.ndarray:
+        local = ts.tz_localize("UTC").tz_convert(tz).tz_localize(None)
+        return (local - ts).to_numpy().astype("timedelta64[us]").astype("int64")
+
+    hour = pd.Timedelta(hours=1)
+    grid = pd.date_range(lo.floor("h") - hour, hi.ceil("h") + hour, freq="h")
+    off = offsets(grid)
+    out: list[tuple[pd.Timestamp | None, int]] = [(None, int(off[0]))]
+    for i in np.flatnonzero(off[1:] != off[:-1]):
+        secs = pd.date_range(grid[i], grid[i + 1], freq="s")
+        so = offsets(secs)
+        out += [(secs[j + 1], int(so[j + 1])) for j in np.flatnonzero(so[1:] != so[:-1])]
+    return out
+
+
+def local_sql(offsets: list[tuple[pd.Timestamp | None, int]]) -> Callable[[str], str]:
+    """``local(col)``: the SQL expression of a UTC timestamp column in local time, for the given offsets."""
+    def shift(col: str, us: int) -> str:
+        return f"{col} + to_microseconds({us})"
+
+    def local(col: str) -> str:
+        if len(offsets) == 1:
+            return f"({shift(col, offsets[0][1])})"
+        arms = " ".join(f"WHEN {col} < TIMESTAMP '{since.isoformat(sep=' ')}' THEN {shift(col, prev)}"
+                        for (_, prev), (since, _) in pairwise(offsets))
+        return f"(CASE {arms} ELSE {shift(col, offsets[-1][1])} END)"
+    return local
+
+
+def _local_time(con: duckdb.DuckDBPyConnection, tz: str, as_of: pd.Timestamp) -> Callable[[str], str]:
+    """:func:`local_sql` for the zone over every timestamp the sales reads convert."""
+    bounds = [pd.Timestamp(as_of)] + [pd.Timestamp(v) for v in (
+        con.execute("SELECT min(created_at), max(created_at), min(closed_at), max(closed_at) FROM leads").fetchone()
+        + con.execute('SELECT min("at"), max("at") FROM stage_changes').fetchone()) if v is not None]
+    return local_sql(utc_offsets(tz, min(bounds) - MARGIN, max(bounds) + MARGIN))
+
+
+def _in(local, col: str, lo, hi=None) -> tuple[str, list]:
+    """``lo <= local(col) < hi`` (``hi`` None: no upper bound), with the widened UTC filter in front."""
+    q = f'"{col}"'
+    if hi is None:
+        return f"({q} >= ? AND {local(q)} >= ?)", [_ts(lo) - MARGIN, _ts(lo)]
+    return (f"({q} >= ? AND {q} < ? AND {local(q)} >= ? AND {local(q)} < ?)",
+            [_ts(lo) - MARGIN, _ts(hi) + MARGIN, _ts(lo), _ts(hi)])
+
+
+def _before(local, col: str, moment) -> tuple[str, list]:
+    """``local(col) < moment``, with the widened UTC filter in front."""
+    q = f'"{col}"'
+    return f"({q} < ? AND {local(q)} < ?)", [_ts(moment) + MARGIN, _ts(moment)]
+
+
+def _any(conds: list[tuple[str, list]]) -> tuple[str, list]:
+    return "(" + " OR ".join(c for c, _ in conds) + ")", [v for _, p in conds for v in p]
+
+
+# ---- reads ---------------------------------------------------------------------------------------------
+
+def _frame(con, sql: str, params: list, table: str, columns: list[str]) -> pd.DataFrame:
+    """A SELECT of ``columns`` (timestamps already local) as a frame; an empty one with the store's types."""
+    df = con.execute(sql, params).df()
+    return df if len(df) else store.conform(table, None)[columns]
+
+
+def _tied(df: pd.DataFrame) -> bool:
+    """Whether two consecutive rows belong to the same deal and share a time."""
+    lead, t = df["lead_id"].to_numpy(), df["at"]
+    same_t = (t.to_numpy()[1:] == t.to_numpy()[:-1]) | (t.isna().to_numpy()[1:] & t.isna().to_numpy()[:-1])
+    return bool(((lead[1:] == lead[:-1]) & same_t).any())
+
+
+def _event_order(con, sql: str, params: list, columns: list[str]) -> pd.DataFrame:
+    """Rows of stage changes in (deal, time, event id) order, numbered by ``id``: ``sql`` orders by its
+    ``{order}`` placeholder: nothing first (time alone orders them unless there are ties), and the
+    event id if there are."""
+    df = _frame(con, sql.format(order="NULL"), params, "stage_changes", columns)
+    if len(df) > 1 and _tied(df):
+        df = _frame(con, sql.format(order="s.id"), params, "stage_changes", columns)
+    df.insert(0, "id", np.arange(len(df), dtype="int64"))
+    return df
+
+
+def _cols(columns: list[str], local=None, alias: str = "", exprs: dict[str, str] | None = None) -> str:
+    """Column list (``alias`` prefixed); timestamp columns through ``local`` when given; ``exprs``: columns
+    read as other expressions."""
+    out = []
+    for c in columns:
+        q = f'{alias}"{c}"'
+        if exprs and c in exprs:
+            out.append(f'{exprs[c]} AS "{c}"')
+        elif local is not None and c in ("at", "created_at", "closed_at"):
+            out.append(f'{local(q)} AS "{c}"')
+        else:
+            out.append(q)
+    return ", ".join(out)
+
+
+def _leads_of(scope_sql: str, cond: str) -> str:
+    """Ids of the scope's leads meeting ``cond``, for a semi join."""
+    return f"(SELECT id FROM leads WHERE {scope_sql} AND {cond})"
+
+
+def _funnel_changes(con, scope, cohort) -> pd.DataFrame:
+    """Each (deal, pipeline, stage) of the cohort's changes: all :func:`sales.visited_stages` reads."""
+    return _frame(con, f"""
+        SELECT DISTINCT {_cols(FUNNEL_CHANGE_COLUMNS, alias='s.')}
+        FROM stage_changes s SEMI JOIN {_leads_of(scope[0], cohort[0])} c ON s.lead_id = c.id
+        ORDER BY ALL""", scope[1] + cohort[1], "stage_changes", FUNNEL_CHANGE_COLUMNS)
+
+
+def _loss_changes(con, local, scope, lost, open_ids: list[int]) -> pd.DataFrame:
+    """For the deals lost in the period: every move into lost and, for the deals whose stage of loss that
+    move does not tell (not exactly one move, from an open stage and pipeline), the last moves into an
+    open stage (the last, and the last with a pipeline; with their ties): what :func:`sales.loss_stage`
+    takes."""
+    cols, ids = _cols(LOSS_CHANGE_COLUMNS, local, "s."), _list(open_ids)
+    return _event_order(con, f"""
+        WITH lost AS MATERIALIZED {_leads_of(scope[0], lost[0])},
+        il AS MATERIALIZED (
+            SELECT {{order}} AS r, {cols} FROM stage_changes s SEMI JOIN lost l ON s.lead_id = l.id
+            WHERE s.to_status_id = {LOST}),
+        told AS (
+            SELECT lead_id FROM il GROUP BY lead_id
+            HAVING count(*) = 1 AND bool_and(coalesce(list_contains({ids}, from_status_id), false))
+                   AND bool_and(from_pipeline_id IS NOT NULL)),
+        sub AS MATERIALIZED (
+            SELECT {{order}} AS r, {cols} FROM stage_changes s
+            SEMI JOIN (SELECT id FROM lost ANTI JOIN told ON lost.id = told.lead_id) n ON s.lead_id = n.id
+            WHERE list_contains({ids}, s.to_status_id)),
+        lim AS (
+            SELECT lead_id, max("at") AS a, max("at") FILTER (WHERE to_pipeline_id IS NOT NULL) AS b
+            FROM sub GROUP BY lead_id)
+        SELECT {_cols(LOSS_CHANGE_COLUMNS)} FROM (
+            SELECT r, {_cols(LOSS_CHANGE_COLUMNS)} FROM il
+            UNION ALL
+            SELECT r, {_cols(LOSS_CHANGE_COLUMNS, alias='sub.')} FROM sub JOIN lim ON sub.lead_id = lim.lead_id
+            WHERE "at" IS NULL OR "at" = a OR (to_pipeline_id IS NOT NULL AND "at" = b))
+        ORDER BY lead_id, "at", r""", scope[1] + lost[1], LOSS_CHANGE_COLUMNS)
+
+
+def _snapshot_changes(con, local, scope, candidates, moment) -> pd.DataFrame:
+    """For the stale-deal candidates: the last change before ``moment`` (and the last with a stage, the
+    last with a pipeline; with their ties): what :func:`sales.stale_deals` takes."""
+    m = _ts(moment)
+    return _event_order(con, f"""
+        WITH sub AS MATERIALIZED (
+            SELECT {{order}} AS r, {_cols(SNAPSHOT_CHANGE_COLUMNS, local, 's.')}
+            FROM stage_changes s SEMI JOIN {_leads_of(scope[0], candidates[0])} l ON s.lead_id = l.id),
+        lim AS (
+            SELECT lead_id, max("at") FILTER (WHERE "at" < ?) AS a,
+                   max("at") FILTER (WHERE "at" < ? AND to_status_id IS NOT NULL) AS b,
+                   max("at") FILTER (WHERE "at" < ? AND to_pipeline_id IS NOT NULL) AS c
+            FROM sub GROUP BY lead_id)
+        SELECT {_cols(SNAPSHOT_CHANGE_COLUMNS, alias='sub.')} FROM sub JOIN lim ON sub.lead_id = lim.lead_id
+        WHERE "at" < ? AND ("at" = a OR (to_status_id IS NOT NULL AND "at" = b)
+                            OR (to_pipeline_id IS NOT NULL AND "at" = c))
+        ORDER BY sub.lead_id, "at", r""", scope[1] + candidates[1] + [m, m, m, m], SNAPSHOT_CHANGE_COLUMNS)
+
+
+def _stays(con, local, scope, period: Period, as_of: pd.Timestamp, open_ids: list[int]) -> pd.DataFrame:
+    """The stays in an open stage that began in the period (``entered``) with the moment each ended
+    (``left``: the deal's next change before ``as_of`` in (time, event id) order, as in
+    :func:`sales.stage_visits`; NULL while still there)."""
+    in_p, after = _in(local, "at", period.start_ts, period.end_ts), _in(local, "at", period.end_ts)
+    before = _before(local, "at", as_of)
+    window = "OVER (PARTITION BY lead_id ORDER BY t, r)"
+    sql = f"""
+        WITH w AS MATERIALIZED (
+            SELECT {{order}} AS r, s.lead_id, {local('s."at"')} AS t, s.to_pipeline_id, s.to_status_id
+            FROM stage_changes s SEMI JOIN {_leads_of(scope[0], 'true')} l ON s.lead_id = l.id
+            WHERE {in_p[0]} AND {before[0]}),
+        nxt AS (
+            SELECT {{order}} AS r, s.lead_id, {local('s."at"')} AS t, s.to_pipeline_id, s.to_status_id
+            FROM stage_changes s SEMI JOIN (SELECT DISTINCT lead_id FROM w) l ON s.lead_id = l.lead_id
+            WHERE {after[0]} AND {before[0]}
+            QUALIFY t = min(t) OVER (PARTITION BY s.lead_id)),
+        seq AS (
+            SELECT *, lead(t) {window} AS t_next, coalesce(t = lag(t) {window}, false) AS tie
+            FROM (SELECT * FROM w UNION ALL SELECT * FROM nxt))
+        SELECT to_pipeline_id AS pipeline_id, to_status_id AS status_id, t AS entered, t_next AS "left", tie
+        FROM seq WHERE (list_contains({_list(open_ids)}, to_status_id) AND t < ?) OR tie"""
+    params = scope[1] + in_p[1] + before[1] + after[1] + before[1] + [_ts(period.end_ts)]
+    df = con.execute(sql.format(order="NULL"), params).df()
+    if df["tie"].any():    # changes of a deal at the same moment: ordered by event id, as the metrics do
+        df = con.execute(sql.format(order="s.id"), params).df()
+        df = df[df["status_id"].isin(open_ids) & (df["entered"] < period.end_ts)].reset_index(drop=True)
+    return df.drop(columns="tie")
+
+
+def _status_ids(statuses: pd.DataFrame, kinds: tuple[str, ...]) -> list[int]:
+    """The ids of the statuses of the given kinds."""
+    return sorted({int(i) for i in statuses.loc[statuses["kind"].isin(kinds), "id"]})
+
+
+def _list(ids: list[int]) -> str:
+    """A SQL list literal of ids (typed, so that an empty one works)."""
+    return f"[{', '.join(str(i) for i in ids)}]::BIGINT[]"
+
+
 def load_sales(path: str | os.PathLike, period: Period, as_of: pd.Timestamp | None = None,
                pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> SalesData:
     """What the sales-analysis report needs for ``period``, read with its filters pushed into SQL.
@@ -95,77 +332,57 @@ def load_sales(path: str | os.PathLike, period: Period, as_of: pd.Timestamp | No
     try:
         account = store.read_account(con)
         tz = str(account.get("timezone") or "UTC")
-        as_of = as_of if as_of is not None else data_end(account)
-        snapshot = min(period.end_ts, pd.Timestamp(as_of))
+        as_of = pd.Timestamp(as_of if as_of is not None else data_end(account))
+        snapshot = min(period.end_ts, as_of)
         ref = {name: store.read_table(con, name, tz=tz) for name in ("users", "pipelines", "statuses", "loss_reasons")}
-        scope_sql, scope_params = store.lead_filter(pipeline_ids, user_ids)
-        windows = [period, period.previous(), period.year_ago()]
-        spans = [(p.start_ts, p.end_ts) for p in windows]
-        created_sql, created_p = _windows("created_at", spans)
-        closed_sql, closed_p = _windows("closed_at", spans)
+        scope = store.lead_filter(pipeline_ids, user_ids)
+        local = _local_time(con, tz, as_of)
+
+        # leads: the three compared periods; won deals of the trend and cycle windows; open at the snapshot
+        spans = [(p.start_ts, p.end_ts) for p in (period, period.previous(), period.year_ago())]
+        cond = _any([_in(local, c, lo, hi) for c in ("created_at", "closed_at") for lo, hi in spans])
+        leads = _frame(con, f"SELECT {_cols(SALES_LEAD_COLUMNS, local)} FROM leads WHERE {scope[0]} AND {cond[0]}",
+                       scope[1] + cond[1], "leads", SALES_LEAD_COLUMNS)
         year = (period.end_ts - pd.DateOffset(years=1), period.end_ts)
-        won_sql, won_p = _windows("closed_at", [trend_window(period), year])
-        snap_lo, snap_hi = _ts(snapshot) - MARGIN, _ts(snapshot) + MARGIN
-        open_sql = '("created_at" < ? AND ("closed_at" IS NULL OR "closed_at" >= ?))'
-        lead_cols = ", ".join(f'"{c}"' for c in SALES_LEAD_COLUMNS)
-        leads = _read(con, f"""
-            SELECT {lead_cols} FROM leads WHERE {scope_sql} AND (
-                {created_sql} OR {closed_sql} OR (status_id = {WON} AND {won_sql}) OR {open_sql})""",
-                      scope_params + created_p + closed_p + won_p + [snap_hi, snap_lo],
-                      "leads", SALES_LEAD_COLUMNS, tz)
+        cond = _any([_in(local, "closed_at", lo, hi) for lo, hi in [(period.start_ts, period.end_ts),
+                                                                   trend_window(period), year]])
+        won_leads = _frame(con, f"SELECT {_cols(WON_LEAD_COLUMNS, local)} FROM leads WHERE {scope[0]} "
+                                f"AND status_id = {WON} AND {cond[0]}", scope[1] + cond[1], "leads", WON_LEAD_COLUMNS)
+        # open at the snapshot; the stale-deal candidates among them (older than the typical cycle, with a
+        # day's slack) with their names: the only open deals the report lists
+        created, closed = _before(local, "created_at", snapshot), _in(local, "closed_at", snapshot)
+        is_open = f'({created[0]} AND ("closed_at" IS NULL OR {closed[0]}))', created[1] + closed[1]
+        typical = sales.won_cycle(won_leads, period).typical_days
+        old = ("false", []) if np.isnan(typical) else \
+            _before(local, "created_at", (snapshot - pd.Timedelta(days=typical - 1)).ceil("s"))
+        cols = _cols(OPEN_LEAD_COLUMNS, local, exprs={"name": f'CASE WHEN {old[0]} THEN "name" END'})
+        open_leads = _frame(con, f"SELECT {cols} FROM leads WHERE {scope[0]} AND {is_open[0]}",
+                            old[1] + scope[1] + is_open[1], "leads", OPEN_LEAD_COLUMNS)
+        candidates = (f"{is_open[0]} AND {old[0]}", is_open[1] + old[1])
 
-        # whole histories: the period's cohort and the deals lost in the period; for deals open at the
-        # snapshot, the changes around it and the last change before them (and the last one with a stage
-        # and with a pipeline: the stale-deal list takes the last known value of each)
-        p_created, p_created_params = _windows("created_at", [(period.start_ts, period.end_ts)])
-        p_closed, p_closed_params = _windows("closed_at", [(period.start_ts, period.end_ts)])
-        hist = f"({p_created} OR (status_id = {LOST} AND {p_closed}))"
-        cols = ", ".join(f's."{c}"' for c in SALES_CHANGE_COLUMNS)
-        names = ", ".join(f'"{c}"' for c in SALES_CHANGE_COLUMNS)
-        stage_changes = _read(con, f"""
-            WITH ids AS MATERIALIZED (
-                SELECT id, {hist} AS hist FROM leads WHERE {scope_sql} AND ({hist} OR {open_sql})),
-            sub AS MATERIALIZED (SELECT {cols}, ids.hist FROM stage_changes s JOIN ids ON s.lead_id = ids.id)
-            SELECT {names} FROM sub WHERE hist OR ("at" >= ? AND "at" < ?)
-            UNION ALL
-            SELECT {names} FROM (
-                SELECT *, row_number() OVER (PARTITION BY lead_id ORDER BY "at" DESC, id DESC) AS r0,
-                       row_number() OVER (PARTITION BY lead_id, to_status_id IS NULL ORDER BY "at" DESC, id DESC) AS r1,
-                       row_number() OVER (PARTITION BY lead_id, to_pipeline_id IS NULL ORDER BY "at" DESC, id DESC) AS r2
-                FROM sub WHERE NOT hist AND "at" < ?)
-            WHERE r0 = 1 OR (r1 = 1 AND to_status_id IS NOT NULL) OR (r2 = 1 AND to_pipeline_id IS NOT NULL)
-            ORDER BY lead_id, "at", id""",
-                              p_created_params + p_closed_params + scope_params + p_created_params + p_closed_params
-                              + [snap_hi, snap_lo, snap_lo, snap_hi, snap_lo],
-                              "stage_changes", SALES_CHANGE_COLUMNS, tz)
-
-        # time in stage: the changes in the period and each deal's next one after it
-        in_p, in_p_params = _windows("at", [(period.start_ts, period.end_ts)])
-        p_hi = _ts(period.end_ts) + MARGIN
-        visit_changes = _read(con, f"""
-            WITH w AS MATERIALIZED (SELECT {names} FROM stage_changes
-                       WHERE {in_p} AND lead_id IN (SELECT id FROM leads WHERE {scope_sql}))
-            SELECT * FROM w
-            UNION ALL
-            SELECT {names} FROM stage_changes
-            WHERE "at" >= ? AND lead_id IN (SELECT DISTINCT lead_id FROM w)
-            QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY "at", id) = 1
-            ORDER BY lead_id, "at", id""",
-                              in_p_params + scope_params + [p_hi], "stage_changes", SALES_CHANGE_COLUMNS, tz)
+        # stage changes, one reduced frame per use
+        funnel_changes = _funnel_changes(con, scope, _in(local, "created_at", period.start_ts, period.end_ts))
+        p_closed = _in(local, "closed_at", period.start_ts, period.end_ts)
+        loss_changes = _loss_changes(con, local, scope, (f"status_id = {LOST} AND {p_closed[0]}", p_closed[1]),
+                                     _status_ids(ref["statuses"], ("open", "unsorted")))
+        snapshot_changes = _snapshot_changes(con, local, scope, candidates, snapshot)
+        stays = _stays(con, local, scope, period, as_of, _status_ids(ref["statuses"], ("open",)))
 
         # "the data has stage history at all": known from the rows read, else asked of the whole scope
-        has_history = any(df["from_status_id"].notna().any() for df in (stage_changes, visit_changes)) or bool(
+        has_history = bool(loss_changes["from_status_id"].notna().any()) or bool(
             con.execute(f"SELECT EXISTS (SELECT 1 FROM stage_changes WHERE from_status_id IS NOT NULL "
-                        f"AND lead_id IN (SELECT id FROM leads WHERE {scope_sql}))", scope_params).fetchone()[0])
+                        f"AND lead_id IN (SELECT id FROM leads WHERE {scope[0]}))", scope[1]).fetchone()[0])
         has_amounts = bool(con.execute(
-            f"SELECT EXISTS (SELECT 1 FROM leads WHERE {scope_sql} AND price IS NOT NULL)", scope_params).fetchone()[0])
+            f"SELECT EXISTS (SELECT 1 FROM leads WHERE {scope[0]} AND price IS NOT NULL)", scope[1]).fetchone()[0])
         priced_users = frozenset(int(u) for (u,) in con.execute(
-            f"SELECT DISTINCT responsible_user_id FROM leads WHERE {scope_sql} AND price IS NOT NULL "
-            "AND responsible_user_id IS NOT NULL", scope_params).fetchall())
+            f"SELECT DISTINCT responsible_user_id FROM leads WHERE {scope[0]} AND price IS NOT NULL "
+            "AND responsible_user_id IS NOT NULL", scope[1]).fetchall())
     finally:
         con.close()
-    tables = dict(ref, leads=leads, stage_changes=stage_changes, visit_changes=visit_changes)
+    parts = {"won_leads": won_leads, "open_leads": open_leads, "funnel_changes": funnel_changes,
+             "loss_changes": loss_changes, "snapshot_changes": snapshot_changes, "stays": stays}
+    stage_changes = store.conform("stage_changes", None)
+    tables = dict(ref, leads=leads, stage_changes=stage_changes, **parts)
     return SalesData(account=account, users=ref["users"], pipelines=ref["pipelines"], statuses=ref["statuses"],
                      leads=leads, stage_changes=stage_changes, loss_reasons=ref["loss_reasons"], tables=tables,
-                     visit_changes=visit_changes, has_history=has_history, has_amounts=has_amounts,
-                     priced_users=priced_users)
+                     has_history=has_history, has_amounts=has_amounts, priced_users=priced_users, **parts)

@@ -39,19 +39,18 @@ def headline(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp,
     Revenue is unknown (NaN) when the data has no deal amounts at all: ``has_amounts`` says so when
     ``leads`` is only part of the data (a reduced read); by default it is judged from ``leads``.
     """
-    won = _closed_in(leads, period, WON)
-    lost = _closed_in(leads, period, LOST)
-    cohort = leads[period.contains(leads["created_at"])]
-    cohort_won = cohort[(cohort["status_id"] == WON) & (cohort["closed_at"] < as_of)]
+    status, closed, cohort = leads["status_id"], period.contains(leads["closed_at"]), period.contains(leads["created_at"])
+    won = (status == WON) & closed
+    n_won, n_lost, n_created = int(won.sum()), int(((status == LOST) & closed).sum()), int(cohort.sum())
+    n_cohort_won = int((cohort & (status == WON) & (leads["closed_at"] < as_of)).sum())
     # no amounts anywhere in the data (an export or data set without them): revenue is unknown, not 0
     known = bool(leads["price"].notna().any()) if has_amounts is None else has_amounts
-    revenue = float(won["price"].fillna(0).sum()) if known else float("nan")
-    n_won, n_lost, n_created = len(won), len(lost), len(cohort)
+    revenue = float(leads.loc[won, "price"].fillna(0).sum()) if known else float("nan")
     return {
         "revenue": revenue,
         "won_deals": n_won,
         "average_check": revenue / n_won if n_won else float("nan"),
-        "lead_to_won_conversion": len(cohort_won) / n_created if n_created else float("nan"),
+        "lead_to_won_conversion": n_cohort_won / n_created if n_created else float("nan"),
         "created_deals": n_created,
         "lost_deals": n_lost,
         "win_rate": n_won / (n_won + n_lost) if (n_won + n_lost) else float("nan"),
@@ -216,9 +215,13 @@ def km_quantiles(durations, observed, qs=(0.5, 0.75, 0.9)) -> list[float]:
     e = np.asarray(observed, dtype=bool)
     if d.size == 0:
         return [float("nan")] * len(qs)
+    # the distinct durations (one sort of all spells), the spells of each and those still running at each
     d_sorted = np.sort(d)
-    times, events = np.unique(d[e], return_counts=True)          # event times and events at each
-    at_risk = d.size - np.searchsorted(d_sorted, times, side="left")  # spells still running at each
+    first = np.flatnonzero(np.r_[True, d_sorted[1:] != d_sorted[:-1]])
+    values, spells, running = d_sorted[first], np.diff(np.r_[first, d.size]), d.size - first
+    # event times: the durations with an observed end; events at each: its spells less the censored ones
+    ended = spells - np.bincount(np.searchsorted(values, d[~e]), minlength=values.size)
+    times, events, at_risk = values[ended > 0], ended[ended > 0], running[ended > 0]
     surv = np.cumprod(1.0 - events / at_risk)                     # S(t) = prod (1 - d_i / n_i)
     out = []
     for q in qs:
@@ -228,26 +231,55 @@ def km_quantiles(durations, observed, qs=(0.5, 0.75, 0.9)) -> list[float]:
 
 
 def stage_visits(stage_changes: pd.DataFrame, statuses: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Every stay of a lead in an open stage: entered, left (NaT while still there), days, observed."""
-    sc = chronological(stage_changes[stage_changes["at"] < as_of])
-    left = sc.groupby("lead_id")["at"].shift(-1)
-    v = pd.DataFrame({"lead_id": sc["lead_id"].values, "pipeline_id": sc["to_pipeline_id"].values,
-                      "status_id": sc["to_status_id"].values, "entered": sc["at"].values, "left": left.values})
-    open_ids = statuses.loc[statuses["kind"] == "open", "id"]
-    v = v[v["status_id"].isin(open_ids)]
-    v = v.assign(observed=v["left"].notna(),
-                 days=((v["left"].fillna(as_of) - v["entered"]).dt.total_seconds() / 86400.0))
-    return v.reset_index(drop=True)
+    """Every stay of a lead in an open stage: entered, left (NaT while still there), days, observed.
+
+    A stay is a change into an open stage; it is left at the lead's next change (before ``as_of``)."""
+    before = stage_changes["at"] < as_of
+    sc = chronological(stage_changes if before.all() else stage_changes[before])
+    # the next change of the same lead (rows of a lead are adjacent once in chronological order)
+    lead, at = sc["lead_id"].to_numpy(), sc["at"].to_numpy()
+    same_next = np.zeros(len(sc), dtype=bool)
+    same_next[:-1] = lead[1:] == lead[:-1]
+    left = np.full(len(sc), np.datetime64("NaT"), dtype=at.dtype)
+    left[:-1] = at[1:]
+    left[~same_next] = np.datetime64("NaT")
+    keep = sc["to_status_id"].isin(statuses.loc[statuses["kind"] == "open", "id"]).to_numpy()
+    return stay_days(pd.DataFrame({"lead_id": lead[keep], "pipeline_id": sc["to_pipeline_id"].to_numpy()[keep],
+                                   "status_id": sc["to_status_id"].to_numpy()[keep], "entered": at[keep],
+                                   "left": left[keep]}), as_of)
+
+
+def stay_days(stays: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Stays (``entered``, ``left``: NaT while still there) with ``observed`` and ``days`` (up to ``as_of``
+    for the stays still open)."""
+    return stays.assign(observed=stays["left"].notna(),
+                        days=((stays["left"].fillna(as_of) - stays["entered"]).dt.total_seconds() / 86400.0))
+
+
+def _grouped(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple]]:
+    """Rows grouped by (first, second) in key order, as groupby does: the row order, where each group
+    starts in it, and the group keys. Keys are codes in sorted order, so a stable sort groups them (a
+    linear-time one for the few groups of a funnel)."""
+    c1, u1 = pd.factorize(first, sort=True)
+    c2, u2 = pd.factorize(second, sort=True)
+    code = c1.astype(np.int64) * max(len(u2), 1) + c2
+    order = np.argsort(code.astype(np.int16) if len(u1) * len(u2) < 2 ** 15 else code, kind="stable")
+    code = code[order]
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.array([], dtype=np.int64)
+    keys = [(u1[k // max(len(u2), 1)], u2[k % max(len(u2), 1)]) for k in code[starts]]
+    return order, starts, keys
 
 
 def time_in_stage(visits: pd.DataFrame, statuses: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Median / P75 / P90 days in each stage for stays that began in the period (censored KM)."""
-    v = visits[period.contains(visits["entered"])]
+    v = visits[period.contains(visits["entered"]) & visits["pipeline_id"].notna() & visits["status_id"].notna()]
+    order, starts, keys = _grouped(v["pipeline_id"].to_numpy(), v["status_id"].to_numpy())
+    days, observed = v["days"].to_numpy()[order], v["observed"].to_numpy(dtype=bool)[order]
     rows = []
-    for (pid, sid), g in v.groupby(["pipeline_id", "status_id"]):
-        med, p75, p90 = km_quantiles(g["days"], g["observed"])
-        rows.append({"pipeline_id": pid, "status_id": sid, "visits": len(g), "still_open": int((~g["observed"]).sum()),
-                     "median_days": med, "p75_days": p75, "p90_days": p90})
+    for (pid, sid), a, b in zip(keys, starts, np.r_[starts[1:], len(order)]):
+        med, p75, p90 = km_quantiles(days[a:b], observed[a:b])
+        rows.append({"pipeline_id": pid, "status_id": sid, "visits": int(b - a),
+                     "still_open": int((~observed[a:b]).sum()), "median_days": med, "p75_days": p75, "p90_days": p90})
     df = pd.DataFrame(rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days",
                                      "p90_days"])
     st = statuses[["pipeline_id", "id", "name", "sort"]].rename(columns={"id": "status_id", "name": "stage"})
@@ -313,19 +345,28 @@ def stale_deals(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.D
 
 
 def by_manager(leads: pd.DataFrame, users: pd.DataFrame, period: Period, as_of: pd.Timestamp,
-               priced_users: set | frozenset | None = None) -> pd.DataFrame:
+               priced_users: set | frozenset | None = None, open_leads: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per manager responsible for deals: the headline figures, mean cycle and open deals.
 
-    ``priced_users``: the managers with any deal amount in the data, when ``leads`` is only part of it
-    (by default judged from each manager's rows in ``leads``)."""
+    When ``leads`` is only part of the data: ``priced_users`` are the managers with any deal amount in
+    the data (by default judged from each manager's rows in ``leads``), and ``open_leads`` the deals the
+    open ones are counted in (by default ``leads``)."""
     rows = []
     moment = min(period.end_ts, as_of)
-    for uid, g in leads.groupby("responsible_user_id"):
-        h = headline(g, period, as_of, None if priced_users is None else uid in priced_users)
+    n_open = open_at(leads if open_leads is None else open_leads, moment).groupby("responsible_user_id").size()
+    if priced_users is None:
+        priced_users = set(leads.loc[leads["price"].notna(), "responsible_user_id"])
+    uids = set(leads["responsible_user_id"].dropna()) | (set() if open_leads is None else set(n_open.index))
+    # the figures of a manager only see deals created or closed in the period
+    seen = leads[period.contains(leads["created_at"]) | period.contains(leads["closed_at"])]
+    groups = dict(list(seen.groupby("responsible_user_id")))
+    for uid in sorted(uids):
+        g = groups.get(uid, seen.iloc[:0])
+        h = headline(g, period, as_of, uid in priced_users)
         won = _closed_in(g, period, WON)
         c = cycle_days(won)
         h.update(user_id=int(uid), cycle_days=float(c.mean()) if len(c) else float("nan"),
-                 open_deals=len(open_at(g, moment)))
+                 open_deals=int(n_open.get(uid, 0)))
         rows.append(h)
     df = pd.DataFrame(rows)
     if df.empty:

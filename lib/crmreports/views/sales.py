@@ -72,7 +72,7 @@ def kpis(ctx: Context) -> Section:
             t("sales.kpi.vs_previous", lang), fmt.period_label(ctx.period.year_ago(), lang),
             t("sales.kpi.vs_year", lang)]
     sec.table("kpis", k.reset_index(), pd.DataFrame(rows, columns=cols), numeric=set(cols[1:]))
-    trend = sales.monthly_trend(leads, ctx.period)
+    trend = sales.monthly_trend(_part(ctx, "won_leads"), ctx.period)
     if ctx.period.kind in ("month", "quarter", "year", "range") and not np.isnan(cur["revenue"]):
         sec.tables["trend"] = trend
         sec.figure(charts.monthly_revenue(trend, lang, ctx.currency))
@@ -91,9 +91,12 @@ def _has_history(ctx: Context) -> bool:
     return len(sc) > 0 and (sc["from_status_id"].notna().any())
 
 
-def _visit_changes(ctx: Context) -> pd.DataFrame:
-    """The stage changes time in stage is computed from (a reduced set with the pushed-down loader)."""
-    return ctx.data.visit_changes if isinstance(ctx.data, queries.SalesData) else ctx.data.stage_changes
+def _part(ctx: Context, name: str) -> pd.DataFrame:
+    """The rows one metric reads: the pushed-down loader's reduced frame ``name`` (see
+    :mod:`crmreports.queries`), else the whole table (``*_changes``: stage changes, ``*_leads``: leads)."""
+    if isinstance(ctx.data, queries.SalesData):
+        return getattr(ctx.data, name)
+    return ctx.data.stage_changes if name.endswith("_changes") else ctx.data.leads
 
 
 def funnel(ctx: Context) -> Section:
@@ -102,7 +105,8 @@ def funnel(ctx: Context) -> Section:
     sec = Section(ctx, "funnel", t("sales.funnel.title", lang))
     if not _has_history(ctx):
         return sec.text(t("sales.no_history", lang))
-    f = sales.funnel(ctx.data.leads, ctx.data.stage_changes, ctx.data.statuses, ctx.data.pipelines, ctx.period)
+    f = sales.funnel(ctx.data.leads, _part(ctx, "funnel_changes"), ctx.data.statuses, ctx.data.pipelines,
+                     ctx.period)
     if f.empty or f["cumulative"].max() == 0:
         return sec.text(t("common.no_data", lang))
     weakest = f[f["rank"] > 0].dropna(subset=["conv_cumulative"]).sort_values("conv_cumulative").head(1)
@@ -130,7 +134,7 @@ def funnel(ctx: Context) -> Section:
 def _skippers(ctx: Context) -> int:
     """Deals of the cohort whose cumulative stages exceed the stages they entered (skipped a stage)."""
     cohort = ctx.data.leads[ctx.period.contains(ctx.data.leads["created_at"])]
-    v = sales.visited_stages(cohort, ctx.data.stage_changes)
+    v = sales.visited_stages(cohort, _part(ctx, "funnel_changes"))
     n = 0
     for pid, g in v.groupby("pipeline_id"):
         order = sales.stage_order(ctx.data.statuses, pid)
@@ -144,7 +148,7 @@ def losses(ctx: Context) -> Section:
     """Deals lost in the period by stage of loss (count and money) and by loss reason."""
     lang = ctx.lang
     sec = Section(ctx, "losses", t("sales.losses.title", lang))
-    loss = sales.losses_by_stage(ctx.data.leads, ctx.data.stage_changes, ctx.data.statuses, ctx.period)
+    loss = sales.losses_by_stage(ctx.data.leads, _part(ctx, "loss_changes"), ctx.data.statuses, ctx.period)
     if loss.empty:
         return sec.text(t("sales.losses.none", lang))
     loss = loss.assign(label=_stage_label(ctx, loss))
@@ -178,7 +182,10 @@ def time_in_stage(ctx: Context) -> Section:
     sec = Section(ctx, "time_in_stage", t("sales.tis.title", lang))
     if not _has_history(ctx):
         return sec.text(t("sales.no_history", lang))
-    visits = sales.stage_visits(_visit_changes(ctx), ctx.data.statuses, ctx.as_of)
+    if isinstance(ctx.data, queries.SalesData):     # the stays that began in the period, from SQL
+        visits = sales.stay_days(ctx.data.stays, ctx.as_of)
+    else:
+        visits = sales.stage_visits(ctx.data.stage_changes, ctx.data.statuses, ctx.as_of)
     tis = sales.time_in_stage(visits, ctx.data.statuses, ctx.period)
     if tis.empty:
         return sec.text(t("common.no_data", lang))
@@ -204,11 +211,12 @@ def cycle(ctx: Context) -> Section:
     """Cycle of won deals and the open deals older than the typical cycle."""
     lang, d = ctx.lang, ctx.data
     sec = Section(ctx, "cycle", t("sales.cycle.title", lang))
-    c = sales.won_cycle(d.leads, ctx.period)
+    c = sales.won_cycle(_part(ctx, "won_leads"), ctx.period)
     ctx.figures.update(cycle_mean_days=c.mean_days, cycle_typical_days=c.typical_days)
     if c.won_deals:
         sec.text(t("sales.cycle.sentence", lang, mean=fmt.days(c.mean_days, lang), median=fmt.days(c.median_days, lang)))
-    stale = sales.stale_deals(d.leads, d.stage_changes, d.statuses, d.users, c.typical_days, ctx.snapshot)
+    stale = sales.stale_deals(_part(ctx, "open_leads"), _part(ctx, "snapshot_changes"), d.statuses, d.users,
+                              c.typical_days, ctx.snapshot)
     ctx.figures["stale_deals"] = len(stale)
     typical = fmt.days(c.typical_days, lang)
     if len(stale):
@@ -244,7 +252,9 @@ def managers(ctx: Context) -> Section:
     if ctx.scope.kind != "team":
         sec.hidden = True
         return sec
-    m = sales.by_manager(ctx.data.leads, ctx.data.users, ctx.period, ctx.as_of, getattr(ctx.data, "priced_users", None))
+    reduced = isinstance(ctx.data, queries.SalesData)
+    m = sales.by_manager(ctx.data.leads, ctx.data.users, ctx.period, ctx.as_of,
+                         ctx.data.priced_users if reduced else None, ctx.data.open_leads if reduced else None)
     if m.empty:
         return sec.text(t("common.no_data", lang))
     lead = m.iloc[0]
