@@ -4,15 +4,14 @@ the figures, tables, narrative and displayed tables that the metrics give on the
 The comparison runs every section of the notebook, in its order, on two contexts for the same
 parameters: one built from everything (`report.open_context` with the report's tables, the way
 `views.unsorted_leads.open` read before) and one from `views.unsorted_leads.open` (the reduced read).
-Periods: a month, a quarter, a week, a range, a month a year back, a period after the end of the data
-and a year with no data at all; scopes: the team, one manager, one pipeline. The same comparison also
+Periods: a month, a quarter, a week, a range, a month a year back, a period after the end of the data,
+a year and a year with no data at all; scopes: the team, one manager, one pipeline. The same comparison also
 runs on an edited copy of the demo store (see `edited_store`): an account in a timezone with summer
 time, where local time is not UTC shifted by a constant, and the cases of the backlog and of the
 manager scope that the demo data does not happen to contain.
 """
 import math
 import shutil
-from datetime import datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -61,7 +60,8 @@ def _compare(full, push):
 
 CASES = [("2026-10", "", ""), ("2026-Q3", "", ""), ("2026-W40", "", ""), ("2026-09-05..2026-10-12", "", ""),
          ("2025-10", "", ""), ("2026-11", "", ""), ("2026-10", "Анна Смирнова", ""),
-         ("2026-Q2", "Дмитрий Козлов", ""), ("2026-Q2", "", "Повторные продажи"), ("2020", "", "")]
+         ("2026-Q2", "Дмитрий Козлов", ""), ("2026-Q2", "", "Повторные продажи"), ("2020", "", ""),
+         ("2025", "", ""), ("2025", "Ольга Павлова", ""), ("2026", "", "Повторные продажи")]
 
 
 @pytest.mark.parametrize("period,manager,pipeline", CASES)
@@ -155,27 +155,35 @@ def test_same_report_on_the_edited_store(edited_store, period, manager):
     _compare(full, push)
 
 
-def test_first_candidates_keep_what_can_be_first():
-    """The SQL that thins each item's actions, on hand-made times (MARGIN = 2 days).
-
-    Item A arrives at day 10, 12:00 (c). Its actions: c − 1 h (before c + MARGIN: kept, it may be after c
-    in local time), c + 3 d, c + 5 d, c + 5 d + 1 h, c + 9 d. Of the actions at or after c + MARGIN,
-    c + 3 d is the earliest (m1), so everything up to m1 + MARGIN = c + 5 d is kept: c + 3 d and c + 5 d
-    (equal to the bound); c + 5 d + 1 h and c + 9 d are not. Kept: 1, 2, 3.
-    Item B arrives at c too; its actions: c + 6 d (m1) and c + 7 d 23 h (≤ m1 + 2 d: kept), c + 8 d 1 h
-    (dropped). Kept: 11, 12. Item C has no action: nothing. An action of two items (21 for A and B) is
-    returned once.
-    """
-    c = datetime(2026, 10, 10, 12)
-    h, d = timedelta(hours=1), timedelta(days=1)
-    rows = [("A", 1, c - h), ("A", 2, c + 3 * d), ("A", 3, c + 5 * d), ("A", 4, c + 5 * d + h), ("A", 5, c + 9 * d),
-            ("B", 11, c + 6 * d), ("B", 12, c + 7 * d + 23 * h), ("B", 13, c + 8 * d + h),
-            ("A", 21, c + d), ("B", 21, c + d)]
-    con = duckdb.connect()
-    con.execute('CREATE TABLE cand (uid VARCHAR, id BIGINT, "at" TIMESTAMP, c TIMESTAMP)')
-    con.executemany("INSERT INTO cand VALUES (?, ?, ?, ?)", [(u, i, a, c) for u, i, a in rows])
-    kept = sorted(i for (i,) in con.execute(queries_unsorted._first_candidates("SELECT * FROM cand", ["id"])).fetchall())
-    assert kept == [1, 2, 3, 11, 12, 21]
+@pytest.mark.parametrize("extra,kind,minutes", [
+    ([("task", "2026-10-04 12:00")], "task", 1440),                           # a task and a stage move at once
+    ([("task", "2026-10-04 12:00"), ("call", "2026-10-04 12:00")], "call", 1440),   # and a call at once too
+    ([("call", "2026-10-03 12:00")], "call", 0),                              # a call at the arrival itself
+    ([("call", "2026-10-03 11:59:59.999999")], "stage", 1440),               # a microsecond before it: not seen
+])
+def test_first_action_ties_and_the_arrival_moment(tmp_path, extra, kind, minutes):
+    """The first action found in SQL on hand-made times: item U3 (lead 103, contact 2003) arrives on 3 October
+    at 12:00; its first action in the fixture is a stage move on 4 October at 12:00. A task and a call at that
+    very moment come first (a call before a task before a stage move); an action at the arrival counts, one a
+    microsecond before it does not."""
+    import fixtures_unsorted as F
+    t = F.tables()
+    for what, at in extra:
+        if what == "task":
+            t["tasks"] = pd.concat([t["tasks"], pd.DataFrame([{
+                "id": 99, "type": "call", "responsible_user_id": 2, "entity": "lead", "entity_id": 103,
+                "created_at": pd.Timestamp(at), "complete_till": pd.Timestamp("2026-10-05"), "is_completed": False}])])
+        else:
+            t["calls"] = pd.concat([t["calls"], pd.DataFrame([{
+                "id": 99, "direction": "out", "user_id": 2, "lead_id": None, "contact_id": 2003, "duration_s": 10,
+                "status": "answered", "at": pd.Timestamp(at)}])])
+    path = tmp_path / "crm.duckdb"
+    store.write_full(path, t)
+    full = _full_open("2026-10", "", "", path)
+    push = view.open(period="2026-10", store=str(path), lang="ru")
+    u3 = view.items(push).set_index("uid").loc["u03"]
+    assert (u3["first_action_kind"], u3["first_action_min"]) == (kind, minutes)
+    _compare(full, push)
 
 
 def test_reduced_tables_give_the_same_items(demo_store):
@@ -187,11 +195,12 @@ def test_reduced_tables_give_the_same_items(demo_store):
     assert whole["first_action_kind"].nunique() == 3           # calls, tasks and stage moves all come first
     for key in ("2026-10", "2026-Q3", "2026-W44", "2025-06"):
         d = queries_unsorted.load_unsorted(demo_store, parse_period(key))
-        part = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, as_of)
+        part = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, as_of,
+                                first=d["first_actions"])
         assert len(part) > 0 and len(part) < len(whole)
         pd.testing.assert_frame_equal(whole.loc[part["uid"]].reset_index()[unsorted.ITEM_COLUMNS], part,
                                       check_dtype=False, obj=key)
-        assert len(d.leads) < len(data.leads) and len(d.stage_changes) < len(data.stage_changes) / 5
+        assert len(d.leads) < len(data.leads) and d.stage_changes.empty and d["calls"].empty and d["tasks"].empty
 
 
 @pytest.fixture(scope="module")
@@ -229,16 +238,3 @@ def test_items_when_nothing_was_done_at_all(tmp_path):
     s = unsorted.speed_summary(it, ctx.period)
     assert s.loc["first_action", "n"] == 0 and math.isnan(s.loc["first_action", "median_min"])
     assert s.loc["first_action", "waiting"] == 7
-
-
-def test_offset_margin():
-    """Longer than any two UTC offsets of the timezone differ by, over the data's dates, plus an hour:
-    Moscow since 2014 is always UTC+3 (spread 0: 1 h); from 2010 it was UTC+3, UTC+4 in summer, then UTC+4
-    all year (spread 1 h: 2 h); Berlin UTC+1 / UTC+2 (2 h); UTC (1 h); Apia went from UTC−11 / −10 to
-    UTC+13 / +14 at the end of 2011 (spread 14 − (−11) = 25 h: 26 h, capped at MARGIN = 48 h)."""
-    h = timedelta(hours=1)
-    assert queries_unsorted.offset_margin("Europe/Moscow", "2024-01-01", "2026-11-03") == h
-    assert queries_unsorted.offset_margin("Europe/Moscow", "2010-01-01", "2026-11-03") == 2 * h
-    assert queries_unsorted.offset_margin("Europe/Berlin", "2024-01-01", "2026-11-03") == 2 * h
-    assert queries_unsorted.offset_margin("UTC", "2024-01-01", "2026-11-03") == h
-    assert queries_unsorted.offset_margin("Pacific/Apia", "2011-01-01", "2012-11-03") == 26 * h

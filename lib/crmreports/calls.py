@@ -205,14 +205,20 @@ def callbacks(missed_calls: pd.DataFrame, all_calls: pd.DataFrame, as_of: pd.Tim
     m["_contact"] = _id_key(m["contact_id"])
     by_phone = _first_after(m, out, "_phone")
     by_contact = _first_after(m, out, "_contact")
-    back = pd.concat([by_phone, by_contact], axis=1).min(axis=1)
-    m["callback_at"] = back
+    m["callback_at"] = pd.concat([by_phone, by_contact], axis=1).min(axis=1)
+    return callback_states(m.drop(columns=["_phone", "_contact"]), as_of, hours).reset_index(drop=True)
+
+
+def callback_states(m: pd.DataFrame, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS) -> pd.DataFrame:
+    """Missed calls (``at``) with their first callback (``callback_at``, NaT if none) plus ``delay_h`` and
+    ``state`` (see :func:`callbacks`); changes ``m`` in place and returns it."""
+    back = m["callback_at"]
     m["delay_h"] = (back - m["at"]).dt.total_seconds() / 3600.0
     window = pd.Timedelta(hours=hours)
     within = m["delay_h"] <= hours
     pending = ~within & (m["at"] + window > as_of)
     m["state"] = np.where(within, "called_back", np.where(pending, "pending", "not_called_back"))
-    return m.drop(columns=["_phone", "_contact"]).reset_index(drop=True)
+    return m
 
 
 def working_days(period: Period, as_of: pd.Timestamp) -> int:
@@ -241,6 +247,40 @@ def _period_callbacks(c: pd.DataFrame, pool: pd.DataFrame, as_of: pd.Timestamp, 
     return cb[period.contains(cb["at"])].reset_index(drop=True)
 
 
+COUNT_COLUMNS = ["calls_in", "calls_out", "answered", "missed", "total"]
+
+
+def counts(c: pd.DataFrame) -> dict[str, float]:
+    """What the figures count of a set of prepared calls: :data:`COUNT_COLUMNS` and ``duration_s`` (the sum)."""
+    return {"calls_in": int((c["direction"] == "in").sum()), "calls_out": int((c["direction"] == "out").sum()),
+            "answered": int(c["is_answered"].sum()), "missed": int(c["missed"].sum()), "total": len(c),
+            "duration_s": float(c["duration_s"].sum())}
+
+
+def figures(n: Mapping[str, float], cb: pd.DataFrame, meet: int, on_won: int, won: int, wd: int) -> dict[str, float]:
+    """Headline figures of one period from its :func:`counts` ``n``, the :func:`callbacks` rows ``cb`` of its
+    missed calls, its meetings, calls on deals won in it, deals won in it and working days."""
+    total, answered, dur = int(n["total"]), int(n["answered"]), float(n["duration_s"])
+    return {
+        "calls_total": total,
+        "calls_in": int(n["calls_in"]),
+        "calls_out": int(n["calls_out"]),
+        "calls_missed": int(n["missed"]),
+        "calls_answered_share": _ratio(answered, total),
+        "calls_duration_total_s": dur,
+        "calls_duration_avg_s": _ratio(dur, answered),
+        "calls_missed_not_called_back": int((cb["state"] == "not_called_back").sum()),
+        "meetings": meet,
+        "call_to_meeting_conversion": _ratio(meet, total),
+        "calls_per_won_deal": _ratio(on_won, won),
+        "calls_answered": answered,
+        "calls_missed_pending": int((cb["state"] == "pending").sum()),
+        "calls_per_working_day": _ratio(total, wd),
+        "working_days": wd,
+        "won_deals": won,
+    }
+
+
 def headline(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meetings: pd.DataFrame,
              period: Period, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS,
              cb: pd.DataFrame | None = None) -> dict[str, float]:
@@ -253,32 +293,10 @@ def headline(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meeti
     """
     c = in_period(prepare(calls), period, None if cb is None else
                   ["at", "direction", "is_answered", "duration_s", "missed", "lead_id"])
-    n = len(c)
-    answered = int(c["is_answered"].sum())
     cb = _period_callbacks(c, pool, as_of, hours, period, cb)
     won = won_in(leads, period)
     on_won = int(c["lead_id"].isin(won["id"]).sum())
-    wd = working_days(period, as_of)
-    meet = count_meetings(meetings, period)
-    dur = float(c["duration_s"].sum())
-    return {
-        "calls_total": n,
-        "calls_in": int((c["direction"] == "in").sum()),
-        "calls_out": int((c["direction"] == "out").sum()),
-        "calls_missed": int(c["missed"].sum()),
-        "calls_answered_share": _ratio(answered, n),
-        "calls_duration_total_s": dur,
-        "calls_duration_avg_s": _ratio(dur, answered),
-        "calls_missed_not_called_back": int((cb["state"] == "not_called_back").sum()),
-        "meetings": meet,
-        "call_to_meeting_conversion": _ratio(meet, n),
-        "calls_per_won_deal": _ratio(on_won, len(won)),
-        "calls_answered": answered,
-        "calls_missed_pending": int((cb["state"] == "pending").sum()),
-        "calls_per_working_day": _ratio(n, wd),
-        "working_days": wd,
-        "won_deals": len(won),
-    }
+    return figures(counts(c), cb, count_meetings(meetings, period), on_won, len(won), working_days(period, as_of))
 
 
 def kpi_table(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meetings: pd.DataFrame,
@@ -286,8 +304,17 @@ def kpi_table(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meet
               cb: pd.DataFrame | None = None) -> pd.DataFrame:
     """Headline figures for the period, the previous comparable period and the same period a year ago
     (``cb``: see :func:`headline`; it must cover the three periods)."""
-    cols = {name: headline(calls, pool, leads, meetings, p, as_of, hours, cb=cb)
-            for name, p in (("current", period), ("previous", period.previous()), ("year_ago", period.year_ago()))}
+    return kpi_frame({name: headline(calls, pool, leads, meetings, p, as_of, hours, cb=cb)
+                      for name, p in compared(period)})
+
+
+def compared(period: Period) -> list[tuple[str, Period]]:
+    """The columns of the headline table: the period, the previous one and the same period a year ago."""
+    return [("current", period), ("previous", period.previous()), ("year_ago", period.year_ago())]
+
+
+def kpi_frame(cols: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """The headline table from the :func:`headline` figures of each column of :func:`compared`."""
     df = pd.DataFrame(cols).loc[HEADLINE_KEYS + EXTRA_KEYS]
     df.index.name = "metric"
     return df
@@ -296,14 +323,20 @@ def kpi_table(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meet
 def daily(calls: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
     """Calls per calendar day of the period (up to the data date): in, out, answered, missed, total,
     and ``working`` (Monday–Friday)."""
-    end = min(pd.Timestamp(period.end), pd.Timestamp(as_of).ceil("D"))
-    days = pd.date_range(pd.Timestamp(period.start), end - pd.Timedelta(days=1), freq="D") \
-        if end > pd.Timestamp(period.start) else pd.DatetimeIndex([])
     c = in_period(prepare(calls), period, ["id", "at", "direction", "is_answered", "missed"])
     d = c.assign(day=c["at"].dt.normalize(), is_in=c["direction"] == "in", is_out=c["direction"] == "out")
     g = d.groupby("day").agg(calls_in=("is_in", "sum"), calls_out=("is_out", "sum"),
                              answered=("is_answered", "sum"), missed=("missed", "sum"), total=("id", "size"))
-    g = g.reindex(days, fill_value=0).astype(int)
+    return daily_table(g, period, as_of)
+
+
+def daily_table(g: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
+    """:func:`daily` from per-day counts ``g`` (index: local midnight; columns :data:`COUNT_COLUMNS`; days
+    without calls may be missing, days outside the period are dropped)."""
+    end = min(pd.Timestamp(period.end), pd.Timestamp(as_of).ceil("D"))
+    days = pd.date_range(pd.Timestamp(period.start), end - pd.Timedelta(days=1), freq="D") \
+        if end > pd.Timestamp(period.start) else pd.DatetimeIndex([])
+    g = g[COUNT_COLUMNS].reindex(days, fill_value=0).astype(int)
     g.index.name = "day"
     out = g.reset_index()
     out["working"] = out["day"].dt.dayofweek < 5
@@ -369,33 +402,49 @@ def by_manager(calls: pd.DataFrame, users: pd.DataFrame, meetings: pd.DataFrame,
                   ["at", "user_id", "direction", "is_answered", "duration_s", "missed"])
     cb = _period_callbacks(c, pool if pool is not None else calls, as_of, hours, period, cb)
     ncb = cb[cb["state"] == "not_called_back"].groupby("user_id").size()
-    wd = working_days(period, as_of)
     mt = meetings[period.contains(meetings["at"])].groupby("user_id")["key"].nunique()
+    ids = manager_ids(c["user_id"].dropna().astype("int64").unique(), users, user_ids)
+    per_user, durations = {}, {}
+    for uid in ids:
+        g = c[c["user_id"] == uid]
+        per_user[uid] = counts(g)
+        durations[uid] = g.loc[g["is_answered"], "duration_s"]
+    return manager_table(ids, per_user, durations, ncb, mt, counts(c), users, working_days(period, as_of), min_calls)
+
+
+def manager_ids(with_calls, users: pd.DataFrame, user_ids: list[int] | None = None) -> pd.Index:
+    """The managers compared: the users ``with_calls`` in the period, the active users and ``user_ids``."""
     active = users.loc[users["is_active"].fillna(False).astype(bool), "id"]
-    ids = pd.Index(c["user_id"].dropna().astype("int64").unique()).union(active.astype("int64")) \
-        .union(pd.Index(user_ids or [], dtype="int64"))
+    return pd.Index(with_calls).union(active.astype("int64")).union(pd.Index(user_ids or [], dtype="int64"))
+
+
+def manager_table(ids: pd.Index, per_user: Mapping, durations: Mapping, ncb: pd.Series, mt: pd.Series,
+                  team: Mapping[str, float], users: pd.DataFrame, wd: int, min_calls: int = MIN_CALLS) -> pd.DataFrame:
+    """:func:`by_manager` from what it counts: per manager of ``ids`` the :func:`counts` of the period's calls
+    (``per_user``) and the durations of the answered ones in the order of the calls (``durations``), the
+    missed calls not called back (``ncb``) and the meetings (``mt``) per manager, and the team's
+    :func:`counts` (every call of the period, with a manager or not)."""
     names = dict(zip(users["id"], users["name"]))
-    team_n, team_ans = len(c), int(c["is_answered"].sum())
-    team_dur = float(c["duration_s"].sum())
+    team_n, team_ans = int(team["total"]), int(team["answered"])
+    team_dur = float(team["duration_s"])
     team_share = _ratio(team_ans, team_n)
     team_avg = _ratio(team_dur, team_ans)
     rows = []
     for uid in ids:
-        g = c[c["user_id"] == uid]
-        n, ans = len(g), int(g["is_answered"].sum())
+        g = per_user[uid]
+        n, ans, dur = int(g["total"]), int(g["answered"]), float(g["duration_s"])
         lo, hi = wilson(ans, n)
-        durs = g.loc[g["is_answered"], "duration_s"]
-        avg, dlo, dhi = mean_ci(durs)
+        avg, dlo, dhi = mean_ci(durations[uid])
         meet = int(mt.get(uid, 0))
         rows.append({
             "user_id": int(uid), "manager": names.get(uid, str(uid)), "calls_total": n,
-            "calls_in": int((g["direction"] == "in").sum()), "calls_out": int((g["direction"] == "out").sum()),
-            "calls_missed": int(g["missed"].sum()), "not_called_back": int(ncb.get(uid, 0)),
+            "calls_in": int(g["calls_in"]), "calls_out": int(g["calls_out"]),
+            "calls_missed": int(g["missed"]), "not_called_back": int(ncb.get(uid, 0)),
             "answered": ans, "answered_share": _ratio(ans, n), "answered_lo": lo, "answered_hi": hi,
             "others_answered_share": _ratio(team_ans - ans, team_n - n),
-            "duration_total_s": float(g["duration_s"].sum()), "duration_avg_s": avg,
+            "duration_total_s": dur, "duration_avg_s": avg,
             "duration_lo": dlo, "duration_hi": dhi,
-            "others_duration_avg_s": _ratio(team_dur - float(g["duration_s"].sum()), team_ans - ans),
+            "others_duration_avg_s": _ratio(team_dur - dur, team_ans - ans),
             "calls_per_working_day": _ratio(n, wd), "meetings": meet, "conversion": _ratio(meet, n),
             "answered_flag": verdict(lo, hi, team_share, n, min_calls),
             "duration_flag": verdict(dlo, dhi, team_avg, n, min_calls),
@@ -412,10 +461,20 @@ def by_manager(calls: pd.DataFrame, users: pd.DataFrame, meetings: pd.DataFrame,
 
 def not_called_back_list(cb: pd.DataFrame, users: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFrame:
     """Missed calls with no callback in time, newest first: at, manager, phone, lead, delay_h (nan if never)."""
-    x = cb[cb["state"] == "not_called_back"].sort_values("at", ascending=False)
-    names = dict(zip(users["id"], users["name"]))
-    lead_names = dict(zip(leads["id"], leads["name"]))
-    return pd.DataFrame({"id": x["id"].values, "at": x["at"].values, "manager": x["user_id"].map(names).astype(object).values,
+    at = cb["at"][cb["state"] == "not_called_back"]
+    x = cb.loc[at.sort_values(ascending=False).index]      # the order of cb[...].sort_values("at", ascending=False)
+    return pd.DataFrame({"id": x["id"].values, "at": x["at"].values,
+                         "manager": _names(x["user_id"], users["id"], users["name"]),
                          "phone": x["phone"].values, "lead_id": x["lead_id"].values,
-                         "lead": x["lead_id"].map(lead_names).astype(object).values, "delay_h": x["delay_h"].values})
+                         "lead": _names(x["lead_id"], leads["id"], leads["name"]), "delay_h": x["delay_h"].values})
 
+
+def _names(ids: pd.Series, keys: pd.Series, names: pd.Series):
+    """The name of each id (the last one of a repeated key; missing where there is none), as
+    ``ids.map(dict(zip(keys, names))).astype(object).values`` gives them once in a frame, without building
+    that dict or the objects (which is slow for a long list)."""
+    index = pd.Index(keys.to_numpy())
+    last = ~index.duplicated(keep="last")
+    at = index[last].get_indexer(ids.to_numpy(dtype="float64", na_value=np.nan))
+    out = names.array[last].take(at, allow_fill=True)
+    return out if out.dtype == object or pd.notna(out).any() else np.asarray(out, dtype=object)

@@ -78,10 +78,14 @@ def first_actions(unsorted: pd.DataFrame, calls: pd.DataFrame, tasks: pd.DataFra
 
 
 def prepare(unsorted: pd.DataFrame, leads: pd.DataFrame, stage_changes: pd.DataFrame, calls: pd.DataFrame,
-            tasks: pd.DataFrame, statuses: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+            tasks: pd.DataFrame, statuses: pd.DataFrame, as_of: pd.Timestamp,
+            first: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unsorted item with everything the report aggregates (see :data:`ITEM_COLUMNS`).
 
     ``leads`` are the live (not deleted) leads loaded for the scope; the outcome is taken as of ``as_of``.
+    ``first``: the items' :func:`first_actions` when they were found elsewhere (in SQL), one row per row of
+    ``unsorted`` (same index; columns ``at`` and ``kind``, missing where there is none); ``calls``, ``tasks``
+    and ``stage_changes`` are then not used.
     """
     u = unsorted[unsorted["created_at"] < as_of].copy()
     if u.empty:
@@ -102,8 +106,11 @@ def prepare(unsorted: pd.DataFrame, leads: pd.DataFrame, stage_changes: pd.DataF
     u["won_price"] = u["lead_id"].map(info["price"]).fillna(0.0).where(u["is_won"], 0.0).astype(float)
     acc = _minutes(u["decided_at"] - u["created_at"])
     u["accept_min"] = acc.where((u["outcome"] == "accepted") & (acc >= 0))
-    fa = first_actions(u, calls, tasks, stage_changes, statuses, as_of).set_index("uid")
-    if fa.empty:             # (Series.map cannot map through an empty datetime Series)
+    fa = first_actions(u, calls, tasks, stage_changes, statuses, as_of).set_index("uid") if first is None else None
+    if first is not None and first["kind"].loc[u.index].notna().any():
+        u["first_action_at"] = pd.to_datetime(first["at"].loc[u.index])
+        u["first_action_kind"] = first["kind"].loc[u.index]
+    elif fa is None or fa.empty:             # (Series.map cannot map through an empty datetime Series)
         u["first_action_at"] = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
         u["first_action_kind"] = pd.Series(np.nan, index=u.index, dtype=object)
     else:
@@ -132,8 +139,13 @@ def in_scope(items: pd.DataFrame, user_ids=(), pipeline_ids=()) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def arrived(items: pd.DataFrame, period: Period) -> pd.DataFrame:
-    return items[period.contains(items["created_at"])]
+COUNTED = ["outcome", "is_deal", "is_won", "won_price"]      # the columns :func:`counts` reads
+
+
+def arrived(items: pd.DataFrame, period: Period, columns: list[str] | None = None) -> pd.DataFrame:
+    """The items that arrived in the period (only ``columns``, if given: copying fewer columns is faster)."""
+    inside = period.contains(items["created_at"])
+    return items[inside] if columns is None else items.loc[inside, columns]
 
 
 def quantile(values: pd.Series, q: float) -> float:
@@ -160,7 +172,7 @@ def counts(g: pd.DataFrame) -> dict:
 
 def headline(items: pd.DataFrame, period: Period) -> dict[str, float]:
     """Headline figures of the items that arrived in the period (keys: :data:`HEADLINE_KEYS`)."""
-    g = arrived(items, period)
+    g = arrived(items, period, COUNTED + ["accept_min", "first_action_min"])
     c = counts(g)
     out = {f"unsorted_{k}": v for k, v in c.items() if k != "to_won_share"}
     out["speed_to_accept_median_min"] = quantile(g["accept_min"], 0.5)
@@ -180,7 +192,7 @@ def kpi_table(items: pd.DataFrame, period: Period) -> pd.DataFrame:
 def breakdown(items: pd.DataFrame, period: Period, by: str) -> pd.DataFrame:
     """Counts, conversion to deals and to won, won revenue per ``by`` (``source_name`` or ``category``),
     largest first; ``share`` is the group's share of all incoming."""
-    g = arrived(items, period)
+    g = arrived(items, period, [by] + COUNTED)
     rows = [{by: key, **counts(part)} for key, part in g.groupby(g[by].fillna(""), sort=False)]
     cols = [by, "total", "accepted", "declined", "pending", "to_deals", "to_won", "won_revenue", "to_deals_share",
             "to_won_share"]
@@ -198,7 +210,7 @@ def speed_summary(items: pd.DataFrame, period: Period) -> pd.DataFrame:
     Index: ``accept``, ``first_action``; columns: n, median_min, p90_min, waiting (items of the period
     not yet accepted / without an action at the data date).
     """
-    g = arrived(items, period)
+    g = arrived(items, period, ["outcome", "accept_min", "first_action_min"])
     not_declined = g["outcome"] != "declined"
     rows = {
         "accept": {"n": int(g["accept_min"].notna().sum()), "median_min": quantile(g["accept_min"], 0.5),
@@ -213,7 +225,7 @@ def speed_summary(items: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 def first_action_kinds(items: pd.DataFrame, period: Period) -> pd.Series:
     """How many first actions were a call, a task or a stage change (index in that order)."""
-    g = arrived(items, period)
+    g = arrived(items, period, ["first_action_kind"])
     return g["first_action_kind"].value_counts().reindex(["call", "task", "stage"], fill_value=0)
 
 
@@ -222,7 +234,7 @@ def speed_by_manager(items: pd.DataFrame, users: pd.DataFrame, period: Period) -
 
     Items without an owner form one row with ``user_id`` NaN and ``manager`` None; slowest first action first.
     """
-    g = arrived(items, period)
+    g = arrived(items, period, ["owner_id", "outcome", "is_deal", "accept_min", "first_action_min"])
     names = dict(zip(users["id"].astype(float), users["name"]))
     rows = []
     for uid, part in g.groupby(g["owner_id"], dropna=False):
@@ -279,7 +291,8 @@ def weekly_trend(items: pd.DataFrame, period: Period, min_weeks: int = 12) -> pd
     """
     first_monday, last_monday = trend_weeks(period, min_weeks)
     weeks = pd.date_range(first_monday, last_monday, freq="7D")
-    g = items[(items["created_at"] >= first_monday) & (items["created_at"] < period.end_ts)]
+    g = items.loc[(items["created_at"] >= first_monday) & (items["created_at"] < period.end_ts),
+                  ["created_at", "category", "outcome"]]
     monday = g["created_at"].dt.normalize() - pd.to_timedelta(g["created_at"].dt.weekday, unit="D")
     by_cat = g.groupby([monday, g["category"]]).size().unstack(fill_value=0)
     by_cat = by_cat.reindex(index=weeks, columns=list(CATEGORIES), fill_value=0)

@@ -33,7 +33,7 @@ class CallsContext(Context):
     rule: metrics.MeetingRule = metrics.DEFAULT_RULE
     hours: float = metrics.CALLBACK_HOURS
     min_calls: int = metrics.MIN_CALLS
-    pool: pd.DataFrame = field(default_factory=pd.DataFrame)       # the account's calls that can be callbacks
+    pool: pd.DataFrame = field(default_factory=pd.DataFrame)       # every call of the account (open_full only)
     team: store_mod.StoreData | None = None                        # the whole team (per-manager comparison)
     _cache: dict = field(default_factory=dict)
 
@@ -57,13 +57,19 @@ class CallsContext(Context):
             self._cache[key] = metrics.prepare(c)
         return self._cache[key]
 
+    @property
+    def counted(self) -> bool:
+        """Whether the figures were counted in SQL (:func:`crmreports.queries_calls.load_calls`) rather than
+        computed here from every row (:func:`open_full`)."""
+        return isinstance(self.data, queries_calls.CallsData)
+
     def callbacks(self, team: bool = False) -> pd.DataFrame:
         """:func:`crmreports.calls.callbacks` of the scope's (or the team's) missed calls, computed once: of the
-        period, the previous one and a year ago for the scope, of the period for the team.
-
-        (From the reduced read, a missed call of the previous period or a year ago that was called back only
-        after ``hours`` has no ``callback_at``: only its state is used, and that is the same.)"""
+        period, the previous one and a year ago for the scope, of the period for the team (found in SQL when
+        the figures were counted there)."""
         key = ("callbacks", team and self.team is not self.data)
+        if self.counted:
+            return (self.team if key[1] else self.data).callbacks
         if key not in self._cache:
             c = self.team_calls if team else self.calls
             periods = [self.period] if key[1] else [self.period, self.period.previous(), self.period.year_ago()]
@@ -73,6 +79,8 @@ class CallsContext(Context):
 
     def meetings(self, data: store_mod.StoreData | None = None) -> pd.DataFrame:
         data = data or self.data
+        if isinstance(data, queries_calls.CallsData):       # read in SQL
+            return data.meetings
         key = ("meetings", id(data))
         if key not in self._cache:
             ev = metrics.meeting_events(self.rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
@@ -115,10 +123,10 @@ def _check(callback_hours: float) -> None:
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru", meetings: str | None = None, callback_hours: float = metrics.CALLBACK_HOURS,
          min_calls: int = metrics.MIN_CALLS) -> CallsContext:
-    """Resolve the parameters, read the meetings definition (``params/meetings.yaml``), and read the rows the
-    period's figures need: the scope's calls, meeting tasks or stage entries and deals, the whole team's
-    for the comparison, the calls that can be callbacks (:func:`crmreports.queries_calls.load_calls`:
-    filters pushed into DuckDB; the figures are those of :func:`open_full`, which reads everything)."""
+    """Resolve the parameters, read the meetings definition (``params/meetings.yaml``), and count what the
+    period's figures need in DuckDB: the scope's calls per day, missed calls and their callbacks, meetings and
+    won deals, the whole team's for the comparison (:func:`crmreports.queries_calls.load_calls`; the figures
+    are those of :func:`open_full`, which reads everything)."""
     _check(callback_hours)
     rule = read_meeting_rule(meetings)
     p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
@@ -126,8 +134,7 @@ def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "
                                           user_ids=list(scope.user_ids) or None)
     return CallsContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
                         data=data, as_of=data_end(data.account), currency=str(data.account.get("currency") or "RUB"),
-                        rule=rule, hours=float(callback_hours), min_calls=int(min_calls),
-                        pool=data.pool, team=team)
+                        rule=rule, hours=float(callback_hours), min_calls=int(min_calls), team=team)
 
 
 def open_full(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
@@ -193,8 +200,11 @@ def _kpi_label(ctx: CallsContext, key: str) -> str:
 
 def _kpis(ctx: CallsContext) -> pd.DataFrame:
     if "kpis" not in ctx._cache:
-        ctx._cache["kpis"] = metrics.kpi_table(ctx.calls, ctx.pool, ctx.data.leads, ctx.meetings(), ctx.period,
-                                               ctx.as_of, ctx.hours, cb=ctx.callbacks())
+        if ctx.counted:
+            ctx._cache["kpis"] = ctx.data.kpi_table(ctx.period, ctx.as_of)
+        else:
+            ctx._cache["kpis"] = metrics.kpi_table(ctx.calls, ctx.pool, ctx.data.leads, ctx.meetings(), ctx.period,
+                                                   ctx.as_of, ctx.hours, cb=ctx.callbacks())
     return ctx._cache["kpis"]
 
 
@@ -260,7 +270,7 @@ def daily(ctx: CallsContext) -> Section:
     """Calls per day (per week for long periods): inbound answered, missed, outbound."""
     lang = ctx.lang
     sec = Section(ctx, "daily", t("calls.daily.title", lang))
-    d = metrics.daily(ctx.calls, ctx.period, ctx.as_of)
+    d = ctx.data.daily(ctx.period, ctx.as_of) if ctx.counted else metrics.daily(ctx.calls, ctx.period, ctx.as_of)
     total = int(d["total"].sum()) if len(d) else 0
     if total == 0:
         return sec.text(t("common.no_data", lang))
@@ -284,8 +294,7 @@ def missed(ctx: CallsContext) -> Section:
     """Missed inbound calls, callbacks within the window and the list of callers nobody called back."""
     lang, hours = ctx.lang, _hours(ctx)
     sec = Section(ctx, "missed", t("calls.missed.title", lang))
-    c = metrics.in_period(ctx.calls, ctx.period)
-    n_in = int((c["direction"] == "in").sum())
+    n_in = _int(_kpis(ctx).loc["calls_in", "current"])
     if n_in == 0:
         return sec.text(t("calls.missed.no_inbound", lang))
     cb = ctx.callbacks()
@@ -401,9 +410,12 @@ def managers(ctx: CallsContext) -> Section:
     lang = ctx.lang
     sec = Section(ctx, "managers", t("calls.mgr.title", lang))
     team = ctx.team if ctx.team is not None else ctx.data
-    m = metrics.by_manager(ctx.team_calls, team.users, ctx.meetings(team), ctx.period, ctx.as_of, pool=ctx.pool,
-                           hours=ctx.hours, min_calls=ctx.min_calls, user_ids=list(ctx.scope.user_ids),
-                           cb=ctx.callbacks(team=True))
+    if ctx.counted:
+        m = team.by_manager(ctx.period, ctx.as_of, min_calls=ctx.min_calls, user_ids=list(ctx.scope.user_ids))
+    else:
+        m = metrics.by_manager(ctx.team_calls, team.users, ctx.meetings(team), ctx.period, ctx.as_of, pool=ctx.pool,
+                               hours=ctx.hours, min_calls=ctx.min_calls, user_ids=list(ctx.scope.user_ids),
+                               cb=ctx.callbacks(team=True))
     m["duration_lo"] = m["duration_lo"].clip(lower=0)
     team_share = float(m["team_answered_share"].iloc[0]) if len(m) else float("nan")
     team_avg = float(m["team_duration_avg_s"].iloc[0]) if len(m) else float("nan")
@@ -466,19 +478,19 @@ def managers(ctx: CallsContext) -> Section:
     num = lambda v, d=0: fmt.number(v, lang, d)
     minutes = lambda v: fmt.number(v / 60, lang, 1)
 
-    tc = metrics.in_period(ctx.team_calls, ctx.period)
-    n_team, n_answered = len(tc), int(tc["is_answered"].sum())
+    tc = team.counts(ctx.period) if ctx.counted else metrics.counts(metrics.in_period(ctx.team_calls, ctx.period))
+    team_meetings = metrics.count_meetings(ctx.meetings(team), ctx.period)
+    n_team, n_answered = tc["total"], tc["answered"]
     lo, hi = metrics.wilson(n_answered, n_team)
     team_cb = ctx.callbacks(team=True)
     team_not_back = int((team_cb.loc[ctx.period.contains(team_cb["at"]), "state"] == "not_called_back").sum())
-    team_meetings = metrics.count_meetings(ctx.meetings(team), ctx.period)
     team_label = t("calls.mgr.team_row", lang)
 
     activity = [[r["manager"], num(r["calls_total"]), f"{num(r['calls_in'])} / {num(r['calls_out'])}",
                  num(r["calls_missed"]), num(r["not_called_back"]), num(r["calls_per_working_day"], 1),
                  num(r["meetings"])] for _, r in m.iterrows()]
-    team_in_out = f"{num((tc['direction'] == 'in').sum())} / {num((tc['direction'] == 'out').sum())}"
-    activity.append([team_label, num(n_team), team_in_out, num(tc["missed"].sum()), num(team_not_back),
+    team_in_out = f"{num(tc['calls_in'])} / {num(tc['calls_out'])}"
+    activity.append([team_label, num(n_team), team_in_out, num(tc["missed"]), num(team_not_back),
                      num(_per(n_team, metrics.working_days(ctx.period, ctx.as_of)), 1), num(team_meetings)])
     cols_a = [t("common.manager", lang), t("calls.mgr.calls", lang), t("calls.mgr.in_out", lang),
               t("calls.mgr.missed", lang), t("calls.mgr.not_back", lang), t("calls.mgr.per_day", lang),

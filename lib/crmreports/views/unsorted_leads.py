@@ -30,8 +30,8 @@ MAX_LIST = 15                    # rows of the backlog list shown in the documen
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru") -> Context:
     """Resolve the parameters (as :func:`crmreports.report.open_context` does), read only the rows the
-    period's items need (:func:`crmreports.queries_unsorted.load_unsorted`: filters pushed into DuckDB)
-    and prepare one row per unsorted item of the scope.
+    period's items need and their first actions (:func:`crmreports.queries_unsorted.load_unsorted`: filters
+    pushed into DuckDB, first actions found there) and prepare one row per unsorted item of the scope.
 
     The store does not filter unsorted items by manager; :func:`crmreports.unsorted.in_scope` does, by the
     owner defined in :func:`crmreports.unsorted.prepare`.
@@ -40,7 +40,8 @@ def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "
     d = queries_unsorted.load_unsorted(store, p, pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None)
     ctx = Context(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
                   data=d, as_of=data_end(d.account), currency=str(d.account.get("currency") or "RUB"))
-    items = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, ctx.as_of)
+    items = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, ctx.as_of,
+                             first=d["first_actions"])
     d.tables[ITEMS] = unsorted.in_scope(items, ctx.scope.user_ids, ctx.pipeline_ids)
     return ctx
 
