@@ -167,25 +167,6 @@ def test_arrow_frames_are_what_duckdb_df_gives(demo_store):
 
 # ---- local time in SQL --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Europe/Moscow", "Asia/Kathmandu", "UTC"])
-def test_local_time_in_sql_is_what_pandas_gives(tz):
-    """queries_calls.local_sql converts UTC to local time to the microsecond as store._to_local does, also
-    right before, at and after the changes to and from summer time (and with a 5:45 offset)."""
-    lo, hi = pd.Timestamp("2025-01-01"), pd.Timestamp("2026-12-31")
-    grid = pd.Series(pd.date_range(lo, hi, freq="15min"))
-    local = grid.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
-    changes = grid[1:][(local - grid).diff()[1:] != pd.Timedelta(0)]
-    us = pd.Timedelta(microseconds=1)
-    probes = [t + d for t in changes for d in (-pd.Timedelta(minutes=15), -us, pd.Timedelta(0), us)]
-    at = pd.DataFrame({"at": pd.Series(probes + list(grid[::97]), dtype="datetime64[us]")})
-    con = duckdb.connect()
-    con.register("t", at)
-    expr = queries_calls.local_sql('"at"', tz, lo, hi)
-    got = con.sql(f'SELECT {expr} AS "at" FROM t').df()
-    want = store._to_local(at, "calls", tz)
-    pd.testing.assert_series_equal(got["at"], want["at"], check_dtype=False)
-
-
 @pytest.fixture(scope="module")
 def berlin_store(demo_store, tmp_path_factory):
     """The demo store with the account in Europe/Berlin (UTC+2 until 2026-10-25 03:00 local, UTC+1 after) and

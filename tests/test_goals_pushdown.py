@@ -138,22 +138,3 @@ def test_counts_for_a_horizon_not_counted_is_an_error():
         goals.counts_for({17.0: pd.DataFrame()}, 3.5)
 
 
-@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Europe/Moscow", "UTC"])
-def test_local_time_in_sql_is_what_pandas_gives(tz):
-    """The SQL conversion of UTC to local time agrees with store._to_local to the microsecond, across
-    daylight saving changes (Lord Howe: half-hour shifts)."""
-    lo, hi = pd.Timestamp("2025-01-01"), pd.Timestamp("2026-12-31")
-    rng = pd.Series(pd.date_range(lo, hi, freq="37min13s")).dt.as_unit("us")
-    edges = []
-    for change, _ in queries_goals.utc_offsets(tz, lo.to_pydatetime(), hi.to_pydatetime())[1:]:
-        c = pd.Timestamp(change)
-        edges += [c - pd.Timedelta(microseconds=1), c, c + pd.Timedelta(seconds=1)]
-    if tz not in ("UTC", "Europe/Moscow"):
-        assert len(edges) == 4 * 3              # two changes a year
-    ts = pd.concat([rng, pd.Series(edges, dtype=rng.dtype)], ignore_index=True)
-    con = duckdb.connect()
-    con.register("t", pd.DataFrame({"at": ts}))
-    expr = queries_goals.local_time_sql('"at"', tz, lo.to_pydatetime(), hi.to_pydatetime())
-    got = con.execute(f"SELECT {expr} AS l FROM t").df()["l"]
-    want = store._to_local(pd.DataFrame({"at": ts}), "stage_changes", tz)["at"]
-    assert (pd.to_datetime(got).values == pd.to_datetime(want).values).all()

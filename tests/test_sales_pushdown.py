@@ -123,13 +123,3 @@ def test_same_report_in_a_zone_with_summer_time_and_ties(dst_store, period, mana
     assert_same_report(view, SECTIONS, full, push)
 
 
-def test_local_time_in_sql_is_pandas_local_time():
-    """The offsets behind the SQL conversion reproduce pandas' UTC→local conversion, clock changes included."""
-    edges = ["2024-10-27 00:59:59.999999", "2024-10-27 01:00:00", "2024-03-31 00:59:59", "2024-03-31 01:00:00"]
-    utc = pd.date_range("2024-03-30", "2024-11-03", freq="37min").append(pd.DatetimeIndex(edges))
-    for tz in ("Europe/Berlin", "Europe/Moscow", "America/New_York", "Australia/Lord_Howe", "UTC"):
-        local = queries.local_sql(queries.utc_offsets(tz, utc.min(), utc.max()))
-        got = duckdb.connect().execute(f"SELECT {local('t')} FROM (SELECT unnest(?::TIMESTAMP[]) AS t)",
-                                       [list(utc.to_pydatetime())]).df().iloc[:, 0]
-        want = utc.tz_localize("UTC").tz_convert(tz).tz_localize(None)
-        assert (got.to_numpy() == want.to_numpy()).all(), tz

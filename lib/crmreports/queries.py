@@ -30,7 +30,7 @@ metrics give exactly the figures and tables they give on the whole store:
 
 Local time in SQL. The store keeps UTC and periods are in the account's local time. The reads convert
 in SQL with the zone's UTC offsets over the data's time span, taken from pandas' own conversion
-(:func:`utc_offsets`), so every cut, "last change" and "next change" is made on exactly the local
+(:mod:`crmreports.localtime`), so every cut, "last change" and "next change" is made on exactly the local
 times the metric functions see, and the frames come back in local time. A plain UTC filter widened by
 :data:`MARGIN` is added to each cut so that DuckDB can still skip row groups.
 
@@ -45,13 +45,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import pairwise
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from . import sales, store
+from .localtime import local_sql
 from .periods import Period
 
 MARGIN = timedelta(days=2)     # wider than any UTC offset (max 14 h)
@@ -115,47 +115,13 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list, table: str, co
     return store._to_local(df, table, tz)
 
 
-# ---- local time in SQL -------------------------------------------------------------------------------
-
-def utc_offsets(tz: str, lo: pd.Timestamp, hi: pd.Timestamp) -> list[tuple[pd.Timestamp | None, int]]:
-    """The zone's UTC offsets (microseconds) over ``[lo, hi]`` (naive UTC) as ``[(since, offset), ...]``,
-    the first ``since`` None; read off pandas' own UTC→local conversion on an hourly grid and, around a
-    change, on a grid of seconds (zone transitions fall on whole seconds)."""
-    def offsets(ts: pd.DatetimeIndex) -> np.ndarray:
-        local = ts.tz_localize("UTC").tz_convert(tz).tz_localize(None)
-        return (local - ts).to_numpy().astype("timedelta64[us]").astype("int64")
-
-    hour = pd.Timedelta(hours=1)
-    grid = pd.date_range(lo.floor("h") - hour, hi.ceil("h") + hour, freq="h")
-    off = offsets(grid)
-    out: list[tuple[pd.Timestamp | None, int]] = [(None, int(off[0]))]
-    for i in np.flatnonzero(off[1:] != off[:-1]):
-        secs = pd.date_range(grid[i], grid[i + 1], freq="s")
-        so = offsets(secs)
-        out += [(secs[j + 1], int(so[j + 1])) for j in np.flatnonzero(so[1:] != so[:-1])]
-    return out
-
-
-def local_sql(offsets: list[tuple[pd.Timestamp | None, int]]) -> Callable[[str], str]:
-    """``local(col)``: the SQL expression of a UTC timestamp column in local time, for the given offsets."""
-    def shift(col: str, us: int) -> str:
-        return f"{col} + to_microseconds({us})"
-
-    def local(col: str) -> str:
-        if len(offsets) == 1:
-            return f"({shift(col, offsets[0][1])})"
-        arms = " ".join(f"WHEN {col} < TIMESTAMP '{since.isoformat(sep=' ')}' THEN {shift(col, prev)}"
-                        for (_, prev), (since, _) in pairwise(offsets))
-        return f"(CASE {arms} ELSE {shift(col, offsets[-1][1])} END)"
-    return local
-
-
 def _local_time(con: duckdb.DuckDBPyConnection, tz: str, as_of: pd.Timestamp) -> Callable[[str], str]:
     """:func:`local_sql` for the zone over every timestamp the sales reads convert."""
     bounds = [pd.Timestamp(as_of)] + [pd.Timestamp(v) for v in (
         con.execute("SELECT min(created_at), max(created_at), min(closed_at), max(closed_at) FROM leads").fetchone()
         + con.execute('SELECT min("at"), max("at") FROM stage_changes').fetchone()) if v is not None]
-    return local_sql(utc_offsets(tz, min(bounds) - MARGIN, max(bounds) + MARGIN))
+    lo, hi = min(bounds) - MARGIN, max(bounds) + MARGIN
+    return lambda col: local_sql(col, tz, lo, hi)
 
 
 def _in(local, col: str, lo, hi=None) -> tuple[str, list]:

@@ -42,7 +42,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -51,6 +50,7 @@ import pyarrow as pa
 from . import calls as metrics
 from . import store
 from .calls import WON, MeetingRule, stage_ids
+from .localtime import local_sql
 from .periods import Period
 from .queries import MARGIN, _ts, _windows
 
@@ -170,49 +170,6 @@ def _read(con, sql: str, params: list, table: str, columns: list[str], tz: str,
     if df.empty:
         df = store.conform(table, None)[columns]
     return store._to_local(df, table, tz)
-
-
-def _local(ts: pd.Series, tz: str) -> pd.Series:
-    """Naive UTC timestamps in local time, as :func:`crmreports.store._to_local` converts them."""
-    return ts.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
-
-
-def local_sql(col: str, tz: str, lo, hi) -> str:
-    """SQL for the naive-UTC column ``col`` in local time, exactly as :func:`crmreports.store._to_local` converts
-    it, for values from ``lo`` to ``hi`` (UTC): the column plus the UTC offset, the offset changing at the
-    timezone's transitions in that span (:func:`utc_offsets`). Outside the span, the offset of its nearest end
-    is used, so the caller keeps to the span."""
-    first, cuts = utc_offsets(tz, pd.Timestamp(lo).floor("D"), pd.Timestamp(hi).ceil("D"))
-
-    def plus(us: int) -> str:
-        return f"{col} + INTERVAL '{us} microseconds'"
-    if not cuts:
-        return f"({plus(first)})"
-    offsets = [first] + [o for _, o in cuts]
-    whens = " ".join(f"WHEN {col} < TIMESTAMP '{t.isoformat()}' THEN {plus(o)}" for (t, _), o in zip(cuts, offsets))
-    return f"(CASE {whens} ELSE {plus(offsets[-1])} END)"
-
-
-@lru_cache(maxsize=32)
-def utc_offsets(tz: str, lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[int, tuple]:
-    """The UTC offset of ``tz`` (microseconds) at ``lo`` (naive UTC) and its changes up to ``hi``:
-    ``(offset, ((moment, new offset), ...))``, each moment the first microsecond of the new offset as pandas
-    converts (offsets read every 15 minutes, a change then pinned down by halving)."""
-    start = lo - pd.Timedelta(days=1)
-    grid = pd.Series(pd.date_range(start, hi + pd.Timedelta(days=1), freq="15min"))
-    off = (_local(grid, tz) - grid).to_numpy()
-
-    def offset_at(us: int):
-        t = pd.Series([pd.Timestamp(us, unit="us")])
-        return (_local(t, tz) - t).to_numpy()[0]
-    cuts = []
-    for i in np.flatnonzero(off[1:] != off[:-1]):
-        a, b = grid[i].value // 1000, grid[i + 1].value // 1000          # microseconds, offset(a) != offset(b)
-        while b - a > 1:                                              # the first microsecond with offset(b)
-            mid = (a + b) // 2
-            a, b = (mid, b) if offset_at(mid) == off[i] else (a, mid)
-        cuts.append((pd.Timestamp(b, unit="us"), int(off[i + 1] // np.timedelta64(1, "us"))))
-    return int(off[0] // np.timedelta64(1, "us")), tuple(cuts)
 
 
 def report_windows(period: Period) -> list[Period]:

@@ -28,16 +28,14 @@ within the window are found with pandas (:func:`local_time_sql`).
 """
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from . import goals, store
+from .localtime import local_sql
 from .periods import Period
 from .queries import MARGIN, _read, _ts, _windows
 
@@ -46,7 +44,6 @@ GOALS_CHANGE_COLUMNS = ["id", "lead_id", "at", "from_pipeline_id", "from_status_
                         "to_status_id"]
 COUNT_COLUMNS = ["pipeline_id", "status_id", "responsible_user_id", "entered", "won", "won_in_time"]
 REFERENCE_TABLES = ("users", "pipelines", "statuses", "loss_reasons")
-_GRID = pd.Timedelta(minutes=15)    # offsets are sampled this often, then each change is found to the second
 
 
 @dataclass(frozen=True)
@@ -80,37 +77,6 @@ def read_reference(path: str | os.PathLike) -> Reference:
 
 # ---------------------------------------------------------------- local time in SQL
 
-@functools.lru_cache(maxsize=32)
-def utc_offsets(tz: str, lo: datetime, hi: datetime) -> tuple[tuple[datetime | None, timedelta], ...]:
-    """The zone's UTC offset over the UTC span ``[lo, hi]``: ``((None, offset), (change, offset), ...)``,
-    each offset valid from its change (UTC, to the second) until the next, as pandas converts."""
-    def offsets(ts: pd.DatetimeIndex) -> np.ndarray:
-        return (ts.tz_localize("UTC").tz_convert(tz).tz_localize(None) - ts).values
-
-    grid = pd.date_range(pd.Timestamp(lo).floor("min"), pd.Timestamp(hi).ceil("min") + _GRID, freq=_GRID)
-    off = offsets(grid)
-    out: list[tuple[datetime | None, timedelta]] = [(None, pd.Timedelta(off[0]).to_pytimedelta())]
-    for i in np.flatnonzero(off[1:] != off[:-1]) + 1:
-        secs = pd.date_range(grid[i - 1], grid[i], freq="s")
-        first = int(np.flatnonzero(offsets(secs) == off[i])[0])
-        out.append((secs[first].to_pydatetime(), pd.Timedelta(off[i]).to_pytimedelta()))
-    return tuple(out)
-
-
-def local_time_sql(col: str, tz: str, lo: datetime, hi: datetime) -> str:
-    """SQL for the local time of the UTC timestamp column ``col`` (exact for values in ``[lo, hi]``)."""
-    parts = utc_offsets(tz, lo, hi)
-
-    def us(offset: timedelta) -> int:
-        return offset // timedelta(microseconds=1)
-
-    if len(parts) == 1:
-        return f"({col} + to_microseconds({us(parts[0][1])}))"
-    cases = " ".join(f"WHEN {col} < TIMESTAMP '{parts[k + 1][0].isoformat(sep=' ')}' THEN {us(parts[k][1])}"
-                     for k in range(len(parts) - 1))
-    return f"({col} + to_microseconds(CASE {cases} ELSE {us(parts[-1][1])} END))"
-
-
 # ---------------------------------------------------------------- the reads
 
 def _empty_counts() -> pd.DataFrame:
@@ -132,8 +98,8 @@ def stage_counts(con: duckdb.DuckDBPyConnection, tz: str, statuses: pd.DataFrame
     if opens.empty:
         return {h: _empty_counts() for h in horizons}
     lo, hi = _ts(start) - MARGIN, _ts(moment) + MARGIN
-    at = local_time_sql('s."at"', tz, lo, hi)
-    closed = local_time_sql("closed_at", tz, lo, hi)
+    at = local_sql('s."at"', tz, lo, hi)
+    closed = local_sql("closed_at", tz, lo, hi)
     open_rows = ", ".join(f"({int(p)}, {int(s)})" for p, s in zip(opens["pipeline_id"], opens["id"]))
     hz_rows = ", ".join(f"({k}, {int(us)})" for k, us in enumerate(horizons.values()))
     # e: each deal's last entry into each open stage within the window (local time); l: the scope's deals,

@@ -18,7 +18,7 @@ on the whole store:
     unsorted; the scope's, at or after its arrival and before the data date, the earliest, a call before a
     task before a stage move at the same moment), found in SQL: the items are keyed by their row in the
     store, and "at or after" and "before" compare local times computed in SQL
-    (:func:`crmreports.queries_calls.local_sql`) exactly as pandas converts them.
+    (:func:`crmreports.localtime.local_sql`) exactly as pandas converts them.
 ``leads``
     the scope's leads of those items (owner, deal, won, won revenue).
 ``calls``, ``tasks``, ``stage_changes``
@@ -36,10 +36,10 @@ from functools import partial
 import pandas as pd
 
 from . import store
+from .localtime import local_sql
 from .periods import Period
 from .queries import MARGIN, _ts, _windows
 from .queries_calls import _read as _arrow_read
-from .queries_calls import local_sql
 from .unsorted import trend_weeks
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def _first_sql(local, lo, hi, as_of, scope_sql: str, scope_params: list, user_id
     ``x`` = 4 × its local time in microseconds + its order at the same moment (0 call, 1 task, 2 stage move):
     the smallest ``x`` is the earliest action, a call before a task before a stage move at the same moment
     (one integer is much faster to take the minimum of than a pair); and its parameters. ``lo``..``hi`` (UTC)
-    bound every action read; ``local`` is :func:`crmreports.queries_calls.local_sql` over that span."""
+    bound every action read; ``local`` is :func:`crmreports.localtime.local_sql` over that span."""
     user_call, user_task, user_p = "", "", []
     if user_ids:
         sql, user_p = _in("user_id", user_ids)

@@ -59,7 +59,7 @@ def main() -> None:
         client = AmoCRMClient(srv.base_url, StaticTokenAuth(srv.access_token), rate=args.rate)
         time.sleep(1.1)  # start with an empty limiter window, as a later cron run would
         t0 = time.perf_counter()
-        inc = sync(client, path, progress=False)
+        sync(client, path, progress=False)
         inc_s = time.perf_counter() - t0
         inc_req = srv.request_count - before
         print(f"incremental sync after {len(changed)} leads changed (1 %): {inc_req} requests "
