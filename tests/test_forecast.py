@@ -204,3 +204,86 @@ def test_group_forecasts_add_up_roughly(demo):
     one = demo.leads[demo.leads["pipeline_id"] == g.loc[0, "key"]]
     alone = F.forecast_as_of(one, demo.stage_changes[demo.stage_changes["lead_id"].isin(one["id"])], o)
     assert g.loc[0, "revenue_1"] == pytest.approx(alone.value(1))
+
+
+# --- one estimator for every origin and group: the same numbers as each computed on its own -----------
+
+def _naive_probabilities(snaps, origin, settings=F.DEFAULT):
+    """The definition: the training rows of ``origin``, grouped per level, each group's cumulative
+    incidence (won) from its durations and outcomes."""
+    lo = F.add_months(origin, -settings.lookback)
+    tr = snaps[(snaps["moment"] < origin) & (snaps["moment"] >= lo)]
+    done = tr["closed_at"].notna() & (tr["closed_at"] < origin)
+    tr = tr.assign(duration=(tr["closed_at"].where(done, origin) - tr["moment"]) / F.DAY,
+                   event=np.where(done, np.where(tr["won"], 1, 2), 0),
+                   band=F._age_band(tr["age_days"], settings.age_bins))
+    hd = F.horizon_days(origin)
+    rows = []
+    for level, by in F.LEVELS:
+        for key, g in (tr.groupby(list(by)) if by else [((), tr)]):
+            if by and not len(tr):
+                continue
+            cif, p = F.cumulative_incidence(g["duration"], g["event"], hd)
+            rows.append({"level": level, "pipeline_id": -1, "status_id": -2, "band": -1,
+                         **dict(zip(by, key if isinstance(key, tuple) else (key,))),
+                         "n": len(g), "won": int((g["event"] == 1).sum()), "lost": int((g["event"] == 2).sum()),
+                         "censored": int((g["event"] == 0).sum()), "p_win": p,
+                         **{f"cif_{k + 1}": cif[k] for k in range(len(hd))}})
+    return pd.DataFrame(rows, columns=F.PROBABILITY_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def demo_snapshots(demo):
+    o = pd.Timestamp("2026-11-01")
+    known, sc = F.known_at(demo.leads, demo.stage_changes, o)
+    return known, F.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
+
+
+@pytest.mark.parametrize("origin", ["2026-11-01", "2026-06-01", "2025-12-01", "2025-11-01"])
+def test_stage_probabilities_are_each_groups_cumulative_incidence(demo_snapshots, origin):
+    """Estimated for every group at once from rows sorted once: exactly the per-group definition."""
+    o = pd.Timestamp(origin)
+    _, snaps = demo_snapshots
+    fast, naive = F.stage_probabilities(snaps, o), _naive_probabilities(snaps, o)
+    assert len(fast) > 10
+    pd.testing.assert_frame_equal(fast, naive, check_exact=True, check_dtype=False)
+
+
+def test_one_estimator_gives_each_origins_own_forecast(demo, demo_snapshots):
+    """The estimator built once as of the last origin gives, for each earlier origin, the forecast
+    computed from scratch with only the data known then (its own snapshots and deals)."""
+    known, snaps = demo_snapshots
+    est = F.Estimator(snaps, known, pd.Timestamp("2026-11-01"))
+    for origin in ("2026-11-01", "2026-08-01", "2026-01-01", "2025-11-01"):
+        o = pd.Timestamp(origin)
+        own = F.forecast_as_of(demo.leads, demo.stage_changes, o)
+        shared = est.forecast(o)
+        assert (own.status, own.model, own.history_months) == (shared.status, shared.model, shared.history_months)
+        for part in ("table", "open_deals", "probabilities", "yields", "series"):
+            a, b = getattr(own, part).reset_index(drop=True), getattr(shared, part).reset_index(drop=True)
+            if part == "open_deals":      # the later snapshots know how the open deals ended; nothing uses it
+                a, b = a.drop(columns=["closed_at", "won"]), b.drop(columns=["closed_at", "won"])
+            pd.testing.assert_frame_equal(a, b, check_exact=True, obj=part)
+        # the weighted open deals equal weight_open_deals on the probability table
+        od = snaps[snaps["moment"] == o]
+        pd.testing.assert_frame_equal(F.weight_open_deals(od, shared.probabilities), shared.open_deals,
+                                      check_exact=True)
+
+
+@pytest.mark.parametrize("column", ["responsible_user_id", "pipeline_id"])
+def test_groups_at_once_equal_each_group_alone(demo_snapshots, column):
+    known, snaps = demo_snapshots
+    o = pd.Timestamp("2026-11-01")
+    together = F.Estimator(snaps, known, o).by_group(column, {"revenue": 1.3})
+    group = snaps["lead_id"].map(known.set_index("id")[column])
+    for _, row in together.iterrows():
+        alone = F.widen(F.forecast_from(snaps[group == row["key"]], known[known[column] == row["key"]], o),
+                        {"revenue": 1.3})
+        assert row["status"] == alone.status
+        for k in (1, 2, 3):
+            assert same(row[f"revenue_{k}"], alone.value(k)) and same(row[f"high_{k}"], alone.value(k, column="high"))
+            assert same(row[f"deals_{k}"], alone.value(k, "deals"))
+
+
+def same(a, b):
+    return (math.isnan(a) and math.isnan(b)) or a == b

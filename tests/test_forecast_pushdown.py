@@ -1,14 +1,16 @@
-"""The forecast's pushed-down loader (crmreports.queries_forecast.load_forecast) and its once-per-run
-snapshots give exactly the figures, tables, narrative and displayed tables that the forecast gives on
-the whole store (store.load) with every estimator rebuilding its own snapshots.
+"""The forecast's pushed-down loader (crmreports.queries_forecast.load_forecast: each deal's last stage per
+month instead of the change log) and its once-per-run snapshots and estimator give exactly the figures,
+tables, narrative and displayed tables that the forecast gives on the whole store (store.load, the
+snapshots rebuilt from the whole change log).
 
 The comparison runs every section of the notebook, in its order, on two contexts for the same
 parameters: one built from everything (`report.open_context`, the loader the report had before) and one
 from `views.forecast.open` (the reduced read). Origins: the end of the data (2026-10), earlier months
 (so that deals closed after the origin are shown open at their stage then), a quarter, a short history
 and an empty one; scopes: the team, one manager, one pipeline. The library functions are also checked
-directly: the backtest, the forecast and the breakdown from the shared snapshots against the
-self-contained `backtest`, `forecast_as_of` and `by_group` on the whole store.
+directly: the snapshots from the month stages against those from the whole change log, and the
+backtest, the forecast and the breakdown from the shared snapshots against the self-contained
+`backtest`, `forecast_as_of` and `by_group` on the whole store.
 """
 
 import pandas as pd
@@ -51,43 +53,91 @@ def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, p
         assert push.results["forecast"].ok and push.figures["backtest_forecasts"] >= 30
 
 
+def _reduced(path, o):
+    """The reduced read as of ``o``, the deals known then and their snapshots (24 month starts back)."""
+    reduced = queries_forecast.load_forecast(path, o, 24)
+    known = F.known_with_stages(reduced.leads, reduced.origin_stages, o)
+    return reduced, known, F.snapshots_from_months(known, reduced.month_stages, F.snapshot_moments(known, o, 12, 12))
+
+
 @pytest.mark.parametrize("origin", ["2026-11-01", "2026-05-01", "2025-09-01"])
 def test_shared_snapshots_give_the_self_contained_results(demo_store, origin):
     """backtest_from / forecast_from / by_group_from on one set of snapshots of the reduced read equal
     backtest / forecast_as_of / by_group on the whole store."""
     o = pd.Timestamp(origin)
     data = store.load(demo_store)
-    reduced = queries_forecast.load_forecast(demo_store, o, 24)
-    known, sc = F.known_at(reduced.leads, reduced.stage_changes, o)
-    snaps = F.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
+    reduced, known, snaps = _reduced(demo_store, o)
     recent = F.snapshots_since(snaps, F.snapshot_moments(known, o, 12)[0])
-    frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest")
+    frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest",
+                 exact=True)
     full = F.forecast_as_of(data.leads, data.stage_changes, o)
     push = F.forecast_from(recent, known, o)
-    frames_equal(full.table, push.table, "forecast")
-    frames_equal(full.open_deals, push.open_deals, "open deals")
+    frames_equal(full.table, push.table, "forecast", exact=True)
+    frames_equal(full.open_deals, push.open_deals, "open deals", exact=True)
     for column in ("pipeline_id", "responsible_user_id"):
         frames_equal(F.by_group(data.leads, data.stage_changes, o, column),
-                      F.by_group_from(recent, known, o, column), column)
+                     F.by_group_from(recent, known, o, column), column, exact=True)
     # the stage of every deal at every month start, and the deals known at the origin, are the same
     full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
-    frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, "snapshots")
+    full_snaps = F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12))
+    pd.testing.assert_frame_equal(full_snaps, snaps, check_exact=True)
     cols = queries_forecast.FORECAST_LEAD_COLUMNS
-    frames_equal(full_known[cols], known[cols], "known leads")
-    assert len(reduced.stage_changes) < len(data.stage_changes) / 2
+    pd.testing.assert_frame_equal(full_known[cols].reset_index(drop=True), known[cols].reset_index(drop=True),
+                                  check_exact=True)
+    assert len(reduced.month_stages) < len(data.stage_changes) / 2 and reduced.stage_changes.empty
 
 
 def test_deals_closed_after_the_origin_keep_their_stage_then(demo_store):
     """Deals open at the origin and closed later are shown at their stage at the origin (known_at)."""
     o = pd.Timestamp("2026-06-01")
-    reduced = queries_forecast.load_forecast(demo_store, o, 24)
+    reduced, push_known, _ = _reduced(demo_store, o)
     data = store.load(demo_store)
     later = data.leads[(data.leads["created_at"] < o) & (data.leads["closed_at"] >= o)]
-    assert len(later) > 10
+    assert len(later) > 10 and len(reduced.origin_stages) >= len(later)
     full_known = F.known_at(data.leads, data.stage_changes, o)[0].set_index("id")
-    push_known = F.known_at(reduced.leads, reduced.stage_changes, o)[0].set_index("id")
+    push_known = push_known.set_index("id")
     pd.testing.assert_series_equal(full_known.loc[later["id"], "status_id"], push_known.loc[later["id"], "status_id"])
     assert push_known.loc[later["id"], "closed_at"].isna().all()
+
+
+def test_changes_at_the_same_moment(demo_store, tmp_path):
+    """Two changes of a deal at the same time: the month stages keep the one the whole change log's
+    snapshots take (the later row), the origin stage the one known_at takes (the larger change id,
+    here the earlier row); a change without a stage is skipped at the origin, not in the snapshots."""
+    import shutil
+    path = tmp_path / "ties.duckdb"
+    shutil.copy(demo_store, path)
+    con = store.connect(path, read_only=False)
+    # the last change before 2026-06-01 of some deals closed later, and of some open at month starts,
+    # doubled at the same moment with another stage; some also without a stage (the store is in UTC,
+    # the account in Moscow time: 21:00 UTC is the local midnight)
+    con.execute("""
+        CREATE TEMP TABLE picked AS
+        SELECT s.* FROM stage_changes s JOIN leads l ON l.id = s.lead_id
+        WHERE s."at" < TIMESTAMP '2026-05-31 21:00' AND l.closed_at >= TIMESTAMP '2026-06-02'
+        QUALIFY row_number() OVER (PARTITION BY s.lead_id ORDER BY s."at" DESC) = 1 LIMIT 20""")
+    con.execute("""INSERT INTO stage_changes SELECT '!' || id, lead_id, "at", from_pipeline_id, from_status_id,
+                   to_pipeline_id, to_status_id + 1, user_id FROM picked""")
+    con.execute("""INSERT INTO stage_changes SELECT id || '-c', lead_id, "at", from_pipeline_id, from_status_id,
+                   to_pipeline_id, NULL, user_id FROM picked ORDER BY lead_id LIMIT 5""")
+    picked = con.execute("SELECT lead_id, to_status_id FROM picked ORDER BY lead_id").df()
+    con.close()
+    o = pd.Timestamp("2026-06-01")
+    data = store.load(path)
+    _, known, snaps = _reduced(path, o)
+    full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
+    pd.testing.assert_frame_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps,
+                                  check_exact=True)
+    cols = queries_forecast.FORECAST_LEAD_COLUMNS
+    pd.testing.assert_frame_equal(full_known[cols].reset_index(drop=True), known[cols].reset_index(drop=True),
+                                  check_exact=True)
+    # the cases are there: at the origin the snapshots show the later row's stage (none for the first
+    # five), the known deals the original change's
+    at = snaps[snaps["moment"] == o].set_index("lead_id")["status_id"]
+    stage = picked.set_index("lead_id")["to_status_id"]
+    assert (at.loc[stage.index[:5]] == F.UNKNOWN_STAGE).all()
+    assert (at.loc[stage.index[5:]] == stage.iloc[5:] + 1).all()
+    assert (known.set_index("id").loc[stage.index, "status_id"] == stage).all()
 
 
 def test_month_buckets_in_local_time():
@@ -109,10 +159,10 @@ def test_timezone_with_daylight_saving(demo_store, tmp_path):
     for origin in ("2026-11-01", "2026-04-01"):
         o = pd.Timestamp(origin)
         data = store.load(path)
-        reduced = queries_forecast.load_forecast(path, o, 24)
-        known, sc = F.known_at(reduced.leads, reduced.stage_changes, o)
-        snaps = F.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
+        reduced, known, snaps = _reduced(path, o)
         full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
-        frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin)
-        frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin)
-        assert len(reduced.stage_changes) < len(data.stage_changes) / 2
+        frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin,
+                     exact=True)
+        frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin,
+                     exact=True)
+        assert len(reduced.month_stages) < len(data.stage_changes) / 2

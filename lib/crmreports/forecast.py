@@ -31,6 +31,14 @@ Backtest: the whole forecast is rerun as of each of the 12 month starts before t
 known then, and compared with the actual won revenue; WAPE = Σ|F − A| / ΣA, bias = Σ(F − A) / ΣA,
 against two naive baselines: the last full month, and the same month a year earlier.
 
+Computation: the report's 13 forecasts (12 backtest origins and the origin) and its per-manager and
+per-pipeline forecasts come from one :class:`Estimator`, which prepares once what does not depend on
+the origin or the group (each snapshot row's group codes and its duration if it closes, the rows
+sorted by (group, duration), tallies per (group, month start, closing month); the monthly series and
+the wins per creation month) and estimates every group of a level at once. An origin only selects
+its window's rows and the events before it, so each result is the same, to the last bit, as the
+forecast computed on its own from the data known then (tests/test_forecast.py).
+
 Won revenue of a month is the sum of ``price`` of deals won (status 142) with ``closed_at`` in the
 month, as in :mod:`crmreports.sales`. Deal budgets are taken as they are now (the store keeps no
 history of budget changes).
@@ -38,8 +46,12 @@ history of budget changes).
 from __future__ import annotations
 
 import contextlib
+import copy
+import importlib
 import logging
 import math
+import sys
+import threading
 import warnings
 from dataclasses import dataclass, field
 
@@ -89,14 +101,24 @@ def known_at(leads: pd.DataFrame, stage_changes: pd.DataFrame, moment: pd.Timest
     and deals closed later shown open (status = their stage at ``moment``, no ``closed_at``)."""
     moment = pd.Timestamp(moment)
     sc = stage_changes[stage_changes["at"] < moment]
-    ld = leads[leads["created_at"] < moment].copy()
+    ld = leads[leads["created_at"] < moment]
     later = ld["closed_at"].notna() & (ld["closed_at"] >= moment)
     # the last stage before the moment, looked up only for the deals closed later (the others keep theirs)
     mine = sc[sc["lead_id"].isin(ld.loc[later, "id"])] if later.any() else sc.iloc[:0]
     last = mine.sort_values(["lead_id", "at", "id"]).groupby("lead_id")["to_status_id"].last()
+    return known_with_stages(leads, last, moment), sc
+
+
+def known_with_stages(leads: pd.DataFrame, last: pd.Series, moment: pd.Timestamp) -> pd.DataFrame:
+    """The deals of :func:`known_at` from ``last``: lead id → the stage (``to_status_id``) of the deal's
+    last stage change with a stage before ``moment`` (by time, ties by change id), needed for the deals
+    closed at or after the moment only; a deal without one gets -1."""
+    moment = pd.Timestamp(moment)
+    ld = leads[leads["created_at"] < moment].copy()
+    later = ld["closed_at"].notna() & (ld["closed_at"] >= moment)
     ld.loc[later, "status_id"] = ld.loc[later, "id"].map(last).fillna(UNKNOWN_STAGE).astype("int64").values
     ld.loc[later, "closed_at"] = pd.NaT
-    return ld, sc
+    return ld
 
 
 def _is_won(leads: pd.DataFrame) -> pd.Series:
@@ -107,6 +129,62 @@ def _is_closed(leads: pd.DataFrame) -> pd.Series:
     return leads["status_id"].isin([WON, LOST]) & leads["closed_at"].notna()
 
 
+SNAPSHOT_COLUMNS = ["moment", "lead_id", "pipeline_id", "status_id", "age_days", "price", "user_id", "closed_at",
+                    "won"]
+
+
+def _open_pairs(leads: pd.DataFrame, moments) -> tuple[pd.DatetimeIndex, pd.DataFrame | None]:
+    """Every (moment, deal) with the deal open at the moment, sorted by moment and deal id, with the
+    deal's columns (the stage not yet looked up); None when there is none."""
+    moments = pd.DatetimeIndex(sorted(set(pd.Timestamp(m) for m in moments)))
+    if leads.empty or len(moments) == 0:
+        return moments, None
+    created = leads["created_at"].values
+    closed = leads["closed_at"].values
+    closed_flag = _is_closed(leads).values
+    m = moments.values
+    # a deal is open at the moments after its creation up to its closing (created < m, not closed < m):
+    # a range of moment indices per deal; the pairs moment by moment, deals by id
+    first = np.searchsorted(m, created, side="right")
+    end = np.where(closed_flag, np.searchsorted(m, closed, side="right"), len(m))
+    count = np.maximum(end - first, 0)
+    by_id = np.argsort(leads["id"].to_numpy(), kind="stable")        # the rows mostly come by id: cheap
+    li = np.repeat(by_id, count[by_id])
+    mi = np.arange(len(li)) - np.repeat(np.cumsum(count[by_id]) - count[by_id], count[by_id]) \
+        + np.repeat(first[by_id], count[by_id])
+    by_moment = np.argsort(mi.astype(np.int16) if len(m) < 2 ** 15 else mi, kind="stable")
+    mi, li = mi[by_moment], li[by_moment]
+    if len(mi) == 0:
+        return moments, None
+    snap = pd.DataFrame({
+        "moment": m[mi], "lead_id": leads["id"].to_numpy()[li].astype("int64"),
+        "age_days": (m[mi] - created[li]) / np.timedelta64(1, "D"),
+        "price": leads["price"].fillna(0.0).astype(float).to_numpy()[li],
+        "user_id": leads["responsible_user_id"].to_numpy()[li],
+        "closed_at": np.where(closed_flag[li], closed[li], np.datetime64("NaT")),
+        "won": _is_won(leads).to_numpy()[li], "lead_pipeline_id": leads["pipeline_id"].to_numpy()[li],
+    })
+    return moments, snap
+
+
+def _with_stages(snap: pd.DataFrame, to_status, to_pipeline, in_order: bool = False) -> pd.DataFrame:
+    """The snapshot rows with the stage found for each (``to_status`` / ``to_pipeline``: the last stage
+    change before the moment; NaN without one), in :func:`snapshots`' form. ``in_order``: the rows are
+    already sorted by moment and lead id."""
+    status = np.asarray(to_status, dtype=float)
+    # a closed status before an open moment (a reopened deal) or no history at all: stage unknown
+    known = ~np.isnan(status) & (status != WON) & (status != LOST)
+    stage = np.where(known, status, UNKNOWN_STAGE).astype("int64")
+    snap["status_id"] = stage
+    # the pipeline of that change; the deal's own without a stage or without a pipeline in the change
+    own = snap["lead_pipeline_id"].to_numpy(dtype=float)
+    pipeline = np.where(known, np.asarray(to_pipeline, dtype=float), own)
+    snap["pipeline_id"] = pd.Series(np.where(np.isnan(pipeline), own, pipeline), index=snap.index).astype("int64")
+    snap["closed_at"] = pd.to_datetime(snap["closed_at"])
+    out = snap[SNAPSHOT_COLUMNS]
+    return out.reset_index(drop=True) if in_order else out.sort_values(["moment", "lead_id"]).reset_index(drop=True)
+
+
 def snapshots(leads: pd.DataFrame, stage_changes: pd.DataFrame, moments) -> pd.DataFrame:
     """Every deal open at each moment, with its stage then and its later outcome.
 
@@ -114,39 +192,52 @@ def snapshots(leads: pd.DataFrame, stage_changes: pd.DataFrame, moments) -> pd.D
     before it; -1 when the history shows none), age_days, price, user_id, closed_at (NaT while open),
     won (closed as won). A deal is open at a moment if it was created before it and not closed before it.
     """
-    moments = pd.DatetimeIndex(sorted(set(pd.Timestamp(m) for m in moments)))
-    cols = ["moment", "lead_id", "pipeline_id", "status_id", "age_days", "price", "user_id", "closed_at", "won"]
-    if leads.empty or len(moments) == 0:
-        return pd.DataFrame(columns=cols)
-    created = leads["created_at"].values
-    closed = leads["closed_at"].values
-    closed_flag = _is_closed(leads).values
-    m = moments.values
-    open_mask = (created[None, :] < m[:, None]) & ~(closed_flag[None, :] & (closed[None, :] < m[:, None]))
-    mi, li = np.nonzero(open_mask)
-    if len(mi) == 0:
-        return pd.DataFrame(columns=cols)
-    sub = leads.iloc[li]
-    snap = pd.DataFrame({
-        "moment": m[mi], "lead_id": sub["id"].astype("int64").values,
-        "age_days": (m[mi] - created[li]) / np.timedelta64(1, "D"),
-        "price": sub["price"].fillna(0.0).astype(float).values,
-        "user_id": sub["responsible_user_id"].values,
-        "closed_at": np.where(closed_flag[li], closed[li], np.datetime64("NaT")),
-        "won": _is_won(leads).values[li], "lead_pipeline_id": sub["pipeline_id"].values,
-    })
+    moments, snap = _open_pairs(leads, moments)
+    if snap is None:
+        return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
     sc = stage_changes[["lead_id", "at", "to_pipeline_id", "to_status_id"]].dropna(subset=["at"])
     sc = sc.assign(lead_id=sc["lead_id"].astype("int64")).sort_values("at", kind="stable")
     snap = snap.sort_values("moment", kind="stable")
     merged = pd.merge_asof(snap, sc, left_on="moment", right_on="at", by="lead_id", allow_exact_matches=False)
-    stage = merged["to_status_id"]
-    # a closed status before an open moment (a reopened deal) or no history at all: stage unknown
-    stage = stage.where(stage.notna() & ~stage.isin([WON, LOST]), UNKNOWN_STAGE).astype("int64")
-    merged["status_id"] = stage.values
-    merged["pipeline_id"] = merged["to_pipeline_id"].where(stage != UNKNOWN_STAGE, merged["lead_pipeline_id"]) \
-        .fillna(merged["lead_pipeline_id"]).astype("int64")
-    merged["closed_at"] = pd.to_datetime(merged["closed_at"])
-    return merged[cols].sort_values(["moment", "lead_id"]).reset_index(drop=True)
+    return _with_stages(merged, merged["to_status_id"], merged["to_pipeline_id"])
+
+
+def month_index(values) -> np.ndarray:
+    """Months since year 0 (year × 12 + month − 1) of datetime64 values."""
+    return np.asarray(values, dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+
+
+def snapshots_from_months(leads: pd.DataFrame, month_stages: pd.DataFrame, moments) -> pd.DataFrame:
+    """:func:`snapshots` from each deal's last stage change of each calendar month instead of the whole
+    change log (``month_stages``: lead_id, month (:func:`month_index` of the local month; earlier
+    months may be merged into one, and months after the deal closed left out), to_pipeline_id,
+    to_status_id). The last change before a month start is the last change of the latest month before
+    it, so the rows are the same (see :mod:`crmreports.queries_forecast`)."""
+    moments, snap = _open_pairs(leads, moments)
+    if snap is None:
+        return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
+    ms = month_stages
+    lead = ms["lead_id"].to_numpy(dtype=np.int64)
+    month = ms["month"].to_numpy(dtype=np.int64)
+    want_lead = snap["lead_id"].to_numpy()
+    want_month = month_index(snap["moment"].to_numpy())
+    to_status = np.full(len(snap), np.nan)
+    to_pipeline = np.full(len(snap), np.nan)
+    if len(ms):
+        # one integer per (deal, month) orders the months of each deal; the latest month before the
+        # moment is the last key below the moment's own
+        base = min(int(month.min()), int(want_month.min()))
+        span = max(int(month.max()), int(want_month.max())) - base + 1
+        key = lead * span + (month - base)
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        pos = np.searchsorted(key, want_lead * span + (want_month - base), side="left") - 1
+        hit = pos >= 0
+        hit[hit] = lead[order[pos[hit]]] == want_lead[hit]
+        rows = order[pos[hit]]
+        to_status[hit] = ms["to_status_id"].to_numpy(dtype=float)[rows]
+        to_pipeline[hit] = ms["to_pipeline_id"].to_numpy(dtype=float)[rows]
+    return _with_stages(snap, to_status, to_pipeline, in_order=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -177,32 +268,17 @@ def cumulative_incidence(durations, events, times) -> tuple[np.ndarray, float]:
 def _incidence(ut, at_risk, won_at, all_at, times) -> tuple[np.ndarray, float]:
     """The Aalen–Johansen arithmetic from the event times ``ut`` (sorted, unique), the number at risk and
     the wins and all events at each of them (integer arrays)."""
-    surv = np.cumprod(1.0 - all_at / at_risk)
+    return _incidence_of(ut, at_risk, won_at, 1.0 - all_at / at_risk, times)
+
+
+def _incidence_of(ut, at_risk, won_at, stay, times) -> tuple[np.ndarray, float]:
+    """:func:`_incidence` from ``stay`` = 1 − all_at / at_risk at each event time."""
+    surv = np.cumprod(stay)
     surv_before = np.concatenate([[1.0], surv[:-1]])
     cif = np.cumsum(surv_before * won_at / at_risk)
     idx = np.searchsorted(ut, times, side="right") - 1
     out = np.where(idx >= 0, cif[np.clip(idx, 0, None)], 0.0)
     return out, float(cif[-1])
-
-
-def _sorted_incidence(ds: np.ndarray, es: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, float]:
-    """:func:`cumulative_incidence` of durations already sorted ascending (the same integers, hence
-    the same floating-point result, without sorting again)."""
-    if ds.size == 0:
-        return np.full(times.shape, np.nan), float("nan")
-    hit = es > 0
-    evd = ds[hit]
-    if evd.size == 0:
-        return np.zeros(times.shape), 0.0
-    new = np.empty(evd.size, dtype=bool)
-    new[0] = True
-    np.not_equal(evd[1:], evd[:-1], out=new[1:])
-    ut = evd[new]
-    pos = np.cumsum(new) - 1                     # each event's index in ut
-    at_risk = ds.size - np.searchsorted(ds, ut, side="left")
-    won_at = np.bincount(pos[es[hit] == 1], minlength=ut.size)
-    all_at = np.bincount(pos, minlength=ut.size)
-    return _incidence(ut, at_risk, won_at, all_at, times)
 
 
 def horizon_days(origin: pd.Timestamp, horizons: int = HORIZONS) -> np.ndarray:
@@ -214,14 +290,10 @@ def _age_band(age_days, bins) -> np.ndarray:
     return np.digitize(np.asarray(age_days, dtype=float), bins[1:-1], right=False)
 
 
-def _training(snaps: pd.DataFrame, origin: pd.Timestamp, lookback: int) -> pd.DataFrame:
-    """Snapshots of the ``lookback`` months before the origin, followed up to the origin."""
-    lo = add_months(origin, -lookback)
-    tr = snaps[(snaps["moment"] < origin) & (snaps["moment"] >= lo)]
-    done = tr["closed_at"].notna() & (tr["closed_at"] < origin)
-    end = tr["closed_at"].where(done, origin)
-    return tr.assign(duration=(end - tr["moment"]) / DAY,
-                     event=np.where(done, np.where(tr["won"], 1, 2), 0))
+LEVELS = (("cell", ("pipeline_id", "status_id", "band")), ("stage", ("pipeline_id", "status_id")),
+          ("pipeline", ("pipeline_id",)), ("all", ()))
+PROBABILITY_COLUMNS = ["level", "pipeline_id", "status_id", "band", "n", "won", "lost", "censored", "p_win"] + \
+    [f"cif_{k + 1}" for k in range(HORIZONS)]
 
 
 def _ranks(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,56 +303,268 @@ def _ranks(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniq), codes.astype(np.int64)
 
 
+@dataclass
+class _Level:
+    """One level's estimates at one origin, indexed by group code: n, won, lost (observations and
+    outcomes), p (p_win, cif_1..cif_k; NaN where not estimated)."""
+
+    n: np.ndarray
+    won: np.ndarray
+    lost: np.ndarray
+    p: np.ndarray
+
+
+class _Snapshots:
+    """:func:`snapshots` as arrays, for estimating the stage win probabilities at several origins (and
+    for several groups of deals at once) without redoing what does not depend on the origin.
+
+    Each row's group at each level (cell, stage, pipeline, all) is an integer code: the mixed-radix
+    number of its (pipeline, stage, age band) ranks among all values, so codes sort as the keys do; a
+    group number (``partitioned``) goes in front. An origin decides only which rows are in its window
+    and which of them closed before it (events: closed in an earlier month, as origins are month
+    starts) or are followed up to it (censored); a row's duration when it closed does not depend on
+    the origin. So each level's closing rows are sorted by (code, duration) once, an origin's events
+    are a subsequence of them, and its counts come from per-(code, moment, closing month) tallies.
+    """
+
+    def __init__(self, snaps: pd.DataFrame, settings: Settings = DEFAULT):
+        self.settings = settings
+        self.parts = 1
+        self.rows = self.only = None        # all rows, any origin (see partitioned)
+        self.empty = len(snaps) == 0
+        self._sorted, self._tallies, self._estimates, self._origins = {}, {}, {}, {}
+        if self.empty:
+            return
+        codes, moments = pd.factorize(snaps["moment"].to_numpy(), sort=True)
+        self.moments = pd.DatetimeIndex(moments)
+        self.mi = codes.astype(np.int64)
+        closed_at = snaps["closed_at"]
+        closed = closed_at.notna().to_numpy()
+        self.won = snaps["won"].to_numpy(dtype=bool)
+        # the duration of a row closed at closed_at, as cumulative_incidence is given it (NaN for the others)
+        self.dur = ((closed_at - snaps["moment"]) / DAY).to_numpy(dtype=float)
+        # the closing month, counted from the first moment's month (a row is open at its moment, so it
+        # is not negative); rows that never close: a month after every other
+        self.base = int(month_index(self.moments[:1])[0])
+        months = month_index(closed_at.to_numpy()) - self.base
+        self.never = int(months[closed].max()) + 1 if closed.any() else 0
+        self.cm = np.where(closed, months, self.never)
+        self.lost = closed & ~self.won
+        ranks = {c: _ranks(v) for c, v in (("pipeline_id", snaps["pipeline_id"].to_numpy()),
+                                            ("status_id", snaps["status_id"].to_numpy()),
+                                            ("band", _age_band(snaps["age_days"], settings.age_bins)))}
+        self.values = {c: v for c, (v, _) in ranks.items()}
+        self.ranks = {c: r for c, (_, r) in ranks.items()}
+        self.radix = [len(self.values[c]) for c in ("pipeline_id", "status_id", "band")]
+        self._set_codes(np.zeros(len(snaps), dtype=np.int64), 1)
+        # the closing rows by duration (ties in any order: only the counts at each duration matter)
+        closing = np.flatnonzero(closed)
+        self.by_duration = closing[np.argsort(self.dur[closing], kind="stable")]
+
+    def _set_codes(self, part: np.ndarray, parts: int) -> None:
+        self.parts, self.codes, self.sizes = parts, {}, {}
+        for level, by in LEVELS:
+            code, size = part.astype(np.int64), parts
+            for c in by:
+                code = code * len(self.values[c]) + self.ranks[c]
+                size *= len(self.values[c])
+            self.codes[level], self.sizes[level] = code, size
+
+    def partitioned(self, part: np.ndarray, parts: int, origin: pd.Timestamp | None = None) -> _Snapshots:
+        """The same snapshots with each row's group number (``part``, one of ``parts``) in front of its
+        codes; for estimates at ``origin`` only, if given (only the rows of its window are kept)."""
+        out = copy.copy(self)
+        out._sorted, out._tallies, out._estimates, out._origins = {}, {}, {}, {}
+        if self.empty:
+            out.parts = parts
+            return out
+        out._set_codes(np.asarray(part), parts)
+        if origin is not None:
+            j0, j1, _, _ = out._origin(origin)
+            inside = (self.mi >= j0) & (self.mi < j1)
+            out.by_duration = self.by_duration[inside[self.by_duration]]
+            out.rows, out.only = np.flatnonzero(inside), origin
+        return out
+
+    def _origin(self, origin: pd.Timestamp):
+        """The origin's window of moments [j0, j1), its month (events closed before it) and the
+        durations of the rows followed up to it (origin − moment, the latest moment first)."""
+        if self.only is not None and origin != self.only:
+            raise ValueError(f"these snapshots are kept for estimates at {self.only} only, not at {origin}")
+        if origin not in self._origins:
+            lo = add_months(origin, -self.settings.lookback)
+            j0 = int(self.moments.searchsorted(lo, side="left"))
+            j1 = int(self.moments.searchsorted(origin, side="left"))
+            month = int(np.clip(month_index([origin])[0] - self.base, 0, self.never))
+            slots = self.moments[j0:j1][::-1]
+            cens_dur = ((pd.Series(pd.DatetimeIndex([origin] * len(slots))) - pd.Series(slots)) / DAY) \
+                .to_numpy(dtype=float)
+            self._origins[origin] = (j0, j1, month, cens_dur)
+        return self._origins[origin]
+
+    def _tally(self, level: str):
+        """Rows per (code, moment), and won / lost rows per (code, moment) closed before each month."""
+        if level not in self._tallies:
+            code, size, nm, nk = self.codes[level], self.sizes[level], len(self.moments), self.never + 1
+            at = self.rows if self.rows is not None else slice(None)
+            cell = code[at] * nm + self.mi[at]
+            rows = np.bincount(cell, minlength=size * nm).reshape(size, nm)
+            out = [rows]
+            for which in (self.won[at], self.lost[at]):
+                t = np.bincount(cell[which] * nk + self.cm[at][which], minlength=size * nm * nk).reshape(size, nm, nk)
+                out.append(np.concatenate([np.zeros((size, nm, 1), dtype=np.int64), np.cumsum(t, axis=2)], axis=2))
+            self._tallies[level] = out
+        return self._tallies[level]
+
+    def counts(self, origin: pd.Timestamp, level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per code of ``level`` at ``origin``: observations, won, lost, and the censored rows per
+        moment of the window (the latest first)."""
+        j0, j1, month, _ = self._origin(origin)
+        rows, won_before, lost_before = self._tally(level)
+        rows, won, lost = rows[:, j0:j1], won_before[:, j0:j1, month], lost_before[:, j0:j1, month]
+        return rows.sum(axis=1), won.sum(axis=1), lost.sum(axis=1), (rows - won - lost)[:, ::-1]
+
+    def _by_code(self, level: str):
+        """The closing rows sorted by (code, duration) (a stable sort by code of the rows by duration):
+        code, moment and closing month of each, 2 × the (code, duration) block it belongs to + won, and
+        each block's code and duration."""
+        if level not in self._sorted:
+            code, size = self.codes[level], self.sizes[level]
+            c = code[self.by_duration]
+            s = self.by_duration[np.argsort(c.astype(np.int16) if size < 2 ** 15 else c, kind="stable")]
+            code_s, dur_s = code[s], self.dur[s]
+            new = np.ones(len(s), dtype=bool)
+            new[1:] = (code_s[1:] != code_s[:-1]) | (dur_s[1:] != dur_s[:-1])
+            small = np.int16 if max(len(self.moments), self.never + 1) < 2 ** 15 else np.int64
+            # the block and won in one integer (2 × block + won): one selection per origin gives both
+            packed = 2 * (np.cumsum(new) - 1) + self.won[s]
+            self._sorted[level] = (code_s, self.mi[s].astype(small), self.cm[s].astype(small),
+                                   packed.astype(np.int32 if len(s) < 2 ** 30 else np.int64), code_s[new], dur_s[new])
+        return self._sorted[level]
+
+    def level(self, origin: pd.Timestamp, level: str, need: np.ndarray | None = None) -> _Level:
+        """Aalen–Johansen estimates of each group of ``level`` at ``origin`` (at least of the groups
+        where ``need`` is True, if given): the same integers as :func:`cumulative_incidence` on the
+        group's rows, hence the same floating-point results.
+
+        At risk at an event time u: the group's rows minus its events before u (they come sorted by
+        duration) minus its censored rows with a duration below u (counted per moment: a censored
+        row's duration is origin − moment)."""
+        key = (origin, level)
+        if key not in self._estimates:
+            n, won, lost, _ = self.counts(origin, level)
+            p = np.full((len(n), 1 + HORIZONS), np.nan)
+            self._estimates[key] = (_Level(n, won, lost, p), np.zeros(len(n), dtype=bool))
+        est, done = self._estimates[key]
+        todo = est.n > 0 if need is None else (est.n > 0) & need
+        todo &= ~done
+        if todo.any():
+            self._estimate(origin, level, todo, est.p)
+            done |= todo
+        return est
+
+    def _estimate(self, origin: pd.Timestamp, level: str, todo: np.ndarray, p: np.ndarray) -> None:
+        """Fill ``p`` (p_win, cif_1..cif_k per code) for the codes in ``todo``."""
+        j0, j1, month, cens_dur = self._origin(origin)
+        n, _, _, censored = self.counts(origin, level)
+        code_s, mi_s, cm_s, packed_s, block_code, block_dur = self._by_code(level)
+        # this origin's events of the wanted groups, by group then duration
+        inc = (mi_s >= j0) & (mi_s < j1) & (cm_s < month)
+        if not todo.all():
+            inc &= todo[code_s]
+        packed = packed_s[inc]
+        if not len(packed):
+            p[todo] = 0.0
+            return
+        b, w = packed >> 1, packed & 1
+        new = np.ones(len(b), dtype=bool)
+        new[1:] = b[1:] != b[:-1]
+        starts = np.flatnonzero(new)
+        block = b[starts]
+        ut, rc = block_dur[block], block_code[block]
+        all_at = np.diff(np.append(starts, len(b)))
+        won_at = np.add.reduceat(w, starts).astype(np.int64)
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(rc, minlength=len(n)))])
+        first = np.append(starts, len(b))[bounds[:-1]]          # each group's first event
+        width = censored.shape[1] + 1
+        cum_cens = np.concatenate([np.zeros((len(n), 1), dtype=np.int64), np.cumsum(censored, axis=1)], axis=1)
+        # at risk: the group's rows − its events before (starts − first) − its censored rows below u
+        at_risk = (n + first)[rc] - starts - cum_cens.ravel()[rc * width + np.searchsorted(cens_dur, ut, side="left")]
+        stay = 1.0 - all_at / at_risk
+        hd = horizon_days(origin)
+        for g in np.flatnonzero(todo):
+            a, z = bounds[g], bounds[g + 1]
+            if a == z:
+                p[g] = 0.0
+                continue
+            cif, pw = _incidence_of(ut[a:z], at_risk[a:z], won_at[a:z], stay[a:z], hd)
+            p[g, 0] = pw
+            p[g, 1:] = cif
+
+    def table(self, origin: pd.Timestamp, part: int = 0) -> pd.DataFrame:
+        """:func:`stage_probabilities` of the rows of group ``part``."""
+        rows = []
+        for level, by in LEVELS:
+            if self.empty:
+                est = None
+            else:
+                size = self.sizes[level] // self.parts
+                lo = part * size
+                need = np.zeros(self.sizes[level], dtype=bool)
+                need[lo:lo + size] = True
+                est = self.level(origin, level, need)
+            if est is None or not est.n[lo:lo + size].any():
+                if not by:      # no observations at all: one row without estimates
+                    rows.append({"level": level, "pipeline_id": -1, "status_id": -2, "band": -1, "n": 0, "won": 0,
+                                 "lost": 0, "censored": 0, "p_win": float("nan"),
+                                 **{f"cif_{k + 1}": float("nan") for k in range(HORIZONS)}})
+                continue
+            radix = self.radix[:len(by)]
+            for c in np.flatnonzero(est.n[lo:lo + size]):
+                g = lo + c
+                row = {"level": level, "pipeline_id": -1, "status_id": -2, "band": -1}
+                if by:
+                    row.update(zip(by, (self.values[col][k] for col, k in zip(by, np.unravel_index(c, radix)))))
+                n, won, lost = int(est.n[g]), int(est.won[g]), int(est.lost[g])
+                row.update(n=n, won=won, lost=lost, censored=n - won - lost, p_win=float(est.p[g, 0]),
+                           **{f"cif_{k + 1}": est.p[g, 1 + k] for k in range(HORIZONS)})
+                rows.append(row)
+        return pd.DataFrame(rows, columns=PROBABILITY_COLUMNS)
+
+    def weights(self, origin: pd.Timestamp, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The level and the probabilities (p_win, cif_1..cif_k) used for each of ``rows`` (open deals
+        at the origin): the finest group with at least ``min_obs`` observations, as
+        :func:`weight_open_deals` chooses them; NaN where none has."""
+        level_of = np.full(len(rows), np.nan, dtype=object)
+        values = np.full((len(rows), 1 + HORIZONS), np.nan)
+        if self.empty or not len(rows):
+            return level_of, values
+        todo = np.arange(len(rows))
+        for level, _ in LEVELS:
+            code = self.codes[level][rows[todo]]
+            n = self.counts(origin, level)[0]
+            ok = (n >= self.settings.min_obs) & (n > 0)
+            use = ok[code]
+            if use.any():
+                need = np.zeros(len(n), dtype=bool)
+                need[code[use]] = True
+                values[todo[use]] = self.level(origin, level, need).p[code[use]]
+                level_of[todo[use]] = level
+            todo = todo[~use]
+            if not len(todo):
+                break
+        return level_of, values
+
+
 def stage_probabilities(snaps: pd.DataFrame, origin: pd.Timestamp, settings: Settings = DEFAULT) -> pd.DataFrame:
-    """Win probabilities per (pipeline, stage, age band), estimated from the snapshots before ``origin``.
+    """Win probabilities per (pipeline, stage, age band), estimated from the snapshots of the
+    ``lookback`` months before ``origin``, each followed up to the origin (won, lost, or censored).
 
     Columns: level (cell, stage, pipeline, all), pipeline_id, status_id, band, n (observations),
     won, lost, censored, p_win (won ever), cif_1..cif_3 (won within the end of forecast month k).
     Cells come in the order of their keys, as a sorted ``groupby`` gives them.
     """
-    tr = _training(snaps, origin, settings.lookback)
-    hd = horizon_days(origin)
-    dur = tr["duration"].to_numpy(dtype=float)
-    ev = tr["event"].to_numpy()
-    ranks = {c: _ranks(v) for c, v in (("pipeline_id", tr["pipeline_id"].to_numpy()),
-                                        ("status_id", tr["status_id"].to_numpy()),
-                                        ("band", _age_band(tr["age_days"], settings.age_bins)))}
-    by_duration = np.argsort(dur)       # sorted once; each group keeps this order (ties may come in any order)
-    keys = {"cell": ["pipeline_id", "status_id", "band"], "stage": ["pipeline_id", "status_id"],
-            "pipeline": ["pipeline_id"], "all": []}
-    rows = []
-    for level, by in keys.items():
-        if by:
-            if not len(tr):
-                continue
-            # the groups in sorted key order: a mixed-radix code of each column's rank among its values
-            values, code = [], np.zeros(len(tr), dtype=np.int64)
-            for c in by:
-                v, r = ranks[c]
-                values.append(v)
-                code = code * len(v) + r
-            counts = np.bincount(code)
-            present = np.flatnonzero(counts)
-            inv = (np.cumsum(counts > 0) - 1)[code]
-            small = inv.astype(np.int16) if len(present) < 2 ** 15 else inv   # a radix sort for few groups
-            order = by_duration[np.argsort(small[by_duration], kind="stable")]
-            bounds = np.concatenate([[0], np.cumsum(counts[present])])
-            keys_of = np.array(np.unravel_index(present, [len(v) for v in values])).T
-            groups = [(tuple(values[j][k] for j, k in enumerate(keys_of[i])), order[bounds[i]:bounds[i + 1]])
-                      for i in range(len(present))]
-        else:
-            groups = [((), by_duration)]
-        for key, idx in groups:
-            e = ev[idx]
-            cif, p = _sorted_incidence(dur[idx], e, hd)
-            row = {"level": level, "pipeline_id": -1, "status_id": -2, "band": -1}
-            row.update(dict(zip(by, key)))
-            row.update(n=len(idx), won=int((e == 1).sum()), lost=int((e == 2).sum()), censored=int((e == 0).sum()),
-                       p_win=p, **{f"cif_{k + 1}": cif[k] for k in range(len(hd))})
-            rows.append(row)
-    cols = ["level", "pipeline_id", "status_id", "band", "n", "won", "lost", "censored", "p_win"] + \
-        [f"cif_{k + 1}" for k in range(len(hd))]
-    return pd.DataFrame(rows, columns=cols)
+    return _Snapshots(snaps, settings).table(pd.Timestamp(origin))
 
 
 def weight_open_deals(open_deals: pd.DataFrame, probs: pd.DataFrame, settings: Settings = DEFAULT) -> pd.DataFrame:
@@ -308,17 +592,29 @@ def weight_open_deals(open_deals: pd.DataFrame, probs: pd.DataFrame, settings: S
         hit = ~np.isnan(found[:, 0])
         values[todo[hit]] = found[hit]
         level[todo[hit]] = name
+    return _weighted(od, level, values)
+
+
+def _weighted(od: pd.DataFrame, level: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """The open deals (with their band) weighted by ``values`` (p_win, cif_1..cif_3 per deal, NaN: none)
+    found at ``level``."""
     out = pd.DataFrame({"level": pd.Series(level, index=od.index, dtype=object)})
-    for j, c in enumerate(pcols):
+    for j, c in enumerate(["p_win", "cif_1", "cif_2", "cif_3"]):
         out[c] = np.where(np.isnan(values[:, j]), 0.0, values[:, j])
     od = od.join(out)
-    cif = od[["cif_1", "cif_2", "cif_3"]].values
-    p = np.diff(np.concatenate([np.zeros((len(od), 1)), cif], axis=1), axis=1)
+    p = _monthly_probabilities(values)
     for k in range(HORIZONS):
-        od[f"p_{k + 1}"] = p[:, k]
-        od[f"exp_{k + 1}"] = od["price"] * p[:, k]
+        od[f"p_{k + 1}"] = p[k]
+        od[f"exp_{k + 1}"] = od["price"] * p[k]
     od["weighted"] = od["price"] * od["p_win"]
     return od.drop(columns=["cif_1", "cif_2", "cif_3"])
+
+
+def _monthly_probabilities(values: np.ndarray) -> list[np.ndarray]:
+    """P(won inside forecast month k) of each deal from its p_win, cif_1..cif_k (``values``, NaN: 0)."""
+    cif = np.where(np.isnan(values[:, 1:]), 0.0, values[:, 1:])
+    p = np.diff(np.concatenate([np.zeros((len(cif), 1)), cif], axis=1), axis=1)
+    return [np.ascontiguousarray(p[:, k]) for k in range(p.shape[1])]
 
 
 def weighted_pipeline(weighted: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
@@ -403,6 +699,111 @@ def new_deal_yields(leads: pd.DataFrame, origin: pd.Timestamp, lookback: int = 1
     return pd.DataFrame(rows)
 
 
+class _Deals:
+    """The deals known at ``until`` (created before it) as arrays, for the monthly series, the new-deal
+    yields and the "any win yet" test as of ``until`` and earlier origins, for all of them or for each
+    group (:meth:`partitioned`).
+
+    As of an earlier origin ``o`` the deals are those created before ``o``: the monthly series is the
+    first months of the series as of ``until`` (each month's sums run over the same deals in the same
+    order), and a win counted at lag L from its creation month c ≤ month(o) − 1 − L closed before ``o``.
+    """
+
+    def __init__(self, leads: pd.DataFrame, until: pd.Timestamp, lookback: int = DEFAULT.lookback):
+        self.until, self.lookback = pd.Timestamp(until), lookback
+        self.keep = (leads["created_at"] < self.until).to_numpy()
+        known = self.known = leads[self.keep]
+        self.cm = _month_index(known["created_at"])
+        self.won = (_is_won(known) & (known["closed_at"] < self.until)).to_numpy()
+        self.won_month = _month_index(known["closed_at"].where(self.won))
+        lag_of = np.where(self.won, self.won_month - self.cm, -1)
+        self.price = known["price"].fillna(0.0).to_numpy(dtype=float)
+        self.lag_rows = [np.flatnonzero(lag_of == lag) for lag in range(HORIZONS)]
+        # a win counts as of an origin after both its creation and its closing
+        self.seen = np.maximum(known["created_at"].to_numpy(), known["closed_at"].to_numpy())[self.won]
+        # a deal closed before it was created: its win may fall before an origin it was created after,
+        # so the series as of an earlier origin is not the first months of this one
+        self.prefix = not (self.won & (known["closed_at"] < known["created_at"]).to_numpy()).any()
+        self.month0 = int(self.cm.min()) if len(self.cm) else 0
+        self._set_groups(np.zeros(len(known), dtype=np.int64), 1)
+
+    def partitioned(self, group: np.ndarray, groups: int) -> _Deals:
+        """The same deals in ``groups`` groups (``group``: each deal's group number, for the rows of
+        the deals given to the constructor)."""
+        out = copy.copy(self)
+        out._set_groups(np.asarray(group)[self.keep], groups)
+        return out
+
+    def _set_groups(self, group: np.ndarray, groups: int) -> None:
+        self.group, self.groups = group, groups
+        # the wins at each lag, in the deals' order: (group, creation month, price)
+        self.wins = [(group[at], self.cm[at], self.price[at]) for at in self.lag_rows]
+        # deals created per (group, month) from the first creation month, cumulated
+        span = (int(self.cm.max()) - self.month0 + 1) if len(self.cm) else 1
+        per = np.bincount(group * span + (self.cm - self.month0), minlength=groups * span).reshape(groups, span)
+        self.created = np.concatenate([np.zeros((groups, 1), dtype=np.int64), np.cumsum(per, axis=1)], axis=1)
+        first = pd.Series(self.seen).groupby(group[self.won]).min()
+        self.first_win = [first.get(p) for p in range(groups)]
+        self.full = [monthly_series(self.known, self.until)] if groups == 1 else self._grouped_series()
+
+    def _created_up_to(self, p: int, month: int) -> int:
+        """Deals of group ``p`` created in months up to ``month`` (a :func:`_month_index`)."""
+        return int(self.created[p, int(np.clip(month - self.month0 + 1, 0, self.created.shape[1] - 1))])
+
+    def _grouped_series(self) -> list:
+        """:func:`monthly_series` of each group's deals as of ``until``, from one grouping by (group,
+        month) (each (group, month) sum runs over the same deals in the same order)."""
+        cols = ["month", "revenue", "won_deals", "created"]
+        known, won, group = self.known, self.won, self.group
+        sums = known.loc[won, "price"].groupby([group[won], self.won_month[won]]).agg(["sum", "count"])
+        first = known["created_at"].groupby(group).min()
+        out = []
+        for p in range(self.groups):
+            start = add_months(month_start(first[p]), 1) if pd.notna(first.get(p)) else None
+            if start is None or start >= self.until:
+                out.append(pd.DataFrame(columns=cols))
+                continue
+            idx = pd.period_range(start, add_months(self.until, -1), freq="M")
+            months = _month_index(pd.Series(idx.to_timestamp()))
+            g = (sums.loc[p] if p in sums.index.get_level_values(0) else sums.iloc[:0].droplevel(0)) \
+                .reindex(months, fill_value=0)
+            created = pd.Series([self._created_up_to(p, m) - self._created_up_to(p, m - 1) for m in months])
+            out.append(pd.DataFrame({"month": idx.to_timestamp(), "revenue": g["sum"].astype(float).values,
+                                     "won_deals": g["count"].astype(int).values,
+                                     "created": created.astype(int).values}))
+        return out
+
+    def series(self, origin: pd.Timestamp, p: int = 0) -> pd.DataFrame:
+        """:func:`monthly_series` of the group's deals created before ``origin``."""
+        if not self.prefix and origin < self.until:
+            part = self.known[self.group == p]
+            return monthly_series(part[part["created_at"] < origin], origin)
+        full = self.full[p]
+        n = int((full["month"] < origin).sum()) if len(full) else 0
+        if n == 0:
+            return pd.DataFrame(columns=["month", "revenue", "won_deals", "created"])
+        return full.iloc[:n]
+
+    def any_win(self, origin: pd.Timestamp, p: int = 0) -> bool:
+        """Some deal of the group was won before ``origin``."""
+        return self.first_win[p] is not None and self.first_win[p] < np.datetime64(origin)
+
+    def yields(self, origin: pd.Timestamp, p: int = 0) -> pd.DataFrame:
+        """:func:`new_deal_yields` of the group's deals created before ``origin``."""
+        last = _month_index(pd.Series([pd.Timestamp(origin)]))[0] - 1
+        rows = []
+        for lag in range(HORIZONS):
+            hi, lo = last - lag, last - lag - self.lookback
+            n = self._created_up_to(p, hi) - self._created_up_to(p, lo)
+            g, cm, price = self.wins[lag]
+            price = price[(cm <= hi) & (cm > lo) & (g == p)]
+            rows.append({"lag": lag, "cohorts_created": n,
+                         "revenue_per_deal": float(price.sum()) / n if n else 0.0,
+                         "wins_per_deal": float(len(price)) / n if n else 0.0,
+                         "price_sq": float((price ** 2).mean()) if len(price) else 0.0})
+        return pd.DataFrame(rows)
+
+
 _BLAS_THREADS: list | None = None
 
 
@@ -450,6 +851,32 @@ def one_blas_thread():
             put(n)
 
 
+ETS_MODULE = "statsmodels.tsa.exponential_smoothing.ets"
+
+
+def _import_ets() -> None:
+    try:
+        importlib.import_module(ETS_MODULE)
+    except Exception as exc:        # noqa: BLE001 — ets_forecast imports it again and raises
+        log.debug("importing %s in the background failed: %s", ETS_MODULE, exc)
+
+
+@contextlib.contextmanager
+def ets_loading():
+    """Import statsmodels' ETS (about a second of module loading) in a background thread while the
+    block runs, and wait for it at the end: meant for a block that leaves the interpreter free most of
+    the time, such as a store query, so that the two overlap."""
+    if ETS_MODULE in sys.modules:
+        yield
+        return
+    loader = threading.Thread(target=_import_ets, name="crmreports-ets-import", daemon=True)
+    loader.start()
+    try:
+        yield
+    finally:
+        loader.join()
+
+
 @dataclass(frozen=True)
 class SeriesForecast:
     mean: np.ndarray
@@ -482,10 +909,11 @@ def ets_forecast(values, settings: Settings = DEFAULT, horizons: int = HORIZONS)
     with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")
         res = ETSModel(pd.Series(y / scale), error="add", **kw).fit(disp=False)
-        frame = res.get_prediction(start=n, end=n + horizons - 1).summary_frame(alpha=0.2)
-    mean = np.clip(frame["mean"].to_numpy() * scale, 0, None)
-    low = np.clip(frame["pi_lower"].to_numpy() * scale, 0, None)
-    high = np.clip(frame["pi_upper"].to_numpy() * scale, 0, None)
+        pred = res.get_prediction(start=n, end=n + horizons - 1)
+        interval = np.asarray(pred.pred_int(alpha=0.2))      # what summary_frame shows, without the frame
+    mean = np.clip(np.asarray(pred.predicted_mean) * scale, 0, None)
+    low = np.clip(interval[:, 0] * scale, 0, None)
+    high = np.clip(interval[:, 1] * scale, 0, None)
     return SeriesForecast(mean, low, high, kind)
 
 
@@ -516,8 +944,8 @@ class Forecast:
         """The figure for forecast month ``k`` (1..3)."""
         if not self.ok:
             return float("nan")
-        r = self.table[(self.table["k"] == k) & (self.table["measure"] == measure)]
-        return float(r[column].iloc[0])
+        at = np.flatnonzero((self.table["k"].to_numpy() == k) & (self.table["measure"].to_numpy() == measure))[0]
+        return float(self.table[column].to_numpy()[at])
 
 
 TABLE_COLUMNS = ["k", "month", "measure", "open_deals", "new_deals", "pipeline", "pipeline_low", "pipeline_high",
@@ -537,31 +965,46 @@ def forecast_from(snaps: pd.DataFrame, leads: pd.DataFrame, origin: pd.Timestamp
     """The forecast as of ``origin`` from precomputed :func:`snapshots` (which must include the
     origin's moment). Only rows and outcomes known before the origin are used."""
     origin = pd.Timestamp(origin)
+    return Estimator(snaps, leads, origin, settings).forecast()
+
+
+def _forecast(snaps: _Snapshots, deals: _Deals, origin: pd.Timestamp, settings: Settings, open_deals,
+              table: bool = True, part: int = 0) -> Forecast:
+    """The forecast as of ``origin`` from the snapshot and deal arrays (group ``part`` of them);
+    ``open_deals``: a function giving the snapshot rows open at the origin (positions in the
+    snapshots, and the frame of them); ``table``: with the probability table (else left empty)."""
     months = [add_months(origin, k) for k in range(HORIZONS)]
-    known = leads[leads["created_at"] < origin]
-    series = monthly_series(known, origin)
+    series = deals.series(origin, part)
     fc = Forecast(origin, "ok", months, history_months=len(series), series=series)
     if len(series) < settings.min_months:
         fc.status = "short_history"
         return fc
-    if not (_is_won(known) & (known["closed_at"] < origin)).any():
+    if not deals.any_win(origin, part):
         fc.status = "no_won"
         return fc
-    probs = stage_probabilities(snaps, origin, settings)
-    open_deals = snaps[snaps["moment"] == origin]
-    weighted = weight_open_deals(open_deals, probs, settings)
-    yields = new_deal_yields(known, origin, settings.lookback)
+    at, frame = open_deals()
+    probs = snaps.table(origin, part) if table else pd.DataFrame(columns=PROBABILITY_COLUMNS)
+    level, values = snaps.weights(origin, at)
+    weighted = _weighted(frame.assign(band=_age_band(frame["age_days"], settings.age_bins)), level, values) \
+        if table else pd.DataFrame()
+    # the columns of the weighted open deals the sums read (see _weighted), each summed as a Series
+    price = frame["price"].to_numpy(dtype=float)
+    won_in = _monthly_probabilities(values)
+    columns = {"price": price}
+    for k in range(HORIZONS):
+        columns[f"p_{k + 1}"] = won_in[k]
+        columns[f"exp_{k + 1}"] = price * won_in[k]
+    yields = deals.yields(origin, part)
     created = ets_forecast(series["created"].values, settings)
     rows = []
     for measure, col, wcol, pcol in (("revenue", "revenue", "exp_", "revenue_per_deal"),
                                      ("deals", "won_deals", "p_", "wins_per_deal")):
         ts = ets_forecast(series[col].values, settings)
-        open_mean = np.array([weighted[f"{wcol}{k + 1}"].sum() for k in range(HORIZONS)])
+        open_mean = np.array([pd.Series(columns[f"{wcol}{k + 1}"]).sum() for k in range(HORIZONS)])
         if measure == "revenue":
-            open_var = np.array([(weighted[f"p_{k + 1}"] * (1 - weighted[f"p_{k + 1}"]) * weighted["price"] ** 2).sum()
-                                 for k in range(HORIZONS)])
+            open_var = np.array([pd.Series(won_in[k] * (1 - won_in[k]) * price ** 2).sum() for k in range(HORIZONS)])
         else:
-            open_var = np.array([(weighted[f"p_{k + 1}"] * (1 - weighted[f"p_{k + 1}"])).sum() for k in range(HORIZONS)])
+            open_var = np.array([pd.Series(won_in[k] * (1 - won_in[k])).sum() for k in range(HORIZONS)])
         y = yields.set_index("lag")
         new_mean = np.array([sum(created.mean[j] * y.loc[k - j, pcol] for j in range(k + 1)) for k in range(HORIZONS)])
         wins = np.array([sum(created.mean[j] * y.loc[k - j, "wins_per_deal"] for j in range(k + 1))
@@ -586,6 +1029,93 @@ def forecast_from(snaps: pd.DataFrame, leads: pd.DataFrame, origin: pd.Timestamp
     fc.table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     fc.open_deals, fc.probabilities, fc.yields = weighted, probs, yields
     return fc
+
+
+class Estimator:
+    """The forecast, its backtest and its breakdowns from one set of :func:`snapshots` and the deals
+    known at ``origin`` (:func:`known_at`), with what does not depend on the forecast origin or on the
+    group computed once: the snapshot rows' durations, groups and order, the monthly series and the
+    new-deal wins. Every result equals the one computed from scratch for its origin or group
+    (:func:`forecast_from`, :func:`backtest_from`, :func:`by_group_from` are built on this)."""
+
+    def __init__(self, snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp,
+                 settings: Settings = DEFAULT):
+        self.snaps, self.known, self.origin, self.settings = snaps, known, pd.Timestamp(origin), settings
+        self.panel = _Snapshots(snaps, settings)
+        self.deals = _Deals(known, self.origin, settings.lookback)
+
+    def _open(self, origin: pd.Timestamp):
+        """A function giving the snapshot rows open at ``origin`` (positions, and the frame of them)."""
+        def rows():
+            moment = self.snaps["moment"]
+            if len(moment) and moment.is_monotonic_increasing:     # as snapshots() sorts them: a slice
+                a, b = moment.searchsorted(origin, side="left"), moment.searchsorted(origin, side="right")
+                return np.arange(a, b), self.snaps.iloc[a:b]
+            at = (moment == origin).to_numpy()
+            return np.flatnonzero(at), self.snaps[at]
+        return rows
+
+    def forecast(self, origin: pd.Timestamp | None = None, table: bool = True) -> Forecast:
+        """The forecast as of ``origin`` (default: the estimator's origin; an earlier month start sees
+        only what was known then)."""
+        o = self.origin if origin is None else pd.Timestamp(origin)
+        return _forecast(self.panel, self.deals, o, self.settings, self._open(o), table)
+
+    def backtest(self) -> pd.DataFrame:
+        """:func:`backtest_from`: the forecast as of each of the ``lookback`` month starts before the origin."""
+        origin, settings = self.origin, self.settings
+        actual = _monthly_actuals(self.known, origin)
+        rows = []
+        for i in range(settings.lookback, 0, -1):
+            o = add_months(origin, -i)
+            fc = self.forecast(o, table=False)
+            past = fc.series.set_index("month") if fc.history_months else None    # the series as of o
+            for k, m in enumerate(fc.months, start=1):
+                if add_months(m, 1) > origin:
+                    continue
+                for measure, col in (("revenue", "revenue"), ("deals", "won_deals")):
+                    row = {"forecast_origin": o, "k": k, "month": m, "measure": measure,
+                           "actual": _actual(actual, m, measure), "status": fc.status}
+                    if fc.ok:
+                        r = fc.table[(fc.table["k"] == k) & (fc.table["measure"] == measure)].iloc[0]
+                        row.update({c: float(r[c]) for c in ("pipeline", "ts", "combined", "sd", "low", "high")})
+                        last = add_months(o, -1)
+                        row["last_month"] = float(past[col].get(last, np.nan))
+                        row["seasonal"] = float(past[col].get(add_months(m, -12), np.nan))
+                    rows.append(row)
+        return pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
+
+    def by_group(self, column: str, factors: dict | None = None) -> pd.DataFrame:
+        """:func:`by_group_from`: the forecast of each group of deals (by ``column``) from its own deals."""
+        origin, settings, known, snaps = self.origin, self.settings, self.known, self.snaps
+        keys = np.sort(known[column].dropna().unique())
+        if not len(keys):
+            return pd.DataFrame()
+        # each deal's and each snapshot row's group number; deals without a key in one more group
+        lead_part = pd.Index(keys).get_indexer(known[column])
+        snap_part = pd.Index(keys).get_indexer(snaps["lead_id"].map(known.set_index("id")[column]))
+        has = snap_part >= 0
+        panel = self.panel.partitioned(np.where(has, snap_part, len(keys)), len(keys) + 1, origin)
+        deals = self.deals.partitioned(np.where(lead_part >= 0, lead_part, len(keys)), len(keys) + 1)
+        # the rows open at the origin, by group; their probabilities estimated for all groups at once
+        at = np.flatnonzero((snaps["moment"] == origin).to_numpy())
+        at_part = snap_part[at]
+        frame = snaps.iloc[at]
+        panel.weights(origin, at)
+        rows = []
+        for p, key in enumerate(keys):
+            mine = at_part == p
+            fc = widen(_forecast(panel, deals, origin, settings, lambda mine=mine: (at[mine], frame[mine]), False, p),
+                       factors or {})
+            row = {"key": key, "status": fc.status, "open_deals": int(mine.sum())}
+            for k in range(1, HORIZONS + 1):
+                row[f"revenue_{k}"] = fc.value(k)
+                row[f"low_{k}"] = fc.value(k, column="low")
+                row[f"high_{k}"] = fc.value(k, column="high")
+                row[f"deals_{k}"] = fc.value(k, "deals")
+            row["revenue_3m"] = sum(row[f"revenue_{k}"] for k in range(1, HORIZONS + 1))
+            rows.append(row)
+        return pd.DataFrame(rows).sort_values("revenue_3m", ascending=False, na_position="last").reset_index(drop=True)
 
 
 def snapshot_moments(leads: pd.DataFrame, origin: pd.Timestamp, lookback: int = DEFAULT.lookback,
@@ -621,9 +1151,7 @@ def forecast_as_of(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.
 
 def actual_monthly(leads: pd.DataFrame, months, until: pd.Timestamp) -> pd.DataFrame:
     """Actual won revenue and deals of each month (only months that ended by ``until``)."""
-    won = leads[_is_won(leads) & (leads["closed_at"] < until)]
-    per = won["closed_at"].dt.to_period("M")
-    g = won.groupby(per)["price"].agg(["sum", "count"])
+    g = _monthly_actuals(leads, until)
     rows = []
     for m in months:
         if add_months(m, 1) > until:
@@ -649,33 +1177,27 @@ def backtest(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timest
     return backtest_from(snaps, known, origin, settings)
 
 
+BACKTEST_COLUMNS = ["forecast_origin", "k", "month", "measure", "actual", "pipeline", "ts", "combined", "sd", "low",
+                    "high", "last_month", "seasonal", "status"]
+
+
 def backtest_from(snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp,
                   settings: Settings = DEFAULT) -> pd.DataFrame:
     """:func:`backtest` from the deals known at ``origin`` (:func:`known_at`) and their :func:`snapshots`
     at ``snapshot_moments(known, origin, lookback, lookback)`` (computed once, shared with the forecast)."""
-    origin = pd.Timestamp(origin)
-    rows = []
-    for i in range(settings.lookback, 0, -1):
-        o = add_months(origin, -i)
-        fc = forecast_from(snaps[snaps["moment"] <= o], known, o, settings)
-        actual = actual_monthly(known, fc.months, origin).set_index("month")
-        past = fc.series.set_index("month") if fc.history_months else None    # monthly_series of the deals known at o
-        for k, m in enumerate(fc.months, start=1):
-            if m not in actual.index:
-                continue
-            for measure, col in (("revenue", "revenue"), ("deals", "won_deals")):
-                row = {"forecast_origin": o, "k": k, "month": m, "measure": measure,
-                       "actual": float(actual.loc[m, measure]), "status": fc.status}
-                if fc.ok:
-                    r = fc.table[(fc.table["k"] == k) & (fc.table["measure"] == measure)].iloc[0]
-                    row.update({c: float(r[c]) for c in ("pipeline", "ts", "combined", "sd", "low", "high")})
-                    last = add_months(o, -1)
-                    row["last_month"] = float(past[col].get(last, np.nan))
-                    row["seasonal"] = float(past[col].get(add_months(m, -12), np.nan))
-                rows.append(row)
-    cols = ["forecast_origin", "k", "month", "measure", "actual", "pipeline", "ts", "combined", "sd", "low", "high",
-            "last_month", "seasonal", "status"]
-    return pd.DataFrame(rows, columns=cols)
+    return Estimator(snaps, known, origin, settings).backtest()
+
+
+def _monthly_actuals(leads: pd.DataFrame, until: pd.Timestamp) -> pd.DataFrame:
+    """Won revenue (sum) and deals (count) per month of the deals won before ``until``, as
+    :func:`actual_monthly` groups them."""
+    won = leads[_is_won(leads) & (leads["closed_at"] < until)]
+    return won.groupby(won["closed_at"].dt.to_period("M"))["price"].agg(["sum", "count"])
+
+
+def _actual(g: pd.DataFrame, month: pd.Timestamp, measure: str):
+    p = pd.Timestamp(month).to_period("M")
+    return float(g["sum"].get(p, 0.0)) if measure == "revenue" else float(int(g["count"].get(p, 0)))
 
 
 def calibration_factor(bt: pd.DataFrame, measure: str = "revenue") -> float:
@@ -748,19 +1270,4 @@ def by_group_from(snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp
                   settings: Settings = DEFAULT, factors: dict | None = None) -> pd.DataFrame:
     """:func:`by_group` from the deals known at ``origin`` and their :func:`snapshots` at
     ``snapshot_moments(known, origin, lookback)`` (see :func:`snapshots_since`)."""
-    origin = pd.Timestamp(origin)
-    rows = []
-    lead_group = known.set_index("id")[column]
-    snap_group = snaps["lead_id"].map(lead_group)
-    for key, g in known.groupby(column):
-        fc = widen(forecast_from(snaps[snap_group == key], g, origin, settings), factors or {})
-        row = {"key": key, "status": fc.status,
-               "open_deals": int(((snaps["moment"] == origin) & (snap_group == key)).sum())}
-        for k in range(1, HORIZONS + 1):
-            row[f"revenue_{k}"] = fc.value(k)
-            row[f"low_{k}"] = fc.value(k, column="low")
-            row[f"high_{k}"] = fc.value(k, column="high")
-            row[f"deals_{k}"] = fc.value(k, "deals")
-        row["revenue_3m"] = sum(row[f"revenue_{k}"] for k in range(1, HORIZONS + 1))
-        rows.append(row)
-    return pd.DataFrame(rows).sort_values("revenue_3m", ascending=False, na_position="last").reset_index(drop=True)
+    return Estimator(snaps, known, origin, settings).by_group(column, factors)

@@ -1,34 +1,39 @@
-"""The sales forecast's read of the store, with its filters and one reduction pushed into DuckDB.
+"""The sales forecast's read of the store, with its filters and its reductions pushed into DuckDB.
 
 ``store.load`` reads every lead of the scope and every stage change of those leads. The forecast
 (:mod:`crmreports.forecast`) needs far less of the change log: the only thing it asks of it is a deal's
 stage *at a month start* (the snapshots the estimators learn from, and the open deals at the origin)
-and, for deals closed after the origin, their stage at the origin (:func:`forecast.known_at`). Both
-are "the last change before a month start". So :func:`load_forecast` reads
+and, for deals closed after the origin, their stage at the origin (:func:`forecast.known_at`). So
+:func:`load_forecast` reads
 
 leads
     of the scope created before the origin (every later one is invisible to the forecast), only the
     columns the forecast uses;
-stage_changes
-    (the columns the forecast uses) per deal and per local calendar month, the month's last change (by time, ties by the store's row
-    order, which is the order :func:`store.load` returns and :func:`forecast.snapshots` breaks ties
-    in); months before the first snapshot the forecast can use are one bucket. A deal's buckets after
-    it was closed are dropped (it is open at no later month start). For deals closed after the origin,
-    every change at their last moment before the origin is added (:func:`forecast.known_at` breaks
-    ties by the change id).
+month_stages
+    per deal and per local calendar month, the stage and pipeline of the month's last change (by time,
+    ties by the store's row order, which is the order :func:`store.load` returns and
+    :func:`forecast.snapshots` breaks ties in); months before the first snapshot the forecast can use
+    are one bucket. A deal's months after it was closed are dropped (it is open at no later month
+    start). The month is :func:`forecast.month_index` of the local month.
+origin_stages
+    for deals closed after the origin, the stage (``to_status_id``) of their last change with a stage
+    before it (by time, ties by the change id: what :func:`forecast.known_at` takes).
 
-The last change before a month start ``m`` is the last change of the latest month bucket before ``m``,
-so the pure functions, unchanged, find the same stage for every (deal, month start) they look at and
-give exactly the forecast, backtest and breakdowns they give on the whole store
+The last change before a month start ``m`` is the last change of the latest month before ``m``, so
+:func:`forecast.snapshots_from_months` and :func:`forecast.known_with_stages` find the same stage for
+every (deal, month start) as :func:`forecast.snapshots` and :func:`forecast.known_at` on the whole
+change log, and the forecast, backtest and breakdowns are exactly those of the whole store
 (tests/test_forecast_pushdown.py). Month buckets are cut in the account's local time: a plain shift
 when the timezone has one UTC offset over the whole history (the usual case, and the fast one), the
-timezone conversion in DuckDB otherwise.
+timezone conversion in DuckDB otherwise. The grouping of the change log by (deal, month), its
+largest step, runs in slices of deal ids (the same groups, each slice's hash table smaller).
 """
 from __future__ import annotations
 
 import logging
 import os
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pandas as pd
@@ -39,8 +44,18 @@ from .queries import LOST, MARGIN, WON, _read, _ts
 log = logging.getLogger("crmreports.queries_forecast")
 
 FORECAST_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "created_at", "closed_at"]
-# the change columns the forecast uses: known_at breaks ties by id; snapshots read the stage and pipeline
-CHANGE_COLUMNS = ["id", "lead_id", "at", "to_pipeline_id", "to_status_id"]
+MONTH_STAGE_COLUMNS = ["lead_id", "month", "to_pipeline_id", "to_status_id"]
+SLICES = 4          # deal-id slices of the change log's grouping
+
+
+@dataclass(frozen=True)
+class ForecastData(store.StoreData):
+    """:class:`store.StoreData` reduced to what the forecast as of one origin needs (see the module
+    docstring); ``stage_changes`` is left empty: ``month_stages`` and ``origin_stages`` replace it."""
+
+    origin: pd.Timestamp | None = None
+    month_stages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    origin_stages: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
 
 
 def first_bucket(origin: pd.Timestamp, months: int) -> pd.Timestamp:
@@ -56,8 +71,19 @@ def fixed_offset(tz: str, lo: pd.Timestamp, hi: pd.Timestamp) -> timedelta | Non
     return offsets[0].to_pytimedelta() if len(offsets) == 1 else None
 
 
+def _month(expr: str) -> str:
+    """:func:`forecast.month_index` of a timestamp in SQL."""
+    return f"(year({expr}) * 12 + month({expr}) - 1)"
+
+
+def _lead_columns(shift: str | None = None) -> str:
+    """The lead columns the forecast reads, timestamps shifted by ``shift`` (an SQL interval) if given."""
+    return ", ".join(f'"{c}" + {shift} AS "{c}"' if shift and c in store.TIMESTAMP_COLUMNS["leads"] else f'"{c}"'
+                     for c in FORECAST_LEAD_COLUMNS)
+
+
 def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
-                  pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> store.StoreData:
+                  pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> ForecastData:
     """What the forecast as of ``origin`` (a local month start) and its backtest need (see the module
     docstring); ``months``: how many month starts before the origin the snapshots go back
     (lookback + backtest origins). Scope filters are those of :func:`store.load`."""
@@ -70,52 +96,65 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
         ref = {name: store.read_table(con, name, tz=tz) for name in ("users", "pipelines", "statuses", "loss_reasons")}
         scope_sql, scope_params = store.lead_filter(pipeline_ids, user_ids)
         hi = _ts(origin) + MARGIN          # local time is within 14 h of UTC: every change/lead before the origin
-        lead_cols = ", ".join(f'"{c}"' for c in FORECAST_LEAD_COLUMNS)
-        leads = _read(con, f'SELECT {lead_cols} FROM leads WHERE {scope_sql} AND created_at < ?',
-                      scope_params + [hi], "leads", FORECAST_LEAD_COLUMNS, tz)
-
         first = first_bucket(origin, months)
-        floor = _ts(first - pd.DateOffset(months=1))     # months before the first snapshot: one bucket
-        offset = fixed_offset(tz, leads["created_at"].min() if len(leads) else first, origin)
+        floor = int(first.year * 12 + first.month - 1) - 1     # months before the first snapshot: one bucket
+        lo, last = con.execute(f"SELECT min(created_at), greatest(max(created_at), max(closed_at)) FROM leads "
+                               f"WHERE {scope_sql} AND created_at < ?", scope_params + [hi]).fetchone()
+        offset = fixed_offset(tz, pd.Timestamp(lo) if lo is not None else first,
+                              max(origin, pd.Timestamp(last)) if last is not None else origin)
+        sql = f"SELECT {{}} FROM leads WHERE {scope_sql} AND created_at < ?"
         if offset is not None:
-            local = f"(\"at\" + INTERVAL '{int(offset.total_seconds())} seconds')"
-            local_closed = f"(l.closed_at + INTERVAL '{int(offset.total_seconds())} seconds')"
+            shift = f"INTERVAL '{int(offset.total_seconds())} seconds'"
+            local = f"(\"at\" + {shift})"
+            local_closed = f"(l.closed_at + {shift})"
+            # one offset over the whole history: local time is a shift, done in the query
+            leads = con.execute(sql.format(_lead_columns(shift)), scope_params + [hi]).df()
+            if leads.empty:
+                leads = store.conform("leads", None)[FORECAST_LEAD_COLUMNS]
         else:
             local = f"timezone('{tz}', \"at\" AT TIME ZONE 'UTC')"
             local_closed = f"timezone('{tz}', l.closed_at AT TIME ZONE 'UTC')"
-        bucket = f"greatest(date_trunc('month', {local}), ?::TIMESTAMP)"
+            leads = _read(con, sql.format(_lead_columns()), scope_params + [hi], "leads", FORECAST_LEAD_COLUMNS, tz)
         # the row order key: time, then the row's place in the table (an integer pair in one HUGEINT)
         key = '(epoch_us("at")::HUGEINT * 4294967296 + rowid)'
-        picks = ", ".join(f'arg_max_null("{c}", {key}) AS "{c}"' for c in CHANGE_COLUMNS if c != "lead_id")
-        names = ", ".join(f'"{c}"' for c in CHANGE_COLUMNS)
-        # the last change of each (deal, local month), kept only while the deal may be open at the next
-        # month start: not closed (won/lost) before it (a margin of days keeps this a superset)
+        picks = ", ".join(f'arg_max_null("{c}", {key}) AS "{c}"' for c in MONTH_STAGE_COLUMNS[2:])
+        grouped = f"""SELECT lead_id, greatest({_month(local)}, {floor}) AS month, {picks}
+                      FROM stage_changes WHERE "at" < ? AND lead_id >= ? AND lead_id < ? GROUP BY ALL"""
+        lo_id, hi_id = con.execute("SELECT min(id), max(id) FROM leads").fetchone()
+        lo_id, hi_id = (lo_id or 0), (hi_id or 0) + 1
+        step = -(-(hi_id - lo_id) // SLICES) or 1
+        bounds = [(lo_id + i * step, min(hi_id, lo_id + (i + 1) * step)) for i in range(SLICES)]
+        slices = " UNION ALL ".join(f"({grouped})" for _ in bounds)
+        slice_params = [v for b in bounds for v in (hi, *b)]
+        # kept only while the deal may be open at the next month start: before the month of its closing
+        # (won/lost; two days later, a margin that keeps this a superset), and before the origin's month
         closed = f"coalesce(l.status_id IN ({WON}, {LOST}), false) AND l.closed_at IS NOT NULL"
-        buckets = f"""
-            SELECT b.lead_id, {", ".join(f'b."{c}"' for c in CHANGE_COLUMNS if c != "lead_id")},
-                   (b.k % 4294967296)::BIGINT AS r FROM (
-                SELECT lead_id, {bucket} AS bucket, max({key}) AS k, {picks}
-                FROM stage_changes WHERE "at" < ? GROUP BY ALL) b
-            JOIN leads l ON l.id = b.lead_id
-            WHERE {scope_sql} AND l.created_at < ? AND b.bucket < ?::TIMESTAMP
-              AND NOT ({closed} AND {local_closed} < b.bucket + INTERVAL 1 MONTH - INTERVAL 2 DAY)"""
-        b_params = [floor, hi] + scope_params + [hi, _ts(origin)]
-        # deals closed after the origin: every change at their last moment before it (known_at's ties)
-        later = f"""
-            SELECT s.lead_id, {", ".join(f's."{c}"' for c in CHANGE_COLUMNS if c != "lead_id")}, s.rowid AS r
-            FROM stage_changes s JOIN leads l ON l.id = s.lead_id
-            WHERE {scope_sql} AND l.created_at < ? AND l.closed_at IS NOT NULL AND {local_closed} >= ?
-              AND {local} < ?
-            QUALIFY rank() OVER (PARTITION BY s.lead_id ORDER BY s."at" DESC) = 1"""
-        later_params = scope_params + [hi, _ts(origin), _ts(origin)]
+        origin_month = origin.year * 12 + origin.month - 1
+        limit = f"CASE WHEN {closed} THEN least({_month(f'({local_closed} + INTERVAL 2 DAY)')}, ?) ELSE ? END"
+        sql = f"""
+            SELECT b.lead_id, b.month, b.to_pipeline_id, b.to_status_id FROM ({slices}) b
+            JOIN (SELECT id, {limit} AS limit_month FROM leads l WHERE {scope_sql} AND l.created_at < ?) l
+              ON l.id = b.lead_id
+            WHERE b.month < l.limit_month"""
+        month_stages = con.execute(sql, slice_params + [origin_month, origin_month] + scope_params + [hi]).df()
+
+        # deals closed after the origin: the stage of their last change with one before it (known_at's ties)
         n_later = int(((leads["closed_at"] >= origin) & (leads["created_at"] < origin)).sum())
-        rows = f"{buckets} UNION {later}" if n_later else buckets      # UNION: a change in both only once
-        sql = f'SELECT {names} FROM ({rows}) ORDER BY lead_id, "at", r'
-        changes = _read(con, sql, b_params + (later_params if n_later else []), "stage_changes", CHANGE_COLUMNS, tz)
+        origin_stages = pd.Series(dtype="float64")
+        if n_later:
+            later = con.execute(f"""
+                SELECT s.lead_id, s.to_status_id FROM stage_changes s JOIN leads l ON l.id = s.lead_id
+                WHERE {scope_sql} AND l.created_at < ? AND l.closed_at >= ? AND s.to_status_id IS NOT NULL
+                  AND {local} < ?
+                QUALIFY row_number() OVER (PARTITION BY s.lead_id ORDER BY s."at" DESC, s.id DESC) = 1""",
+                                scope_params + [hi, _ts(origin) - MARGIN, _ts(origin)]).df()
+            origin_stages = later.set_index("lead_id")["to_status_id"]
     finally:
         con.close()
-    log.info("forecast read %d leads, %d of the stage changes in %.2f s", len(leads), len(changes),
+    log.info("forecast read %d leads, %d deal-months of stages in %.2f s", len(leads), len(month_stages),
              time.perf_counter() - started)
-    tables = dict(ref, leads=leads, stage_changes=changes)
-    return store.StoreData(account=account, users=ref["users"], pipelines=ref["pipelines"], statuses=ref["statuses"],
-                           leads=leads, stage_changes=changes, loss_reasons=ref["loss_reasons"], tables=tables)
+    changes = store.conform("stage_changes", None)
+    tables = dict(ref, leads=leads, month_stages=month_stages)
+    return ForecastData(account=account, users=ref["users"], pipelines=ref["pipelines"], statuses=ref["statuses"],
+                        leads=leads, stage_changes=changes, loss_reasons=ref["loss_reasons"], tables=tables,
+                        origin=origin, month_stages=month_stages, origin_stages=origin_stages)

@@ -1,7 +1,8 @@
 """Sections of the sales-forecast notebook: the forecast (crmreports.forecast), charts, narrative, definitions.
 
 The heavy work (forecast, backtest, interval calibration) runs once, on first use, and is kept on the
-context (:class:`ForecastContext`), so each section only reads it.
+context (:class:`ForecastContext`), so each section only reads it: one :class:`crmreports.forecast.Estimator`
+gives the forecast, the backtest and the breakdowns.
 """
 from __future__ import annotations
 
@@ -40,8 +41,9 @@ def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "
         con.close()
     as_of = data_end(account)
     s = fc_lib.DEFAULT
-    data = queries_forecast.load_forecast(store, _origin(p, as_of), 2 * s.lookback, pipeline_ids=pids or None,
-                                          user_ids=list(scope.user_ids) or None)
+    with fc_lib.ets_loading():      # the statistics library loads while the store is queried
+        data = queries_forecast.load_forecast(store, _origin(p, as_of), 2 * s.lookback, pipeline_ids=pids or None,
+                                              user_ids=list(scope.user_ids) or None)
     return ForecastContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
                            data=data, as_of=as_of, currency=str(data.account.get("currency") or "RUB"))
 
@@ -64,18 +66,26 @@ def results(ctx: ForecastContext) -> dict:
     s = fc_lib.DEFAULT
     # what the store held at the origin, and its month-start snapshots: computed once, shared by the
     # backtest (24 months back), the forecast and the breakdowns (12 months back)
-    known, sc = fc_lib.known_at(ctx.data.leads, ctx.data.stage_changes, origin)
-    snaps = fc_lib.snapshots(known, sc, fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback))
-    moments = fc_lib.snapshot_moments(known, origin, s.lookback)
-    recent = fc_lib.snapshots_since(snaps, moments[0])
-    if recent is None:
-        recent = fc_lib.snapshots(known, sc, moments)
-    bt = fc_lib.backtest_from(snaps, known, origin)
+    data = ctx.data
+    if isinstance(data, queries_forecast.ForecastData):
+        # the reduced read: each deal's last stage per month and its stage at the origin
+        if data.origin != origin:
+            raise ValueError(f"the store was read for the forecast as of {data.origin}, not {origin}")
+        known = fc_lib.known_with_stages(data.leads, data.origin_stages, origin)
+        snaps = fc_lib.snapshots_from_months(known, data.month_stages,
+                                             fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback))
+    else:
+        known, sc = fc_lib.known_at(data.leads, data.stage_changes, origin)
+        snaps = fc_lib.snapshots(known, sc, fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback))
+    estimator = fc_lib.Estimator(snaps, known, origin, s)
+    bt = estimator.backtest()
     factors = {m: fc_lib.calibration_factor(bt, m) for m in ("revenue", "deals")}
-    raw = fc_lib.forecast_from(recent, known, origin)
+    raw = estimator.forecast()
+    recent = fc_lib.snapshots_since(snaps, fc_lib.snapshot_moments(known, origin, s.lookback)[0])
     ctx.results.update(origin=origin, raw=raw, forecast=fc_lib.widen(raw, factors), backtest=bt, factors=factors,
                        accuracy=fc_lib.accuracy(bt, "revenue"), accuracy_deals=fc_lib.accuracy(bt, "deals"),
-                       known=known, snapshots=recent)
+                       known=known, estimator=estimator,
+                       snapshots=recent if recent is not None else pd.DataFrame(columns=fc_lib.SNAPSHOT_COLUMNS))
     return ctx.results
 
 
@@ -350,7 +360,7 @@ def breakdown(ctx: ForecastContext) -> Section:
     pipes = dict(zip(ctx.data.pipelines["id"], ctx.data.pipelines["name"]))
     for table, column, label, ref in (("by_manager", "responsible_user_id", "common.manager", users),
                                       ("by_pipeline", "pipeline_id", "common.pipeline", pipes)):
-        g = fc_lib.by_group_from(r["snapshots"], r["known"], r["origin"], column, factors=r["factors"])
+        g = r["estimator"].by_group(column, r["factors"])
         if g.empty:
             continue
         g.insert(1, "name", g["key"].map(ref).fillna(g["key"].astype(str)))
