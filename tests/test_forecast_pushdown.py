@@ -141,21 +141,28 @@ def test_changes_at_the_same_moment(demo_store, tmp_path):
 
 
 def test_month_buckets_in_local_time():
-    assert queries_forecast.fixed_offset("Europe/Moscow", pd.Timestamp("2024-01-01"), pd.Timestamp("2026-11-01")) \
-        == pd.Timedelta(hours=3)
-    assert queries_forecast.fixed_offset("Europe/Berlin", pd.Timestamp("2024-01-01"), pd.Timestamp("2026-11-01")) is None
     assert queries_forecast.first_bucket(pd.Timestamp("2026-11-01"), 24) == pd.Timestamp("2024-11-01")
 
 
 def test_timezone_with_daylight_saving(demo_store, tmp_path):
-    """A timezone whose offset changes (Berlin) takes the exact local-time bucketing in DuckDB: the same
+    """A timezone whose offset changes (Berlin) takes the exact local-time bucketing (localtime.local_sql): the same
     results as the whole store, here with month starts that fall in summer and in winter time."""
     import shutil
     path = tmp_path / "berlin.duckdb"
     shutil.copy(demo_store, path)
     con = store.connect(path, read_only=False)
     con.execute("UPDATE account SET timezone = 'Europe/Berlin'")
+    # a move of an open deal at 22:30 UTC on 31 March 2026: 00:30 on 1 April in Berlin summer time
+    # (23:30 on 31 March with the winter offset), and the deal's only change after February
+    lead = con.execute("""SELECT l.id FROM leads l JOIN stage_changes s ON s.lead_id = l.id
+                          WHERE l.closed_at IS NULL AND NOT coalesce(l.is_deleted, false) AND l.created_at < TIMESTAMP '2026-01-01'
+                          GROUP BY l.id HAVING max(s."at") < TIMESTAMP '2026-03-01'
+                          ORDER BY l.id LIMIT 1""").fetchone()[0]
+    con.execute("""INSERT INTO stage_changes SELECT * REPLACE (TIMESTAMP '2026-03-31 22:30:00' AS "at", id || '-dst' AS id)
+                   FROM stage_changes WHERE lead_id = ? ORDER BY "at" DESC LIMIT 1""", [lead])
     con.close()
+    months = queries_forecast.load_forecast(path, pd.Timestamp("2026-11-01"), 24).month_stages
+    assert months.loc[months["lead_id"] == lead, "month"].max() == 2026 * 12 + 3       # April, not March
     for origin in ("2026-11-01", "2026-04-01"):
         o = pd.Timestamp(origin)
         data = store.load(path)

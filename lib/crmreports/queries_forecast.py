@@ -25,7 +25,8 @@ every (deal, month start) as :func:`forecast.snapshots` and :func:`forecast.know
 change log, and the forecast, backtest and breakdowns are exactly those of the whole store
 (tests/test_forecast_pushdown.py). Month buckets are cut in the account's local time: a plain shift
 when the timezone has one UTC offset over the whole history (the usual case, and the fast one), the
-timezone conversion in DuckDB otherwise. The grouping of the change log by (deal, month), its
+exact conversion of :func:`crmreports.localtime.local_sql` otherwise (pandas' offsets, not DuckDB's
+ICU time zones, which may differ). The grouping of the change log by (deal, month), its
 largest step, runs in slices of deal ids (the same groups, each slice's hash table smaller).
 """
 from __future__ import annotations
@@ -34,11 +35,11 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pandas as pd
 
 from . import store
+from .localtime import local_sql, utc_offsets
 from .queries import LOST, MARGIN, WON, _read, _ts
 
 log = logging.getLogger("crmreports.queries_forecast")
@@ -61,14 +62,6 @@ class ForecastData(store.StoreData):
 def first_bucket(origin: pd.Timestamp, months: int) -> pd.Timestamp:
     """The earliest month start the forecast looks at for ``origin`` (``months`` before it)."""
     return (pd.Timestamp(origin).to_period("M") - months).to_timestamp()
-
-
-def fixed_offset(tz: str, lo: pd.Timestamp, hi: pd.Timestamp) -> timedelta | None:
-    """The timezone's UTC offset if it is the same throughout [lo, hi] (checked hourly), else None."""
-    utc = pd.date_range(pd.Timestamp(lo) - pd.Timedelta(days=2), pd.Timestamp(hi) + pd.Timedelta(days=2),
-                        freq="h", tz="UTC")
-    offsets = (utc.tz_convert(tz).tz_localize(None) - utc.tz_localize(None)).unique()
-    return offsets[0].to_pytimedelta() if len(offsets) == 1 else None
 
 
 def _month(expr: str) -> str:
@@ -100,11 +93,13 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
         floor = int(first.year * 12 + first.month - 1) - 1     # months before the first snapshot: one bucket
         lo, last = con.execute(f"SELECT min(created_at), greatest(max(created_at), max(closed_at)) FROM leads "
                                f"WHERE {scope_sql} AND created_at < ?", scope_params + [hi]).fetchone()
-        offset = fixed_offset(tz, pd.Timestamp(lo) if lo is not None else first,
-                              max(origin, pd.Timestamp(last)) if last is not None else origin)
+        first_change = con.execute('SELECT min("at") FROM stage_changes').fetchone()[0]
+        span = (min(pd.Timestamp(v) for v in (lo, first_change, first) if v is not None) - MARGIN,
+                max(origin, pd.Timestamp(last)) + MARGIN if last is not None else hi)
+        offsets = utc_offsets(tz, *span)
         sql = f"SELECT {{}} FROM leads WHERE {scope_sql} AND created_at < ?"
-        if offset is not None:
-            shift = f"INTERVAL '{int(offset.total_seconds())} seconds'"
+        if len(offsets) == 1:
+            shift = f"INTERVAL '{offsets[0][1]} microseconds'"
             local = f"(\"at\" + {shift})"
             local_closed = f"(l.closed_at + {shift})"
             # one offset over the whole history: local time is a shift, done in the query
@@ -112,8 +107,8 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
             if leads.empty:
                 leads = store.conform("leads", None)[FORECAST_LEAD_COLUMNS]
         else:
-            local = f"timezone('{tz}', \"at\" AT TIME ZONE 'UTC')"
-            local_closed = f"timezone('{tz}', l.closed_at AT TIME ZONE 'UTC')"
+            local = local_sql('"at"', tz, *span)
+            local_closed = local_sql("l.closed_at", tz, *span)
             leads = _read(con, sql.format(_lead_columns()), scope_params + [hi], "leads", FORECAST_LEAD_COLUMNS, tz)
         # the row order key: time, then the row's place in the table (an integer pair in one HUGEINT)
         key = '(epoch_us("at")::HUGEINT * 4294967296 + rowid)'
