@@ -26,3 +26,14 @@ def test_a_short_title_is_not_wrapped():
     ax.plot([1, 2], [3, 4])
     ax.set_title("Выручка")
     assert "Выручка" in base.to_svg(fig)
+
+
+def test_money_on_the_x_axis_has_few_enough_ticks_to_read():
+    # "25 млн ₽" labels overlapped at matplotlib's default of 9-10 ticks across 7.5 in
+    fig, (ax,) = base.new_figure(height=3)
+    ax.barh(["a", "b"], [1_000_000, 42_000_000])
+    base.money_axis(ax, "ru", axis="x")
+    fig.draw_without_rendering()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert 3 <= len(labels) <= 6, labels
+    assert any("млн" in s for s in labels)

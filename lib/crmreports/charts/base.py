@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .. import fmt
 
@@ -63,7 +63,10 @@ def to_svg(fig: Figure) -> str:
 
 def money_axis(ax, lang: str, currency: str = "RUB", axis: str = "y") -> None:
     f = FuncFormatter(lambda v, _: fmt.money_short(v, lang, currency) if v else "0")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(f)
+    if axis == "x":   # money labels ("25 млн ₽") are wide: at most 5 ticks side by side
+        target.set_major_locator(MaxNLocator(nbins=5))
 
 
 def wrap(s, width: int) -> str:
