@@ -202,9 +202,27 @@ def snapshots(leads: pd.DataFrame, stage_changes: pd.DataFrame, moments) -> pd.D
     return _with_stages(merged, merged["to_status_id"], merged["to_pipeline_id"])
 
 
+def _months_since_1970(v: np.ndarray) -> np.ndarray:
+    """``v.astype("datetime64[M]").astype(np.int64)`` of datetime64[ns] values (NaT: the int64 minimum),
+    without numpy's per-element calendar conversion: each value's day, then the month of each distinct
+    day of the range from a table."""
+    ns = v.view(np.int64)
+    nat = np.isnat(v)
+    if nat.all():
+        return v.astype("datetime64[M]").astype(np.int64)
+    days = np.floor_divide(ns, 86_400 * 10 ** 9)
+    lo, hi = int(days[~nat].min()), int(days[~nat].max())
+    if hi - lo > 4 * len(v) + 1000:     # a sparse range: the table would cost more than it saves
+        return v.astype("datetime64[M]").astype(np.int64)
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    out = table[np.clip(days - lo, 0, hi - lo)]
+    out[nat] = np.iinfo(np.int64).min
+    return out
+
+
 def month_index(values) -> np.ndarray:
     """Months since year 0 (year × 12 + month − 1) of datetime64 values."""
-    return np.asarray(values, dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return _months_since_1970(np.asarray(values, dtype="datetime64[ns]")) + 1970 * 12
 
 
 def snapshots_from_months(leads: pd.DataFrame, month_stages: pd.DataFrame, moments) -> pd.DataFrame:
@@ -332,7 +350,7 @@ class _Snapshots:
         self.parts = 1
         self.rows = self.only = None        # all rows, any origin (see partitioned)
         self.empty = len(snaps) == 0
-        self._sorted, self._tallies, self._estimates, self._origins = {}, {}, {}, {}
+        self._sorted, self._tallies, self._estimates, self._origins, self._counts = {}, {}, {}, {}, {}
         if self.empty:
             return
         codes, moments = pd.factorize(snaps["moment"].to_numpy(), sort=True)
@@ -374,7 +392,7 @@ class _Snapshots:
         """The same snapshots with each row's group number (``part``, one of ``parts``) in front of its
         codes; for estimates at ``origin`` only, if given (only the rows of its window are kept)."""
         out = copy.copy(self)
-        out._sorted, out._tallies, out._estimates, out._origins = {}, {}, {}, {}
+        out._sorted, out._tallies, out._estimates, out._origins, out._counts = {}, {}, {}, {}, {}
         if self.empty:
             out.parts = parts
             return out
@@ -418,11 +436,14 @@ class _Snapshots:
 
     def counts(self, origin: pd.Timestamp, level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per code of ``level`` at ``origin``: observations, won, lost, and the censored rows per
-        moment of the window (the latest first)."""
-        j0, j1, month, _ = self._origin(origin)
-        rows, won_before, lost_before = self._tally(level)
-        rows, won, lost = rows[:, j0:j1], won_before[:, j0:j1, month], lost_before[:, j0:j1, month]
-        return rows.sum(axis=1), won.sum(axis=1), lost.sum(axis=1), (rows - won - lost)[:, ::-1]
+        moment of the window (the latest first). Computed once per (origin, level); read only."""
+        key = (origin, level)
+        if key not in self._counts:
+            j0, j1, month, _ = self._origin(origin)
+            rows, won_before, lost_before = self._tally(level)
+            rows, won, lost = rows[:, j0:j1], won_before[:, j0:j1, month], lost_before[:, j0:j1, month]
+            self._counts[key] = (rows.sum(axis=1), won.sum(axis=1), lost.sum(axis=1), (rows - won - lost)[:, ::-1])
+        return self._counts[key]
 
     def _by_code(self, level: str):
         """The closing rows sorted by (code, duration) (a stable sort by code of the rows by duration):
@@ -647,7 +668,7 @@ def weighted_pipeline(weighted: pd.DataFrame, statuses: pd.DataFrame) -> pd.Data
 def _month_index(s: pd.Series) -> np.ndarray:
     """Months since year 0 (NaT gives a large negative number)."""
     v = pd.to_datetime(s).to_numpy(dtype="datetime64[ns]")
-    months = v.astype("datetime64[M]").astype(np.int64) + 1970 * 12     # year * 12 + month - 1
+    months = _months_since_1970(v) + 1970 * 12     # year * 12 + month - 1
     return np.where(np.isnat(v), -10 ** 6, months)
 
 
@@ -1005,13 +1026,13 @@ def _forecast(snaps: _Snapshots, deals: _Deals, origin: pd.Timestamp, settings: 
             open_var = np.array([pd.Series(won_in[k] * (1 - won_in[k]) * price ** 2).sum() for k in range(HORIZONS)])
         else:
             open_var = np.array([pd.Series(won_in[k] * (1 - won_in[k])).sum() for k in range(HORIZONS)])
-        y = yields.set_index("lag")
-        new_mean = np.array([sum(created.mean[j] * y.loc[k - j, pcol] for j in range(k + 1)) for k in range(HORIZONS)])
-        wins = np.array([sum(created.mean[j] * y.loc[k - j, "wins_per_deal"] for j in range(k + 1))
-                         for k in range(HORIZONS)])
+        # the yields by lag (rows 0..HORIZONS-1 are lags 0..HORIZONS-1), as arrays: the same float64 values
+        per, wpd, psq = (yields[c].to_numpy(dtype=float) for c in (pcol, "wins_per_deal", "price_sq"))
+        new_mean = np.array([sum(created.mean[j] * per[k - j] for j in range(k + 1)) for k in range(HORIZONS)])
+        wins = np.array([sum(created.mean[j] * wpd[k - j] for j in range(k + 1)) for k in range(HORIZONS)])
         if measure == "revenue":
-            sq = np.array([sum(created.mean[j] * y.loc[k - j, "wins_per_deal"] * y.loc[k - j, "price_sq"]
-                               for j in range(k + 1)) for k in range(HORIZONS)])
+            sq = np.array([sum(created.mean[j] * wpd[k - j] * psq[k - j] for j in range(k + 1))
+                           for k in range(HORIZONS)])
             new_var = sq
         else:
             new_var = wins
@@ -1070,6 +1091,7 @@ class Estimator:
             o = add_months(origin, -i)
             fc = self.forecast(o, table=False)
             past = fc.series.set_index("month") if fc.history_months else None    # the series as of o
+            tk, tm = (fc.table["k"].to_numpy(), fc.table["measure"].to_numpy()) if fc.ok else (None, None)
             for k, m in enumerate(fc.months, start=1):
                 if add_months(m, 1) > origin:
                     continue
@@ -1077,8 +1099,9 @@ class Estimator:
                     row = {"forecast_origin": o, "k": k, "month": m, "measure": measure,
                            "actual": _actual(actual, m, measure), "status": fc.status}
                     if fc.ok:
-                        r = fc.table[(fc.table["k"] == k) & (fc.table["measure"] == measure)].iloc[0]
-                        row.update({c: float(r[c]) for c in ("pipeline", "ts", "combined", "sd", "low", "high")})
+                        at = np.flatnonzero((tk == k) & (tm == measure))[0]
+                        row.update({c: float(fc.table[c].to_numpy()[at])
+                                    for c in ("pipeline", "ts", "combined", "sd", "low", "high")})
                         last = add_months(o, -1)
                         row["last_month"] = float(past[col].get(last, np.nan))
                         row["seasonal"] = float(past[col].get(add_months(m, -12), np.nan))
