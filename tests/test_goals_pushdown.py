@@ -35,21 +35,7 @@ def full_open(period="", manager="", pipeline="", store_path="", lang="ru", as_o
     d = ctx.data
     ctx.progresses = [goals.progress(p, d.leads, d.stage_changes, d.statuses, ctx.as_of)
                       for p in gf.in_force(ctx.plan_scope_name, ctx.period)]
-    pr = ctx.primary
-    metric = pr.plan.metric if pr else "revenue"
-    ctx.figures.update(plan_metric=metric, plan_period=pr.plan.period.key if pr else ctx.period.key,
-                       as_of=str(ctx.as_of.date() if ctx.as_of == ctx.as_of.normalize() else ctx.as_of))
-    if pr:
-        ctx.figures.update(pr.figures())
-    else:
-        ctx.figures.update({k: None for k in ("plan", "plan_done_share", "plan_remaining", "projection",
-                                              "projection_low", "projection_high", "weighted_pipeline",
-                                              "pace_needed_per_working_day")})
-        end = min(ctx.as_of, ctx.period.end_ts)
-        day = end.normalize().date() if end < ctx.period.end_ts else ctx.period.end
-        ctx.figures.update(fact=goals.fact(d.leads, ctx.period, metric, ctx.as_of),
-                           working_days_left=goals.workdays.working_days(max(day, ctx.period.start),
-                                                                         ctx.period.end))
+    view.headline_figures(ctx)
     return ctx
 
 

@@ -71,6 +71,13 @@ def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "
     d = ctx.data
     ctx.progresses = [goals.progress(x, d.leads, d.stage_changes, d.statuses, ctx.as_of, d.stage_counts)
                       for x in in_force]
+    headline_figures(ctx)
+    return ctx
+
+
+def headline_figures(ctx: GoalsContext) -> None:
+    """The headline figures of the primary plan (or, without a plan in force, the fact and the working
+    days left) into ``ctx.figures``, once ``ctx.progresses`` is set."""
     pr = ctx.primary
     metric = pr.plan.metric if pr else "revenue"
     ctx.figures.update(plan_metric=metric, plan_period=pr.plan.period.key if pr else ctx.period.key,
@@ -83,9 +90,8 @@ def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "
                                               "pace_needed_per_working_day")})
         end = min(ctx.as_of, ctx.period.end_ts)
         day = end.normalize().date() if end < ctx.period.end_ts else ctx.period.end
-        ctx.figures.update(fact=goals.fact(d.leads, ctx.period, metric, ctx.as_of),
+        ctx.figures.update(fact=goals.fact(ctx.data.leads, ctx.period, metric, ctx.as_of),
                            working_days_left=workdays.working_days(max(day, ctx.period.start), ctx.period.end))
-    return ctx
 
 
 def _value(ctx: Context, metric: str, x, digits: int = 0) -> str:
