@@ -1,6 +1,7 @@
 """Sales metrics on the hand-built fixture (tests/fixtures.py); expected values worked out by hand there."""
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -68,6 +69,40 @@ def test_km_quantiles_by_hand():
     med, p75, p90 = sales.km_quantiles([2, 10, 1, 36, 4, 5, 2], [1, 1, 1, 0, 1, 1, 1])
     assert (med, p75) == (4, 10)
     assert math.isnan(p90)     # never falls to 10 %: the censored stay could be anything
+
+
+def test_km_quantiles_counted_are_those_of_the_spells_one_by_one():
+    """Spells given as counts (a duration may repeat, observed and censored mixed) give the quantiles of
+    the same spells listed one by one, bit for bit."""
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        d = rng.integers(0, 30, size=rng.integers(1, 60)) / rng.choice([1.0, 3.0, 7.0])
+        e = rng.random(d.size) < rng.random()
+        n = rng.integers(1, 5, size=d.size)
+        assert sales.km_quantiles_counted(d, e, n, (0.1, 0.5, 0.75, 0.9)) == pytest.approx(
+            sales.km_quantiles(np.repeat(d, n), np.repeat(e, n), (0.1, 0.5, 0.75, 0.9)), rel=0, abs=0, nan_ok=True)
+    assert all(math.isnan(q) for q in sales.km_quantiles_counted([], [], []))
+
+
+def test_time_in_stage_counted_is_time_in_stage(data):
+    v = sales.stage_visits(data.stage_changes, data.statuses, AS_OF)
+    v = v[OCT.contains(v["entered"])]
+    counted = (v.assign(dur_us=(v["left"].fillna(AS_OF) - v["entered"]).dt.total_seconds().mul(1e6).astype("int64"))
+               .groupby(["pipeline_id", "status_id", "dur_us", "observed"]).size().rename("n").reset_index())
+    counted = sales.stay_days_counted(counted, AS_OF)
+    pd.testing.assert_frame_equal(sales.time_in_stage_counted(counted, data.statuses),
+                                  sales.time_in_stage(v, data.statuses, OCT))
+
+
+def test_funnel_counted_is_funnel(data):
+    cohort = data.leads[OCT.contains(data.leads["created_at"])]
+    v = sales.visited_stages(cohort, data.stage_changes)
+    sets = (v.sort_values("status_id").groupby(["lead_id", "pipeline_id"])["status_id"].agg(list)
+            .rename("stages").reset_index())
+    sets = sets.assign(stages=sets["stages"].map(tuple)).groupby(["pipeline_id", "stages"]).size() \
+        .rename("n").reset_index()
+    pd.testing.assert_frame_equal(sales.funnel_counted(sets, data.statuses, data.pipelines),
+                                  sales.funnel(data.leads, data.stage_changes, data.statuses, data.pipelines, OCT))
 
 
 def test_time_in_stage_censors_open_deals(data):

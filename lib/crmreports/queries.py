@@ -14,9 +14,10 @@ metrics give exactly the figures and tables they give on the whole store:
 ``open_leads``
     open at the snapshot: open deals per manager, and stale deals (names only of the deals old enough
     to be stale: older than the typical cycle of the won deals read);
-``funnel_changes``
-    one row per deal of the period's cohort and stage (pipeline, status) it entered: the funnel only
-    asks which stages a deal entered, not when or how often;
+``funnel_sets``
+    the deals of the period's cohort counted by pipeline and set of stages (statuses) entered in it
+    (the current stage for a deal without history): the funnel only asks which stages a deal entered,
+    not when or how often, and counts deals;
 ``loss_changes``
     for the deals lost in the period, their moves into lost and, where such a move does not tell the
     stage of loss, their last move into an open stage (and the last one with a pipeline);
@@ -26,7 +27,8 @@ metrics give exactly the figures and tables they give on the whole store:
 ``stays``
     the stays in an open stage that began in the period, with the moment each ended (the deal's next
     change before the end of the data), found in SQL from the period's changes: what
-    :func:`sales.stage_visits` finds in the whole history; time in stage takes it from there.
+    :func:`sales.stage_visits` finds in the whole history; read as counts of stays per stage and
+    duration (in microseconds, to the end of the data while still there), all that time in stage takes.
 
 Local time in SQL. The store keeps UTC and periods are in the account's local time. The reads convert
 in SQL with the zone's UTC offsets over the data's time span, taken from pandas' own conversion
@@ -61,7 +63,6 @@ SALES_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_us
 WON_LEAD_COLUMNS = ["id", "price", "status_id", "responsible_user_id", "created_at", "closed_at"]
 OPEN_LEAD_COLUMNS = ["id", "name", "price", "pipeline_id", "status_id", "responsible_user_id", "created_at",
                      "closed_at"]
-FUNNEL_CHANGE_COLUMNS = ["lead_id", "to_pipeline_id", "to_status_id"]
 LOSS_CHANGE_COLUMNS = ["lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id", "to_status_id"]
 SNAPSHOT_CHANGE_COLUMNS = ["lead_id", "at", "to_pipeline_id", "to_status_id"]
 
@@ -74,7 +75,7 @@ class SalesData(store.StoreData):
 
     won_leads: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_leads: pd.DataFrame = field(default_factory=pd.DataFrame)
-    funnel_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    funnel_sets: pd.DataFrame = field(default_factory=pd.DataFrame)
     loss_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     snapshot_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     stays: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -189,12 +190,24 @@ def _leads_of(scope_sql: str, cond: str) -> str:
     return f"(SELECT id FROM leads WHERE {scope_sql} AND {cond})"
 
 
-def _funnel_changes(con, scope, cohort) -> pd.DataFrame:
-    """Each (deal, pipeline, stage) of the cohort's changes: all :func:`sales.visited_stages` reads."""
-    return _frame(con, f"""
-        SELECT DISTINCT {_cols(FUNNEL_CHANGE_COLUMNS, alias='s.')}
-        FROM stage_changes s SEMI JOIN {_leads_of(scope[0], cohort[0])} c ON s.lead_id = c.id
-        ORDER BY ALL""", scope[1] + cohort[1], "stage_changes", FUNNEL_CHANGE_COLUMNS)
+def _funnel_sets(con, scope, cohort) -> pd.DataFrame:
+    """The cohort's deals counted by (pipeline_id, ``stages``: the sorted statuses a deal entered in that
+    pipeline) in ``n``: what :func:`sales.visited_stages` gives, one row per set instead of per deal and
+    stage (a deal without any change: its current stage)."""
+    df = con.execute(f"""
+        WITH c AS MATERIALIZED (SELECT id, pipeline_id, status_id FROM leads WHERE {scope[0]} AND {cohort[0]}),
+        sc AS MATERIALIZED (
+            SELECT s.lead_id, s.to_pipeline_id, s.to_status_id FROM stage_changes s SEMI JOIN c ON s.lead_id = c.id),
+        v AS (
+            SELECT lead_id, to_pipeline_id AS pipeline_id, to_status_id AS status_id FROM sc
+            WHERE to_pipeline_id IS NOT NULL AND to_status_id IS NOT NULL
+            UNION
+            SELECT id, pipeline_id, status_id FROM c ANTI JOIN (SELECT DISTINCT lead_id FROM sc) h ON c.id = h.lead_id),
+        sets AS (SELECT pipeline_id, list(status_id ORDER BY status_id) AS stages FROM v GROUP BY lead_id, pipeline_id)
+        SELECT pipeline_id::BIGINT AS pipeline_id, stages::BIGINT[] AS stages, count(*) AS n FROM sets
+        GROUP BY ALL ORDER BY ALL""", scope[1] + cohort[1]).df()
+    return df if len(df) else pd.DataFrame({"pipeline_id": pd.Series(dtype="int64"),
+                                            "stages": pd.Series(dtype=object), "n": pd.Series(dtype="int64")})
 
 
 def _loss_changes(con, local, scope, lost, open_ids: list[int]) -> pd.DataFrame:
@@ -247,9 +260,11 @@ def _snapshot_changes(con, local, scope, candidates, moment) -> pd.DataFrame:
 
 
 def _stays(con, local, scope, period: Period, as_of: pd.Timestamp, open_ids: list[int]) -> pd.DataFrame:
-    """The stays in an open stage that began in the period (``entered``) with the moment each ended
-    (``left``: the deal's next change before ``as_of`` in (time, event id) order, as in
-    :func:`sales.stage_visits`; NULL while still there)."""
+    """The stays in an open stage that began in the period, counted by stage and duration: ``dur_us``
+    (microseconds from entering to leaving: the deal's next change before ``as_of`` in (time, event id)
+    order, as in :func:`sales.stage_visits`; to ``as_of`` while still there), ``observed`` (left before
+    ``as_of``) and ``n`` stays. The Kaplan–Meier quantiles of time in stage only need each stay's
+    duration, not its row: counts keep them exact (:func:`sales.time_in_stage_counted`)."""
     in_p, after = _in(local, "at", period.start_ts, period.end_ts), _in(local, "at", period.end_ts)
     before = _before(local, "at", as_of)
     window = "OVER (PARTITION BY lead_id ORDER BY t, r)"
@@ -266,13 +281,15 @@ def _stays(con, local, scope, period: Period, as_of: pd.Timestamp, open_ids: lis
         seq AS (
             SELECT *, lead(t) {window} AS t_next, coalesce(t = lag(t) {window}, false) AS tie
             FROM (SELECT * FROM w UNION ALL SELECT * FROM nxt))
-        SELECT to_pipeline_id AS pipeline_id, to_status_id AS status_id, t AS entered, t_next AS "left", tie
-        FROM seq WHERE (list_contains({_list(open_ids)}, to_status_id) AND t < ?) OR tie"""
-    params = scope[1] + in_p[1] + before[1] + after[1] + before[1] + [_ts(period.end_ts)]
-    df = con.execute(sql.format(order="NULL"), params).df()
+        SELECT to_pipeline_id AS pipeline_id, to_status_id AS status_id,
+               epoch_us(coalesce(t_next, ?::TIMESTAMP)) - epoch_us(t) AS dur_us, t_next IS NOT NULL AS observed,
+               count(*) AS n, bool_or(tie) AS tie
+        FROM seq WHERE (list_contains({_list(open_ids)}, to_status_id) AND t < ?){{ties}}
+        GROUP BY ALL"""    # in no order: the quantiles do not depend on it
+    params = (scope[1] + in_p[1] + before[1] + after[1] + before[1] + [_ts(as_of), _ts(period.end_ts)])
+    df = con.execute(sql.format(order="NULL", ties=" OR tie"), params).df()
     if df["tie"].any():    # changes of a deal at the same moment: ordered by event id, as the metrics do
-        df = con.execute(sql.format(order="s.id"), params).df()
-        df = df[df["status_id"].isin(open_ids) & (df["entered"] < period.end_ts)].reset_index(drop=True)
+        df = con.execute(sql.format(order="s.id", ties=""), params).df()
     return df.drop(columns="tie")
 
 
@@ -327,7 +344,7 @@ def load_sales(path: str | os.PathLike, period: Period, as_of: pd.Timestamp | No
         candidates = (f"{is_open[0]} AND {old[0]}", is_open[1] + old[1])
 
         # stage changes, one reduced frame per use
-        funnel_changes = _funnel_changes(con, scope, _in(local, "created_at", period.start_ts, period.end_ts))
+        funnel_sets = _funnel_sets(con, scope, _in(local, "created_at", period.start_ts, period.end_ts))
         p_closed = _in(local, "closed_at", period.start_ts, period.end_ts)
         loss_changes = _loss_changes(con, local, scope, (f"status_id = {LOST} AND {p_closed[0]}", p_closed[1]),
                                      _status_ids(ref["statuses"], ("open", "unsorted")))
@@ -345,7 +362,7 @@ def load_sales(path: str | os.PathLike, period: Period, as_of: pd.Timestamp | No
             "AND responsible_user_id IS NOT NULL", scope[1]).fetchall())
     finally:
         con.close()
-    parts = {"won_leads": won_leads, "open_leads": open_leads, "funnel_changes": funnel_changes,
+    parts = {"won_leads": won_leads, "open_leads": open_leads, "funnel_sets": funnel_sets,
              "loss_changes": loss_changes, "snapshot_changes": snapshot_changes, "stays": stays}
     stage_changes = store.conform("stage_changes", None)
     tables = dict(ref, leads=leads, stage_changes=stage_changes, **parts)

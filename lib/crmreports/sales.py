@@ -144,6 +144,12 @@ def funnel(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFr
             rows.append({"pipeline_id": pid, "pipeline": pipe_names.get(pid, str(pid)), "status_id": st["id"],
                          "stage": st["name"], "rank": r, "passed": int(passed.get(r, 0)),
                          "cumulative": int(cum.get(r, 0))})
+    return _funnel_frame(rows)
+
+
+def _funnel_frame(rows: list[dict]) -> pd.DataFrame:
+    """The funnel's rows (pipeline_id, pipeline, status_id, stage, rank, passed, cumulative) with the
+    conversions and shares of :func:`funnel`."""
     df = pd.DataFrame(rows, columns=["pipeline_id", "pipeline", "status_id", "stage", "rank", "passed",
                                      "cumulative"])
     if df.empty:
@@ -155,6 +161,50 @@ def funnel(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFr
         first = g[col].transform("first")
         df[f"share_{col}"] = np.where(first > 0, df[col] / first.where(first > 0), np.nan)
     return df
+
+
+def _set_ranks(stage_sets: pd.DataFrame, statuses: pd.DataFrame):
+    """Per pipeline of ``stage_sets`` (pipeline_id, stages, n: deals by the set of stages they entered),
+    in order: the pipeline, its :func:`stage_order` and, per set, the ranks of its stages in that order
+    (as the merge of :func:`visited_stages` with the order finds them) and its number of deals."""
+    for pid in sorted(stage_sets["pipeline_id"].unique()):
+        order = stage_order(statuses, pid)
+        ranks_of: dict = {}
+        for sid, r in zip(order["id"], order["rank"]):
+            ranks_of.setdefault(sid, []).append(r)
+        g = stage_sets[stage_sets["pipeline_id"] == pid]
+        sets = [([r for sid in stages for r in ranks_of.get(sid, [])], int(n))
+                for stages, n in zip(g["stages"], g["n"])]
+        yield pid, order, [(ranks, n) for ranks, n in sets if ranks]
+
+
+def funnel_counted(stage_sets: pd.DataFrame, statuses: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
+    """:func:`funnel` of a cohort given as deals counted by the set of stages they entered in each pipeline
+    (pipeline_id, stages, n): a deal passed a stage if the stage is in its set, and reached it
+    (cumulative) if its furthest stage is that one or later; the same counts, the same table."""
+    rows = []
+    pipe_names = dict(zip(pipelines["id"], pipelines["name"]))
+    for pid, order, sets in _set_ranks(stage_sets, statuses):
+        if order.empty:
+            continue
+        passed: dict = {}
+        for ranks, n in sets:
+            for r in set(ranks):
+                passed[r] = passed.get(r, 0) + n
+        furthest = [(max(ranks), n) for ranks, n in sets]
+        for _, st in order.iterrows():
+            r = st["rank"]
+            rows.append({"pipeline_id": pid, "pipeline": pipe_names.get(pid, str(pid)), "status_id": st["id"],
+                         "stage": st["name"], "rank": r, "passed": int(passed.get(r, 0)),
+                         "cumulative": int(sum(n for f, n in furthest if f >= r))})
+    return _funnel_frame(rows)
+
+
+def skippers_counted(stage_sets: pd.DataFrame, statuses: pd.DataFrame) -> int:
+    """Deals (counted by stage set, as in :func:`funnel_counted`) whose furthest stage is beyond the number
+    of stages they entered: they skipped a stage."""
+    return sum(n for _, _, sets in _set_ranks(stage_sets, statuses) for ranks, n in sets
+               if max(ranks) + 1 > len(set(ranks)))
 
 
 def loss_stage(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
@@ -230,6 +280,33 @@ def km_quantiles(durations, observed, qs=(0.5, 0.75, 0.9)) -> list[float]:
     return out
 
 
+def km_quantiles_counted(durations, observed, counts, qs=(0.5, 0.75, 0.9)) -> list[float]:
+    """:func:`km_quantiles` of spells given as counts: ``counts[i]`` spells of duration ``durations[i]``
+    (``observed`` as there; a duration may repeat). The same integer counts of spells, events and spells
+    at risk at each distinct duration as over the spells one by one, so the same quantiles, bit for bit."""
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(observed, dtype=bool)
+    n = np.asarray(counts, dtype=np.int64)
+    total = int(n.sum())
+    if total == 0:
+        return [float("nan")] * len(qs)
+    order = np.argsort(d, kind="stable")
+    d_sorted, n_sorted = d[order], n[order]
+    first = np.flatnonzero(np.r_[True, d_sorted[1:] != d_sorted[:-1]])
+    values, spells = d_sorted[first], np.add.reduceat(n_sorted, first)
+    running = total - (np.cumsum(spells) - spells)
+    censored = np.zeros(values.size, dtype=np.int64)
+    np.add.at(censored, np.searchsorted(values, d[~e]), n[~e])
+    ended = spells - censored
+    times, events, at_risk = values[ended > 0], ended[ended > 0], running[ended > 0]
+    surv = np.cumprod(1.0 - events / at_risk)                     # S(t) = prod (1 - d_i / n_i)
+    out = []
+    for q in qs:
+        hit = np.nonzero(surv <= 1.0 - q + 1e-12)[0]
+        out.append(float(times[hit[0]]) if hit.size else float("nan"))
+    return out
+
+
 def stage_visits(stage_changes: pd.DataFrame, statuses: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Every stay of a lead in an open stage: entered, left (NaT while still there), days, observed.
 
@@ -256,6 +333,20 @@ def stay_days(stays: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
                         days=((stays["left"].fillna(as_of) - stays["entered"]).dt.total_seconds() / 86400.0))
 
 
+def stay_days_counted(stays: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Stays counted by duration (``dur_us``: microseconds from entering to leaving, or to ``as_of`` while
+    still there; ``observed``; ``n``) with ``days`` computed as :func:`stay_days` computes them from
+    the stays' (microsecond) times."""
+    # the timedelta type stay_days subtracts in: microsecond times, the open ones filled with as_of
+    unit = (pd.Series([pd.NaT], dtype="datetime64[us]").fillna(as_of)
+            - pd.Series([as_of]).astype("datetime64[us]")).dtype
+    dur = pd.Series(stays["dur_us"].to_numpy(dtype=np.int64).view("timedelta64[us]")).astype(unit)
+    extra = pd.Timestamp(as_of).nanosecond      # below the microseconds SQL reads as_of in
+    if extra:
+        dur = dur + pd.to_timedelta(np.where(stays["observed"].to_numpy(dtype=bool), 0, extra), unit="ns")
+    return stays.assign(days=(dur.dt.total_seconds() / 86400.0).to_numpy())
+
+
 def _grouped(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple]]:
     """Rows grouped by (first, second) in key order, as groupby does: the row order, where each group
     starts in it, and the group keys. Keys are codes in sorted order, so a stable sort groups them (a
@@ -280,6 +371,26 @@ def time_in_stage(visits: pd.DataFrame, statuses: pd.DataFrame, period: Period) 
         med, p75, p90 = km_quantiles(days[a:b], observed[a:b])
         rows.append({"pipeline_id": pid, "status_id": sid, "visits": int(b - a),
                      "still_open": int((~observed[a:b]).sum()), "median_days": med, "p75_days": p75, "p90_days": p90})
+    df = pd.DataFrame(rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days",
+                                     "p90_days"])
+    st = statuses[["pipeline_id", "id", "name", "sort"]].rename(columns={"id": "status_id", "name": "stage"})
+    return df.merge(st, on=["pipeline_id", "status_id"], how="left").sort_values(["pipeline_id", "sort"]) \
+        .reset_index(drop=True)
+
+
+def time_in_stage_counted(stays: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """:func:`time_in_stage` of stays that began in the period given as counts (pipeline_id, status_id,
+    days, observed, n: :func:`stay_days_counted`)."""
+    v = stays[stays["pipeline_id"].notna() & stays["status_id"].notna()]
+    order, starts, keys = _grouped(v["pipeline_id"].to_numpy(), v["status_id"].to_numpy())
+    days, observed = v["days"].to_numpy()[order], v["observed"].to_numpy(dtype=bool)[order]
+    n = v["n"].to_numpy(dtype=np.int64)[order]
+    rows = []
+    for (pid, sid), a, b in zip(keys, starts, np.r_[starts[1:], len(order)]):
+        med, p75, p90 = km_quantiles_counted(days[a:b], observed[a:b], n[a:b])
+        rows.append({"pipeline_id": pid, "status_id": sid, "visits": int(n[a:b].sum()),
+                     "still_open": int(n[a:b][~observed[a:b]].sum()), "median_days": med, "p75_days": p75,
+                     "p90_days": p90})
     df = pd.DataFrame(rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days",
                                      "p90_days"])
     st = statuses[["pipeline_id", "id", "name", "sort"]].rename(columns={"id": "status_id", "name": "stage"})

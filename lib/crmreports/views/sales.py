@@ -105,8 +105,10 @@ def funnel(ctx: Context) -> Section:
     sec = Section(ctx, "funnel", t("sales.funnel.title", lang))
     if not _has_history(ctx):
         return sec.text(t("sales.no_history", lang))
-    f = sales.funnel(ctx.data.leads, _part(ctx, "funnel_changes"), ctx.data.statuses, ctx.data.pipelines,
-                     ctx.period)
+    if isinstance(ctx.data, queries.SalesData):     # the cohort's deals counted by stages entered, from SQL
+        f = sales.funnel_counted(ctx.data.funnel_sets, ctx.data.statuses, ctx.data.pipelines)
+    else:
+        f = sales.funnel(ctx.data.leads, ctx.data.stage_changes, ctx.data.statuses, ctx.data.pipelines, ctx.period)
     if f.empty or f["cumulative"].max() == 0:
         return sec.text(t("common.no_data", lang))
     weakest = f[f["rank"] > 0].dropna(subset=["conv_cumulative"]).sort_values("conv_cumulative").head(1)
@@ -133,8 +135,10 @@ def funnel(ctx: Context) -> Section:
 
 def _skippers(ctx: Context) -> int:
     """Deals of the cohort whose cumulative stages exceed the stages they entered (skipped a stage)."""
+    if isinstance(ctx.data, queries.SalesData):
+        return sales.skippers_counted(ctx.data.funnel_sets, ctx.data.statuses)
     cohort = ctx.data.leads[ctx.period.contains(ctx.data.leads["created_at"])]
-    v = sales.visited_stages(cohort, _part(ctx, "funnel_changes"))
+    v = sales.visited_stages(cohort, ctx.data.stage_changes)
     n = 0
     for pid, g in v.groupby("pipeline_id"):
         order = sales.stage_order(ctx.data.statuses, pid)
@@ -182,11 +186,11 @@ def time_in_stage(ctx: Context) -> Section:
     sec = Section(ctx, "time_in_stage", t("sales.tis.title", lang))
     if not _has_history(ctx):
         return sec.text(t("sales.no_history", lang))
-    if isinstance(ctx.data, queries.SalesData):     # the stays that began in the period, from SQL
-        visits = sales.stay_days(ctx.data.stays, ctx.as_of)
+    if isinstance(ctx.data, queries.SalesData):     # the stays that began in the period, counted in SQL
+        tis = sales.time_in_stage_counted(sales.stay_days_counted(ctx.data.stays, ctx.as_of), ctx.data.statuses)
     else:
         visits = sales.stage_visits(ctx.data.stage_changes, ctx.data.statuses, ctx.as_of)
-    tis = sales.time_in_stage(visits, ctx.data.statuses, ctx.period)
+        tis = sales.time_in_stage(visits, ctx.data.statuses, ctx.period)
     if tis.empty:
         return sec.text(t("common.no_data", lang))
     tis = tis.assign(label=_stage_label(ctx, tis))
