@@ -262,22 +262,7 @@ def km_quantiles(durations, observed, qs=(0.5, 0.75, 0.9)) -> list[float]:
     (too many spells still open to tell).
     """
     d = np.asarray(durations, dtype=float)
-    e = np.asarray(observed, dtype=bool)
-    if d.size == 0:
-        return [float("nan")] * len(qs)
-    # the distinct durations (one sort of all spells), the spells of each and those still running at each
-    d_sorted = np.sort(d)
-    first = np.flatnonzero(np.r_[True, d_sorted[1:] != d_sorted[:-1]])
-    values, spells, running = d_sorted[first], np.diff(np.r_[first, d.size]), d.size - first
-    # event times: the durations with an observed end; events at each: its spells less the censored ones
-    ended = spells - np.bincount(np.searchsorted(values, d[~e]), minlength=values.size)
-    times, events, at_risk = values[ended > 0], ended[ended > 0], running[ended > 0]
-    surv = np.cumprod(1.0 - events / at_risk)                     # S(t) = prod (1 - d_i / n_i)
-    out = []
-    for q in qs:
-        hit = np.nonzero(surv <= 1.0 - q + 1e-12)[0]
-        out.append(float(times[hit[0]]) if hit.size else float("nan"))
-    return out
+    return km_quantiles_counted(d, observed, np.ones(d.size, dtype=np.int64), qs)
 
 
 def km_quantiles_counted(durations, observed, counts, qs=(0.5, 0.75, 0.9)) -> list[float]:
@@ -292,9 +277,11 @@ def km_quantiles_counted(durations, observed, counts, qs=(0.5, 0.75, 0.9)) -> li
         return [float("nan")] * len(qs)
     order = np.argsort(d, kind="stable")
     d_sorted, n_sorted = d[order], n[order]
+    # the distinct durations, the spells of each and those still running at each
     first = np.flatnonzero(np.r_[True, d_sorted[1:] != d_sorted[:-1]])
     values, spells = d_sorted[first], np.add.reduceat(n_sorted, first)
     running = total - (np.cumsum(spells) - spells)
+    # event times: the durations with an observed end; events at each: its spells less the censored ones
     censored = np.zeros(values.size, dtype=np.int64)
     np.add.at(censored, np.searchsorted(values, d[~e]), n[~e])
     ended = spells - censored
