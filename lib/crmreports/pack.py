@@ -18,17 +18,7 @@ from tqdm import tqdm
 from . import store
 from .kernels import KernelPool
 from .render import PdfPool
-from .run import (
-    FORMATS,
-    KERNEL,
-    PROJECT_ROOT,
-    Job,
-    Result,
-    check_parameters,
-    notebook_path,
-    parse_formats,
-    run_job,
-)
+from .run import FORMATS, KERNEL, PROJECT_ROOT, Job, Result, check_parameters, notebook_path, parse_formats, run_job
 from .scopes import GROUP_PREFIX, ParameterError, group_scope, manager_slugs
 
 log = logging.getLogger("crmreports.pack")

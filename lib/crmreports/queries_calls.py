@@ -34,7 +34,7 @@ not) is asked in SQL too.
 
 The store keeps UTC and periods are in the account's local time: every read is cut by UTC windows widened
 by :data:`crmreports.queries.MARGIN` (so that DuckDB can skip row groups) and then exactly, in local time
-computed in SQL by :func:`local_sql` from the timezone's UTC offsets as pandas knows them (the conversion
+computed in SQL by :func:`crmreports.localtime.local_sql` from the timezone's UTC offsets as pandas knows them (the conversion
 of :func:`crmreports.store._to_local`, to the microsecond).
 """
 from __future__ import annotations

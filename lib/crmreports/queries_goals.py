@@ -24,7 +24,7 @@ Lead and stage-change windows are widened by :data:`queries.MARGIN` on both side
 UTC, periods are in the account's local time) and the metric functions make the exact cut. The counts
 are made in SQL, so there the timestamps are turned to local time in SQL exactly as
 :func:`store._to_local` does in pandas: UTC plus the zone's offset, whose changes (daylight saving)
-within the window are found with pandas (:func:`local_time_sql`).
+within the window are found with pandas (:func:`crmreports.localtime.local_sql`).
 """
 from __future__ import annotations
 
