@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmreports import mapping, store
+from crmreports import derived, mapping, store
 
 AS_OF = dt.date(2026, 11, 1)
 
@@ -64,6 +64,7 @@ def load_direct(path: Path, dump: dict) -> Path:
         con.execute("BEGIN")
         for name, df in mapping.dump_to_tables(dump).items():
             store.upsert(con, name, df)
+        derived.refresh(con)
         con.execute("COMMIT")
     finally:
         con.close()
@@ -71,7 +72,8 @@ def load_direct(path: Path, dump: dict) -> Path:
 
 
 def table_diffs(actual: Path, expected: Path) -> list[str]:
-    """Tables (except sync_state, account.synced_at/source) that differ between two stores."""
+    """Tables (except sync_state, account.synced_at/source) that differ between two stores, the derived
+    tables included (but their order keys, which hold row positions)."""
     a, b = store.connect(actual), store.connect(expected)
     bad = []
     try:
@@ -86,6 +88,13 @@ def table_diffs(actual: Path, expected: Path) -> list[str]:
             y = y.sort_values(keys).reset_index(drop=True)
             try:
                 pd.testing.assert_frame_equal(x, y, check_dtype=False)
+            except AssertionError as exc:
+                bad.append(f"{t}: {str(exc)[:400]}")
+        for t in derived.TABLES:
+            sql = f'SELECT * EXCLUDE ("key") FROM {t}' if t == "lead_months" else f"SELECT * FROM {t}"
+            x, y = (c.execute(f"{sql} ORDER BY ALL").df() for c in (a, b))
+            try:
+                pd.testing.assert_frame_equal(x, y)
             except AssertionError as exc:
                 bad.append(f"{t}: {str(exc)[:400]}")
     finally:

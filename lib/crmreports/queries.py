@@ -17,7 +17,8 @@ metrics give exactly the figures and tables they give on the whole store:
 ``funnel_sets``
     the deals of the period's cohort counted by pipeline and set of stages (statuses) entered in it
     (the current stage for a deal without history): the funnel only asks which stages a deal entered,
-    not when or how often, and counts deals;
+    not when or how often, and counts deals; each deal's sets are kept in the store
+    (``lead_stage_sets``, :mod:`crmreports.derived`);
 ``loss_changes``
     for the deals lost in the period, their moves into lost and, where such a move does not tell the
     stage of loss, their last move into an open stage (and the last one with a pipeline);
@@ -26,9 +27,10 @@ metrics give exactly the figures and tables they give on the whole store:
     their last change before it (and the last with a stage, the last with a pipeline);
 ``stays``
     the stays in an open stage that began in the period, with the moment each ended (the deal's next
-    change before the end of the data), found in SQL from the period's changes: what
-    :func:`sales.stage_visits` finds in the whole history; read as counts of stays per stage and
-    duration (in microseconds, to the end of the data while still there), all that time in stage takes.
+    change before the end of the data): what :func:`sales.stage_visits` finds in the whole history,
+    kept in the store with the moment each stay ended (``stage_stays``, :mod:`crmreports.derived`);
+    read as counts of stays per stage and duration (in microseconds, to the end of the data while still
+    there), all that time in stage takes.
 
 Local time in SQL. The store keeps UTC and periods are in the account's local time. The reads convert
 in SQL with the zone's UTC offsets over the data's time span, taken from pandas' own conversion
@@ -52,7 +54,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import sales, store
+from . import derived, sales, store
 from .localtime import local_sql
 from .periods import Period
 
@@ -190,21 +192,18 @@ def _leads_of(scope_sql: str, cond: str) -> str:
     return f"(SELECT id FROM leads WHERE {scope_sql} AND {cond})"
 
 
-def _funnel_sets(con, scope, cohort) -> pd.DataFrame:
+def _funnel_sets(con, tz: str, scope, cohort) -> pd.DataFrame:
     """The cohort's deals counted by (pipeline_id, ``stages``: the sorted statuses a deal entered in that
     pipeline) in ``n``: what :func:`sales.visited_stages` gives, one row per set instead of per deal and
-    stage (a deal without any change: its current stage)."""
+    stage (a deal without any change: its current stage), from ``lead_stage_sets`` (:mod:`derived`)."""
+    sets = derived.source(con, "lead_stage_sets", tz)
     df = con.execute(f"""
         WITH c AS MATERIALIZED (SELECT id, pipeline_id, status_id FROM leads WHERE {scope[0]} AND {cohort[0]}),
-        sc AS MATERIALIZED (
-            SELECT s.lead_id, s.to_pipeline_id, s.to_status_id FROM stage_changes s SEMI JOIN c ON s.lead_id = c.id),
         v AS (
-            SELECT lead_id, to_pipeline_id AS pipeline_id, to_status_id AS status_id FROM sc
-            WHERE to_pipeline_id IS NOT NULL AND to_status_id IS NOT NULL
-            UNION
-            SELECT id, pipeline_id, status_id FROM c ANTI JOIN (SELECT DISTINCT lead_id FROM sc) h ON c.id = h.lead_id),
-        sets AS (SELECT pipeline_id, list(status_id ORDER BY status_id) AS stages FROM v GROUP BY lead_id, pipeline_id)
-        SELECT pipeline_id::BIGINT AS pipeline_id, stages::BIGINT[] AS stages, count(*) AS n FROM sets
+            SELECT s.pipeline_id, s.stages FROM {sets} s SEMI JOIN c ON s.lead_id = c.id WHERE s.pipeline_id IS NOT NULL
+            UNION ALL
+            SELECT c.pipeline_id, [c.status_id] FROM c ANTI JOIN {sets} s ON c.id = s.lead_id)
+        SELECT pipeline_id::BIGINT AS pipeline_id, stages::BIGINT[] AS stages, count(*) AS n FROM v
         GROUP BY ALL ORDER BY ALL""", scope[1] + cohort[1]).df()
     return df if len(df) else pd.DataFrame({"pipeline_id": pd.Series(dtype="int64"),
                                             "stages": pd.Series(dtype=object), "n": pd.Series(dtype="int64")})
@@ -259,38 +258,25 @@ def _snapshot_changes(con, local, scope, candidates, moment) -> pd.DataFrame:
         ORDER BY sub.lead_id, "at", r""", scope[1] + candidates[1] + [m, m, m, m], SNAPSHOT_CHANGE_COLUMNS)
 
 
-def _stays(con, local, scope, period: Period, as_of: pd.Timestamp, open_ids: list[int]) -> pd.DataFrame:
+def _stays(con, tz: str, scope, period: Period, as_of: pd.Timestamp, open_ids: list[int],
+           team: bool = False) -> pd.DataFrame:
     """The stays in an open stage that began in the period, counted by stage and duration: ``dur_us``
     (microseconds from entering to leaving: the deal's next change before ``as_of`` in (time, event id)
     order, as in :func:`sales.stage_visits`; to ``as_of`` while still there), ``observed`` (left before
-    ``as_of``) and ``n`` stays. The Kaplan–Meier quantiles of time in stage only need each stay's
-    duration, not its row: counts keep them exact (:func:`sales.time_in_stage_counted`)."""
-    in_p, after = _in(local, "at", period.start_ts, period.end_ts), _in(local, "at", period.end_ts)
-    before = _before(local, "at", as_of)
-    window = "OVER (PARTITION BY lead_id ORDER BY t, r)"
-    sql = f"""
-        WITH w AS MATERIALIZED (
-            SELECT {{order}} AS r, s.lead_id, {local('s."at"')} AS t, s.to_pipeline_id, s.to_status_id
-            FROM stage_changes s SEMI JOIN {_leads_of(scope[0], 'true')} l ON s.lead_id = l.id
-            WHERE {in_p[0]} AND {before[0]}),
-        nxt AS (
-            SELECT {{order}} AS r, s.lead_id, {local('s."at"')} AS t, s.to_pipeline_id, s.to_status_id
-            FROM stage_changes s SEMI JOIN (SELECT DISTINCT lead_id FROM w) l ON s.lead_id = l.lead_id
-            WHERE {after[0]} AND {before[0]}
-            QUALIFY t = min(t) OVER (PARTITION BY s.lead_id)),
-        seq AS (
-            SELECT *, lead(t) {window} AS t_next, coalesce(t = lag(t) {window}, false) AS tie
-            FROM (SELECT * FROM w UNION ALL SELECT * FROM nxt))
-        SELECT to_pipeline_id AS pipeline_id, to_status_id AS status_id,
-               epoch_us(coalesce(t_next, ?::TIMESTAMP)) - epoch_us(t) AS dur_us, t_next IS NOT NULL AS observed,
-               count(*) AS n, bool_or(tie) AS tie
-        FROM seq WHERE (list_contains({_list(open_ids)}, to_status_id) AND t < ?){{ties}}
-        GROUP BY ALL"""    # in no order: the quantiles do not depend on it
-    params = (scope[1] + in_p[1] + before[1] + after[1] + before[1] + [_ts(as_of), _ts(period.end_ts)])
-    df = con.execute(sql.format(order="NULL", ties=" OR tie"), params).df()
-    if df["tie"].any():    # changes of a deal at the same moment: ordered by event id, as the metrics do
-        df = con.execute(sql.format(order="s.id", ties=""), params).df()
-    return df.drop(columns="tie")
+    ``as_of``) and ``n`` stays. Read from ``stage_stays`` (:mod:`derived`): a next change at or after
+    ``as_of`` is not seen; it holds the live deals only, so ``team`` (a scope of all of them) needs no
+    join with the deals. The Kaplan–Meier quantiles of time in stage only need each stay's duration,
+    not its row: counts keep them exact (:func:`sales.time_in_stage_counted`)."""
+    stays = derived.source(con, "stage_stays", tz)
+    end = min(_ts(period.end_ts), _ts(as_of))
+    df = con.execute(f"""
+        SELECT pipeline_id, status_id,
+               epoch_us(coalesce(CASE WHEN t_next < ? THEN t_next END, ?::TIMESTAMP)) - epoch_us(t) AS dur_us,
+               coalesce(t_next < ?, false) AS observed, count(*) AS n
+        FROM {stays} WHERE t >= ? AND t < ? AND list_contains({_list(open_ids)}, status_id)
+          {'' if team else f"AND lead_id IN {_leads_of(scope[0], 'true')}"}
+        GROUP BY ALL""", [_ts(as_of)] * 3 + [_ts(period.start_ts), end] + ([] if team else scope[1])).df()
+    return df      # in no order: the quantiles do not depend on it
 
 
 def _status_ids(statuses: pd.DataFrame, kinds: tuple[str, ...]) -> list[int]:
@@ -344,12 +330,13 @@ def load_sales(path: str | os.PathLike, period: Period, as_of: pd.Timestamp | No
         candidates = (f"{is_open[0]} AND {old[0]}", is_open[1] + old[1])
 
         # stage changes, one reduced frame per use
-        funnel_sets = _funnel_sets(con, scope, _in(local, "created_at", period.start_ts, period.end_ts))
+        funnel_sets = _funnel_sets(con, tz, scope, _in(local, "created_at", period.start_ts, period.end_ts))
         p_closed = _in(local, "closed_at", period.start_ts, period.end_ts)
         loss_changes = _loss_changes(con, local, scope, (f"status_id = {LOST} AND {p_closed[0]}", p_closed[1]),
                                      _status_ids(ref["statuses"], ("open", "unsorted")))
         snapshot_changes = _snapshot_changes(con, local, scope, candidates, snapshot)
-        stays = _stays(con, local, scope, period, as_of, _status_ids(ref["statuses"], ("open",)))
+        stays = _stays(con, tz, scope, period, as_of, _status_ids(ref["statuses"], ("open",)),
+                       team=not (pipeline_ids or user_ids))
 
         # "the data has stage history at all": known from the rows read, else asked of the whole scope
         has_history = bool(loss_changes["from_status_id"].notna().any()) or bool(

@@ -14,7 +14,9 @@ month_stages
     ties by the store's row order, which is the order :func:`store.load` returns and
     :func:`forecast.snapshots` breaks ties in); months before the first snapshot the forecast can use
     are one bucket. A deal's months after it was closed are dropped (it is open at no later month
-    start). The month is :func:`forecast.month_index` of the local month.
+    start). The month is :func:`forecast.month_index` of the local month. Read from the store's
+    ``lead_months`` (:mod:`crmreports.derived`: each deal's last change of each month, kept when the
+    store is written), the early months merged by their last changes' order keys.
 origin_stages
     for deals closed after the origin, the stage (``to_status_id``) of their last change with a stage
     before it (by time, ties by the change id: what :func:`forecast.known_at` takes).
@@ -23,11 +25,10 @@ The last change before a month start ``m`` is the last change of the latest mont
 :func:`forecast.snapshots_from_months` and :func:`forecast.known_with_stages` find the same stage for
 every (deal, month start) as :func:`forecast.snapshots` and :func:`forecast.known_at` on the whole
 change log, and the forecast, backtest and breakdowns are exactly those of the whole store
-(tests/test_forecast_pushdown.py). Month buckets are cut in the account's local time: a plain shift
-when the timezone has one UTC offset over the whole history (the usual case, and the fast one), the
-exact conversion of :func:`crmreports.localtime.local_sql` otherwise (pandas' offsets, not DuckDB's
-ICU time zones, which may differ). The grouping of the change log by (deal, month), its
-largest step, runs in slices of deal ids (the same groups, each slice's hash table smaller).
+(tests/test_forecast_pushdown.py). Times are cut in the account's local time: a plain shift when the
+timezone has one UTC offset over the whole history (the usual case, and the fast one), the exact
+conversion of :func:`crmreports.localtime.local_sql` otherwise (pandas' offsets, not DuckDB's ICU time
+zones, which may differ).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import store
+from . import derived, store
 from .localtime import local_sql, utc_offsets
 from .queries import LOST, MARGIN, WON, _read, _ts
 
@@ -46,7 +47,6 @@ log = logging.getLogger("crmreports.queries_forecast")
 
 FORECAST_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "created_at", "closed_at"]
 MONTH_STAGE_COLUMNS = ["lead_id", "month", "to_pipeline_id", "to_status_id"]
-SLICES = 4          # deal-id slices of the change log's grouping
 
 
 @dataclass(frozen=True)
@@ -110,28 +110,24 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
             local = local_sql('"at"', tz, *span)
             local_closed = local_sql("l.closed_at", tz, *span)
             leads = _read(con, sql.format(_lead_columns()), scope_params + [hi], "leads", FORECAST_LEAD_COLUMNS, tz)
-        # the row order key: time, then the row's place in the table (an integer pair in one HUGEINT)
-        key = '(epoch_us("at")::HUGEINT * 4294967296 + rowid)'
-        picks = ", ".join(f'arg_max_null("{c}", {key}) AS "{c}"' for c in MONTH_STAGE_COLUMNS[2:])
-        grouped = f"""SELECT lead_id, greatest({_month(local)}, {floor}) AS month, {picks}
-                      FROM stage_changes WHERE "at" < ? AND lead_id >= ? AND lead_id < ? GROUP BY ALL"""
-        lo_id, hi_id = con.execute("SELECT min(id), max(id) FROM leads").fetchone()
-        lo_id, hi_id = (lo_id or 0), (hi_id or 0) + 1
-        step = -(-(hi_id - lo_id) // SLICES) or 1
-        bounds = [(lo_id + i * step, min(hi_id, lo_id + (i + 1) * step)) for i in range(SLICES)]
-        slices = " UNION ALL ".join(f"({grouped})" for _ in bounds)
-        slice_params = [v for b in bounds for v in (hi, *b)]
+        # each deal's last change of each month (derived at write time), months before the first
+        # snapshot merged into one by the changes' order keys; months from the origin's on are not seen
+        origin_month = origin.year * 12 + origin.month - 1
+        months = derived.source(con, "lead_months", tz)
+        grouped = f"""SELECT lead_id, greatest(month, {floor}) AS month,
+                             arg_max_null(to_pipeline_id, "key") AS to_pipeline_id,
+                             arg_max_null(to_status_id, "key") AS to_status_id
+                      FROM {months} WHERE month < {origin_month} GROUP BY ALL"""
         # kept only while the deal may be open at the next month start: before the month of its closing
         # (won/lost; two days later, a margin that keeps this a superset), and before the origin's month
         closed = f"coalesce(l.status_id IN ({WON}, {LOST}), false) AND l.closed_at IS NOT NULL"
-        origin_month = origin.year * 12 + origin.month - 1
         limit = f"CASE WHEN {closed} THEN least({_month(f'({local_closed} + INTERVAL 2 DAY)')}, ?) ELSE ? END"
         sql = f"""
-            SELECT b.lead_id, b.month, b.to_pipeline_id, b.to_status_id FROM ({slices}) b
+            SELECT b.lead_id, b.month, b.to_pipeline_id, b.to_status_id FROM ({grouped}) b
             JOIN (SELECT id, {limit} AS limit_month FROM leads l WHERE {scope_sql} AND l.created_at < ?) l
               ON l.id = b.lead_id
             WHERE b.month < l.limit_month"""
-        month_stages = con.execute(sql, slice_params + [origin_month, origin_month] + scope_params + [hi]).df()
+        month_stages = con.execute(sql, [origin_month, origin_month] + scope_params + [hi]).df()
 
         # deals closed after the origin: the stage of their last change with one before it (known_at's ties)
         n_later = int(((leads["closed_at"] >= origin) & (leads["created_at"] < origin)).sum())

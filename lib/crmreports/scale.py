@@ -35,7 +35,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import demo, mapping, store
+from . import demo, derived, mapping, store
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +230,7 @@ def build_scale_store(path: str | os.PathLike, n_deals: int = 1_000_000, events_
             con.unregister("plan_df")
             del plan
             counts = _write_big_tables(con, lists, pipes, unsorted_sid, end_s)
+            derived.refresh(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -15,6 +15,8 @@ from typing import Iterable, Mapping
 import duckdb
 import pandas as pd
 
+from . import derived
+
 DEFAULT_STORE = "data/crm.duckdb"
 
 # table -> ordered {column: DuckDB type}. The first column(s) listed in KEYS form the primary key.
@@ -139,6 +141,7 @@ def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> P
             con.execute("BEGIN")
             for table, df in tables.items():
                 _insert(con, table, df, replace=False)
+            derived.refresh(con)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:

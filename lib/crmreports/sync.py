@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 from tqdm import tqdm
 
-from . import mapping, store
+from . import derived, mapping, store
 from .amocrm import EVENTS_LIMIT, PAGE_LIMIT, AmoCRMClient
 
 log = logging.getLogger("crmreports.sync")
@@ -294,6 +294,7 @@ class Syncer:
             for name in MAPPED_TABLES:
                 con.execute(f'DELETE FROM "{name}"')
                 store.upsert(con, name, tables.get(name))
+            derived.refresh(con)
             con.execute("UPDATE sync_raw SET pending = false WHERE pending")
             self._set_state(con, "materialize", None, "done")
         self._tx(con, write)
@@ -343,6 +344,7 @@ class Syncer:
                 store.read_table(con, "statuses"), self._raw(con, "events", f"ref_id {in_l}", [lids]))
             store.upsert(con, "unsorted", un)
             store.upsert(con, "account", mapping.map_account(account, synced_at, "api"))
+            derived.refresh(con, A)
             con.execute("UPDATE sync_raw SET pending = false WHERE pending")
             self._set_state(con, "materialize", None, "done")
         self._tx(con, write)
