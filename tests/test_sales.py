@@ -64,6 +64,25 @@ def test_losses_by_stage_and_reasons(data):
     assert r.loc["Выбрали конкурента", "lost"] == 1
 
 
+def test_loss_reasons_by_name_with_unknown_and_missing_reasons():
+    """Two reasons with one name are one row; a reason id missing from the list and no reason at all
+    are the unknown row (NaN); most deals first, then most money; shares of all lost deals.
+    By hand: "Б" = ids 1 and 3: deals 0, 2, 6 (1.5 + 3.5 + 7.5 = 12.5); "А" = id 2: deals 1, 5 (2.5 + 6.5 = 9);
+    unknown: id 9 (deal 3) and none (deals 4, 7): 4.5 + 5.5 + 8.5 = 18.5; 8 deals in all."""
+    ref = pd.DataFrame({"id": [1, 2, 3], "name": ["Б", "А", "Б"], "sort": [1, 2, 3]})
+    leads = pd.DataFrame({"id": range(8), "status_id": 143, "closed_at": pd.Timestamp("2026-10-05"),
+                          "price": [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5],
+                          "loss_reason_id": pd.array([1, 2, 3, 9, None, 2, 1, None], dtype="Int64")})
+    r = sales.loss_reasons(leads, ref, OCT)
+    assert r["reason"].isna().tolist() == [True, False, False]
+    assert r["reason"].tolist()[1:] == ["Б", "А"]
+    assert r["lost"].tolist() == [3, 3, 2] and r["amount"].tolist() == [18.5, 12.5, 9.0]
+    assert r["share"].tolist() == [3 / 8, 3 / 8, 2 / 8]
+    # without a list of reasons every deal is of an unknown reason
+    r = sales.loss_reasons(leads, ref.iloc[:0], OCT)
+    assert r["lost"].tolist() == [8] and r["amount"].tolist() == [40.0] and r["reason"].isna().all()
+
+
 def test_km_quantiles_by_hand():
     # stage A stays entered in October: 1,2,2,4,5,10 observed and 36 censored (L4 still open)
     med, p75, p90 = sales.km_quantiles([2, 10, 1, 36, 4, 5, 2], [1, 1, 1, 0, 1, 1, 1])

@@ -275,8 +275,9 @@ def _stays(con, tz: str, scope, period: Period, as_of: pd.Timestamp, open_ids: l
                coalesce(t_next < ?, false) AS observed, count(*) AS n
         FROM {stays} WHERE t >= ? AND t < ? AND list_contains({_list(open_ids)}, status_id)
           {'' if team else f"AND lead_id IN {_leads_of(scope[0], 'true')}"}
-        GROUP BY ALL""", [_ts(as_of)] * 3 + [_ts(period.start_ts), end] + ([] if team else scope[1])).df()
-    return df      # in no order: the quantiles do not depend on it
+        GROUP BY ALL ORDER BY pipeline_id, status_id, dur_us""",
+                     [_ts(as_of)] * 3 + [_ts(period.start_ts), end] + ([] if team else scope[1])).df()
+    return df      # the quantiles do not depend on the order; sorted, their sorts find the work done
 
 
 def _status_ids(statuses: pd.DataFrame, kinds: tuple[str, ...]) -> list[int]:

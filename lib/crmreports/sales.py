@@ -248,9 +248,18 @@ def losses_by_stage(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: 
 def loss_reasons(leads: pd.DataFrame, loss_reasons_ref: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Deals lost in the period by loss reason: reason, lost, amount, share; most frequent first."""
     lost = _closed_in(leads, period, LOST)
-    names = dict(zip(loss_reasons_ref["id"], loss_reasons_ref["name"]))
-    g = (lost.assign(reason=lost["loss_reason_id"].map(names).astype(object))
-         .groupby("reason", dropna=False).agg(lost=("id", "size"), amount=("price", "sum")).reset_index())
+    # each deal's reason as a number (the reasons' names sorted, no reason last), so that the grouping
+    # runs on integers: the groups, their order and their sums are those of grouping by the names
+    ids = pd.Index(loss_reasons_ref["id"])
+    at = ids.get_indexer(lost["loss_reason_id"].astype("float64").to_numpy()) if len(ids) else \
+        np.full(len(lost), -1)
+    labels, uniq = pd.factorize(pd.Series(loss_reasons_ref["name"], dtype=object).to_numpy(), sort=True)
+    code = np.where(at >= 0, labels[np.clip(at, 0, None)] if len(labels) else -1, -1)
+    code = np.where(code >= 0, code, len(uniq))            # no reason (or an unknown one): last, as NaN
+    g = lost[["id", "price"]].groupby(code).agg(lost=("id", "size"), amount=("price", "sum"))
+    reason = np.append(np.asarray(uniq, dtype=object), np.nan)[g.index.to_numpy()]
+    g = pd.DataFrame({"reason": pd.Series(reason, dtype=object).infer_objects(), "lost": g["lost"].to_numpy(),
+                      "amount": g["amount"].to_numpy()})
     g["share"] = g["lost"] / g["lost"].sum() if len(g) else []
     return g.sort_values(["lost", "amount"], ascending=False).reset_index(drop=True)
 
