@@ -133,6 +133,12 @@ def source(con: duckdb.DuckDBPyConnection, name: str, tz: str) -> str:
     definition over the change log as a subquery (a store from an older version or edited by hand)."""
     if current(con, tz):
         return name
-    log.info("the store has no current %s (written by an older version?): deriving it from the change log; "
-             "the next sync or import stores it", name)
+    if not _warned:
+        _warned.append(name)
+        log.warning("the store has no current derived tables (written by an older version, or edited by hand): "
+                    "reports derive them from the change log on every run, which is slow on a large account; "
+                    "the next `crmreports sync` (or import, or demo) stores them")
     return f"({definitions(con, tz)[name]})"
+
+
+_warned: list[str] = []      # the warning above, once per process
