@@ -14,12 +14,13 @@ deal  change  at (UTC)           local              to (pipeline, stage)
 3     g3      2026-09-03 08:00   2026-09-03 11:00   (none), 6
 4     h1      2026-10-01 00:00   2026-10-01 03:00   10, 1      (deal 4 is deleted)
 
-stage_stays: in (local time, event id) order, so e2 before e3; e5 has no time and is no stay, f1 has no
-stage (no stay, but it would end one); deal 4 is deleted: no stays (no report shows it). lead_stage_sets: deal 1 entered 1, 2, 3, 142 in pipeline 10
-(e5's stage 2 counted once); deal 2 has a history without a stage: one row without pipeline and stages;
-deal 3: [1] in 10, [5] in 20 (g3 names no pipeline). lead_months: the last change of each local month
-by (UTC time, row position): deal 1's October is e2 (stored after e3), November e4; deal 2's October f1
-(without a stage: kept, as the snapshots take it); deal 3's August g1, September g3 (NULL pipeline kept); deal 4's October h1.
+stage_stays: in (local time, event id) order, so e2 before e3; e5 has no time and is no stay; f1 has
+no stage (no stay, but it would end one); deal 4 is deleted: no stays (no report shows it).
+lead_stage_sets: deal 1 entered 1, 2, 3, 142 in pipeline 10 (e5's stage 2 counted once); deal 2 has a
+history without a stage: one row without pipeline and stages; deal 3: [1] in 10, [5] in 20 (g3 names
+no pipeline). lead_months: the last change of each local month by (UTC time, row position): deal 1's
+October is e2 (stored after e3), November e4; deal 2's October f1 (without a stage: kept, as the
+snapshots take it); deal 3's August g1, September g3 (NULL pipeline kept); deal 4's October h1.
 """
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ MONTHS = [(1, OCT, 10, 2), (1, NOV, 10, 142), (2, OCT, 10, None), (3, AUG, 10, 1
 
 
 def _tables(path):
-    stays = _read(path, "SELECT lead_id, t, pipeline_id, status_id, t_next FROM stage_stays ORDER BY lead_id, t, status_id")
+    stays = _read(path, "SELECT lead_id, t, pipeline_id, status_id, t_next FROM stage_stays "
+                        "ORDER BY lead_id, t, status_id")
     sets = _read(path, "SELECT lead_id, pipeline_id, stages FROM lead_stage_sets ORDER BY lead_id, pipeline_id")
     months = _read(path, "SELECT lead_id, month, to_pipeline_id, to_status_id FROM lead_months ORDER BY lead_id, month")
     return [(a, T(t), p, s, None if n is None else T(n)) for a, t, p, s, n in stays], sets, months
@@ -102,7 +104,8 @@ def test_refresh_of_some_deals_equals_a_rebuild(tiny):
         con.close()
     stays, sets, months = _tables(tiny)
     assert stays == [STAYS[0], STAYS[1][:4] + (T("2026-11-02 03:00"),), STAYS[3], *STAYS[4:6],
-                     (3, T("2026-09-03 11:00"), None, 6, T("2026-09-20 15:00")), (3, T("2026-09-20 15:00"), 20, 142, None),
+                     (3, T("2026-09-03 11:00"), None, 6, T("2026-09-20 15:00")),
+                     (3, T("2026-09-20 15:00"), 20, 142, None),
                      (4, T("2026-10-01 03:00"), 10, 1, None)]
     assert sets == [(1, 10, [1, 2, 142]), (2, None, None), (3, 10, [1]), (3, 20, [5, 142]), (4, 10, [1])]
     assert months == [*MONTHS[:4], (3, SEP, 20, 142), MONTHS[5]]       # deal 2 as it was

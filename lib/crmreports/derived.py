@@ -110,9 +110,7 @@ def refresh(con: duckdb.DuckDBPyConnection, lead_ids: list[int] | None = None) -
     tz = _timezone(con)
     con.execute("SET enable_progress_bar = false")       # a writer's own progress is its business
     if lead_ids is not None and current(con, tz):
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS _derived_ids (id BIGINT)")
-        con.execute("DELETE FROM _derived_ids")
-        con.execute("INSERT INTO _derived_ids SELECT unnest(?::BIGINT[])", [sorted(lead_ids)])
+        con.execute("CREATE OR REPLACE TEMP TABLE _derived_ids AS SELECT unnest(?::BIGINT[]) AS id", [sorted(lead_ids)])
         where = "lead_id IN (SELECT id FROM _derived_ids)"
         for name, sql in definitions(con, tz, where).items():
             con.execute(f"DELETE FROM {name} WHERE {where}")
