@@ -125,3 +125,43 @@ def test_a_store_without_current_derived_tables_is_rebuilt_whole(tiny):
     # 22:00 UTC on 30 September is 03:45 on 1 October in Kathmandu; 20:00 UTC on 31 August is 01:45 on 1 September
     assert stays[0][:2] == (1, T("2026-10-01 03:45")) and stays[4][:2] == (3, T("2026-09-01 01:45"))
     assert months[3:] == [(3, SEP, None, 6), MONTHS[5]]        # g1 moved into September with g2 and g3
+
+
+def _stale(path):
+    con = store.connect(path, read_only=False)
+    try:
+        con.execute(f"UPDATE {derived.STATE} SET version = version - 1")
+    finally:
+        con.close()
+
+
+def test_commands_store_the_tables_of_an_older_store_first(tiny):
+    _stale(tiny)
+    assert derived.ensure(tiny) is True
+    assert _tables(tiny) == (STAYS, SETS, MONTHS)
+    assert _read(tiny, f"SELECT version FROM {derived.STATE}") == [(derived.VERSION,)]
+    assert derived.ensure(tiny) is False            # current now: nothing to do
+
+
+def test_a_store_held_open_elsewhere_is_left_as_it_is(tiny, caplog):
+    """Another process reading the store holds its lock: the tables are not stored, the reports still
+    run on the definitions (a warning says so)."""
+    import subprocess
+    import sys
+    _stale(tiny)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
+                               "read_only=True); print('open', flush=True); time.sleep(60)", str(tiny)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with caplog.at_level("WARNING", logger="crmreports.derived"):
+            assert derived.ensure(tiny) is False
+        assert "cannot store the derived tables" in caplog.text
+    finally:
+        holder.kill()
+        holder.wait()
+    con = store.connect(tiny)
+    try:
+        assert not derived.current(con)
+    finally:
+        con.close()

@@ -8,7 +8,7 @@ local time (converted as :func:`crmreports.localtime.local_sql` does, exactly as
 ``derived_state`` records the version of their definitions and the time zone they were cut in. A reader
 uses a derived table only if that record matches (:func:`source`); otherwise (a store written by an
 older version, or by hand) it reads the same definition as a subquery of the change log: slower, the
-same rows.
+same rows. ``crmreports run`` and ``pack`` store them first in that case (:func:`ensure`).
 
 ``stage_stays``
     every stage change with a stage and a time of a deal in ``leads`` and not deleted (so that the whole
@@ -124,6 +124,35 @@ def refresh(con: duckdb.DuckDBPyConnection, lead_ids: list[int] | None = None) -
     con.execute(f"CREATE OR REPLACE TABLE {STATE} (version INTEGER, timezone VARCHAR)")
     con.execute(f"INSERT INTO {STATE} VALUES (?, ?)", [VERSION, tz])
     log.info("derived tables rebuilt in %.1f s", time.perf_counter() - started)
+
+
+def ensure(path) -> bool:
+    """Make the derived tables of the store at ``path`` current if they are not (a store written by an
+    older version): rebuild them in one transaction. True if it did. For the commands that build
+    reports, before they start. A store another process holds open cannot be written: a warning, and
+    the reports derive the tables as they read (:func:`source`)."""
+    from . import store         # store imports this module
+    path = store.resolve_path(path)
+    con = store.connect(path, read_only=True)
+    try:
+        if current(con):
+            return False
+    finally:
+        con.close()
+    try:
+        con = duckdb.connect(str(path))
+        try:
+            con.execute("BEGIN")
+            refresh(con)
+            con.execute("COMMIT")
+        finally:
+            con.close()         # uncommitted: rolled back
+    except duckdb.Error as exc:
+        log.warning("cannot store the derived tables of %s now (%s); the reports derive them as they read",
+                    path, str(exc).splitlines()[0])
+        return False
+    log.info("stored the derived tables of %s (written by an older version)", path)
+    return True
 
 
 def source(con: duckdb.DuckDBPyConnection, name: str, tz: str) -> str:

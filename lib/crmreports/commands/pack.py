@@ -27,6 +27,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from .. import derived
     from ..pack import build_jobs, load_pack, run_jobs
     from ..pack_index import write_index
     from ..periods import PeriodError
@@ -41,6 +42,7 @@ def run(args) -> int:
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
     started = time.monotonic()
+    derived.ensure(args.store)
     results = run_jobs(jobs, args.jobs, force=args.force, warm=not args.fresh_kernels)
     index = write_index(period.key, results, args.out, lang)
     failed = [r for r in results if not r.ok]

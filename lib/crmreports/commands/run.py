@@ -25,6 +25,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from .. import derived
     from ..periods import PeriodError
     from ..report import validate
     from ..run import STANDARD_PARAMETERS, Job, check_parameters, notebook_path, parse_formats, run_job
@@ -47,6 +48,7 @@ def run(args) -> int:
         check_parameters(args.report, job.parameters)
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
+    derived.ensure(args.store)
     res = run_job(job)
     if not res.ok:
         raise CLIError(f"{args.report}/{scope.slug} failed: {res.error}; the executed notebook is "
