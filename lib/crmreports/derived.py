@@ -164,7 +164,8 @@ def source(con: duckdb.DuckDBPyConnection, name: str, tz: str) -> str:
         _warned.append(name)
         log.warning("the store has no current derived tables (written by an older version, or edited by hand): "
                     "reports derive them from the change log on every run, which is slow on a large account; "
-                    "the next `crmreports sync` (or import, or demo) stores them")
+                    "`crmreports run` or `pack` stores them when no other process holds the store open, as do "
+                    "sync, import and demo")
     return f"({definitions(con, tz)[name]})"
 
 
