@@ -1064,6 +1064,7 @@ class Estimator:
         self.snaps, self.known, self.origin, self.settings = snaps, known, pd.Timestamp(origin), settings
         self.panel = _Snapshots(snaps, settings)
         self.deals = _Deals(known, self.origin, settings.lookback)
+        self._deal_of_row: np.ndarray | None = None
 
     def _open(self, origin: pd.Timestamp):
         """A function giving the snapshot rows open at ``origin`` (positions, and the frame of them)."""
@@ -1116,7 +1117,9 @@ class Estimator:
             return pd.DataFrame()
         # each deal's and each snapshot row's group number; deals without a key in one more group
         lead_part = pd.Index(keys).get_indexer(known[column])
-        snap_part = pd.Index(keys).get_indexer(snaps["lead_id"].map(known.set_index("id")[column]))
+        if self._deal_of_row is None:       # each snapshot row's deal (its row in known; -1: none), found once
+            self._deal_of_row = pd.Index(known["id"]).get_indexer(snaps["lead_id"])
+        snap_part = np.where(self._deal_of_row >= 0, lead_part[self._deal_of_row], -1)
         has = snap_part >= 0
         panel = self.panel.partitioned(np.where(has, snap_part, len(keys)), len(keys) + 1, origin)
         deals = self.deals.partitioned(np.where(lead_part >= 0, lead_part, len(keys)), len(keys) + 1)
