@@ -31,19 +31,17 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 
 import duckdb
 import pandas as pd
 
-from .localtime import local_sql
+from .localtime import MARGIN, local_sql
 
 log = logging.getLogger("crmreports.derived")
 
 VERSION = 1
 TABLES = ("stage_stays", "lead_stage_sets", "lead_months")
 STATE = "derived_state"
-MARGIN = timedelta(days=2)      # wider than any UTC offset: the local-time span covers every change
 LIVE = "(SELECT id FROM leads WHERE NOT coalesce(is_deleted, false))"   # the deals any report may show
 # a change's place in the log: its UTC time, then its row position (an integer pair in one HUGEINT)
 ORDER_KEY = '(epoch_us("at")::HUGEINT * 4294967296 + rowid)'

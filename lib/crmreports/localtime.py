@@ -9,12 +9,14 @@ agree to the microsecond, summer time and half-hour zones included). DuckDB's ow
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
+MARGIN = timedelta(days=2)     # wider than any UTC offset (max 14 h): a UTC span this much wider holds every local one
 _GRID = pd.Timedelta(minutes=15)   # finer than the shortest gap between two transitions of any zone
 _DAY = pd.Timedelta(days=1)
 

@@ -48,17 +48,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from . import derived, sales, store
-from .localtime import local_sql
+from .localtime import MARGIN, local_sql
 from .periods import Period
 
-MARGIN = timedelta(days=2)     # wider than any UTC offset (max 14 h)
 WON, LOST = 142, 143
 SALES_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "loss_reason_id",
                       "created_at", "closed_at"]
