@@ -18,7 +18,7 @@ after ``D``. Two views are computed side by side and then combined:
   *New deals*: deals created after ``D`` and won inside the horizon = forecast number of deals
   created per month (ETS) × the revenue (and wins) per created deal won in the month of creation,
   one month later, two months later (from the last ``lookback`` cohorts fully observed at ``D``).
-- **time-series view**: statsmodels' ETS on monthly won revenue (and won deals) up to ``D``:
+- **time-series view**: ETS (:mod:`crmreports.ets`) on monthly won revenue (and won deals) up to ``D``:
   damped additive trend with additive seasonality (period 12) from 24 months of history; a
   non-seasonal damped trend below that; simple exponential smoothing below 12 months. The series
   starts with the month after the first deal was created (the first month is a ramp-up).
@@ -37,7 +37,11 @@ the origin or the group (each snapshot row's group codes and its duration if it 
 sorted by (group, duration), tallies per (group, month start, closing month); the monthly series and
 the wins per creation month) and estimates every group of a level at once. An origin only selects
 its window's rows and the events before it, so each result is the same, to the last bit, as the
-forecast computed on its own from the data known then (tests/test_forecast.py).
+forecast computed on its own from the data known then (tests/test_forecast.py). The ETS models of all
+origins (and of all groups) are fitted in one batch (:mod:`crmreports.ets`: a series gets the same
+fit in any batch). The deals' arrays are built in a thread while the snapshots' are, and the groups'
+forecasts (:meth:`Estimator.start_groups`) in a thread while the backtest runs: most of that work is
+numpy and pandas sorting and counting, which leaves the interpreter free.
 
 Won revenue of a month is the sum of ``price`` of deals won (status 142) with ``closed_at`` in the
 month, as in :mod:`crmreports.sales`. Deal budgets are taken as they are now (the store keeps no
@@ -45,18 +49,17 @@ history of budget changes).
 """
 from __future__ import annotations
 
-import contextlib
 import copy
-import importlib
 import logging
 import math
-import sys
-import threading
-import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from . import ets
+from .ets import SeriesForecast  # noqa: F401  (part of this module's interface)
 
 log = logging.getLogger("crmreports.forecast")
 
@@ -295,7 +298,7 @@ def _incidence_of(ut, at_risk, won_at, stay, times) -> tuple[np.ndarray, float]:
     surv_before = np.concatenate([[1.0], surv[:-1]])
     cif = np.cumsum(surv_before * won_at / at_risk)
     idx = np.searchsorted(ut, times, side="right") - 1
-    out = np.where(idx >= 0, cif[np.clip(idx, 0, None)], 0.0)
+    out = np.where(idx >= 0, cif[np.maximum(idx, 0)], 0.0)
     return out, float(cif[-1])
 
 
@@ -377,7 +380,7 @@ class _Snapshots:
         self._set_codes(np.zeros(len(snaps), dtype=np.int64), 1)
         # the closing rows by duration (ties in any order: only the counts at each duration matter)
         closing = np.flatnonzero(closed)
-        self.by_duration = closing[np.argsort(self.dur[closing], kind="stable")]
+        self.by_duration = closing[np.argsort(self.dur[closing])]
 
     def _set_codes(self, part: np.ndarray, parts: int) -> None:
         self.parts, self.codes, self.sizes = parts, {}, {}
@@ -825,117 +828,45 @@ class _Deals:
         return pd.DataFrame(rows)
 
 
-_BLAS_THREADS: list | None = None
-
-
-def _blas_thread_controls() -> list:
-    """(get, set) thread-count functions of every OpenBLAS loaded in this process (numpy's and scipy's
-    bundle one each), found once; empty where that cannot be done (not Linux, another BLAS)."""
-    global _BLAS_THREADS
-    if _BLAS_THREADS is None:
-        import ctypes
-        found = []
-        try:
-            with open("/proc/self/maps", encoding="utf-8") as maps:
-                paths = sorted({ln.split()[-1] for ln in maps if "openblas" in ln.lower() and ".so" in ln})
-            for path in paths:
-                lib = ctypes.CDLL(path)
-                for suffix in ("64_", ""):
-                    for prefix in ("scipy_openblas", "openblas"):
-                        get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-                        put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-                        if get is not None and put is not None:
-                            found.append((get, put))
-                            break
-                    else:
-                        continue
-                    break
-        except OSError as exc:
-            log.debug("cannot control BLAS threads: %s", exc)
-        _BLAS_THREADS = found
-    return _BLAS_THREADS
-
-
-@contextlib.contextmanager
-def one_blas_thread():
-    """Run the block with OpenBLAS on one thread, then restore the thread counts. An ETS fit is a few
-    dozen L-BFGS steps on matrices of a handful of rows: handing each step to BLAS threads costs
-    milliseconds (far more on a busy machine) and gains nothing; the numbers do not change."""
-    controls = _blas_thread_controls()
-    before = [get() for get, _ in controls]
-    for _, put in controls:
-        put(1)
-    try:
-        yield
-    finally:
-        for (_, put), n in zip(controls, before):
-            put(n)
-
-
-ETS_MODULE = "statsmodels.tsa.exponential_smoothing.ets"
-
-
-def _import_ets() -> None:
-    try:
-        importlib.import_module(ETS_MODULE)
-    except Exception as exc:        # noqa: BLE001 — ets_forecast imports it again and raises
-        log.debug("importing %s in the background failed: %s", ETS_MODULE, exc)
-
-
-@contextlib.contextmanager
-def ets_loading():
-    """Import statsmodels' ETS (about a second of module loading) in a background thread while the
-    block runs, and wait for it at the end: meant for a block that leaves the interpreter free most of
-    the time, such as a store query, so that the two overlap."""
-    if ETS_MODULE in sys.modules:
-        yield
-        return
-    loader = threading.Thread(target=_import_ets, name="crmreports-ets-import", daemon=True)
-    loader.start()
-    try:
-        yield
-    finally:
-        loader.join()
-
-
-@dataclass(frozen=True)
-class SeriesForecast:
-    mean: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
-    model: str          # "seasonal", "trend", "level"
-
-
 def ets_forecast(values, settings: Settings = DEFAULT, horizons: int = HORIZONS) -> SeriesForecast:
-    """statsmodels ETS forecast with an 80 % prediction interval; negative values are clipped to 0.
+    """ETS forecast of one monthly series with an 80 % prediction interval (:mod:`crmreports.ets`);
+    negative values are clipped to 0.
 
     ≥ ``seasonal_months`` observations: ETS(A, Ad, A) with period 12; ≥ ``trend_months``: ETS(A, Ad, N);
     fewer: ETS(A, N, N). Initial states come from the heuristic of Hyndman et al. from 10 observations
     (estimated below that). The series is scaled by its mean for a well-conditioned fit.
     """
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-    y = np.asarray(values, dtype=float)
-    n = len(y)
-    scale = float(np.mean(np.abs(y))) or 1.0
-    if n >= settings.seasonal_months:
-        kind, kw = "seasonal", dict(trend="add", damped_trend=True, seasonal="add", seasonal_periods=12,
-                                    initialization_method="heuristic")
-    elif n >= settings.trend_months:
-        kind, kw = "trend", dict(trend="add", damped_trend=True, initialization_method="heuristic")
-    else:
-        kind, kw = "level", dict(trend=None, initialization_method="estimated" if n < 10 else "heuristic")
-    if np.all(y == y[0]):
-        flat = np.full(horizons, y[0])
-        return SeriesForecast(flat, flat.copy(), flat.copy(), kind)
-    with warnings.catch_warnings(), one_blas_thread():
-        warnings.simplefilter("ignore")
-        res = ETSModel(pd.Series(y / scale), error="add", **kw).fit(disp=False)
-        pred = res.get_prediction(start=n, end=n + horizons - 1)
-        interval = np.asarray(pred.pred_int(alpha=0.2))      # what summary_frame shows, without the frame
-    mean = np.clip(np.asarray(pred.predicted_mean) * scale, 0, None)
-    low = np.clip(interval[:, 0] * scale, 0, None)
-    high = np.clip(interval[:, 1] * scale, 0, None)
-    return SeriesForecast(mean, low, high, kind)
+    return ets_forecasts([values], settings, horizons)[0]
+
+
+def ets_forecasts(series: list, settings: Settings = DEFAULT, horizons: int = HORIZONS) -> list[SeriesForecast]:
+    """:func:`ets_forecast` of each series, fitted together (each result is the one it gets alone)."""
+    return ets.forecast_many(series, settings.seasonal_months, settings.trend_months, horizons)
+
+
+class _SeriesForecasts:
+    """ETS forecasts of monthly series, kept by the series' values: the series an estimator will need
+    are fitted in one batch (:meth:`prepare`), and any other on its own when asked for."""
+
+    def __init__(self, settings: Settings):
+        self.settings, self.done = settings, {}
+
+    @staticmethod
+    def _key(values) -> tuple:
+        v = np.asarray(values, dtype=float)
+        return len(v), v.tobytes()
+
+    def prepare(self, series: list) -> None:
+        todo = {self._key(v): v for v in series}
+        todo = {k: v for k, v in todo.items() if k not in self.done}
+        if todo:
+            self.done.update(zip(todo, ets_forecasts(list(todo.values()), self.settings)))
+
+    def __call__(self, values) -> SeriesForecast:
+        key = self._key(values)
+        if key not in self.done:
+            self.done[key] = ets_forecast(values, self.settings)
+        return self.done[key]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -990,10 +921,12 @@ def forecast_from(snaps: pd.DataFrame, leads: pd.DataFrame, origin: pd.Timestamp
 
 
 def _forecast(snaps: _Snapshots, deals: _Deals, origin: pd.Timestamp, settings: Settings, open_deals,
-              table: bool = True, part: int = 0) -> Forecast:
+              table: bool = True, part: int = 0, ts_forecast=None) -> Forecast:
     """The forecast as of ``origin`` from the snapshot and deal arrays (group ``part`` of them);
     ``open_deals``: a function giving the snapshot rows open at the origin (positions in the
-    snapshots, and the frame of them); ``table``: with the probability table (else left empty)."""
+    snapshots, and the frame of them); ``table``: with the probability table (else left empty);
+    ``ts_forecast``: gives a series' ETS forecast (default :func:`ets_forecast`)."""
+    ts_forecast = ts_forecast or (lambda values: ets_forecast(values, settings))
     months = [add_months(origin, k) for k in range(HORIZONS)]
     series = deals.series(origin, part)
     fc = Forecast(origin, "ok", months, history_months=len(series), series=series)
@@ -1016,11 +949,11 @@ def _forecast(snaps: _Snapshots, deals: _Deals, origin: pd.Timestamp, settings: 
         columns[f"p_{k + 1}"] = won_in[k]
         columns[f"exp_{k + 1}"] = price * won_in[k]
     yields = deals.yields(origin, part)
-    created = ets_forecast(series["created"].values, settings)
+    created = ts_forecast(series["created"].values)
     rows = []
     for measure, col, wcol, pcol in (("revenue", "revenue", "exp_", "revenue_per_deal"),
                                      ("deals", "won_deals", "p_", "wins_per_deal")):
-        ts = ets_forecast(series[col].values, settings)
+        ts = ts_forecast(series[col].values)
         open_mean = np.array([pd.Series(columns[f"{wcol}{k + 1}"]).sum() for k in range(HORIZONS)])
         if measure == "revenue":
             open_var = np.array([pd.Series(won_in[k] * (1 - won_in[k]) * price ** 2).sum() for k in range(HORIZONS)])
@@ -1059,12 +992,29 @@ class Estimator:
     new-deal wins. Every result equals the one computed from scratch for its origin or group
     (:func:`forecast_from`, :func:`backtest_from`, :func:`by_group_from` are built on this)."""
 
-    def __init__(self, snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp,
-                 settings: Settings = DEFAULT):
-        self.snaps, self.known, self.origin, self.settings = snaps, known, pd.Timestamp(origin), settings
-        self.panel = _Snapshots(snaps, settings)
-        self.deals = _Deals(known, self.origin, settings.lookback)
+    def __init__(self, snaps: pd.DataFrame | None, known: pd.DataFrame, origin: pd.Timestamp,
+                 settings: Settings = DEFAULT, snaps_from=None):
+        """``snaps``: the :func:`snapshots`; or None and ``snaps_from``, a function that makes them."""
+        self.known, self.origin, self.settings = known, pd.Timestamp(origin), settings
+        # the deals' arrays are built in a thread while the snapshots are (both mostly numpy and pandas
+        # work that leaves the interpreter free); each is built as it would be alone
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmreports-forecast-deals") as pool:
+            deals = pool.submit(_Deals, known, self.origin, settings.lookback)
+            self.snaps = snaps if snaps is not None else snaps_from()
+            self.panel = _Snapshots(self.snaps, settings)
+            self.deals = deals.result()
+        self.ts = _SeriesForecasts(settings)
         self._deal_of_row: np.ndarray | None = None
+        self._groups: dict = {}         # column → the future of its groups' forecasts (start_groups)
+
+    def _prepare_series(self, deals: _Deals, cases) -> None:
+        """Fit in one batch the ETS models of the forecasts of ``cases`` ((origin, group) pairs)."""
+        series = []
+        for o, p in cases:
+            s = deals.series(o, p)
+            if len(s) >= self.settings.min_months and deals.any_win(o, p):
+                series += [s[c].to_numpy() for c in ("created", "revenue", "won_deals")]
+        self.ts.prepare(series)
 
     def _open(self, origin: pd.Timestamp):
         """A function giving the snapshot rows open at ``origin`` (positions, and the frame of them)."""
@@ -1081,12 +1031,14 @@ class Estimator:
         """The forecast as of ``origin`` (default: the estimator's origin; an earlier month start sees
         only what was known then)."""
         o = self.origin if origin is None else pd.Timestamp(origin)
-        return _forecast(self.panel, self.deals, o, self.settings, self._open(o), table)
+        return _forecast(self.panel, self.deals, o, self.settings, self._open(o), table, ts_forecast=self.ts)
 
     def backtest(self) -> pd.DataFrame:
         """:func:`backtest_from`: the forecast as of each of the ``lookback`` month starts before the origin."""
         origin, settings = self.origin, self.settings
         actual = _monthly_actuals(self.known, origin)
+        # the series of every backtest origin and of the origin itself, fitted in one batch
+        self._prepare_series(self.deals, [(add_months(origin, -i), 0) for i in range(settings.lookback, -1, -1)])
         rows = []
         for i in range(settings.lookback, 0, -1):
             o = add_months(origin, -i)
@@ -1109,17 +1061,31 @@ class Estimator:
                     rows.append(row)
         return pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
 
-    def by_group(self, column: str, factors: dict | None = None) -> pd.DataFrame:
-        """:func:`by_group_from`: the forecast of each group of deals (by ``column``) from its own deals."""
+    def start_groups(self, columns) -> None:
+        """Start computing the forecasts of each group of each of ``columns`` in a background thread
+        (:meth:`by_group` then waits for them): most of the work is numpy sorting and counting that
+        leaves the interpreter free, so it overlaps the backtest on another core. The results are the
+        same as computed on the spot."""
+        todo = [c for c in columns if c not in self._groups]
+        if not todo:
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmreports-forecast-groups")
+        for c in todo:
+            self._groups[c] = pool.submit(self._group_forecasts, c)
+        pool.shutdown(wait=False)
+
+    def _group_forecasts(self, column: str) -> tuple[np.ndarray, list, np.ndarray]:
+        """Each group's key, its forecast (intervals not widened) and its deals open at the origin."""
         origin, settings, known, snaps = self.origin, self.settings, self.known, self.snaps
         keys = np.sort(known[column].dropna().unique())
         if not len(keys):
-            return pd.DataFrame()
+            return keys, [], np.zeros(0, dtype=np.int64)
         # each deal's and each snapshot row's group number; deals without a key in one more group
         lead_part = pd.Index(keys).get_indexer(known[column])
         if self._deal_of_row is None:       # each snapshot row's deal (its row in known; -1: none), found once
             self._deal_of_row = pd.Index(known["id"]).get_indexer(snaps["lead_id"])
-        snap_part = np.where(self._deal_of_row >= 0, lead_part[self._deal_of_row], -1)
+        deal_of_row = self._deal_of_row
+        snap_part = np.where(deal_of_row >= 0, lead_part[deal_of_row], -1)
         has = snap_part >= 0
         panel = self.panel.partitioned(np.where(has, snap_part, len(keys)), len(keys) + 1, origin)
         deals = self.deals.partitioned(np.where(lead_part >= 0, lead_part, len(keys)), len(keys) + 1)
@@ -1128,12 +1094,25 @@ class Estimator:
         at_part = snap_part[at]
         frame = snaps.iloc[at]
         panel.weights(origin, at)
-        rows = []
-        for p, key in enumerate(keys):
+        self._prepare_series(deals, [(origin, p) for p in range(len(keys))])
+        forecasts, open_deals = [], np.zeros(len(keys), dtype=np.int64)
+        for p in range(len(keys)):
             mine = at_part == p
-            fc = widen(_forecast(panel, deals, origin, settings, lambda mine=mine: (at[mine], frame[mine]), False, p),
-                       factors or {})
-            row = {"key": key, "status": fc.status, "open_deals": int(mine.sum())}
+            forecasts.append(_forecast(panel, deals, origin, settings, lambda mine=mine: (at[mine], frame[mine]), False,
+                                       p, ts_forecast=self.ts))
+            open_deals[p] = int(mine.sum())
+        return keys, forecasts, open_deals
+
+    def by_group(self, column: str, factors: dict | None = None) -> pd.DataFrame:
+        """:func:`by_group_from`: the forecast of each group of deals (by ``column``) from its own deals."""
+        job = self._groups.get(column)
+        keys, forecasts, open_deals = job.result() if job is not None else self._group_forecasts(column)
+        if not len(keys):
+            return pd.DataFrame()
+        rows = []
+        for key, raw, n_open in zip(keys, forecasts, open_deals):
+            fc = widen(raw, factors or {})
+            row = {"key": key, "status": fc.status, "open_deals": int(n_open)}
             for k in range(1, HORIZONS + 1):
                 row[f"revenue_{k}"] = fc.value(k)
                 row[f"low_{k}"] = fc.value(k, column="low")

@@ -106,9 +106,9 @@ TEXT = {
               "forecast number of deals created (ETS) × revenue per created deal won in the month of creation, one "
               "and two months later (from the last 12 monthly cohorts)."},
     "forecast.def.ts": {
-        "ru": "Временной ряд: модель экспоненциального сглаживания ETS (statsmodels) по месячной выручке с {start}: "
+        "ru": "Временной ряд: модель экспоненциального сглаживания ETS по месячной выручке с {start}: "
               "{model}. Интервал 80 % — прогнозный интервал модели.",
-        "en": "Time series: an ETS exponential-smoothing model (statsmodels) of monthly won revenue from {start}: "
+        "en": "Time series: an ETS exponential-smoothing model of monthly won revenue from {start}: "
               "{model}. Its 80 % interval is the model's prediction interval."},
     "forecast.model.seasonal": {"ru": "аддитивный тренд с затуханием и сезонность 12 месяцев",
                                 "en": "damped additive trend with 12-month seasonality"},

@@ -19,6 +19,7 @@ from ..labels import t
 from ..report import Context, Section, data_end, publish, title, validate  # noqa: F401  (re-exported for notebooks)
 
 REPORT = "forecast"
+BREAKDOWN_COLUMNS = ("responsible_user_id", "pipeline_id")
 HEADLINE_KEYS = [f"forecast_m{k}_{x}" for k in (1, 2, 3) for x in ("revenue", "low", "high", "deals")]
 
 
@@ -41,9 +42,8 @@ def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "
         con.close()
     as_of = data_end(account)
     s = fc_lib.DEFAULT
-    with fc_lib.ets_loading():      # the statistics library loads while the store is queried
-        data = queries_forecast.load_forecast(store, _origin(p, as_of), 2 * s.lookback, pipeline_ids=pids or None,
-                                              user_ids=list(scope.user_ids) or None)
+    data = queries_forecast.load_forecast(store, _origin(p, as_of), 2 * s.lookback, pipeline_ids=pids or None,
+                                          user_ids=list(scope.user_ids) or None)
     return ForecastContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
                            data=data, as_of=as_of, currency=str(data.account.get("currency") or "RUB"))
 
@@ -72,12 +72,16 @@ def results(ctx: ForecastContext) -> dict:
         if data.origin != origin:
             raise ValueError(f"the store was read for the forecast as of {data.origin}, not {origin}")
         known = fc_lib.known_with_stages(data.leads, data.origin_stages, origin)
-        snaps = fc_lib.snapshots_from_months(known, data.month_stages,
-                                             fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback))
+        moments = fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback)
+        estimator = fc_lib.Estimator(None, known, origin, s,
+                                     snaps_from=lambda: fc_lib.snapshots_from_months(known, data.month_stages, moments))
     else:
         known, sc = fc_lib.known_at(data.leads, data.stage_changes, origin)
-        snaps = fc_lib.snapshots(known, sc, fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback))
-    estimator = fc_lib.Estimator(snaps, known, origin, s)
+        estimator = fc_lib.Estimator(fc_lib.snapshots(known, sc, fc_lib.snapshot_moments(known, origin, s.lookback,
+                                                                                         s.lookback)), known, origin, s)
+    snaps = estimator.snaps
+    if ctx.scope.kind == "team":        # the breakdowns are computed alongside the backtest
+        estimator.start_groups(BREAKDOWN_COLUMNS)
     bt = estimator.backtest()
     factors = {m: fc_lib.calibration_factor(bt, m) for m in ("revenue", "deals")}
     raw = estimator.forecast()
