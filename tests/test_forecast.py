@@ -249,11 +249,16 @@ def test_stage_probabilities_are_each_groups_cumulative_incidence(demo_snapshots
     pd.testing.assert_frame_equal(fast, naive, check_exact=True, check_dtype=False)
 
 
-def test_one_estimator_gives_each_origins_own_forecast(demo, demo_snapshots):
+@pytest.mark.parametrize("batched", [False, True], ids=["fitted-one-by-one", "fitted-in-the-backtest-batch"])
+def test_one_estimator_gives_each_origins_own_forecast(demo, demo_snapshots, batched):
     """The estimator built once as of the last origin gives, for each earlier origin, the forecast
-    computed from scratch with only the data known then (its own snapshots and deals)."""
+    computed from scratch with only the data known then (its own snapshots and deals); also when its
+    ETS models were fitted in the backtest's batch of every origin."""
     known, snaps = demo_snapshots
     est = F.Estimator(snaps, known, pd.Timestamp("2026-11-01"))
+    if batched:
+        est.backtest()
+        assert len(est.ts.done) >= 3 * 13 - 3        # every origin's three series (a few may coincide)
     for origin in ("2026-11-01", "2026-08-01", "2026-01-01", "2025-11-01"):
         o = pd.Timestamp(origin)
         own = F.forecast_as_of(demo.leads, demo.stage_changes, o)
@@ -270,11 +275,16 @@ def test_one_estimator_gives_each_origins_own_forecast(demo, demo_snapshots):
                                       check_exact=True)
 
 
+@pytest.mark.parametrize("background", [False, True], ids=["on-the-spot", "in-a-thread-during-the-backtest"])
 @pytest.mark.parametrize("column", ["responsible_user_id", "pipeline_id"])
-def test_groups_at_once_equal_each_group_alone(demo_snapshots, column):
+def test_groups_at_once_equal_each_group_alone(demo_snapshots, column, background):
     known, snaps = demo_snapshots
     o = pd.Timestamp("2026-11-01")
-    together = F.Estimator(snaps, known, o).by_group(column, {"revenue": 1.3})
+    est = F.Estimator(snaps, known, o)
+    if background:
+        est.start_groups(["responsible_user_id", "pipeline_id"])
+        est.backtest()
+    together = est.by_group(column, {"revenue": 1.3})
     group = snaps["lead_id"].map(known.set_index("id")[column])
     for _, row in together.iterrows():
         alone = F.widen(F.forecast_from(snaps[group == row["key"]], known[known[column] == row["key"]], o),
@@ -287,3 +297,12 @@ def test_groups_at_once_equal_each_group_alone(demo_snapshots, column):
 
 def same(a, b):
     return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def test_a_failure_in_the_background_groups_surfaces_where_they_are_read(demo_snapshots):
+    known, snaps = demo_snapshots
+    est = F.Estimator(snaps, known, pd.Timestamp("2026-11-01"))
+    est.start_groups(["no_such_column"])
+    est.backtest()                               # the rest of the report goes on
+    with pytest.raises(KeyError, match="no_such_column"):
+        est.by_group("no_such_column")

@@ -77,7 +77,7 @@ class Fit:
     n: int
     level: float
     trend: float
-    seasonal: np.ndarray        # s_{n+1-m}, …, s_{n+h-m}: the seasonal terms of the next h months
+    seasonal: np.ndarray        # s_{n+1-m}, …, s_n: the seasonal terms of months n+1, …, n+m
 
     @property
     def mse(self) -> float:
@@ -156,8 +156,9 @@ class _Batch:
                 self.l0[i], self.b0[i], self.s0[i] = heuristic_states(y, self.trend, self.seasonal, m)
 
     def run(self, p: dict, record: bool = False):
-        """One pass of the recursions with parameters ``p`` (arrays of shape (S, G)); the SSE per
-        (series, point), and, with ``record``, each series' final states (G = 1)."""
+        """One pass of the recursions with parameters ``p`` (arrays of shape (S, G)): the SSE per
+        (series, point); each series' final states when ``record`` (G = 1); and the estimated initial
+        level per (series, point) where it is estimated (else 0)."""
         S, G = p["alpha"].shape
         alpha = p["alpha"]
         beta = p["beta"] * alpha if self.trend else None
@@ -195,20 +196,21 @@ class _Batch:
                         final[i] = (level[i, 0], trend[i, 0] if self.trend else 0.0,
                                     np.array([season[(t + 1 + k) % self.m][i, 0] for k in range(self.m)])
                                     if self.seasonal else np.zeros(self.m))
+        l0_hat = np.zeros((S, G))
         if self.estimated.any():
-            with np.errstate(invalid="ignore", divide="ignore"):
-                reduced = sse - np.where(scc > 0, sac * sac / scc, 0.0)
-            sse = np.where(est, reduced, sse)
-            self.l0_hat = np.where(scc > 0, sac / np.where(scc > 0, scc, 1), 0.0)
-        return sse, final
+            # the SSE at the best l0 = Σac / Σc²:  Σa² − (Σac)² / Σc²
+            safe = np.where(scc > 0, scc, 1.0)
+            sse = np.where(est, sse - np.where(scc > 0, sac * sac / safe, 0.0), sse)
+            l0_hat = np.where(est & (scc > 0), sac / safe, 0.0)
+        return sse, final, l0_hat
 
     def fit(self) -> list[Fit]:
         dims = DIMS[self.kind]
         fixed = {"alpha": 0.0, "beta": 0.0, "gamma": 0.0, "phi": 1.0}
         # the grid: every combination, the same for every series
         grid = np.array(list(itertools.product(*(GRID[d] for d in dims))))      # (G, d)
-        sse, _ = self.run({d: np.broadcast_to(grid[:, k], (self.S, len(grid))) for k, d in enumerate(dims)}
-                          | {d: np.full((self.S, len(grid)), v) for d, v in fixed.items() if d not in dims})
+        sse, _, _ = self.run({d: np.broadcast_to(grid[:, k], (self.S, len(grid))) for k, d in enumerate(dims)}
+                             | {d: np.full((self.S, len(grid)), v) for d, v in fixed.items() if d not in dims})
         best = grid[np.argmin(sse, axis=1)]                                      # (S, d)
         best_sse = sse[np.arange(self.S), np.argmin(sse, axis=1)]
         step = np.tile([STEP[d] for d in dims], (self.S, 1))
@@ -217,8 +219,8 @@ class _Batch:
         moves = np.array([mv for mv in itertools.product((-1, 0, 1), repeat=len(dims)) if any(mv)])   # (K, d)
         for _ in range(ROUNDS):
             cand = np.clip(best[:, None, :] + moves[None, :, :] * step[:, None, :], lo, hi)      # (S, K, d)
-            sse, _ = self.run({d: cand[:, :, k] for k, d in enumerate(dims)}
-                              | {d: np.full(cand.shape[:2], v) for d, v in fixed.items() if d not in dims})
+            sse, _, _ = self.run({d: cand[:, :, k] for k, d in enumerate(dims)}
+                                 | {d: np.full(cand.shape[:2], v) for d, v in fixed.items() if d not in dims})
             at = np.argmin(sse, axis=1)
             new = sse[np.arange(self.S), at]
             better = new < best_sse
@@ -228,10 +230,10 @@ class _Batch:
         p = {d: best[:, k, None] for k, d in enumerate(dims)} | \
             {d: np.full((self.S, 1), v) for d, v in fixed.items() if d not in dims}
         if self.estimated.any():            # the states from the estimated initial level
-            self.run(p)
-            self.l0 = np.where(self.estimated, self.l0_hat[:, 0], self.l0)
+            l0_hat = self.run(p)[2][:, 0]
+            self.l0 = np.where(self.estimated, l0_hat, self.l0)
             self.estimated = np.zeros(self.S, dtype=bool)
-        sse, final = self.run(p, record=True)
+        sse, final, _ = self.run(p, record=True)
         out = []
         for i in range(self.S):
             a = float(p["alpha"][i, 0])
