@@ -113,11 +113,16 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
         # each deal's last change of each month (derived at write time), months before the first
         # snapshot merged into one by the changes' order keys; months from the origin's on are not seen
         origin_month = origin.year * 12 + origin.month - 1
+        # (a deal has one row per month: only the early ones need grouping)
         months = derived.source(con, "lead_months", tz)
-        grouped = f"""SELECT lead_id, greatest(month, {floor}) AS month,
-                             arg_max_null(to_pipeline_id, "key") AS to_pipeline_id,
+        # the table is read twice (cheaper than keeping it); its definition over the log is computed once
+        kept = "MATERIALIZED" if months != "lead_months" else "NOT MATERIALIZED"
+        grouped = f"""WITH m AS {kept} (SELECT * FROM {months} WHERE month < {origin_month})
+                      SELECT lead_id, month, to_pipeline_id, to_status_id FROM m WHERE month > {floor}
+                      UNION ALL
+                      SELECT lead_id, {floor} AS month, arg_max_null(to_pipeline_id, "key") AS to_pipeline_id,
                              arg_max_null(to_status_id, "key") AS to_status_id
-                      FROM {months} WHERE month < {origin_month} GROUP BY ALL"""
+                      FROM m WHERE month <= {floor} GROUP BY lead_id"""
         # kept only while the deal may be open at the next month start: before the month of its closing
         # (won/lost; two days later, a margin that keeps this a superset), and before the origin's month
         closed = f"coalesce(l.status_id IN ({WON}, {LOST}), false) AND l.closed_at IS NOT NULL"
@@ -134,10 +139,11 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
         origin_stages = pd.Series(dtype="float64")
         if n_later:
             later = con.execute(f"""
-                SELECT s.lead_id, s.to_status_id FROM stage_changes s JOIN leads l ON l.id = s.lead_id
+                SELECT s.lead_id, arg_max(s.to_status_id, struct_pack(a := s."at", i := s.id)) AS to_status_id
+                FROM stage_changes s JOIN leads l ON l.id = s.lead_id
                 WHERE {scope_sql} AND l.created_at < ? AND l.closed_at >= ? AND s.to_status_id IS NOT NULL
                   AND {local} < ?
-                QUALIFY row_number() OVER (PARTITION BY s.lead_id ORDER BY s."at" DESC, s.id DESC) = 1""",
+                GROUP BY s.lead_id""",
                                 scope_params + [hi, _ts(origin) - MARGIN, _ts(origin)]).df()
             origin_stages = later.set_index("lead_id")["to_status_id"]
     finally:
