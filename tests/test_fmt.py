@@ -42,6 +42,12 @@ def test_dates_and_periods():
     assert fmt.duration_hm(3900) == f"1{NB}ч 05{NB}мин"
 
 
+def test_month_names_stand_alone_and_genitive():
+    assert fmt.month_name(11, "ru") == "ноябрь" and fmt.month_name(11, "ru", genitive=True) == "ноября"
+    assert fmt.month_name(3, "ru", genitive=True) == "марта"
+    assert fmt.month_name(11, "en") == fmt.month_name(11, "en", genitive=True) == "November"
+
+
 def test_labels_load_once_under_threads():
     """The pack renders in threads: the first lookups racing each other must not see duplicates."""
     from concurrent.futures import ThreadPoolExecutor

@@ -131,9 +131,10 @@ def datetime_(d, lang: str = "ru") -> str:
     return ts.strftime("%d.%m.%Y %H:%M") if lang == "ru" else ts.strftime("%d %b %Y %H:%M")
 
 
-def month_name(month: int, lang: str = "ru") -> str:
-    """Stand-alone month name: ``октябрь`` / ``October``."""
-    return get_month_names("wide", context="stand-alone", locale=lang)[month]
+def month_name(month: int, lang: str = "ru", genitive: bool = False) -> str:
+    """Stand-alone month name: ``октябрь`` / ``October``; ``genitive``: the form after a preposition
+    or in a date (``с ноября``, ``1 ноября``; English has one form)."""
+    return get_month_names("wide", context="format" if genitive else "stand-alone", locale=lang)[month]
 
 
 def period_label(period, lang: str = "ru") -> str:

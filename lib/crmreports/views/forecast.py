@@ -93,9 +93,9 @@ def results(ctx: ForecastContext) -> dict:
     return ctx.results
 
 
-def _mname(m, lang: str, case: str = "") -> str:
+def _mname(m, lang: str, genitive: bool = False) -> str:
     m = pd.Timestamp(m)
-    return f"{fmt.month_name(m.month, lang)} {m.year}"
+    return f"{fmt.month_name(m.month, lang, genitive)} {m.year}"
 
 
 def _plural_months(n: int, lang: str) -> str:
@@ -206,7 +206,7 @@ def views(ctx: ForecastContext) -> Section:
     sec.tables["yields"] = fc.yields
     sec.note(t("forecast.def.pipeline", lang, origin=fmt.day(fc.origin, lang), min_obs=fc_lib.DEFAULT.min_obs))
     start = fc.series["month"].iloc[0] if len(fc.series) else fc.origin
-    sec.note(t("forecast.def.ts", lang, start=_mname(start, lang), model=t(f"forecast.model.{fc.model}", lang)))
+    sec.note(t("forecast.def.ts", lang, start=_mname(start, lang, genitive=True), model=t(f"forecast.model.{fc.model}", lang)))
     return sec
 
 
