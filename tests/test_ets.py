@@ -23,8 +23,9 @@ def _series(seed: int, n: int, poisson: bool = False) -> np.ndarray:
     t = np.arange(n)
     if poisson:
         return rng.poisson(3, n).astype(float)
-    return (rng.uniform(50, 200) + rng.uniform(-3, 3) * t + rng.uniform(0, 40) * np.sin(2 * np.pi * t / 12 + rng.uniform(0, 6))
-            + rng.normal(0, rng.uniform(1, 30), n))
+    level, slope = rng.uniform(50, 200), rng.uniform(-3, 3)         # drawn in this order: the series are fixed
+    seasonal = rng.uniform(0, 40) * np.sin(2 * np.pi * t / 12 + rng.uniform(0, 6))
+    return level + slope * t + seasonal + rng.normal(0, rng.uniform(1, 30), n)
 
 
 def _statsmodels(y: np.ndarray, kind: str):

@@ -111,11 +111,11 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
             local_closed = local_sql("l.closed_at", tz, *span)
             leads = _read(con, sql.format(_lead_columns()), scope_params + [hi], "leads", FORECAST_LEAD_COLUMNS, tz)
         # each deal's last change of each month (derived at write time), months before the first
-        # snapshot merged into one by the changes' order keys; months from the origin's on are not seen
+        # snapshot merged into one by the changes' order keys; months from the origin's on are not seen.
+        # A deal has one row per month, so only the early months are grouped. The stored table is read
+        # twice (cheaper than keeping the rows); its definition over the change log is computed once.
         origin_month = origin.year * 12 + origin.month - 1
-        # (a deal has one row per month: only the early ones need grouping)
         months = derived.source(con, "lead_months", tz)
-        # the table is read twice (cheaper than keeping it); its definition over the log is computed once
         kept = "MATERIALIZED" if months != "lead_months" else "NOT MATERIALIZED"
         grouped = f"""WITH m AS {kept} (SELECT * FROM {months} WHERE month < {origin_month})
                       SELECT lead_id, month, to_pipeline_id, to_status_id FROM m WHERE month > {floor}

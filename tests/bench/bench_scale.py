@@ -4,8 +4,8 @@ Builds (or reuses) the scale store (`crmreports.scale.build_scale_store`: 1,000,
 stage changes by default) in a work directory, then runs each report found in `crmreports/views/` in a
 fresh subprocess, the way its notebook does: `report.open(...)` with the notebook's parameters, then
 every section function in the order the notebook calls them, each followed by its HTML (what the
-notebook displays when the cell ends: tables and SVG charts). Prints, per report, the time of `open` (store reads), of the
-sections (metrics, narrative, charts), of the HTML, the total, and the peak resident memory
+notebook displays when the cell ends: tables and SVG charts). Prints, per report, the time of `open`
+(store reads), of the sections (metrics, narrative, charts), of the HTML, the total, and the peak resident memory
 (`ru_maxrss` of the child), against the goal (≤ 3 s and ≤ 2 GB per report). Each report runs
 ``--repeat`` times (default 3, each in a fresh process); the run with the median total is shown, with
 the range of the totals (timings on this machine vary by about ±10 % from run to run).

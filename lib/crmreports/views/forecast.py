@@ -7,6 +7,7 @@ gives the forecast, the backtest and the breakdowns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -72,13 +73,13 @@ def results(ctx: ForecastContext) -> dict:
         if data.origin != origin:
             raise ValueError(f"the store was read for the forecast as of {data.origin}, not {origin}")
         known = fc_lib.known_with_stages(data.leads, data.origin_stages, origin)
-        moments = fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback)
-        estimator = fc_lib.Estimator(None, known, origin, s,
-                                     snaps_from=lambda: fc_lib.snapshots_from_months(known, data.month_stages, moments))
+        make_snapshots = partial(fc_lib.snapshots_from_months, known, data.month_stages)
     else:
         known, sc = fc_lib.known_at(data.leads, data.stage_changes, origin)
-        estimator = fc_lib.Estimator(fc_lib.snapshots(known, sc, fc_lib.snapshot_moments(known, origin, s.lookback,
-                                                                                         s.lookback)), known, origin, s)
+        make_snapshots = partial(fc_lib.snapshots, known, sc)
+    moments = fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback)
+    # the snapshots are made while the deals' arrays are built in a thread (see Estimator)
+    estimator = fc_lib.Estimator(None, known, origin, s, snaps_from=partial(make_snapshots, moments))
     snaps = estimator.snaps
     if ctx.scope.kind == "team":        # the breakdowns are computed alongside the backtest
         estimator.start_groups(BREAKDOWN_COLUMNS)
@@ -206,7 +207,8 @@ def views(ctx: ForecastContext) -> Section:
     sec.tables["yields"] = fc.yields
     sec.note(t("forecast.def.pipeline", lang, origin=fmt.day(fc.origin, lang), min_obs=fc_lib.DEFAULT.min_obs))
     start = fc.series["month"].iloc[0] if len(fc.series) else fc.origin
-    sec.note(t("forecast.def.ts", lang, start=_mname(start, lang, genitive=True), model=t(f"forecast.model.{fc.model}", lang)))
+    sec.note(t("forecast.def.ts", lang, start=_mname(start, lang, genitive=True),
+               model=t(f"forecast.model.{fc.model}", lang)))
     return sec
 
 
