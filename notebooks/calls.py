@@ -15,7 +15,7 @@
 
 # %% [markdown]
 # # Calls («Звонки»)
-# Change the parameters below and run all cells. Every figure comes from `crmreports.calls` (pure functions);
+# Change the parameters below and run all cells. Every figure comes from `crmreports.reports.calls.metrics` (pure functions);
 # each section object keeps its raw tables in `.tables`. What counts as a meeting is set in
 # `params/meetings.yaml` (a task type or a stage). These Markdown notes are for the analyst; rendered reports
 # show the localized text the library writes.
@@ -28,7 +28,7 @@ store: str = "data/crm.duckdb"  # the local DuckDB store, relative to the projec
 lang: str = "ru"                # ru or en
 
 # %% tags=["title"]
-from crmreports.views import calls as report
+from crmreports.reports.calls import sections as report
 
 ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store, lang=lang)
 report.title(ctx)

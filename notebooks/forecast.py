@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Sales forecast («Прогноз продаж»)
 # Change the parameters below and run all cells. The period is the forecast origin: the forecast covers the
-# three calendar months after it. Every figure comes from `crmreports.forecast` (pure functions); each section
+# three calendar months after it. Every figure comes from `crmreports.reports.forecast.metrics` (pure functions); each section
 # object keeps its raw tables in `.tables`, and `ctx.results` holds the forecast, backtest and calibration.
 # These Markdown notes are for the analyst; rendered reports show the localized text the library writes.
 
@@ -28,7 +28,7 @@ store: str = "data/crm.duckdb"  # the local DuckDB store, relative to the projec
 lang: str = "ru"                # ru or en
 
 # %% tags=["title"]
-from crmreports.views import forecast as report
+from crmreports.reports.forecast import sections as report
 
 ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store, lang=lang)
 report.title(ctx)

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Goals («Цели»): sales plan progress
 # Plans come from `params/goals.yaml` (its format is described at the top of the file). Change the
-# parameters below and run all cells. Every figure comes from `crmreports.goals` (pure functions); each
+# parameters below and run all cells. Every figure comes from `crmreports.reports.goals.metrics` (pure functions); each
 # section object keeps its raw tables in `.tables`. These Markdown notes are for the analyst; rendered
 # reports show the localized text the library writes.
 
@@ -30,7 +30,7 @@ as_of: str = ""                 # YYYY-MM-DD (figures as of the start of that da
 goals: str = "params/goals.yaml"  # the plans file, relative to the project root
 
 # %% tags=["title"]
-from crmreports.views import goals as report
+from crmreports.reports.goals import sections as report
 
 ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store, lang=lang, as_of=as_of,
                   goals_path=goals)

@@ -15,7 +15,7 @@
 
 # %% [markdown]
 # # Sales analysis («Анализ продаж»)
-# Change the parameters below and run all cells. Every figure comes from `crmreports.sales`
+# Change the parameters below and run all cells. Every figure comes from `crmreports.reports.sales_analysis.metrics`
 # (pure functions); each section object keeps its raw tables in `.tables` for digging in.
 # These Markdown notes are for the analyst; rendered reports show the localized text the library writes.
 
@@ -27,7 +27,7 @@ store: str = "data/crm.duckdb"  # the local DuckDB store, relative to the projec
 lang: str = "ru"                # ru or en
 
 # %% tags=["title"]
-from crmreports.views import sales as report
+from crmreports.reports.sales_analysis import sections as report
 
 ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store, lang=lang)
 report.title(ctx)

@@ -15,7 +15,7 @@
 
 # %% [markdown]
 # # Unsorted leads («Неразобранное»)
-# Change the parameters below and run all cells. Every figure comes from `crmreports.unsorted`
+# Change the parameters below and run all cells. Every figure comes from `crmreports.reports.unsorted_leads.metrics`
 # (pure functions); `report.items(ctx)` holds one row per incoming lead of the scope, and each section
 # object keeps its raw tables in `.tables` for digging in.
 # These Markdown notes are for the analyst; rendered reports show the localized text the library writes.
@@ -28,7 +28,7 @@ store: str = "data/crm.duckdb"  # the local DuckDB store, relative to the projec
 lang: str = "ru"                # ru or en
 
 # %% tags=["title"]
-from crmreports.views import unsorted_leads as report
+from crmreports.reports.unsorted_leads import sections as report
 
 ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store, lang=lang)
 report.title(ctx)

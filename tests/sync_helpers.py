@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmreports import derived, mapping, store
+from crmreports.store import derived
+from crmreports.sources import mapping
+from crmreports import store
 
 AS_OF = dt.date(2026, 11, 1)
 
 
 @functools.lru_cache(maxsize=4)
 def _demo(n_deals: int, months: int) -> dict:
-    from crmreports import demo
+    from crmreports.sources import demo
     return demo.generate(seed=7, as_of=AS_OF, n_deals=n_deals, months=months)
 
 

@@ -10,9 +10,8 @@ import time
 
 import pytest
 
-from crmreports.amocrm import (AmoCRMClient, AmoCRMError, AuthError, BlockedError, OAuth2Auth, RateLimiter,
-                               StaticTokenAuth, TokenStore, base_url_for)
-from crmreports.testing import AmoCRMServer
+from crmreports.sources.amocrm import AmoCRMClient, AmoCRMError, AuthError, BlockedError, OAuth2Auth, RateLimiter, StaticTokenAuth, TokenStore, base_url_for
+from crmreports.sources.standin import AmoCRMServer
 from sync_helpers import tiny_dump
 
 FAST = dict(rate=1000, backoff_factor=0.01, backoff_jitter=0.01, backoff_min_429=0.01, timeout=(2, 2))

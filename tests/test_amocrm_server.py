@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from crmreports.testing import AmoCRMServer
+from crmreports.sources.standin import AmoCRMServer
 from sync_helpers import tiny_dump
 
 

@@ -5,10 +5,11 @@ import math
 import fixtures_calls
 import pandas as pd
 import pytest
-from crmreports import calls, store
-from crmreports.calls import MeetingRule, MeetingsConfigError
-from crmreports.periods import parse_period
-from crmreports.views import calls as view
+from crmreports.reports.calls import metrics as calls
+from crmreports import store
+from crmreports.reports.calls.metrics import MeetingRule, MeetingsConfigError
+from crmreports.core.periods import parse_period
+from crmreports.reports.calls import sections as view
 
 OCT = parse_period("2026-10")
 AS_OF = fixtures_calls.AS_OF

@@ -6,12 +6,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from crmreports import calls, store
-from crmreports.periods import parse_period
-from crmreports.report import data_end
-from crmreports.run import Job, run_job
-from crmreports.scopes import slug
-from crmreports.views import calls as view
+from crmreports.reports.calls import metrics as calls
+from crmreports import store
+from crmreports.core.periods import parse_period
+from crmreports.store import data_end
+from crmreports.batch.run import Job, run_job
+from crmreports.core.scopes import slug
+from crmreports.reports.calls import sections as view
 
 pytestmark = pytest.mark.slow
 

@@ -18,9 +18,11 @@ import duckdb
 import fixtures_calls
 import pandas as pd
 import pytest
-from crmreports import calls, queries_calls, store
-from crmreports.periods import parse_period
-from crmreports.views import calls as view
+from crmreports.store import sql as store_sql
+from crmreports.reports.calls import metrics as calls, query as queries_calls
+from crmreports import store
+from crmreports.core.periods import parse_period
+from crmreports.reports.calls import sections as view
 from report_equality import assert_same_report
 
 SECTIONS = ["kpis", "daily", "missed", "meetings", "managers", "summary"]
@@ -153,13 +155,13 @@ def test_arrow_frames_are_what_duckdb_df_gives(demo_store):
          TIMESTAMP '2020-01-01', NULL::TIMESTAMP, 1.5::DOUBLE, NULL::DOUBLE),
         (2, 3, 2, 4, false, true, NULL, 'x', NULL, TIMESTAMP '2021-01-01', NULL, 2.0)) v(a,b,c,d,e,f,g,h,i,j,k,l)""")
     for sql in ("SELECT * FROM t", "SELECT * FROM t WHERE a = 1", "SELECT * FROM t WHERE a = 2"):
-        pd.testing.assert_frame_equal(queries_calls.frame(con.sql(sql).to_arrow_table()), con.execute(sql).df())
-    assert str(queries_calls.frame(con.sql("SELECT * FROM t").to_arrow_table())["b"].dtype) == "Int64"
+        pd.testing.assert_frame_equal(store_sql.frame(con.sql(sql).to_arrow_table()), con.execute(sql).df())
+    assert str(store_sql.frame(con.sql("SELECT * FROM t").to_arrow_table())["b"].dtype) == "Int64"
     con = duckdb.connect(str(demo_store), read_only=True)
     try:
         for table in ("calls", "tasks", "leads", "stage_changes", "users"):
             sql = f'SELECT * FROM "{table}"'
-            pd.testing.assert_frame_equal(queries_calls.frame(con.sql(sql).to_arrow_table()), con.execute(sql).df(),
+            pd.testing.assert_frame_equal(store_sql.frame(con.sql(sql).to_arrow_table()), con.execute(sql).df(),
                                           obj=table)
     finally:
         con.close()

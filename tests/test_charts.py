@@ -1,7 +1,7 @@
 """Chart export: what the PDF embeds."""
 import re
 
-from crmreports.charts import base
+from crmreports.present import theme as base
 
 
 def _svg_width_pt(svg: str) -> float:

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED
-from crmreports import sales, store
-from crmreports.imports import import_files
-from crmreports.periods import resolve
-from crmreports.run import NOTEBOOKS, Job, run_job
+from crmreports.reports.sales_analysis import metrics as sales
+from crmreports import store
+from crmreports.sources.imports import import_files
+from crmreports.core.periods import resolve
+from crmreports.batch.run import NOTEBOOKS, Job, run_job
 
 DATA = SHARED / "datasets"
 FOLDERS = {"maven": "maven-crm-sales-opportunities", "olist": "olist-marketing-funnel",
@@ -88,7 +89,7 @@ def test_maven_2017_q3_headline_matches_pandas(loaded):
     won = raw[q3 & (raw["deal_stage"] == "Won")]
     lost = raw[q3 & (raw["deal_stage"] == "Lost")]
     data = store.load(path)
-    from crmreports.report import data_end
+    from crmreports.store import data_end
     h = sales.headline(data.leads, resolve("2017-Q3"), data_end(data.account))
     assert h["won_deals"] == len(won) and h["lost_deals"] == len(lost)
     assert h["revenue"] == pytest.approx(won["close_value"].sum())

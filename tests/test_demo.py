@@ -8,7 +8,8 @@ import json
 import duckdb
 import pandas as pd
 import pytest
-from crmreports import demo, mapping, store
+from crmreports.sources import demo, mapping
+from crmreports import store
 
 AS_OF = dt.date(2026, 5, 1)
 END = pd.Timestamp("2026-04-30 21:00")          # as_of midnight in Moscow, as naive UTC

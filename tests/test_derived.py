@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from crmreports import derived, store
+from crmreports.store import derived
+from crmreports import store
 
 T = pd.Timestamp
 OCT, NOV, AUG, SEP = 2026 * 12 + 9, 2026 * 12 + 10, 2026 * 12 + 7, 2026 * 12 + 8

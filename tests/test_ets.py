@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreports import ets
+from crmreports.reports.forecast import ets
 
 sm_ets = pytest.importorskip("statsmodels.tsa.exponential_smoothing.ets",
                              reason="statsmodels (pip install -e '.[dev]') is the reference these tests compare with")

@@ -1,5 +1,5 @@
-from crmreports import fmt
-from crmreports.periods import parse_period
+from crmreports.core import fmt
+from crmreports.core.periods import parse_period
 
 NB = "\u00a0"
 
@@ -51,14 +51,14 @@ def test_month_names_stand_alone_and_genitive():
 def test_labels_load_once_under_threads():
     """The pack renders in threads: the first lookups racing each other must not see duplicates."""
     from concurrent.futures import ThreadPoolExecutor
-    from crmreports import labels
-    labels._TEXT.clear()
+    from crmreports.core import labels
+    labels._merged = None
     with ThreadPoolExecutor(8) as pool:
         out = list(pool.map(lambda _: labels.t("common.team", "ru"), range(64)))
     assert set(out) == {"Вся команда"}
 
 
 def test_every_label_has_both_languages():
-    from crmreports.labels import all_keys
+    from crmreports.core.labels import all_keys
     for key, value in all_keys().items():
         assert set(value) == {"ru", "en"} and all(value.values()), key

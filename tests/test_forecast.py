@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import fixtures_forecast as fx
-from crmreports import forecast as F
+from crmreports.reports.forecast import metrics as F
 from crmreports import store
 
 S1 = F.Settings(lookback=2, min_obs=1, age_bins=(0, math.inf))
@@ -140,7 +140,7 @@ def test_origin_must_be_a_month_start():
 
 @pytest.mark.parametrize("builder", ["tables", "no_won_tables"])
 def test_report_sections_state_why_there_is_no_forecast(tmp_path, builder):
-    from crmreports.views import forecast as report
+    from crmreports.reports.forecast import sections as report
     path = tmp_path / "crm.duckdb"
     store.write_full(path, getattr(fx, builder)())
     period = "2026-03" if builder == "tables" else "2026-06"

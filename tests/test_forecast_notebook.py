@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crmreports import forecast as F
+from crmreports.reports.forecast import metrics as F
 from crmreports import store
-from crmreports.run import Job, run_job
-from crmreports.scopes import slug
+from crmreports.batch.run import Job, run_job
+from crmreports.core.scopes import slug
 
 pytestmark = pytest.mark.slow
 ORIGIN = pd.Timestamp("2026-11-01")

@@ -15,10 +15,12 @@ backtest, the forecast and the breakdown from the shared snapshots against the s
 
 import pandas as pd
 import pytest
-from crmreports import forecast as F
-from crmreports import derived, queries_forecast, store
-from crmreports.report import open_context
-from crmreports.views import forecast as view
+from crmreports.reports.forecast import metrics as F
+from crmreports.store import derived
+from crmreports.reports.forecast import query as queries_forecast
+from crmreports import store
+from crmreports.present.context import open_context
+from crmreports.reports.forecast import sections as view
 from report_equality import assert_same_published, assert_same_sections, frames_equal
 
 SECTIONS = ["headline", "views", "pipeline", "accuracy", "breakdown", "summary"]

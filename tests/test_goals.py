@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 import fixtures_goals as fg
-from crmreports import goals, store, workdays
-from crmreports.periods import parse_period
-from crmreports.scopes import ParameterError
-from crmreports.views import goals as view
+from crmreports.reports.goals import metrics as goals
+from crmreports import store
+from crmreports.core import workdays
+from crmreports.core.periods import parse_period
+from crmreports.core.scopes import ParameterError
+from crmreports.reports.goals import sections as view
 
 AS_OF = pd.Timestamp("2026-10-15")
 OCT = parse_period("2026-10")
@@ -146,7 +148,7 @@ def test_goals_path_resolves_from_parent_directories(tmp_path, monkeypatch):
 
 
 def test_the_projects_goals_file_is_valid_for_the_demo_account():
-    from crmreports.demo import MANAGERS
+    from crmreports.sources.demo import MANAGERS
     users = pd.DataFrame({"id": range(len(MANAGERS)), "name": [m.name for m in MANAGERS]})
     gf = goals.load_goals(goals.resolve_goals_path(), users)
     assert gf.find(None, OCT, "revenue").target == 30_000_000

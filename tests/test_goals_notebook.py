@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from crmreports import goals, store
-from crmreports.periods import parse_period
-from crmreports.report import data_end
-from crmreports.run import Job, run_job
-from crmreports.scopes import slug
+from crmreports.reports.goals import metrics as goals
+from crmreports import store
+from crmreports.core.periods import parse_period
+from crmreports.store import data_end
+from crmreports.batch.run import Job, run_job
+from crmreports.core.scopes import slug
 
 pytestmark = pytest.mark.slow
 

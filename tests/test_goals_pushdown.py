@@ -15,10 +15,11 @@ import shutil
 import duckdb
 import pandas as pd
 import pytest
-from crmreports import goals, queries_goals, store
-from crmreports.periods import parse_period
-from crmreports.report import open_context
-from crmreports.views import goals as view
+from crmreports.reports.goals import metrics as goals, query as queries_goals
+from crmreports import store
+from crmreports.core.periods import parse_period
+from crmreports.present.context import open_context
+from crmreports.reports.goals import sections as view
 from report_equality import assert_same_published, assert_same_sections, same
 
 SECTIONS = ["plan", "progress", "pipeline", "compare", "managers", "summary"]

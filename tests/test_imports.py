@@ -9,9 +9,9 @@ import pytest
 
 from crmreports import store
 from crmreports.cli import main
-from crmreports.imports import ImportRefused, build, import_files
-from crmreports.imports.mapping_file import MappingError, parse_mapping
-from crmreports.imports.parsing import parse_amounts, parse_dates, parse_durations
+from crmreports.sources.imports import ImportRefused, build, import_files
+from crmreports.sources.imports.mapping_file import MappingError, parse_mapping
+from crmreports.sources.imports.parsing import parse_amounts, parse_dates, parse_durations
 
 FIX = Path(__file__).parent / "fixtures_imports"
 ROOT = Path(__file__).resolve().parents[1]

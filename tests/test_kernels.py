@@ -5,9 +5,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crmreports import run
-from crmreports.kernels import KernelPool
-from crmreports.run import PROJECT_ROOT, Job, run_job
+from crmreports.batch import run
+from crmreports.batch.kernels import KernelPool
+from crmreports.batch.run import PROJECT_ROOT, Job, run_job
 
 pytestmark = pytest.mark.slow
 

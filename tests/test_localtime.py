@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from crmreports import store
-from crmreports.localtime import local_sql, utc_offsets
+from crmreports.core.localtime import local_sql, utc_offsets
 
 ZONES = ["Europe/Berlin", "Europe/Moscow", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]
 
@@ -25,7 +25,7 @@ def test_local_time_in_sql_is_what_pandas_gives(tz):
     con = duckdb.connect()
     con.register("t", pd.DataFrame({"at": ts}))
     got = con.sql(f'SELECT {local_sql(chr(34) + "at" + chr(34), tz, lo, hi)} AS "at" FROM t').df()["at"]
-    want = store._to_local(pd.DataFrame({"at": ts}), "stage_changes", tz)["at"]
+    want = store.to_local(pd.DataFrame({"at": ts}), "stage_changes", tz)["at"]
     assert (pd.to_datetime(got).to_numpy() == pd.to_datetime(want).to_numpy()).all()
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from crmreports import sales, store
-from crmreports.periods import parse_period
-from crmreports.report import data_end
-from crmreports.run import Job, run_job
+from crmreports.reports.sales_analysis import metrics as sales
+from crmreports import store
+from crmreports.core.periods import parse_period
+from crmreports.store import data_end
+from crmreports.batch.run import Job, run_job
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +67,7 @@ def test_manager_run_in_english(demo_store, tmp_path, team_run):
     name = con.execute("SELECT u.name FROM users u JOIN leads l ON l.responsible_user_id = u.id "
                        "GROUP BY u.name ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     con.close()
-    from crmreports.scopes import slug
+    from crmreports.core.scopes import slug
     res = run_job(Job("sales_analysis", "2026-10", slug(name), name, "", "en", str(demo_store), str(tmp_path)))
     assert res.ok, res.error
     doc = json.loads(Path(res.files["json"]).read_text(encoding="utf-8"))

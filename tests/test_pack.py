@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 
 import fixtures
-from crmreports import fmt, store
-from crmreports.pack import build_jobs, load_pack
-from crmreports.run import check_parameters
-from crmreports.scopes import ParameterError
+from crmreports.core import fmt
+from crmreports import store
+from crmreports.batch.pack import build_jobs, load_pack
+from crmreports.batch.run import check_parameters
+from crmreports.core.scopes import ParameterError
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]

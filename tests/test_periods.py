@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from crmreports.periods import PeriodError, last_full_month, parse_period, resolve
+from crmreports.core.periods import PeriodError, last_full_month, parse_period, resolve
 
 
 @pytest.mark.parametrize("text,kind,start,end", [

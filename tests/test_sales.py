@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreports import sales, store
-from crmreports.periods import parse_period
+from crmreports.reports.sales_analysis import metrics as sales
+from crmreports import store
+from crmreports.core.periods import parse_period
 
 OCT = parse_period("2026-10")
 AS_OF = pd.Timestamp("2026-11-10")

@@ -15,10 +15,13 @@ import shutil
 import duckdb
 import pandas as pd
 import pytest
-from crmreports import derived, queries, sales, store
-from crmreports.periods import parse_period
-from crmreports.report import data_end, open_context
-from crmreports.views import sales as view
+from crmreports.store import derived
+from crmreports.reports.sales_analysis import query as queries, metrics as sales
+from crmreports import store
+from crmreports.core.periods import parse_period
+from crmreports.store import data_end
+from crmreports.present.context import open_context
+from crmreports.reports.sales_analysis import sections as view
 from report_equality import assert_same_report
 
 SECTIONS = ["kpis", "funnel", "losses", "time_in_stage", "cycle", "managers", "summary"]

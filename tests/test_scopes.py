@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from crmreports.scopes import ParameterError, manager_slugs, resolve_manager, resolve_pipeline, slug
+from crmreports.core.scopes import ParameterError, manager_slugs, resolve_manager, resolve_pipeline, slug
 
 USERS = pd.DataFrame({"id": [1, 2, 3], "name": ["Анна Иванова", "Борис Петров", "Анна Иванова"],
                       "group_name": ["A", "A", "B"]})

@@ -11,10 +11,11 @@ import time
 
 import pytest
 
-from crmreports import cli, store
-from crmreports.amocrm import AmoCRMClient, StaticTokenAuth
-from crmreports.sync import sync
-from crmreports.testing import AmoCRMServer
+from crmreports import cli
+from crmreports import store
+from crmreports.sources.amocrm import AmoCRMClient, StaticTokenAuth
+from crmreports.sources.sync import sync
+from crmreports.sources.standin import AmoCRMServer
 from sync_helpers import assert_store_equals, demo_dump, tiny_dump
 
 N_DEALS = 1500
@@ -104,7 +105,7 @@ def test_sync_survives_faults(tmp_path):
 def test_interrupted_store_update_is_redone(tmp_path, monkeypatch):
     """A failure inside the final store transaction (as a kill there would) leaves the raw pages and
     marks committed and the store tables untouched; the next run redoes the update."""
-    from crmreports import sync as sync_mod
+    from crmreports.sources import sync as sync_mod
     with AmoCRMServer(demo_dump(300, 6)) as srv:
         path = tmp_path / "crm.duckdb"
         real = sync_mod.store.upsert
@@ -146,7 +147,7 @@ def test_kill_and_resume(tmp_path, kill_after):
         total = clean_srv.request_count
     with AmoCRMServer(dump, access_token=clean_srv.access_token) as srv:
         path = tmp_path / "killed.duckdb"
-        cmd = [sys.executable, "-m", "crmreports.cli", "--store", str(path), "sync", "--base-url", srv.base_url,
+        cmd = [sys.executable, "-m", "crmreports", "--store", str(path), "sync", "--base-url", srv.base_url,
                "--rate", "150", "--no-progress"]
         proc = subprocess.Popen(cmd, env=_cli_env(srv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         target = max(1, int(total * kill_after))

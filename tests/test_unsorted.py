@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 import fixtures_unsorted as F
-from crmreports import store, unsorted
-from crmreports.periods import parse_period
-from crmreports.views import unsorted_leads as view
+from crmreports import store
+from crmreports.reports.unsorted_leads import metrics as unsorted
+from crmreports.core.periods import parse_period
+from crmreports.reports.unsorted_leads import sections as view
 
 OCT = parse_period("2026-10")
 SEP = parse_period("2026-09")
@@ -273,6 +274,6 @@ def test_period_after_the_data(store_path):
 
 
 def test_bad_manager_is_a_clear_error(store_path):
-    from crmreports.scopes import ParameterError
+    from crmreports.core.scopes import ParameterError
     with pytest.raises(ParameterError, match="Анна Иванова"):
         view.open(period="2026-10", manager="Никто", store=str(store_path))

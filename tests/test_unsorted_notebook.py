@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from crmreports import store, unsorted
-from crmreports.periods import parse_period
-from crmreports.report import data_end
-from crmreports.run import Job, run_job
-from crmreports.scopes import slug
-from crmreports.views import unsorted_leads as view
+from crmreports import store
+from crmreports.reports.unsorted_leads import metrics as unsorted
+from crmreports.core.periods import parse_period
+from crmreports.store import data_end
+from crmreports.batch.run import Job, run_job
+from crmreports.core.scopes import slug
+from crmreports.reports.unsorted_leads import sections as view
 
 pytestmark = pytest.mark.slow
 

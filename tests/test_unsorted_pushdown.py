@@ -16,10 +16,12 @@ import shutil
 import duckdb
 import pandas as pd
 import pytest
-from crmreports import queries_unsorted, store, unsorted
-from crmreports.periods import parse_period
-from crmreports.report import data_end, open_context
-from crmreports.views import unsorted_leads as view
+from crmreports.reports.unsorted_leads import query as queries_unsorted, metrics as unsorted
+from crmreports import store
+from crmreports.core.periods import parse_period
+from crmreports.store import data_end
+from crmreports.present.context import open_context
+from crmreports.reports.unsorted_leads import sections as view
 from report_equality import assert_same_report
 
 SECTIONS = ["kpis", "sources", "speed", "backlog", "trend", "summary"]

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from crmreports.pack import build_jobs, load_pack  # noqa: E402
-from crmreports.render import figures_payload  # noqa: E402
+from crmreports.batch.pack import build_jobs, load_pack  # noqa: E402
+from crmreports.present.render import figures_payload  # noqa: E402
 
 WEBPDF_SHIM = '''
 import playwright.async_api as pa

@@ -146,7 +146,7 @@ def run_child(args, view: str, report: str, nb: Path, store_path: Path) -> dict:
 
 
 def ensure_store(args) -> Path:
-    from crmreports import scale
+    from crmreports.sources import scale
     work = Path(args.work or Path(tempfile.gettempdir()) / "crmreports-bench-scale")
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"scale-{args.deals}-{args.events_per_deal}.duckdb"

@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from crmreports import demo
-from crmreports.amocrm import AmoCRMClient, StaticTokenAuth
-from crmreports.sync import sync
-from crmreports.testing import AmoCRMServer
+from crmreports.sources import demo
+from crmreports.sources.amocrm import AmoCRMClient, StaticTokenAuth
+from crmreports.sources.sync import sync
+from crmreports.sources.standin import AmoCRMServer
 
 
 def main() -> None:

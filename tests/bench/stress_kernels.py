@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from crmreports.kernels import KernelPool
+from crmreports.batch.kernels import KernelPool
 
 log = logging.getLogger("stress_kernels")
 

@@ -1,0 +1,1 @@
+"""Building documents: one report (run), a pack of reports in parallel (pack), its index page, warm kernels."""

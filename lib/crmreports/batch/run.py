@@ -1,0 +1,272 @@
+"""Run one report: execute its notebook with papermill, then write ipynb, HTML, PDF, JSON, CSV and XLSX.
+
+Outputs go to ``<out>/<period>/<report>/<scope>.{ipynb,html,pdf,json,xlsx}`` and the tables to
+``<out>/<period>/<report>/<scope>/<table>.csv``. Every file is written to a temporary name and moved
+into place, so a reader never sees half a file. A failed execution keeps the executed notebook with
+the error as ``<scope>.error.ipynb`` and leaves earlier good outputs alone.
+
+Outputs are keyed on the notebook's content, the parameters, the store's version and the library's
+code (``cache_key`` in the JSON): a job whose key matches existing outputs does no work.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+
+from .. import reports as registry
+
+from ..present import render
+from ..core.scopes import ParameterError
+from ..store import resolve_path, store_version
+
+log = logging.getLogger("crmreports.run")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+NOTEBOOKS = Path(os.environ.get("CRMREPORTS_NOTEBOOKS") or PROJECT_ROOT / "notebooks")
+FORMATS = ("html", "pdf")
+KERNEL = "python3"
+STANDARD_PARAMETERS = ("period", "manager", "pipeline", "store", "lang")
+
+
+def reports() -> list[str]:
+    """Report names: the registry's (:mod:`crmreports.reports`), in their declared order."""
+    return registry.names()
+
+
+def notebook_path(report: str) -> Path:
+    """The report's notebook; an unknown report is an error listing the valid ones."""
+    if not report or "/" in report:
+        raise ParameterError(f"unknown report {report!r}; valid: {', '.join(reports())}")
+    path = NOTEBOOKS / f"{registry.get(report).notebook}.ipynb"
+    if not path.exists():
+        raise ParameterError(f"report {report!r} has no notebook {path}")
+    return path
+
+
+def parse_formats(text: str | list[str] | None) -> tuple[str, ...]:
+    items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else (text or FORMATS)) if f.strip()]
+    bad = [f for f in items if f not in FORMATS]
+    if bad or not items:
+        raise ParameterError(f"bad format {','.join(bad) or text!r}; valid: {', '.join(FORMATS)} (comma-separated)")
+    return tuple(dict.fromkeys(items))
+
+
+@functools.lru_cache(maxsize=None)
+def notebook_parameters(report: str) -> frozenset[str]:
+    """The names a notebook's ``parameters`` cell declares (papermill's own inspection)."""
+    import papermill as pm
+    return frozenset(pm.inspect_notebook(str(notebook_path(report))))
+
+
+def check_parameters(report: str, parameters: dict) -> None:
+    """Refuse parameters the notebook does not declare (papermill itself only warns)."""
+    declared = notebook_parameters(report)
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise ParameterError(f"report {report!r} has no parameter(s) {', '.join(unknown)}; "
+                             f"valid: {', '.join(sorted(declared))}")
+
+
+@dataclass(frozen=True)
+class Job:
+    report: str
+    period: str                  # canonical period key, e.g. "2026-10"
+    scope: str                   # "team", a group's or a manager's slug
+    manager: str = ""            # the manager's name, "group:<name>" or "" (team)
+    pipeline: str = ""
+    lang: str = "ru"
+    store: str = "data/crm.duckdb"
+    out: str = "reports"
+    formats: tuple[str, ...] = FORMATS
+    extra: tuple[tuple[str, str], ...] = ()   # report-specific parameters, e.g. (("as_of", "2026-10-15"),)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.out) / self.period / self.report
+
+    @property
+    def parameters(self) -> dict:
+        return {"period": self.period, "manager": self.manager, "pipeline": self.pipeline,
+                "store": str(resolve_path(self.store).resolve()), "lang": self.lang, **dict(self.extra)}
+
+
+@dataclass
+class Result:
+    job: Job
+    ok: bool
+    seconds: float
+    files: dict = field(default_factory=dict)      # kind -> path
+    figures: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+    error: str = ""
+    cached: bool = False
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Report files get the permissions of any file the user creates (0644 under the usual umask), not
+# mkstemp's 0600: reports are read by a web server, a mail job or a colleague's account.
+FILE_MODE = 0o666 & ~_umask()
+
+
+def _atomic_write(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@functools.lru_cache(maxsize=1)
+def _library_digest() -> str:
+    h = hashlib.sha256()
+    lib = Path(__file__).resolve().parents[1]
+    for p in sorted(lib.rglob("*")):
+        if p.suffix in (".py", ".css", ".yaml") and "__pycache__" not in p.parts:
+            h.update(p.relative_to(lib).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(job: Job) -> str:
+    """What the outputs depend on: notebook, parameters, formats, store version, library code."""
+    h = hashlib.sha256()
+    h.update(notebook_path(job.report).read_bytes())
+    h.update(json.dumps(job.parameters, sort_keys=True).encode())
+    h.update(",".join(sorted(job.formats)).encode())
+    h.update(store_version(resolve_path(job.store)).encode())
+    h.update(_library_digest().encode())
+    return h.hexdigest()[:32]
+
+
+def _up_to_date(job: Job, key: str) -> Result | None:
+    base = job.folder / job.scope
+    path = Path(f"{base}.json")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = {"ipynb": f"{base}.ipynb", "json": str(path), "xlsx": f"{base}.xlsx"}
+    files.update({f: f"{base}.{f}" for f in job.formats})
+    if doc.get("cache_key") != key or not all(Path(p).exists() for p in files.values()):
+        return None
+    return Result(job, True, 0.0, files, doc.get("figures", {}), doc.get("meta", {}), cached=True)
+
+
+def _error_text(exc: Exception) -> str:
+    ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}".strip()
+
+
+def _xlsx(tables: dict[str, str]) -> bytes:
+    """Every table of a document as one workbook (a sheet per table)."""
+    import pandas as pd
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        if not tables:
+            pd.DataFrame().to_excel(xw, sheet_name="-")
+        for name, csv_text in tables.items():
+            pd.read_csv(io.StringIO(csv_text)).to_excel(xw, sheet_name=name[:31], index=False)
+    return buf.getvalue()
+
+
+def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
+    """Execute and render one (report × scope) job; never raises for a failing notebook.
+
+    With ``force=False`` a job whose outputs are up to date (same :func:`cache_key`) does nothing.
+    ``kernels`` (a :class:`crmreports.kernels.KernelPool`) lends a warm kernel; without it a fresh
+    kernel is started and killed for this document. ``pdf`` prints HTML to PDF (default
+    :func:`crmreports.render.to_pdf`; the pack passes a :class:`crmreports.render.PdfPool`'s).
+    """
+    start = time.monotonic()
+    check_parameters(job.report, job.parameters)
+    key = cache_key(job)
+    if not force and (cached := _up_to_date(job, key)):
+        log.debug("%s/%s is up to date", job.report, job.scope)
+        return cached
+    folder = job.folder
+    base = folder / job.scope
+    try:
+        with kernels.kernel() if kernels else contextlib.nullcontext({"shutdown_kernel": "immediate"}) as kernel:
+            nb = _execute_keep_failed(job, base, kernel)
+    except Exception as exc:     # a cell's error, a dead kernel, a timeout: this document fails alone
+        log.error("%s/%s failed: %s", job.report, job.scope, _error_text(exc))
+        return Result(job, False, time.monotonic() - start, {"ipynb": str(base) + ".error.ipynb"},
+                      error=_error_text(exc))
+    payload = render.figures_payload(nb) or {}
+    meta = payload.get("meta", {})
+    generated = datetime.now(timezone.utc)
+    files = {"ipynb": f"{base}.ipynb"}
+    _atomic_write(Path(files["ipynb"]), nbformat.writes(nb))
+    tables = {}
+    for name, csv_text in payload.get("tables", {}).items():
+        path = base / f"{name}.csv"
+        _atomic_write(path, csv_text)
+        tables[name] = str(path.relative_to(folder))
+    files["xlsx"] = f"{base}.xlsx"
+    _atomic_write(Path(files["xlsx"]), _xlsx(payload.get("tables", {})))
+    doc = None
+    if "html" in job.formats or "pdf" in job.formats:
+        doc = render.to_html(nb, meta, generated.astimezone())
+    if "html" in job.formats:
+        files["html"] = f"{base}.html"
+        _atomic_write(Path(files["html"]), doc)
+    if "pdf" in job.formats:
+        files["pdf"] = f"{base}.pdf"
+        fd, tmp = tempfile.mkstemp(prefix=f".{job.scope}.", suffix=".pdf", dir=folder)
+        os.close(fd)
+        try:
+            (pdf or render.to_pdf)(doc, tmp)
+            os.chmod(tmp, FILE_MODE)
+            os.replace(tmp, files["pdf"])
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    figures_json = {"report": job.report, "period": job.period, "scope": job.scope, "lang": job.lang,
+                    "generated_at": generated.isoformat(timespec="seconds"),
+                    "store_synced_at": meta.get("store_synced_at"), "figures": payload.get("figures", {}),
+                    "comparisons": payload.get("comparisons", {}), "findings": payload.get("findings", []),
+                    "tables": tables, "meta": meta, "cache_key": key}
+    files["json"] = f"{base}.json"
+    _atomic_write(Path(files["json"]), json.dumps(figures_json, ensure_ascii=False, indent=1))
+    Path(f"{base}.error.ipynb").unlink(missing_ok=True)
+    return Result(job, True, time.monotonic() - start, files, payload.get("figures", {}), meta)
+
+
+def _execute_keep_failed(job: Job, base: Path, kernel: dict) -> nbformat.NotebookNode:
+    """Execute; on failure write the executed notebook (with its error) next to the outputs and re-raise."""
+    import papermill as pm
+    nb = nbformat.read(notebook_path(job.report), as_version=4)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_out = tempfile.mkstemp(prefix=f".{job.scope}.", suffix=".ipynb", dir=base.parent)
+    os.close(fd)
+    try:
+        return pm.execute_notebook(nb, tmp_out, parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
+                                   cwd=str(PROJECT_ROOT), log_output=False, **kernel)
+    except Exception:
+        if Path(tmp_out).exists() and Path(tmp_out).stat().st_size:
+            os.chmod(tmp_out, FILE_MODE)
+            os.replace(tmp_out, f"{base}.error.ipynb")
+        raise
+    finally:
+        Path(tmp_out).unlink(missing_ok=True)

@@ -1,0 +1,377 @@
+"""Sections of the goals (sales plan) notebook: plan progress, its chart, the open deals behind the
+projection, comparison with earlier periods and per-manager plans. Metrics come from
+:mod:`crmreports.goals`; every figure is footnoted with its definition."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ...core import fmt, workdays
+from . import metrics as goals, query as queries_goals
+from . import charts
+from ...core.labels import t
+from ...present.context import Context, validate
+from ...present.context import publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
+from ...present.section import Section
+from ...store import data_end
+
+REPORT = "goals"
+MAX_CHARTS = 3
+
+
+@dataclass
+class GoalsContext(Context):
+    """The run context plus the goals file and each plan in force evaluated at the as-of moment."""
+
+    goals_file: goals.GoalsFile | None = None
+    goals_label: str = goals.DEFAULT_GOALS
+    as_of_clamped: bool = False
+    progresses: list = field(default_factory=list)
+
+    @property
+    def plan_scope_name(self) -> str | None:
+        return self.scope.name if self.scope.kind == "manager" else None
+
+    @property
+    def primary(self):
+        """The plan of exactly the report period (revenue first), else the first plan in force."""
+        return self.progresses[0] if self.progresses else None
+
+
+def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
+         lang: str = "ru", as_of: str = "", goals_path: str = goals.DEFAULT_GOALS) -> GoalsContext:
+    """Resolve the parameters (as :func:`crmreports.report.open_context` does), read the goals file (raising
+    a clear error for a bad file), read only the rows the plans shown need
+    (:func:`crmreports.queries_goals.load_goals_data`: filters and the pipeline band's counts pushed into
+    DuckDB), and evaluate every plan of the scope that covers the report period."""
+    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
+    ref = queries_goals.read_reference(store)
+    end = data_end(ref.account)
+    moment, clamped = goals.parse_as_of(as_of, end)
+    gf = goals.load_goals(goals_path, ref.tables["users"])
+    in_force = gf.in_force(scope.name if scope.kind == "manager" else None, p)
+    # the plans whose figures the sections show: those in force, and each manager's for the team
+    plans = in_force + ([x for x in gf.plans if x.scope != goals.TEAM and x.period.key == p.key]
+                        if scope.kind == "team" else [])
+    periods = {x.key: x for x in [p, p.previous(), p.year_ago()] + [x.period for x in plans]}
+    running = [periods[k] for k in dict.fromkeys(x.period.key for x in plans)
+               if periods[k].start_ts < moment < periods[k].end_ts]
+    data = queries_goals.load_goals_data(store, list(periods.values()), moment, running, pipeline_ids=pids or None,
+                                         user_ids=list(scope.user_ids) or None, reference=ref)
+    ctx = GoalsContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
+                       data=data, as_of=moment, currency=str(data.account.get("currency") or "RUB"), goals_file=gf,
+                       goals_label=str(goals_path), as_of_clamped=clamped)
+    d = ctx.data
+    ctx.progresses = [goals.progress(x, d.leads, d.stage_changes, d.statuses, ctx.as_of, d.stage_counts)
+                      for x in in_force]
+    headline_figures(ctx)
+    return ctx
+
+
+def headline_figures(ctx: GoalsContext) -> None:
+    """The headline figures of the primary plan (or, without a plan in force, the fact and the working
+    days left) into ``ctx.figures``, once ``ctx.progresses`` is set."""
+    pr = ctx.primary
+    metric = pr.plan.metric if pr else "revenue"
+    ctx.figures.update(plan_metric=metric, plan_period=pr.plan.period.key if pr else ctx.period.key,
+                       as_of=str(ctx.as_of.date() if ctx.as_of == ctx.as_of.normalize() else ctx.as_of))
+    if pr:
+        ctx.figures.update(pr.figures())
+    else:
+        ctx.figures.update({k: None for k in ("plan", "plan_done_share", "plan_remaining", "projection",
+                                              "projection_low", "projection_high", "weighted_pipeline",
+                                              "pace_needed_per_working_day")})
+        end = min(ctx.as_of, ctx.period.end_ts)
+        day = end.normalize().date() if end < ctx.period.end_ts else ctx.period.end
+        ctx.figures.update(fact=goals.fact(ctx.data.leads, ctx.period, metric, ctx.as_of),
+                           working_days_left=workdays.working_days(max(day, ctx.period.start), ctx.period.end))
+
+
+def _value(ctx: Context, metric: str, x, digits: int = 0) -> str:
+    if metric == "revenue":
+        return ctx.money(x)
+    if digits == 0:
+        return fmt.count(x, "deal", ctx.lang)
+    return fmt.number(x, ctx.lang, digits)
+
+
+def _day(ctx: Context, ts) -> str:
+    return fmt.day(ts, ctx.lang)
+
+
+def _scope_words(ctx: GoalsContext) -> str:
+    return ctx.scope.name if ctx.scope.kind == "manager" else t("goals.scope.team", ctx.lang)
+
+
+def _metric(lang: str, metric: str) -> str:
+    return t(f"goals.metric_lower.{metric}", lang)
+
+
+def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> None:
+    lang, m = ctx.lang, pr.plan.metric
+    per = fmt.period_label(pr.plan.period, lang)
+    common = dict(metric=_metric(lang, m), period=per, target=_value(ctx, m, pr.target))
+    if pr.status == "not_started":
+        sec.text(t("goals.plan.sentence_not_started", lang, as_of=_day(ctx, ctx.as_of),
+                   wd_total=fmt.count(pr.working_days_total, "working_day", lang),
+                   pace=_value(ctx, m, pr.pace_needed, 1), **common), finding=finding)
+        return
+    if pr.status == "closed":
+        sec.text(t("goals.plan.sentence_closed", lang, fact=_value(ctx, m, pr.fact),
+                   share=fmt.percent(pr.done_share, lang), **common), finding=finding)
+        if pr.excess > 0:
+            sec.text(t("goals.plan.sentence_exceeded", lang, excess=_value(ctx, m, pr.excess)))
+        elif pr.remaining > 0:
+            sec.text(t("goals.plan.sentence_missed", lang, remaining=_value(ctx, m, pr.remaining)))
+        return
+    as_of = _day(ctx, pr.as_of)
+    if pr.remaining > 0:
+        sec.text(t("goals.plan.sentence_running", lang, as_of=as_of, fact=_value(ctx, m, pr.fact),
+                   share=fmt.percent(pr.done_share, lang), remaining=_value(ctx, m, pr.remaining),
+                   wd_left=fmt.count(pr.working_days_left, "working_day", lang),
+                   days_left=fmt.count(pr.days_left, "calendar_day", lang),
+                   pace=_value(ctx, m, pr.pace_needed, 1), **common), finding=finding)
+    else:
+        sec.text(t("goals.plan.sentence_met_running", lang, as_of=as_of, fact=_value(ctx, m, pr.fact),
+                   share=fmt.percent(pr.done_share, lang),
+                   wd_left=fmt.count(pr.working_days_left, "working_day", lang), **common), finding=finding)
+    if math.isnan(pr.projection):
+        sec.text(t("goals.plan.sentence_no_pace", lang))
+    else:
+        sec.text(t("goals.plan.sentence_projection", lang, pace=_value(ctx, m, pr.pace_actual, 1),
+                   projection=_value(ctx, m, pr.projection), share=fmt.percent(pr.projected_share, lang)),
+                 finding=finding)
+    n_open = int(pr.pipeline["open_deals"].sum()) if len(pr.pipeline) else 0
+    if n_open:
+        sec.text(t("goals.plan.sentence_band", lang, n=fmt.count(n_open, "open_deal", lang),
+                   low=_value(ctx, m, pr.projection_low), high=_value(ctx, m, pr.projection_high)))
+
+
+def _column(ctx: GoalsContext, pr) -> list[str]:
+    lang, m = ctx.lang, pr.plan.metric
+    v = lambda x, d=0: _value(ctx, m, x, d) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH  # noqa: E731
+    band = (fmt.DASH if pr.status != "in_progress" or math.isnan(pr.projection_low) else
+            t("goals.plan.band_value", lang, low=v(pr.projection_low), high=v(pr.projection_high)))
+    return [v(pr.target), v(pr.fact), fmt.percent(pr.done_share, lang), v(pr.remaining),
+            t("goals.plan.of_total", lang, left=fmt.number(pr.working_days_left, lang),
+              total=fmt.number(pr.working_days_total, lang)),
+            fmt.number(pr.days_left, lang), v(pr.pace_needed, 1), v(pr.pace_actual, 1), v(pr.projection), band]
+
+
+ROWS = ("plan", "fact", "done", "remaining", "wd_left", "days_left", "pace_needed", "pace_actual", "projection",
+        "band")
+
+
+def _no_plan(ctx: GoalsContext, sec: Section) -> None:
+    lang, gf = ctx.lang, ctx.goals_file
+    sec.text(t("goals.plan.none", lang, file=ctx.goals_label, scope=_scope_words(ctx), period=ctx.period_label),
+             finding=True)
+    own = gf.for_scope(ctx.plan_scope_name)
+    if own:
+        sec.text(t("goals.plan.none_other", lang, scope=_scope_words(ctx),
+                   plans=", ".join(goals.plans_overview(own))))
+    else:
+        scopes = list(dict.fromkeys(t("common.team", lang) if p.scope == goals.TEAM else p.scope for p in gf.plans))
+        sec.text(t("goals.plan.none_at_all", lang, scope=_scope_words(ctx), scopes=", ".join(scopes) or fmt.DASH))
+    won = goals.won_between(ctx.data.leads, ctx.period.start_ts, min(ctx.as_of, ctx.period.end_ts))
+    sec.text(t("goals.plan.none_fact", lang, period=ctx.period_label, as_of=_day(ctx, min(ctx.as_of, ctx.period.end_ts)),
+               revenue=ctx.money(goals.metric_value(won, "revenue")), won=fmt.count(len(won), "won_deal", lang)))
+
+
+def plan(ctx: GoalsContext) -> Section:
+    """Plan, actual, % done, remaining, days and working days left, pace needed, projections."""
+    lang = ctx.lang
+    sec = Section(ctx, "plan", t("goals.plan.title", lang))
+    if ctx.as_of_clamped:
+        sec.text(t("goals.plan.clamped", lang, as_of=fmt.datetime_(ctx.as_of, lang)))
+    if not ctx.progresses:
+        _no_plan(ctx, sec)
+        return sec
+    for i, pr in enumerate(ctx.progresses):
+        _progress_sentences(ctx, sec, pr, finding=(i == 0))
+    cols = {t("common.metric", lang): [t(f"goals.plan.row.{r}", lang) for r in ROWS]}
+    for pr in ctx.progresses:
+        cols[f"{t('goals.metric.' + pr.plan.metric, lang)}, {fmt.period_label(pr.plan.period, lang)}"] = _column(ctx, pr)
+    shown = pd.DataFrame(cols)
+    raw = pd.DataFrame([{"period": pr.plan.period.key, "metric": pr.plan.metric, "status": pr.status, **pr.figures()}
+                        for pr in ctx.progresses])
+    sec.table("plans", raw, shown, numeric=set(shown.columns[1:]))
+    m0 = ctx.primary.plan.metric
+    sec.note(t("goals.def.fact", lang, metric_def=t(f"goals.def.metric.{m0}", lang), as_of=_day(ctx, ctx.as_of)))
+    sec.note(t("goals.def.days", lang))
+    years = sorted({y for pr in ctx.progresses for y in (pr.plan.period.start.year, pr.plan.period.last_day.year)
+                    if workdays.is_provisional(y)})
+    if years:
+        sec.note(t("goals.def.provisional", lang, years=", ".join(map(str, years))))
+    sec.note(t("goals.def.projection", lang))
+    running = [pr for pr in ctx.progresses if pr.status == "in_progress"]
+    if running:
+        sec.note(t("goals.def.band", lang, as_of=_day(ctx, ctx.as_of),
+                   horizon=fmt.count(running[0].days_left, "calendar_day", lang)))
+    return sec
+
+
+def progress(ctx: GoalsContext) -> Section:
+    """Cumulative actual against the plan line over the period, for each plan in force."""
+    lang = ctx.lang
+    sec = Section(ctx, "progress", t("goals.progress.title", lang))
+    if not ctx.progresses:
+        sec.hidden = True
+        return sec
+    for pr in ctx.progresses[:MAX_CHARTS]:
+        p, m = pr.plan, pr.plan.metric
+        daily = goals.daily_cumulative(ctx.data.leads, p.period, m, ctx.as_of, pr.target)
+        sec.tables[f"daily_{p.period.key}_{m}"] = daily
+        if pr.status == "in_progress":
+            line = pr.target * pr.working_days_elapsed / pr.working_days_total   # the even plan by the as-of day
+            diff = pr.fact - line
+            key = "goals.progress.sentence_ahead" if diff >= 0 else "goals.progress.sentence_behind"
+            sec.text(t(key, lang, as_of=_day(ctx, pr.as_of), metric=_metric(lang, m), fact=_value(ctx, m, pr.fact),
+                       line=_value(ctx, m, line), diff=_value(ctx, m, abs(diff), 0 if m == "revenue" else 1)))
+        title_ = t("goals.chart.title", lang, metric=t(f"goals.metric.{m}", lang),
+                   period=fmt.period_label(p.period, lang))
+        sec.figure(charts.cumulative(daily, pr, title_, lang, ctx.currency))
+    sec.note(t("goals.def.chart", lang))
+    return sec
+
+
+def pipeline(ctx: GoalsContext) -> Section:
+    """The open deals behind the projection band, by stage, with their weights."""
+    lang = ctx.lang
+    sec = Section(ctx, "pipeline", t("goals.pipeline.title", lang))
+    running = [p for p in ctx.progresses if p.status == "in_progress"]
+    pr = running[0] if running else ctx.primary
+    if pr is None or pr.status == "not_started":
+        sec.hidden = True
+        return sec
+    if pr.status == "closed":
+        return sec.text(t("goals.pipeline.closed", lang))
+    pipe = pr.pipeline
+    if pipe.empty:
+        return sec.text(t("goals.pipeline.none", lang, as_of=_day(ctx, pr.as_of)))
+    st = ctx.data.statuses.set_index(["pipeline_id", "id"])
+    names = dict(zip(ctx.data.pipelines["id"], ctx.data.pipelines["name"]))
+    stage = [st["name"].get((p, s), str(s)) for p, s in zip(pipe["pipeline_id"], pipe["status_id"])]
+    if pipe["pipeline_id"].nunique() > 1:
+        stage = [f"{names.get(p, p)}: {s}" for p, s in zip(pipe["pipeline_id"], stage)]
+    sort = [st["sort"].get((p, s), 0) for p, s in zip(pipe["pipeline_id"], pipe["status_id"])]
+    pipe = pipe.assign(stage=stage, _sort=sort).sort_values(["pipeline_id", "_sort"]).drop(columns="_sort")
+    m = pr.plan.metric
+    top = pipe.sort_values("weighted", ascending=False).iloc[0]
+    if top["weighted"] > 0:
+        sec.text(t("goals.pipeline.sentence", lang, stage=top["stage"], n=fmt.count(top["open_deals"], "open_deal", lang),
+                   weighted=_value(ctx, m, top["weighted"], 0 if m == "revenue" else 1)))
+    v = lambda x: _value(ctx, m, x, 0 if m == "revenue" else 1)  # noqa: E731
+    shown = pd.DataFrame({
+        t("common.stage", lang): pipe["stage"],
+        t("goals.pipeline.open", lang): pipe["open_deals"].map(lambda x: fmt.number(x, lang)),
+        t("common.amount", lang): pipe["amount"].map(ctx.money),
+        t("goals.pipeline.p_win", lang): pipe["p_win"].map(lambda x: fmt.percent(x, lang)),
+        t("goals.pipeline.p_in_time", lang): pipe["p_in_time"].map(lambda x: fmt.percent(x, lang)),
+        t("goals.pipeline.weighted", lang): pipe["weighted"].map(v),
+        t("goals.pipeline.weighted_any", lang): pipe["weighted_any_time"].map(v),
+    })
+    sec.table("pipeline", pipe, shown, numeric=set(shown.columns[1:]))
+    sec.note(t("goals.def.band", lang, as_of=_day(ctx, pr.as_of),
+               horizon=fmt.count(pr.days_left, "calendar_day", lang)))
+    return sec
+
+
+def compare(ctx: GoalsContext) -> Section:
+    """This period against the previous one and the same period a year ago: plan, actual, % done, and the
+    actual at the same working day."""
+    lang = ctx.lang
+    sec = Section(ctx, "compare", t("goals.compare.title", lang))
+    m = ctx.primary.plan.metric if ctx.primary else "revenue"
+    cmp = goals.comparison(ctx.data.leads, ctx.goals_file, ctx.plan_scope_name, ctx.period, m, ctx.as_of)
+    ctx.comparisons.update({row["which"]: {"period": row["period"], "plan": row["plan"], "fact": row["fact"],
+                                           "plan_done_share": row["done_share"],
+                                           "fact_same_point": row["fact_same_point"]}
+                            for _, row in cmp.iterrows() if row["which"] != "current"})
+    cur, prev, year = cmp.iloc[0], cmp.iloc[1], cmp.iloc[2]
+    end = min(ctx.as_of, ctx.period.end_ts)
+    running = ctx.as_of < ctx.period.end_ts
+    n = workdays.working_days(ctx.period.start, end.normalize().date() if running else ctx.period.end)
+    if running and n == 0:
+        sec.text(t("goals.plan.sentence_no_pace", lang))
+    elif running:
+        sec.text(t("goals.compare.sentence_running", lang, n=fmt.count(n, "working_day", lang), metric=_metric(lang, m),
+                   cur=_value(ctx, m, cur["fact"]), prev_label=fmt.period_label(ctx.period.previous(), lang),
+                   prev=_value(ctx, m, prev["fact_same_point"]),
+                   d_prev=fmt.change(cur["fact"], prev["fact_same_point"], lang),
+                   year=_value(ctx, m, year["fact_same_point"]),
+                   d_year=fmt.change(cur["fact"], year["fact_same_point"], lang)), finding=True)
+    else:
+        sec.text(t("goals.compare.sentence_closed", lang, metric_cap=t(f"goals.metric.{m}", lang),
+                   period=ctx.period_label, cur=_value(ctx, m, cur["fact"]), prev=_value(ctx, m, prev["fact"]),
+                   d_prev=fmt.change(cur["fact"], prev["fact"], lang), year=_value(ctx, m, year["fact"]),
+                   d_year=fmt.change(cur["fact"], year["fact"], lang)), finding=True)
+    if cmp["plan"].notna().sum() >= 2:
+        sec.text(t("goals.compare.plans", lang, cur=fmt.percent(cur["done_share"], lang),
+                   prev=fmt.percent(prev["done_share"], lang), year=fmt.percent(year["done_share"], lang)))
+    v = lambda x: _value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH  # noqa: E731
+    shown = pd.DataFrame({
+        t("common.period", lang): [f"{t('goals.compare.which.' + w, lang)}: {fmt.period_label(parse, lang)}"
+                                   for w, parse in zip(cmp["which"], (ctx.period, ctx.period.previous(),
+                                                                      ctx.period.year_ago()))],
+        t("goals.plan.row.plan", lang): cmp["plan"].map(v),
+        t("goals.plan.row.fact", lang): cmp["fact"].map(v),
+        t("goals.plan.row.done", lang): cmp["done_share"].map(lambda x: fmt.percent(x, lang)),
+        t("goals.compare.same_point", lang, n=n): cmp["fact_same_point"].map(v),
+    })
+    if not running:
+        shown = shown.drop(columns=shown.columns[-1])
+    sec.table("comparison", cmp, shown, numeric=set(shown.columns[1:]))
+    sec.note(t("goals.def.compare", lang, previous=fmt.period_label(ctx.period.previous(), lang),
+               year_ago=fmt.period_label(ctx.period.year_ago(), lang)))
+    return sec
+
+
+def managers(ctx: GoalsContext) -> Section:
+    """Every manager's plan for the period: actual, % done, projection (team scope only)."""
+    lang = ctx.lang
+    sec = Section(ctx, "managers", t("goals.managers.title", lang))
+    if ctx.scope.kind != "team":
+        sec.hidden = True
+        return sec
+    d = ctx.data
+    mp = goals.managers_progress(d.leads, d.stage_changes, d.statuses, ctx.goals_file, d.users, ctx.period, ctx.as_of,
+                                 getattr(d, "stage_counts", None))
+    if mp.empty:
+        return sec.text(t("goals.managers.none", lang, period=ctx.period_label))
+    for metric, g in mp.groupby("metric", sort=False):
+        low = g.sort_values("done_share").iloc[0]
+        sec.text(t("goals.managers.sentence", lang, metric=_metric(lang, metric), done=int((g["done_share"] >= 1).sum()),
+                   total=fmt.count(len(g), "manager_gen", lang), name=low["manager"], share=fmt.percent(low["done_share"], lang)), finding=True)
+        risk = g[(g["done_share"] < 1) & (g["projected_share"] < 1)]
+        if len(risk) and (ctx.as_of < ctx.period.end_ts):
+            sec.text(t("goals.managers.at_risk", lang, metric=_metric(lang, metric),
+                       names=", ".join(f"{n} ({fmt.percent(s, lang)})" for n, s in
+                                       zip(risk["manager"], risk["projected_share"]))))
+        sec.text(t("goals.managers.sum", lang, metric=_metric(lang, metric), sum=_value(ctx, metric, g["plan"].sum())))
+    sec.figure(charts.managers(mp, lang))
+    v = lambda x, m: _value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH  # noqa: E731
+    shown = pd.DataFrame({
+        t("common.manager", lang): mp["manager"],
+        t("common.metric", lang): mp["metric"].map(lambda k: t(f"goals.metric.{k}", lang)),
+        t("goals.plan.row.plan", lang): [v(x, m) for x, m in zip(mp["plan"], mp["metric"])],
+        t("goals.plan.row.fact", lang): [v(x, m) for x, m in zip(mp["fact"], mp["metric"])],
+        t("goals.plan.row.done", lang): mp["done_share"].map(lambda x: fmt.percent(x, lang)),
+        t("goals.plan.row.remaining", lang): [v(x, m) for x, m in zip(mp["remaining"], mp["metric"])],
+        t("goals.managers.projected", lang): mp["projected_share"].map(lambda x: fmt.percent(x, lang)),
+    })
+    sec.table("managers", mp, shown, numeric=set(shown.columns[2:]))
+    sec.note(t("goals.def.fact", lang, metric_def=t("goals.def.metric.revenue", lang) + " / "
+               + t("goals.def.metric.won_deals", lang), as_of=_day(ctx, ctx.as_of)))
+    sec.note(t("goals.def.projection", lang))
+    return sec
+
+
+def summary(ctx: Context) -> Section:
+    """The findings of every section, in one list."""
+    sec = Section(ctx, "summary", t("goals.summary.title", ctx.lang))
+    for f in ctx.findings:
+        sec.text(f)
+    return sec

@@ -1,0 +1,397 @@
+"""Sync an amoCRM / Kommo account into the local store, fully or incrementally, resumable at any point.
+
+How it works
+------------
+1. **Fetch.** Reference lists (account, users, pipelines, loss reasons, sources) are fetched whole on
+   every run. Leads, deleted leads (``with=only_deleted``), events, call notes (on leads, contacts and
+   companies), tasks and unsorted items are fetched from their high-water mark on (``updated_at`` or
+   ``created_at``, inclusive, ascending order). Every page is committed in **one transaction together
+   with its high-water mark**: the API records go into ``sync_raw`` (the records as the API sent them,
+   ``_links`` removed) and are flagged ``pending`` if new or changed. A high-water mark only moves past
+   data that is committed; if a stream does not come back in ascending order, its mark moves only at
+   the end of the stream. Re-fetched records are idempotent upserts.
+2. **Materialize.** The store tables are computed from ``sync_raw`` with :mod:`crmreports.mapping`, in one
+   transaction that also clears the ``pending`` flags. The first run (or ``--full``, or a change of a
+   reference list) maps everything with :func:`mapping.dump_to_tables`, so the store equals a direct load
+   of the same records. Later runs recompute only what the pending records affect: the changed leads;
+   their stage changes (``lead_added`` needs the lead's first move or current stage), responsible changes
+   and unsorted outcomes; the calls on those leads and on the contacts they had or have.
+
+Killing the process anywhere leaves committed pages and their marks; the next run re-fetches from the
+marks and materializes whatever is pending, ending in the same store as an uninterrupted run.
+
+Deleted leads: the API lists them only as ``{id, updated_at, is_deleted: true}``. The sync merges that
+stub into the last record it has of the lead, so the row keeps its data and gets ``is_deleted`` true
+(leads deleted before the first sync are stubs only, exactly like a direct load of the dump).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+from tqdm import tqdm
+
+from ..store import derived
+from . import mapping
+from .. import store
+from .amocrm import EVENTS_LIMIT, PAGE_LIMIT, AmoCRMClient
+
+log = logging.getLogger("crmreports.sync")
+
+EVENT_TYPES = ("lead_added", "lead_status_changed", "entity_responsible_changed", "lead_deleted",
+               "lead_restored", "incoming_call", "outgoing_call")
+NOTE_TYPES = ("call_in", "call_out")
+NOTE_ENTITIES = ("leads", "contacts", "companies")
+MAPPED_TABLES = [t for t in store.SCHEMA if t != "sync_state"]
+FULL_REMAP_SHARE = 0.3  # recompute everything when more than this share of leads is affected
+
+RAW_DDL = """CREATE TABLE IF NOT EXISTS sync_raw (
+    entity VARCHAR, id VARCHAR, ts BIGINT, ref_id BIGINT, body VARCHAR, pending BOOLEAN,
+    PRIMARY KEY (entity, id))"""
+
+
+def _strip_links(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _strip_links(v) for k, v in obj.items() if k != "_links"}
+    if isinstance(obj, list):
+        return [_strip_links(v) for v in obj]
+    return obj
+
+
+def _int(v: Any) -> int | None:
+    try:
+        return None if v is None or v == "" else int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Stream:
+    """A paged entity fetched incrementally."""
+
+    name: str                       # sync_state key and sync_raw entity
+    path: str
+    key: str                        # _embedded key
+    params: list
+    mark_field: str                 # field the high-water mark is kept on
+    filter_param: str | None        # e.g. filter[updated_at][from]; None: no server-side filter
+    ref: Callable[[dict], int | None]
+    limit: int = PAGE_LIMIT
+    descending: bool = False        # newest first, stop when older than the mark
+    id_field: str = "id"
+
+
+def _event_ref(e: dict) -> int | None:
+    return _int(e.get("entity_id")) if e.get("entity_type") in (None, "lead") else None
+
+
+def _unsorted_ref(u: dict) -> int | None:
+    leads = (u.get("_embedded") or {}).get("leads") or []
+    return _int(leads[0].get("id")) if leads else None
+
+
+def streams() -> list[Stream]:
+    out = [
+        Stream("leads", "/api/v4/leads", "leads",
+               [("with", "contacts,loss_reason,source_id,source"), ("order[updated_at]", "asc")],
+               "updated_at", "filter[updated_at][from]", lambda d: None),
+        Stream("leads_deleted", "/api/v4/leads", "leads", [("with", "only_deleted"), ("order[updated_at]", "asc")],
+               "updated_at", "filter[updated_at][from]", lambda d: None),
+        Stream("events", "/api/v4/events", "events",
+               [("filter[type]", ",".join(EVENT_TYPES)), ("order[created_at]", "asc")],
+               "created_at", "filter[created_at][from]", _event_ref, limit=EVENTS_LIMIT),
+    ]
+    for ent in NOTE_ENTITIES:
+        out.append(Stream(f"notes:{ent}", f"/api/v4/{ent}/notes", "notes",
+                          [("filter[note_type][]", t) for t in NOTE_TYPES] + [("order[updated_at]", "asc")],
+                          "updated_at", "filter[updated_at][from]", lambda n: _int(n.get("entity_id"))))
+    out += [
+        Stream("tasks", "/api/v4/tasks", "tasks", [("order[updated_at]", "asc")], "updated_at",
+               "filter[updated_at][from]", lambda t: _int(t.get("entity_id"))),
+        Stream("unsorted", "/api/v4/leads/unsorted", "unsorted", [("order[created_at]", "desc")], "created_at",
+               None, _unsorted_ref, descending=True, id_field="uid"),
+    ]
+    return out
+
+
+REFS = [  # name, path, key (None: the document itself), params, paged
+    ("account", "/api/v4/account", None, [("with", "users_groups,task_types,datetime_settings")], False),
+    ("users", "/api/v4/users", "users", [("with", "group")], True),
+    ("pipelines", "/api/v4/leads/pipelines", "pipelines", [], False),
+    ("loss_reasons", "/api/v4/leads/loss_reasons", "loss_reasons", [], False),
+    ("sources", "/api/v4/sources", "sources", [], False),
+]
+
+
+@dataclass
+class SyncResult:
+    records: dict = field(default_factory=dict)
+    requests: int = 0
+    retries: int = 0
+    refreshes: int = 0
+    seconds: float = 0.0
+    full_remap: bool = False
+    unsorted_summary: dict | None = None
+
+    def summary(self) -> str:
+        recs = ", ".join(f"{k} {v}" for k, v in self.records.items())
+        return (f"sync done in {self.seconds:.1f} s: {self.requests} requests, {self.retries} retries"
+                + (f", {self.refreshes} token refreshes" if self.refreshes else "")
+                + f"; {'full' if self.full_remap else 'incremental'} store update; records fetched: {recs}")
+
+
+class Syncer:
+    def __init__(self, client: AmoCRMClient, store_path: str | Path, *, full: bool = False,
+                 progress: bool = True):
+        self.client = client
+        self.store_path = Path(store_path)
+        self.full = full
+        self.progress = progress
+        self.result = SyncResult()
+
+    # --------------------------------------------------------------------------------------- state
+
+    def _state(self, con) -> dict[str, int | None]:
+        rows = con.execute("SELECT entity, high_water, status FROM sync_state").fetchall()
+        return {e: (hw, st) for e, hw, st in rows}
+
+    def _set_state(self, con, entity: str, high_water: int | None, status: str) -> None:
+        con.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?)",
+                    [entity, high_water, datetime.now(timezone.utc).replace(tzinfo=None), status])
+
+    def _upsert_raw(self, con, entity: str, records: list[dict], ts_field: str | None,
+                    ref: Callable[[dict], int | None], key: str = "id") -> None:
+        if not records:
+            return
+        df = pd.DataFrame({
+            "entity": entity,
+            "id": [str(r[key]) for r in records],
+            "ts": pd.array([_int(r.get(ts_field)) if ts_field else None for r in records], dtype="Int64"),
+            "ref_id": pd.array([ref(r) for r in records], dtype="Int64"),
+            "body": [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records],
+        }).drop_duplicates(["entity", "id"], keep="last")
+        con.register("_raw_in", df)
+        try:
+            con.execute("""
+                INSERT OR REPLACE INTO sync_raw
+                SELECT i.entity, i.id, i.ts, i.ref_id, i.body,
+                       coalesce(r.pending OR r.body <> i.body, true)
+                FROM _raw_in i LEFT JOIN sync_raw r ON r.entity = i.entity AND r.id = i.id""")
+        finally:
+            con.unregister("_raw_in")
+
+    @staticmethod
+    def _tx(con, fn: Callable[[], Any]) -> Any:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            out = fn()
+            con.execute("COMMIT")
+            return out
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    # --------------------------------------------------------------------------------------- fetch
+
+    def _fetch_refs(self, con) -> None:
+        for name, path, key, params, paged in REFS:
+            if key is None:
+                doc = self.client.get(path, params)
+                records = [_strip_links(doc)] if doc else []
+            elif paged:
+                records = [_strip_links(r) for p in self.client.pages(path, key, params) for r in p.items]
+            else:
+                doc = self.client.get(path, params)
+                records = [_strip_links(r) for r in ((doc or {}).get("_embedded") or {}).get(key) or []]
+            if name == "account" and not records:
+                raise RuntimeError("the API returned no account")
+            self.result.records[name] = len(records)
+
+            def write(records=records, name=name):
+                new = {str(r["id"]): json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records}
+                old = dict(con.execute("SELECT id, body FROM sync_raw WHERE entity = ?", [name]).fetchall())
+                if new != old:
+                    con.execute("DELETE FROM sync_raw WHERE entity = ?", [name])
+                    self._upsert_raw(con, name, records, None, lambda r: None)
+                    con.execute("UPDATE sync_raw SET pending = true WHERE entity = ?", [name])
+                self._set_state(con, name, None, "done")
+            self._tx(con, write)
+        summary = self.client.get("/api/v4/leads/unsorted/summary")
+        self.result.unsorted_summary = {k: v for k, v in (summary or {}).items() if not k.startswith("_")}
+
+    def _merge_deleted(self, con, stubs: list[dict]) -> list[dict]:
+        ids = [str(s["id"]) for s in stubs]
+        old = dict(con.execute("SELECT id, body FROM sync_raw WHERE entity = 'leads' AND id IN "
+                               "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall())
+        out = []
+        for s in stubs:
+            prev = json.loads(old[str(s["id"])]) if str(s["id"]) in old else {}
+            out.append({**prev, **s, "is_deleted": True})
+        return out
+
+    def _fetch_stream(self, con, st: Stream, mark: int | None) -> int:
+        params = list(st.params)
+        if mark is not None and st.filter_param:
+            params.append((st.filter_param, mark))
+        raw_entity = "leads" if st.name == "leads_deleted" else st.name
+        count, best, last, ascending = 0, mark, None, True
+        bar = tqdm(desc=f"{st.name:<15}", unit=" rec", file=sys.stderr, disable=not self.progress, leave=True,
+                   dynamic_ncols=True)
+        try:
+            for page in self.client.pages(st.path, st.key, params, limit=st.limit):
+                items = [_strip_links(r) for r in page.items]
+                stamps = [_int(r.get(st.mark_field)) or _int(r.get("created_at")) or 0 for r in items]
+                for s in stamps:
+                    if last is not None and (s > last if st.descending else s < last):
+                        ascending = False
+                    last = s
+                    best = s if best is None else max(best, s)
+                if st.name == "leads_deleted":
+                    items = self._merge_deleted(con, items)
+                stop = st.descending and mark is not None and stamps and min(stamps) < mark
+                # the mark moves with the page only while the stream comes in ascending order
+                hw = best if (ascending and not st.descending) else None
+
+                def write(items=items, hw=hw):
+                    self._upsert_raw(con, raw_entity, items, st.mark_field, st.ref, st.id_field)
+                    if hw is not None:
+                        self._set_state(con, st.name, hw, "running")
+                self._tx(con, write)
+                count += len(items)
+                bar.update(len(items))
+                if stop:
+                    break
+        finally:
+            bar.close()
+        self._tx(con, lambda: self._set_state(con, st.name, best, "done"))
+        return count
+
+    # ---------------------------------------------------------------------------------- materialize
+
+    def _raw(self, con, entity: str, where: str = "", params: Iterable = ()) -> list[dict]:
+        sql = "SELECT body FROM sync_raw WHERE entity = ?" + (f" AND ({where})" if where else "") + \
+              " ORDER BY ts NULLS FIRST, id"
+        return [json.loads(b) for (b,) in con.execute(sql, [entity, *params]).fetchall()]
+
+    def _dump(self, con) -> dict:
+        account = self._raw(con, "account")
+        return {"account": account[0] if account else {}, "users": self._raw(con, "users"),
+                "pipelines": self._raw(con, "pipelines"), "loss_reasons": self._raw(con, "loss_reasons"),
+                "sources": self._raw(con, "sources"), "leads": self._raw(con, "leads"),
+                "events": self._raw(con, "events"),
+                "notes": {e: self._raw(con, f"notes:{e}") for e in NOTE_ENTITIES},
+                "tasks": self._raw(con, "tasks"), "unsorted": self._raw(con, "unsorted")}
+
+    def _full_remap(self, con, synced_at: datetime) -> None:
+        tables = mapping.dump_to_tables(self._dump(con), synced_at=synced_at, source="api")
+
+        def write():
+            for name in MAPPED_TABLES:
+                con.execute(f'DELETE FROM "{name}"')
+                store.upsert(con, name, tables.get(name))
+            derived.refresh(con)
+            con.execute("UPDATE sync_raw SET pending = false WHERE pending")
+            self._set_state(con, "materialize", None, "done")
+        self._tx(con, write)
+
+    def _incremental_remap(self, con, synced_at: datetime) -> None:
+        ids = lambda sql, *p: {int(x) for (x,) in con.execute(sql, list(p)).fetchall() if x is not None}  # noqa: E731
+        affected = ids("SELECT CAST(id AS BIGINT) FROM sync_raw WHERE pending AND entity = 'leads'")
+        affected |= ids("SELECT ref_id FROM sync_raw WHERE pending AND entity IN ('events', 'notes:leads', "
+                        "'unsorted')")
+        pending_contacts = ids("SELECT ref_id FROM sync_raw WHERE pending AND entity = 'notes:contacts'")
+        A = sorted(affected)
+        in_a = "ref_id IN (SELECT unnest(?::BIGINT[]))"
+        old_contacts = ids("SELECT contact_id FROM leads WHERE id IN (SELECT unnest(?::BIGINT[]))", A)
+        sources = self._raw(con, "sources")
+        account = (self._raw(con, "account") or [{}])[0]
+        lead_recs = self._raw(con, "leads", "CAST(id AS BIGINT) IN (SELECT unnest(?::BIGINT[]))", [A])
+        leads_a = mapping.map_leads(lead_recs, sources)
+        events_a = self._raw(con, "events", in_a, [A])
+        sc = mapping.map_stage_changes(events_a, leads_a)
+        rc = mapping.map_responsible_changes(events_a)
+        contacts = sorted(old_contacts | {int(c) for c in leads_a["contact_id"].dropna()} | pending_contacts)
+        tasks = self._raw(con, "tasks", "pending")
+        companies_notes = self._raw(con, "notes:companies", "pending")
+
+        def write():
+            con.execute("DELETE FROM leads WHERE id IN (SELECT unnest(?::BIGINT[]))", [A])
+            store.upsert(con, "leads", leads_a)
+            for name, df in (("stage_changes", sc), ("responsible_changes", rc)):
+                con.execute(f"DELETE FROM {name} WHERE lead_id IN (SELECT unnest(?::BIGINT[]))", [A])
+                store.upsert(con, name, df)
+            # calls on the affected leads and on every contact they had or have
+            notes = {"leads": self._raw(con, "notes:leads", in_a, [A]),
+                     "contacts": self._raw(con, "notes:contacts", in_a, [contacts]),
+                     "companies": companies_notes}
+            note_leads = sorted({int(n["entity_id"]) for n in notes["leads"]})
+            leads_df = store.read_table(con, "leads", "id IN (SELECT unnest(?::BIGINT[])) OR contact_id IN "
+                                        "(SELECT unnest(?::BIGINT[]))", [note_leads, contacts])
+            store.upsert(con, "calls", mapping.map_calls(notes, leads_df))
+            store.upsert(con, "tasks", mapping.map_tasks(tasks, account))
+            # unsorted items of the affected leads, and new ones
+            items = self._raw(con, "unsorted", f"pending OR {in_a}", [A])
+            lids = sorted({r for r in (_unsorted_ref(u) for u in items) if r is not None})
+            in_l = "IN (SELECT unnest(?::BIGINT[]))"
+            un = mapping.map_unsorted(
+                items, store.read_table(con, "leads", f"id {in_l}", [lids]),
+                store.read_table(con, "stage_changes", f"lead_id {in_l}", [lids]),
+                store.read_table(con, "statuses"), self._raw(con, "events", f"ref_id {in_l}", [lids]))
+            store.upsert(con, "unsorted", un)
+            store.upsert(con, "account", mapping.map_account(account, synced_at, "api"))
+            derived.refresh(con, A)
+            con.execute("UPDATE sync_raw SET pending = false WHERE pending")
+            self._set_state(con, "materialize", None, "done")
+        self._tx(con, write)
+        log.debug("incremental store update: %d leads, %d contacts affected", len(A), len(contacts))
+
+    def _materialize(self, con) -> None:
+        synced_at = datetime.now(timezone.utc)
+        state = self._state(con)
+        refs_changed = con.execute("SELECT count(*) FROM sync_raw WHERE pending AND entity IN "
+                                   "('account','users','pipelines','loss_reasons','sources')").fetchone()[0]
+        n_leads = con.execute("SELECT count(*) FROM sync_raw WHERE entity = 'leads'").fetchone()[0]
+        n_pending = con.execute("SELECT count(*) FROM sync_raw WHERE pending AND entity = 'leads'").fetchone()[0]
+        full = (self.full or state.get("materialize", (None, None))[1] != "done" or refs_changed > 0
+                or n_pending > FULL_REMAP_SHARE * max(n_leads, 1))
+        self.result.full_remap = full
+        if full:
+            self._full_remap(con, synced_at)
+        else:
+            self._incremental_remap(con, synced_at)
+
+    # ----------------------------------------------------------------------------------------- run
+
+    def run(self) -> SyncResult:
+        t0 = time.monotonic()
+        con = store.connect(self.store_path, read_only=False)
+        try:
+            con.execute(RAW_DDL)
+            self._fetch_refs(con)
+            state = self._state(con)
+            for st in streams():
+                mark = None if self.full else state.get(st.name, (None, None))[0]
+                self.result.records[st.name] = self._fetch_stream(con, st, mark)
+            self._materialize(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        s = self.client.stats
+        self.result.requests, self.result.retries, self.result.refreshes = s.requests, s.retries, s.refreshes
+        self.result.seconds = time.monotonic() - t0
+        log.info(self.result.summary())
+        if self.result.unsorted_summary:
+            log.info("unsorted summary from the API: %s", self.result.unsorted_summary)
+        return self.result
+
+
+def sync(client: AmoCRMClient, store_path: str | Path, *, full: bool = False, progress: bool = True) -> SyncResult:
+    """Pull the account behind ``client`` into the store at ``store_path`` (see the module docstring)."""
+    return Syncer(client, store_path, full=full, progress=progress).run()

@@ -1,1 +1,0 @@
-"""Report sections for the notebooks: one module per report, each composing metrics, charts and text."""
