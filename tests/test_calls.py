@@ -2,14 +2,17 @@
 and task); the expected values below were worked out by hand from that table."""
 import math
 
-import fixtures_calls
 import pandas as pd
 import pytest
-from crmreports.reports.calls import metrics as calls
+
+import fixtures_calls
 from crmreports import store
-from crmreports.reports.calls.metrics import MeetingRule, MeetingsConfigError
 from crmreports.core.periods import parse_period
+from crmreports.reports.calls import meetings as meeting_rules
+from crmreports.reports.calls import metrics as calls
 from crmreports.reports.calls import sections as view
+from crmreports.reports.calls.metrics import MeetingRule, MeetingsConfigError
+from oracles.calls import TABLES
 
 OCT = parse_period("2026-10")
 AS_OF = fixtures_calls.AS_OF
@@ -24,7 +27,7 @@ def calls_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def data(calls_store):
-    return store.load(calls_store, tables=view.TABLES)
+    return store.load(calls_store, tables=TABLES)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +108,7 @@ def test_meetings_by_task_type(data, task_meetings):
 
 
 def test_meetings_by_stage(data):
-    rule = calls.parse_meeting_rule({"kind": "stage", "stage": "b"})    # names match case-insensitively
+    rule = meeting_rules.parse_meeting_rule({"kind": "stage", "stage": "b"})    # names match case-insensitively
     ev = calls.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
     # entries into B: L1 10-03, L3 10-04, L7 10-30 in October; L5 09-25 in September
     assert calls.count_meetings(ev, OCT) == 3
@@ -254,8 +257,8 @@ def test_verdict_rules():
 # ---- the meetings definition -----------------------------------------------------------------------------------
 
 def test_meeting_rule_parsing():
-    assert calls.parse_meeting_rule({"kind": "task_type", "task_type_id": 2}).task_type_id == 2
-    assert calls.parse_meeting_rule({"kind": "stage", "stage": " Встреча назначена "}).stage == "Встреча назначена"
+    assert meeting_rules.parse_meeting_rule({"kind": "task_type", "task_type_id": 2}).task_type_id == 2
+    assert meeting_rules.parse_meeting_rule({"kind": "stage", "stage": " Встреча назначена "}).stage == "Встреча назначена"
 
 
 @pytest.mark.parametrize("obj, words", [
@@ -268,7 +271,7 @@ def test_meeting_rule_parsing():
 ])
 def test_bad_meeting_rule_names_key_and_what_is_valid(obj, words):
     with pytest.raises(MeetingsConfigError) as e:
-        calls.parse_meeting_rule(obj, source="params/meetings.yaml")
+        meeting_rules.parse_meeting_rule(obj, source="params/meetings.yaml")
     assert "params/meetings.yaml" in str(e.value)
     for w in words:
         assert w in str(e.value)
@@ -281,15 +284,15 @@ def test_unknown_stage_lists_valid_stages(data):
 
 
 def test_meetings_file(tmp_path):
-    assert view.read_meeting_rule().kind in ("task_type", "stage")        # the project's params/meetings.yaml
+    assert meeting_rules.read_meeting_rule().kind in ("task_type", "stage")        # the project's params/meetings.yaml
     f = tmp_path / "meetings.yaml"
     f.write_text("kind: stage\nstage: B\n", encoding="utf-8")
-    assert view.read_meeting_rule(f) == MeetingRule("stage", stage="B", source=str(f))
+    assert meeting_rules.read_meeting_rule(f) == MeetingRule("stage", stage="B", source=str(f))
     f.write_text("kind: [\n", encoding="utf-8")
     with pytest.raises(MeetingsConfigError, match="not valid YAML"):
-        view.read_meeting_rule(f)
+        meeting_rules.read_meeting_rule(f)
     with pytest.raises(MeetingsConfigError, match="file not found"):
-        view.read_meeting_rule(tmp_path / "missing.yaml")
+        meeting_rules.read_meeting_rule(tmp_path / "missing.yaml")
 
 
 # ---- report sections ------------------------------------------------------------------------------------------

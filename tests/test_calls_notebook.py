@@ -6,13 +6,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from crmreports.reports.calls import metrics as calls
+
 from crmreports import store
-from crmreports.core.periods import parse_period
-from crmreports.store import data_end
 from crmreports.batch.run import Job, run_job
+from crmreports.core.periods import parse_period
 from crmreports.core.scopes import slug
-from crmreports.reports.calls import sections as view
+from crmreports.reports.calls import meetings as meeting_rules
+from crmreports.reports.calls import metrics as calls
+from crmreports.store import data_end
+from oracles.calls import TABLES
 
 pytestmark = pytest.mark.slow
 
@@ -33,9 +35,9 @@ def pdf_text(path) -> str:
 
 def expected(demo_store, user_ids=None) -> dict:
     """The headline figures computed directly with the library (no notebook, no view)."""
-    team = store.load(demo_store, tables=view.TABLES)
-    data = store.load(demo_store, tables=view.TABLES, user_ids=user_ids) if user_ids else team
-    rule = view.read_meeting_rule()
+    team = store.load(demo_store, tables=TABLES)
+    data = store.load(demo_store, tables=TABLES, user_ids=user_ids) if user_ids else team
+    rule = meeting_rules.read_meeting_rule()
     meetings = calls.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
     return calls.headline(data["calls"], team["calls"], data.leads, meetings, parse_period(PERIOD),
                           data_end(data.account))

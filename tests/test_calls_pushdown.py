@@ -1,9 +1,9 @@
-"""The calls report's figures counted in DuckDB (crmreports.queries_calls.load_calls) are exactly the figures,
+"""The calls report's figures counted in DuckDB (crmreports.reports.calls.query.load_calls) are exactly the figures,
 tables, narrative and displayed tables that the metrics give on everything (store.load).
 
 The comparison runs every section of the notebook, in its order, on two contexts for the same parameters:
-one from `views.calls.open_full` (every call, task, stage change and deal: what `open` read before) and one
-from `views.calls.open` (counted in SQL). Periods: a month, a quarter, a week, a range, a month a year back,
+one from the oracle `oracles.calls.open_full` (every call, task, stage change and deal: what `open` read
+before, the figures made by the metrics from those rows) and one from `sections.open` (counted in SQL). Periods: a month, a quarter, a week, a range, a month a year back,
 a year, a year with no data; scopes: the team, one manager, one pipeline; meetings by task type and by stage
 (a stage of one pipeline, and a stage name found in both pipelines); a short callback window. The same runs
 on the demo account moved to a timezone with summer time (local time computed in SQL around the change).
@@ -15,15 +15,18 @@ written differently, by the same contact, and by a number with non-ASCII digits)
 import math
 
 import duckdb
-import fixtures_calls
 import pandas as pd
 import pytest
-from crmreports.store import sql as store_sql
-from crmreports.reports.calls import metrics as calls, query as queries_calls
+
+import fixtures_calls
 from crmreports import store
 from crmreports.core.periods import parse_period
+from crmreports.reports.calls import metrics as calls
+from crmreports.reports.calls import query as queries_calls
 from crmreports.reports.calls import sections as view
-from report_equality import assert_same_report
+from crmreports.store import sql as store_sql
+from oracles.calls import TABLES, open_full
+from report_equality import assert_same_report, assert_same_sections, run_sections
 
 SECTIONS = ["kpis", "daily", "missed", "meetings", "managers", "summary"]
 
@@ -51,12 +54,12 @@ CASES = [("2026-10", "", "", None, 24), ("2026-Q3", "", "", None, 24), ("2026-W4
 def test_pushed_down_loader_gives_the_same_report(demo_store, stage_rules, period, manager, pipeline, rule, hours):
     kw = dict(period=period, manager=manager, pipeline=pipeline, store=str(demo_store), lang="ru",
               meetings=stage_rules[rule] if rule else None, callback_hours=hours)
-    full, push = view.open_full(**kw), view.open(**kw)
+    full, push = open_full(**kw), view.open(**kw)
     assert isinstance(push.data, queries_calls.CallsData)
     if period != "2020":          # the reduced read really is smaller
         assert len(push.data["calls"]) < len(full.data["calls"])
         assert len(push.data.leads) < len(full.data.leads)
-        assert push.pool.empty and push.data["tasks"].empty and push.data.stage_changes.empty
+        assert push.data["tasks"].empty and push.data.stage_changes.empty
     assert_same_report(view, SECTIONS, full, push)
     if period == "2026-10" and not manager and not rule:
         assert push.figures["calls_total"] > 100 and push.figures["calls_missed"] > 0 and push.figures["meetings"] > 0
@@ -71,7 +74,7 @@ def test_the_demo_account_has_the_pipeline_and_the_stages_the_cases_name(demo_st
 
 def test_callbacks_computed_once_for_several_periods_are_the_same(demo_store):
     """kpi_table / by_manager with the callbacks of all three periods passed in = computing them per period."""
-    data = store.load(demo_store, tables=view.TABLES)
+    data = store.load(demo_store, tables=TABLES)
     c, as_of = calls.prepare(data["calls"]), pd.Timestamp("2026-11-01")
     meetings = calls.meeting_events(calls.DEFAULT_RULE, data["tasks"], data.stage_changes, data.statuses, data.leads)
     for key in ("2026-10", "2026-Q3", "2026-W44"):
@@ -116,13 +119,13 @@ def late_store(tmp_path_factory):
 
 
 def test_late_first_callbacks_are_read_with_their_delay(late_store):
-    full = view.open_full("2026-10", store=str(late_store), lang="ru", min_calls=3)
+    full = open_full("2026-10", store=str(late_store), lang="ru", min_calls=3)
     push = view.open("2026-10", store=str(late_store), lang="ru", min_calls=3)
     # the first callback of each missed call is found in SQL, however late: c22 (phone 901 111 22 33 of c21,
     # written differently), c24 (contact 1023 of c23; not the later c25) and c27 (a number with a non-ASCII digit,
     # keyed in Python)
     back = push.callbacks().set_index("id")["callback_at"]
-    at = full.pool.set_index("id")["at"]
+    at = full.data.pool.set_index("id")["at"]
     assert (back[21], back[23], back[26]) == (at[22], at[24], at[27])
     for ctx in (full, push):
         view.kpis(ctx), view.missed(ctx)
@@ -141,7 +144,7 @@ def test_late_first_callbacks_are_read_with_their_delay(late_store):
 def test_late_callbacks_whole_report(late_store, period, manager):
     # 2026-Q4 ends after the data: no call after the period's span can be a callback yet (nothing late is read)
     kw = dict(period=period, manager=manager, store=str(late_store), lang="en", min_calls=3)
-    assert_same_report(view, SECTIONS, view.open_full(**kw), view.open(**kw))
+    assert_same_report(view, SECTIONS, open_full(**kw), view.open(**kw))
 
 
 # ---- reading through Arrow --------------------------------------------------------------------------------
@@ -198,10 +201,20 @@ def berlin_store(demo_store, tmp_path_factory):
                                             ("2026-10", "Анна Смирнова")])
 def test_same_report_in_a_timezone_with_summer_time(berlin_store, period, manager):
     kw = {"period": period, "manager": manager, "store": str(berlin_store), "lang": "ru"}
-    full, push = view.open_full(**kw), view.open(**kw)
+    full, push = open_full(**kw), view.open(**kw)
     assert push.data.timezone == "Europe/Berlin"
     assert_same_report(view, SECTIONS, full, push)
     if period == "2026-10" and not manager:      # the edits are seen as described
         cb = push.callbacks().set_index("phone")
         assert pd.isna(cb.loc["+7 999 000-11-22", "callback_at"])
         assert cb.loc["+79990003344", "delay_h"] == 23
+
+
+@pytest.mark.parametrize("period,manager", [("2026-10", ""), ("2026-10", "Анна Смирнова")])
+def test_each_section_alone_gives_what_it_gives_after_the_others(demo_store, period, manager):
+    """No section depends on another having run first (the summary lists what ran before it)."""
+    kw = {"period": period, "manager": manager, "store": str(demo_store), "lang": "ru"}
+    for i, name in enumerate(SECTIONS[:-1]):
+        after_others = view.open(**kw)
+        run_sections(view, SECTIONS[:i], after_others)
+        assert_same_sections(view, [name], after_others, view.open(**kw))

@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 import fixtures_goals as fg
-from crmreports.reports.goals import metrics as goals
 from crmreports import store
 from crmreports.core import workdays
 from crmreports.core.periods import parse_period
 from crmreports.core.scopes import ParameterError
+from crmreports.reports.goals import metrics as goals
+from crmreports.reports.goals import plans
 from crmreports.reports.goals import sections as view
 
 AS_OF = pd.Timestamp("2026-10-15")
@@ -32,7 +33,7 @@ def data(goals_store):
 
 @pytest.fixture(scope="module")
 def gf(data):
-    return goals.parse_goals(fg.GOALS_YAML, "fixture.yaml", data.users)
+    return plans.parse_goals(fg.GOALS_YAML, "fixture.yaml", data.users)
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +103,8 @@ def test_goals_file_parses_with_lines_and_manager_ids(gf):
 
 
 def test_goals_file_with_several_errors_names_each(data):
-    with pytest.raises(goals.GoalsError) as e:
-        goals.parse_goals(fg.BAD_GOALS_YAML, "params/bad.yaml", data.users)
+    with pytest.raises(plans.GoalsError) as e:
+        plans.parse_goals(fg.BAD_GOALS_YAML, "params/bad.yaml", data.users)
     msg, errors = str(e.value), e.value.errors
     assert msg.startswith("params/bad.yaml: 8 errors")
     assert "plans[1] (line 4), field 'scope': unknown manager 'Виктор Сидоров'; valid: team or one of " \
@@ -129,14 +130,14 @@ def test_goals_file_with_several_errors_names_each(data):
     ("plans: [\n", "not valid YAML"),
 ])
 def test_goals_file_errors(text, fragment, data):
-    with pytest.raises(goals.GoalsError, match="^x.yaml") as e:
-        goals.parse_goals(text, "x.yaml", data.users)
+    with pytest.raises(plans.GoalsError, match="^x.yaml") as e:
+        plans.parse_goals(text, "x.yaml", data.users)
     assert fragment in str(e.value)
 
 
 def test_missing_goals_file_is_a_clear_error(tmp_path):
-    with pytest.raises(goals.GoalsError, match="file not found"):
-        goals.load_goals(tmp_path / "nope.yaml")
+    with pytest.raises(plans.GoalsError, match="file not found"):
+        plans.load_goals(tmp_path / "nope.yaml")
 
 
 def test_goals_path_resolves_from_parent_directories(tmp_path, monkeypatch):
@@ -144,13 +145,13 @@ def test_goals_path_resolves_from_parent_directories(tmp_path, monkeypatch):
     (tmp_path / "params" / "goals.yaml").write_text("plans: []\n", encoding="utf-8")
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")
-    assert goals.resolve_goals_path("params/goals.yaml") == tmp_path / "params" / "goals.yaml"
+    assert plans.resolve_goals_path("params/goals.yaml") == tmp_path / "params" / "goals.yaml"
 
 
 def test_the_projects_goals_file_is_valid_for_the_demo_account():
     from crmreports.sources.demo import MANAGERS
     users = pd.DataFrame({"id": range(len(MANAGERS)), "name": [m.name for m in MANAGERS]})
-    gf = goals.load_goals(goals.resolve_goals_path(), users)
+    gf = plans.load_goals(plans.resolve_goals_path(), users)
     assert gf.find(None, OCT, "revenue").target == 30_000_000
     assert len(gf.plans) >= 20
 
@@ -332,5 +333,5 @@ def test_sections_for_an_empty_closed_period(goals_store, goals_file):
 def test_bad_goals_file_stops_the_report(goals_store, tmp_path):
     bad = tmp_path / "goals.yaml"
     bad.write_text(fg.BAD_GOALS_YAML, encoding="utf-8")
-    with pytest.raises(goals.GoalsError, match="8 errors"):
+    with pytest.raises(plans.GoalsError, match="8 errors"):
         view.open("2026-10", "", "", str(goals_store), "ru", goals_path=str(bad))

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from crmreports.reports.goals import metrics as goals
 from crmreports import store
-from crmreports.core.periods import parse_period
-from crmreports.store import data_end
 from crmreports.batch.run import Job, run_job
+from crmreports.core.periods import parse_period
 from crmreports.core.scopes import slug
+from crmreports.reports.goals import metrics as goals
+from crmreports.reports.goals import plans
+from crmreports.store import data_end
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +30,7 @@ def pdf_text(path) -> str:
 
 def expected(demo_store, manager=None):
     data = store.load(demo_store, user_ids=None)
-    gf = goals.load_goals(goals.resolve_goals_path(), data.users)
+    gf = plans.load_goals(plans.resolve_goals_path(), data.users)
     leads, sc = data.leads, data.stage_changes
     if manager:
         uid = int(data.users.loc[data.users["name"] == manager, "id"].iloc[0])

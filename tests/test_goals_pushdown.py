@@ -1,43 +1,34 @@
-"""The goals report's pushed-down loader (crmreports.queries_goals.load_goals_data) gives exactly the
+"""The goals report's pushed-down loader (crmreports.reports.goals.query.load_goals_data) gives exactly the
 figures, tables, narrative and displayed tables that the metrics give on the whole store (store.load).
 
 The comparison runs every section of the notebook, in its order, on two contexts for the same
-parameters: one built the way the report was built before (`report.open_context`: every lead and every
-stage change of the scope, the pipeline band counted in pandas) and one from `views.goals.open` (the
-reduced read, the band's stage-entry counts made in SQL). Periods: the demo's month (plans closed, the
-quarter plan running), the same month mid-way (as_of), a quarter, a week and a range inside it, the
-previous month, a month a year back, a month not started yet, and a year with no data; scopes: the
-team, one manager, one pipeline; and the demo store moved to a zone with daylight saving time (the SQL
-turns UTC to local time itself there).
+parameters: one from the oracle (`oracles.goals.full_open`: every lead and every stage change of the
+scope, the pipeline band counted in pandas) and one from `sections.open` (the reduced read, the band's
+stage-entry counts made in SQL). Periods: the demo's month (plans closed, the quarter plan running), the
+same month mid-way (as_of), a quarter, a week and a range inside it, the previous month, a month a year
+back, a month not started yet, and a year with no data; scopes: the team, one manager, one pipeline; and
+the demo store moved to a zone with daylight saving time (the SQL turns UTC to local time itself there).
 """
 import shutil
 
 import duckdb
 import pandas as pd
 import pytest
-from crmreports.reports.goals import metrics as goals, query as queries_goals
+
 from crmreports import store
 from crmreports.core.periods import parse_period
-from crmreports.present.context import open_context
+from crmreports.reports.goals import metrics as goals
+from crmreports.reports.goals import query as queries_goals
 from crmreports.reports.goals import sections as view
-from report_equality import assert_same_published, assert_same_sections, same
+from oracles.goals import full_open
+from report_equality import (
+    assert_same_published,
+    assert_same_sections,
+    run_sections,
+    same,
+)
 
 SECTIONS = ["plan", "progress", "pipeline", "compare", "managers", "summary"]
-
-
-def full_open(period="", manager="", pipeline="", store_path="", lang="ru", as_of="",
-              goals_path=goals.DEFAULT_GOALS) -> view.GoalsContext:
-    """`views.goals.open` as it was before the pushdown: everything loaded, everything counted in pandas."""
-    base = open_context(view.REPORT, period, manager, pipeline, store_path, lang, tables=("leads", "stage_changes"))
-    moment, clamped = goals.parse_as_of(as_of, base.as_of)
-    gf = goals.load_goals(goals_path, base.data.users)
-    ctx = view.GoalsContext(**{**vars(base), "as_of": moment}, goals_file=gf, goals_label=str(goals_path),
-                            as_of_clamped=clamped)
-    d = ctx.data
-    ctx.progresses = [goals.progress(p, d.leads, d.stage_changes, d.statuses, ctx.as_of)
-                      for p in gf.in_force(ctx.plan_scope_name, ctx.period)]
-    view.headline_figures(ctx)
-    return ctx
 
 
 def _assert_same_report(full, push):
@@ -125,3 +116,13 @@ def test_counts_for_a_horizon_not_counted_is_an_error():
         goals.counts_for({17.0: pd.DataFrame()}, 3.5)
 
 
+
+
+@pytest.mark.parametrize("period,manager,as_of", [("2026-10", "", "2026-10-15"), ("2026-10", "Анна Смирнова", "")])
+def test_each_section_alone_gives_what_it_gives_after_the_others(demo_store, period, manager, as_of):
+    """No section depends on another having run first (the summary lists what ran before it)."""
+    kw = {"period": period, "manager": manager, "store": str(demo_store), "lang": "ru", "as_of": as_of}
+    for i, name in enumerate(SECTIONS[:-1]):
+        after_others = view.open(**kw)
+        run_sections(view, SECTIONS[:i], after_others)
+        assert_same_sections(view, [name], after_others, view.open(**kw))

@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from crmreports.reports.sales_analysis import metrics as sales
+from crmreports.reports.sales_analysis import sections as view
 from crmreports import store
+from crmreports.core import fmt
 from crmreports.core.periods import parse_period
 
 OCT = parse_period("2026-10")
@@ -160,3 +162,37 @@ def test_monthly_trend(data):
     assert tr.loc[pd.Timestamp("2026-10-01"), "revenue"] == 600
     assert tr.loc[pd.Timestamp("2025-10-01"), "won_deals"] == 1
     assert tr["in_period"].sum() == 1
+
+
+def _texts(sec):
+    return [p for kind, p in sec.parts if kind == "text"]
+
+
+def test_a_section_run_again_does_not_repeat_its_findings(fixture_store):
+    """The analyst re-runs a cell: the takeaways list each section's findings once, in notebook order."""
+    ctx = view.open(period="2026-10", store=str(fixture_store))
+    for name in ("kpis", "funnel", "losses", "time_in_stage", "cycle", "managers"):
+        getattr(view, name)(ctx)
+    once = list(ctx.findings)
+    assert len(once) == len(set(once)) >= 4
+    loss = _texts(view.losses(ctx))[0]          # by hand: L3 (B, 50) and L6 (A, 40) lost in October
+    assert loss in once and once.count(loss) == 1
+    view.losses(ctx)
+    assert ctx.findings == once
+    assert _texts(view.summary(ctx)) == once
+    assert _texts(view.summary(ctx)) == once     # the takeaways run again too
+
+
+def test_managers_does_not_need_the_headline_section(demo_store):
+    """The team's win rate the managers are measured against is the managers section's own: the same
+    sentence whether the headline section ran first or not."""
+    alone = view.open(period="2026-10", store=str(demo_store))
+    m_alone = view.managers(alone)
+    ctx = view.open(period="2026-10", store=str(demo_store))
+    view.kpis(ctx)
+    m = view.managers(ctx)
+    team = fmt.percent(ctx.figures["win_rate"], "ru")
+    low = [s for s in _texts(m) if team in s and "Ниже среднего" in s]
+    assert low, _texts(m)                        # the comparison really is made in this period
+    assert _texts(m_alone) == _texts(m) and m_alone.notes == m.notes
+    assert "win_rate" not in alone.figures

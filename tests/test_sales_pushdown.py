@@ -1,9 +1,10 @@
-"""The sales report's pushed-down loader (crmreports.queries.load_sales) gives exactly the figures,
-tables, narrative and displayed tables that the metrics give on the whole store (store.load).
+"""The sales report's pushed-down loader (query.load_sales) gives exactly the figures, tables, narrative
+and displayed tables that the metrics give on the whole store (store.load).
 
 The comparison runs every section of the notebook, in its order, on two contexts for the same
-parameters: one built from everything (`report.open_context`, the loader every report had before)
-and one from `views.sales.open` (the reduced read). Periods: a month, a quarter, a week, a range, a
+parameters: the oracle's (`oracles.sales.full_context`: every row of the scope read, the fields the
+sections read taken from the whole tables) and the report's own (`sections.open`: the reduced read); and
+the report's funnel and time in stage against the metric functions on the whole tables. Periods: a month, a quarter, a week, a range, a
 month a year back (so the trend, cohorts and snapshot differ from the end of the data), a whole year,
 and a year with no data at all; scopes: the team, one manager, one pipeline. The same again on a copy of the
 demo store in a zone with summer time and with the awkward histories the reduced read must still get
@@ -19,9 +20,9 @@ from crmreports.store import derived
 from crmreports.reports.sales_analysis import query as queries, metrics as sales
 from crmreports import store
 from crmreports.core.periods import parse_period
-from crmreports.store import data_end
-from crmreports.present.context import open_context
+from crmreports.store import LOST, data_end
 from crmreports.reports.sales_analysis import sections as view
+from oracles import sales as oracle
 from report_equality import assert_same_report
 
 SECTIONS = ["kpis", "funnel", "losses", "time_in_stage", "cycle", "managers", "summary"]
@@ -34,7 +35,7 @@ CASES = [("2026-10", "", ""), ("2026-Q3", "", ""), ("2026-W40", "", ""), ("2026-
 
 @pytest.mark.parametrize("period,manager,pipeline", CASES)
 def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, pipeline):
-    full = open_context(view.REPORT, period, manager, pipeline, str(demo_store), "ru")
+    full = oracle.full_context(period, manager, pipeline, demo_store, "ru")
     push = view.open(period=period, manager=manager, pipeline=pipeline, store=str(demo_store), lang="ru")
     assert isinstance(push.data, queries.SalesData)
     # the reduced read really is smaller (except for an empty year, where both are the reference data)
@@ -43,6 +44,7 @@ def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, p
         assert sum(len(getattr(push.data, f)) for f in changes) < len(full.data.stage_changes)
         assert len(push.data.leads) + len(push.data.won_leads) + len(push.data.open_leads) < len(full.data.leads)
     assert_same_report(view, SECTIONS, full, push)
+    oracle.assert_reference_tables(full, push)
     if period == "2026-10" and not manager:
         assert push.figures["won_deals"] > 0 and push.tables["funnel"]["cumulative"].sum() > 0
 
@@ -99,18 +101,18 @@ def dst_store(demo_store, tmp_path_factory, request):
                 con.execute('UPDATE stage_changes SET "at" = ? WHERE id = ?', [at, cid])
         # moves into lost that do not tell the stage of loss (no stage or pipeline left, or lost twice), and
         # changes without a stage or a pipeline (the metrics then take the last one known)
-        con.execute("UPDATE stage_changes SET from_status_id = NULL WHERE to_status_id = 143 AND lead_id % 4 = 0")
-        con.execute("UPDATE stage_changes SET from_pipeline_id = NULL WHERE to_status_id = 143 AND lead_id % 4 = 1")
-        con.execute("""INSERT INTO stage_changes SELECT id || '-again', lead_id, "at" + INTERVAL 1 HOUR, to_pipeline_id,
+        con.execute(f"UPDATE stage_changes SET from_status_id = NULL WHERE to_status_id = {LOST} AND lead_id % 4 = 0")
+        con.execute(f"UPDATE stage_changes SET from_pipeline_id = NULL WHERE to_status_id = {LOST} AND lead_id % 4 = 1")
+        con.execute(f"""INSERT INTO stage_changes SELECT id || '-again', lead_id, "at" + INTERVAL 1 HOUR, to_pipeline_id,
                        to_status_id, to_pipeline_id, to_status_id, user_id FROM stage_changes
-                       WHERE to_status_id = 143 AND lead_id % 4 = 2""")
-        con.execute("""UPDATE stage_changes SET to_pipeline_id = NULL WHERE id IN (
-                       SELECT arg_max(id, "at") FROM stage_changes WHERE to_status_id <> 143 AND lead_id % 4 = 1
+                       WHERE to_status_id = {LOST} AND lead_id % 4 = 2""")
+        con.execute(f"""UPDATE stage_changes SET to_pipeline_id = NULL WHERE id IN (
+                       SELECT arg_max(id, "at") FROM stage_changes WHERE to_status_id <> {LOST} AND lead_id % 4 = 1
                        GROUP BY lead_id)""")
-        con.execute("""UPDATE leads SET pipeline_id = (SELECT max(id) FROM pipelines WHERE id <> leads.pipeline_id)
-                       WHERE status_id = 143 AND id % 4 = 1""")    # the pipeline a history without one falls back to
-        con.execute("UPDATE stage_changes SET to_pipeline_id = NULL WHERE hash(id) % 9 = 0 AND to_status_id <> 143")
-        con.execute("UPDATE stage_changes SET to_status_id = NULL WHERE hash(id) % 9 = 1 AND to_status_id <> 143")
+        con.execute(f"""UPDATE leads SET pipeline_id = (SELECT max(id) FROM pipelines WHERE id <> leads.pipeline_id)
+                       WHERE status_id = {LOST} AND id % 4 = 1""")    # the pipeline a history without one falls back to
+        con.execute(f"UPDATE stage_changes SET to_pipeline_id = NULL WHERE hash(id) % 9 = 0 AND to_status_id <> {LOST}")
+        con.execute(f"UPDATE stage_changes SET to_status_id = NULL WHERE hash(id) % 9 = 1 AND to_status_id <> {LOST}")
         # rows stored against event-id order, so that the table position never breaks a tie as the id does
         con.execute("CREATE TABLE reversed AS SELECT * FROM stage_changes ORDER BY id DESC")
         con.execute("DROP TABLE stage_changes")
@@ -126,8 +128,9 @@ def dst_store(demo_store, tmp_path_factory, request):
 @pytest.mark.parametrize("period,manager", [("2025-10", ""), ("2025-Q4", ""), ("2026-03", ""), ("2026-10", ""),
                                             ("2025-10", "Анна Смирнова"), ("2025", "")])
 def test_same_report_in_a_zone_with_summer_time_and_ties(dst_store, period, manager):
-    full = open_context(view.REPORT, period, manager, "", str(dst_store), "ru")
+    full = oracle.full_context(period, manager, "", dst_store, "ru")
     push = view.open(period=period, manager=manager, store=str(dst_store), lang="ru")
     assert_same_report(view, SECTIONS, full, push)
+    oracle.assert_reference_tables(full, push)
 
 

@@ -13,6 +13,7 @@ from crmreports import store
 from crmreports.reports.unsorted_leads import metrics as unsorted
 from crmreports.core.periods import parse_period
 from crmreports.reports.unsorted_leads import sections as view
+from oracles import unsorted as oracle
 
 OCT = parse_period("2026-10")
 SEP = parse_period("2026-09")
@@ -34,7 +35,7 @@ def empty_store(tmp_path_factory):
 
 
 def _load(path, user_ids=None):
-    return store.load(path, tables=view.TABLES, user_ids=user_ids)
+    return store.load(path, tables=oracle.TABLES, user_ids=user_ids)
 
 
 def _items(path, as_of=AS_OF, user_ids=None):
@@ -277,3 +278,16 @@ def test_bad_manager_is_a_clear_error(store_path):
     from crmreports.core.scopes import ParameterError
     with pytest.raises(ParameterError, match="Анна Иванова"):
         view.open(period="2026-10", manager="Никто", store=str(store_path))
+
+
+def test_a_section_run_again_does_not_repeat_its_findings(store_path):
+    """The analyst re-runs a cell: the takeaways list each section's findings once, in notebook order."""
+    ctx = view.open(period="2026-10", store=str(store_path), lang="ru")
+    for name in ("kpis", "sources", "speed", "backlog", "trend"):
+        getattr(view, name)(ctx)
+    once = list(ctx.findings)
+    assert len(once) == len(set(once)) >= 3
+    view.speed(ctx)
+    view.kpis(ctx)
+    assert ctx.findings == once
+    assert _texts(view.summary(ctx)) == once

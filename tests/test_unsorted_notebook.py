@@ -15,7 +15,7 @@ from crmreports.core.periods import parse_period
 from crmreports.store import data_end
 from crmreports.batch.run import Job, run_job
 from crmreports.core.scopes import slug
-from crmreports.reports.unsorted_leads import sections as view
+from oracles import unsorted as oracle
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ def pdf_text(path) -> str:
 
 
 def expected(demo_store, user_ids=()):
-    d = store.load(demo_store, tables=view.TABLES, user_ids=list(user_ids) or None)
+    d = store.load(demo_store, tables=oracle.TABLES, user_ids=list(user_ids) or None)
     items = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses,
                              data_end(d.account))
     return unsorted.headline(unsorted.in_scope(items, tuple(user_ids)), parse_period(PERIOD))

@@ -1,9 +1,9 @@
-"""The unsorted-leads report's pushed-down loader (crmreports.queries_unsorted.load_unsorted) gives exactly
-the figures, tables, narrative and displayed tables that the metrics give on the whole store (store.load).
+"""The unsorted-leads report's pushed-down loader (query.load_unsorted) gives exactly the figures, tables,
+narrative and displayed tables that the metrics give on the whole store (store.load).
 
 The comparison runs every section of the notebook, in its order, on two contexts for the same
-parameters: one built from everything (`report.open_context` with the report's tables, the way
-`views.unsorted_leads.open` read before) and one from `views.unsorted_leads.open` (the reduced read).
+parameters: the oracle's (`oracles.unsorted.full_context`: every table read whole, the items and their
+first actions prepared in pandas) and the report's own (`sections.open`: the reduced read).
 Periods: a month, a quarter, a week, a range, a month a year back, a period after the end of the data,
 a year and a year with no data at all; scopes: the team, one manager, one pipeline. The same comparison also
 runs on an edited copy of the demo store (see `edited_store`): an account in a timezone with summer
@@ -20,20 +20,16 @@ from crmreports.reports.unsorted_leads import query as queries_unsorted, metrics
 from crmreports import store
 from crmreports.core.periods import parse_period
 from crmreports.store import data_end
-from crmreports.present.context import open_context
 from crmreports.reports.unsorted_leads import sections as view
+from oracles import unsorted as oracle
 from report_equality import assert_same_report
 
 SECTIONS = ["kpis", "sources", "speed", "backlog", "trend", "summary"]
 
 
 def _full_open(period, manager, pipeline, path, lang="ru"):
-    """The report's context read the way it was before the pushdown: every table, whole."""
-    ctx = open_context(view.REPORT, period, manager, pipeline, str(path), lang, tables=view.TABLES)
-    d = ctx.data
-    items = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, ctx.as_of)
-    d.tables[view.ITEMS] = unsorted.in_scope(items, ctx.scope.user_ids, ctx.pipeline_ids)
-    return ctx
+    """The oracle: the report's context with every table read whole."""
+    return oracle.full_context(period, manager, pipeline, path, lang)
 
 
 def _seen(items: pd.DataFrame, ctx) -> pd.Series:
@@ -190,7 +186,7 @@ def test_first_action_ties_and_the_arrival_moment(tmp_path, extra, kind, minutes
 
 def test_reduced_tables_give_the_same_items(demo_store):
     """prepare() itself, on the reduced and on the whole tables, for the items of several periods."""
-    data = store.load(demo_store, tables=view.TABLES)
+    data = store.load(demo_store, tables=oracle.TABLES)
     as_of = data_end(data.account)
     whole = unsorted.prepare(data["unsorted"], data.leads, data.stage_changes, data["calls"], data["tasks"],
                              data.statuses, as_of).set_index("uid")

@@ -1,8 +1,8 @@
 """Batch runs: fan (report × scope) jobs out over a thread pool, keep going past failures, write an index.
 
-Threads running papermill, one warm kernel per thread (:mod:`crmreports.kernels`), and PDFs printed in
-spawned processes (:class:`crmreports.render.PdfPool`): kernel start dominates a short notebook's cost
-(../shared/research/pipeline-bench.md §2, §6). ``warm=False`` starts a fresh kernel for every document.
+Threads running papermill, one warm kernel per thread (:mod:`crmreports.batch.kernels`), and PDFs printed in
+spawned processes (:class:`crmreports.present.render.PdfPool`): starting a kernel costs more than running a
+short notebook (``tests/bench/bench_pack.py`` measures both). ``warm=False`` starts a fresh kernel for every document.
 """
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True,
              warm: bool = True) -> list[Result]:
     """Run every job; a failure is recorded in its Result and never stops the others.
 
-    ``warm`` keeps one kernel per worker alive between documents (see :mod:`crmreports.kernels`);
+    ``warm`` keeps one kernel per worker alive between documents (see :mod:`crmreports.batch.kernels`);
     ``warm=False`` starts a fresh kernel for every document.
     """
     workers = max(1, workers or os.cpu_count() or 2)

@@ -195,9 +195,9 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
     """Execute and render one (report × scope) job; never raises for a failing notebook.
 
     With ``force=False`` a job whose outputs are up to date (same :func:`cache_key`) does nothing.
-    ``kernels`` (a :class:`crmreports.kernels.KernelPool`) lends a warm kernel; without it a fresh
+    ``kernels`` (a :class:`crmreports.batch.kernels.KernelPool`) lends a warm kernel; without it a fresh
     kernel is started and killed for this document. ``pdf`` prints HTML to PDF (default
-    :func:`crmreports.render.to_pdf`; the pack passes a :class:`crmreports.render.PdfPool`'s).
+    :func:`crmreports.present.render.to_pdf`; the pack passes a :class:`crmreports.present.render.PdfPool`'s).
     """
     start = time.monotonic()
     check_parameters(job.report, job.parameters)

@@ -68,6 +68,7 @@ class Column:
     source: str | Callable[[pd.DataFrame], pd.Series]
     kind: str | Callable[[Any, str], str] = "number"
     digits: int | None = None
+    right: bool | None = None    # right-aligned (numeric); by default the numeric kinds are
 
     def title(self, lang: str) -> str:
         return t(self.header, lang) if has(self.header) else self.header
@@ -97,6 +98,8 @@ class Column:
 
     @property
     def numeric(self) -> bool:
+        if self.right is not None:
+            return self.right
         return self.kind in ("number", "percent", "money", "days")
 
 
@@ -111,6 +114,8 @@ def table(sec: Section, name: str, raw: pd.DataFrame, columns: list[Column], sho
     """Add table ``name`` to ``sec``: ``raw`` is what the analyst and the CSV get, ``columns`` what the reader
     sees (formatted from ``shown_rows`` when only some rows are shown, else from ``raw``)."""
     shown, numeric = shown_table(sec.ctx, raw if shown_rows is None else shown_rows, columns)
+    if shown_rows is not None:      # as long as raw, so that "N more" counts every row
+        shown = shown.reindex(raw.index)
     return sec.table(name, raw, shown, numeric=numeric, **kw)
 
 

@@ -39,7 +39,7 @@ def _exporter() -> HTMLExporter:
 
 
 def figures_payload(nb: nbformat.NotebookNode) -> dict | None:
-    """The payload the notebook published with :func:`crmreports.report.publish`, if any."""
+    """The payload the notebook published with :func:`crmreports.present.context.publish`, if any."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})

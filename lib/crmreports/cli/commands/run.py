@@ -12,7 +12,8 @@ def register(sub) -> None:
     p = sub.add_parser("run", help="build one report for one period and scope",
                        description="Execute a report notebook for a period and a scope (team or one manager) and "
                                    "write ipynb, HTML, PDF, JSON figures and CSV tables.")
-    p.add_argument("report", help="report name (a notebook in notebooks/), e.g. sales_analysis")
+    from ... import reports
+    p.add_argument("report", metavar="REPORT", help=f"the report: {', '.join(reports.names())}")
     p.add_argument("--period", default="last", help="2026-10, 2026-Q3, 2026-W44, 2026, 2026-10-01..2026-10-15 or "
                                                     "'last' (last full month; default)")
     p.add_argument("--manager", default="", help="manager's name (default: whole team)")

@@ -27,14 +27,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ...core.periods import Period
+from ...store import WON
 
-WON = 142
 CALLBACK_HOURS = 24.0
 MIN_CALLS = 30
 Z95 = 1.959963984540054
@@ -52,7 +51,8 @@ DURATION_KEYS = {"calls_duration_total_s", "calls_duration_avg_s"}
 # ---- what counts as a meeting -------------------------------------------------------------------------------
 
 class MeetingsConfigError(ValueError):
-    """``params/meetings.yaml`` is malformed; the message names the file, the key and what is valid."""
+    """``params/meetings.yaml`` is malformed (:mod:`.meetings` reads it) or names no stage of the account; the
+    message names the file, the key and what is valid."""
 
 
 @dataclass(frozen=True)
@@ -64,35 +64,6 @@ class MeetingRule:
 
 
 DEFAULT_RULE = MeetingRule("task_type", task_type_id=2, source="default")
-_RULE_KEYS = {"task_type": {"kind", "task_type_id"}, "stage": {"kind", "stage"}}
-
-
-def parse_meeting_rule(obj: Any, source: str = "params/meetings.yaml") -> MeetingRule:
-    """Validate the parsed YAML of ``params/meetings.yaml``.
-
-    Valid: ``{kind: task_type, task_type_id: 2}`` or ``{kind: stage, stage: "Встреча назначена"}``.
-    """
-    valid = "{kind: task_type, task_type_id: <positive integer>} or {kind: stage, stage: <stage name>}"
-    if not isinstance(obj, Mapping):
-        raise MeetingsConfigError(f"{source}: expected a mapping, got {type(obj).__name__}; valid: {valid}")
-    kind = obj.get("kind")
-    if kind not in _RULE_KEYS:
-        raise MeetingsConfigError(f"{source}: key 'kind' is {kind!r}; valid: task_type, stage ({valid})")
-    unknown = sorted(set(map(str, obj)) - _RULE_KEYS[kind])
-    if unknown:
-        raise MeetingsConfigError(f"{source}: unknown key(s) {unknown} for kind {kind}; "
-                                  f"valid keys: {sorted(_RULE_KEYS[kind])}")
-    if kind == "task_type":
-        tt = obj.get("task_type_id")
-        if isinstance(tt, bool) or not isinstance(tt, int) or tt <= 0:
-            raise MeetingsConfigError(f"{source}: key 'task_type_id' is {tt!r}; valid: a positive integer "
-                                      "(amoCRM task type id, 2 = «Встреча»)")
-        return MeetingRule("task_type", task_type_id=tt, source=source)
-    stage = obj.get("stage")
-    if not isinstance(stage, str) or not stage.strip():
-        raise MeetingsConfigError(f"{source}: key 'stage' is {stage!r}; valid: a non-empty stage name, "
-                                  "e.g. \"Встреча назначена\"")
-    return MeetingRule("stage", stage=stage.strip(), source=source)
 
 
 def stage_ids(rule: MeetingRule, statuses: pd.DataFrame) -> pd.DataFrame:

@@ -46,13 +46,13 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from . import metrics
 from ... import store
-from .metrics import WON, MeetingRule, stage_ids
-from ...core.localtime import local_sql
+from ...core.localtime import MARGIN, local_sql
 from ...core.periods import Period
-from ...core.localtime import MARGIN
+from ...store import WON
 from ...store.sql import query_arrow, read_arrow, sql_ts, sql_windows
+from . import metrics
+from .metrics import MeetingRule, stage_ids
 
 LEAD_COLUMNS = ["id", "name", "pipeline_id", "status_id", "responsible_user_id", "created_at", "closed_at"]
 CALLBACK_COLUMNS = ["id", "user_id", "lead_id", "phone", "at", "callback_at"]
@@ -80,6 +80,12 @@ class CallsData(store.StoreData):
     meetings: pd.DataFrame = field(default_factory=pd.DataFrame)   # key, at, user_id
     durations: dict = field(default_factory=dict)           # user id -> answered calls' durations (period)
     meeting_tasks_exist: bool = False     # the account has any task of the meeting rule's type
+    team: CallsData | None = None         # the whole team's (one manager's report); None: this is the team's
+
+    @property
+    def whole_team(self) -> CallsData:
+        """The whole team's figures (the comparison of managers): :attr:`team`, or these for a team report."""
+        return self if self.team is None else self.team
 
     # ---- the metrics' figures, from what was counted ---------------------------------------------------------
 
@@ -350,10 +356,9 @@ class _Reader:
 
 
 def load_calls(path: str | os.PathLike, period: Period, rule: MeetingRule, hours: float,
-               pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None
-               ) -> tuple[CallsData, CallsData]:
-    """What the calls report needs for ``period``: the scope's figures and the whole team's (the same object
-    for a team report), counted in SQL (see the module docstring).
+               pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> CallsData:
+    """What the calls report needs for ``period``: the scope's figures, with the whole team's in its ``team``
+    (for a one-manager report; a team report's are the team's), counted in SQL (see the module docstring).
 
     ``rule`` is the meetings definition; ``hours`` the callback window. Scope filters are those of
     :func:`store.load`; a stage rule naming no stage of the account is a
@@ -376,7 +381,8 @@ def load_calls(path: str | os.PathLike, period: Period, rule: MeetingRule, hours
         found = r.callbacks([scope] if team is scope else [scope, team], hours)
         empty = store.conform("tasks", None), store.conform("stage_changes", None)
 
-        def data(s: _Scope, cb: pd.DataFrame, headline: bool, managers: bool) -> CallsData:
+        def data(s: _Scope, cb: pd.DataFrame, headline: bool, managers: bool,
+                 team_data: CallsData | None = None) -> CallsData:
             """The figures of the headline table (the scope), of the comparison of managers (the team), or both."""
             mine = cb[period.contains(cb["at"]) & (cb["state"] == "not_called_back")]
             leads = r.leads(s, mine["lead_id"])
@@ -389,12 +395,13 @@ def load_calls(path: str | os.PathLike, period: Period, rule: MeetingRule, hours
             return CallsData(account=account, users=ref["users"], pipelines=ref["pipelines"],
                              statuses=ref["statuses"], leads=leads, stage_changes=empty[1],
                              loss_reasons=ref["loss_reasons"], tables=tables, windows=s.windows, days=r.days(s),
-                             callbacks=cb, meetings=r.meetings(s, rule, stages), meeting_tasks_exist=exist, **more)
+                             callbacks=cb, meetings=r.meetings(s, rule, stages), meeting_tasks_exist=exist,
+                             team=team_data, **more)
 
         if team is scope:
-            scope_data = team_data = data(scope, found[0], True, True)
+            scope_data = data(scope, found[0], True, True)
         else:
-            scope_data, team_data = data(scope, found[0], True, False), data(team, found[1], False, True)
+            scope_data = data(scope, found[0], True, False, team_data=data(team, found[1], False, True))
     finally:
         con.close()
-    return scope_data, team_data
+    return scope_data

@@ -1,122 +1,46 @@
-"""Sections of the calls notebook («Звонки»): metrics from crmreports.calls, charts, narrative, definitions."""
+"""Sections of the calls notebook («Звонки»): figures from :mod:`.metrics` on what :mod:`.query` counted in
+DuckDB, charts, narrative, definitions. The meetings definition comes from :mod:`.meetings`."""
 from __future__ import annotations
 
-import logging
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from . import metrics
 from ...core import fmt
-from . import query as queries_calls
-from ... import store as store_mod
-from . import charts
 from ...core.labels import t
-from ...present.context import Context, open_context, validate
-from ...present.context import publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
+from ...present import kit
+from ...present.context import Context, publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
 from ...present.section import Section
 from ...store import data_end  # noqa: F401  (re-exported for notebooks)
+from . import charts, metrics
+from . import meetings as meeting_rules
+from . import query as queries_calls
 
 REPORT = "calls"
-TABLES = ("leads", "stage_changes", "calls", "tasks")
-PROJECT_ROOT = Path(__file__).resolve().parents[4]
-MEETINGS_FILE = "params/meetings.yaml"
 NOT_CALLED_BACK_ROWS = 15        # rows of the list of missed calls nobody called back shown in the report
-
-log = logging.getLogger("crmreports.views.calls")
 
 
 @dataclass
 class CallsContext(Context):
-    """The report context plus what the calls report needs beyond the scope's own rows."""
+    """The report context plus the calls report's parameters; ``data`` holds the scope's figures and, for one
+    manager's report, the whole team's (:class:`.query.CallsData`)."""
 
     rule: metrics.MeetingRule = metrics.DEFAULT_RULE
     hours: float = metrics.CALLBACK_HOURS
     min_calls: int = metrics.MIN_CALLS
-    pool: pd.DataFrame = field(default_factory=pd.DataFrame)       # every call of the account (open_full only)
-    team: store_mod.StoreData | None = None                        # the whole team (per-manager comparison)
     _cache: dict = field(default_factory=dict)
 
     @property
-    def calls(self) -> pd.DataFrame:
-        """The scope's calls (pipeline filter: calls linked to the pipeline's deals)."""
-        return self._scoped("calls", self.data)
-
-    @property
-    def team_calls(self) -> pd.DataFrame:
-        """The whole team's calls (the scope's own for a team report)."""
-        if self.team is None or self.team is self.data:
-            return self.calls
-        return self._scoped("team_calls", self.team)
-
-    def _scoped(self, key: str, data: store_mod.StoreData) -> pd.DataFrame:
-        if key not in self._cache:
-            c = data["calls"]
-            if self.pipeline_ids:
-                c = c[c["lead_id"].isin(data.leads["id"])]
-            self._cache[key] = metrics.prepare(c)
-        return self._cache[key]
-
-    @property
-    def counted(self) -> bool:
-        """Whether the figures were counted in SQL (:func:`crmreports.queries_calls.load_calls`) rather than
-        computed here from every row (:func:`open_full`)."""
-        return isinstance(self.data, queries_calls.CallsData)
+    def team(self) -> queries_calls.CallsData:
+        """The whole team's figures (the scope's own for a team report)."""
+        return self.data.whole_team
 
     def callbacks(self, team: bool = False) -> pd.DataFrame:
-        """:func:`crmreports.calls.callbacks` of the scope's (or the team's) missed calls, computed once: of the
-        period, the previous one and a year ago for the scope, of the period for the team (found in SQL when
-        the figures were counted there)."""
-        key = ("callbacks", team and self.team is not self.data)
-        if self.counted:
-            return (self.team if key[1] else self.data).callbacks
-        if key not in self._cache:
-            c = self.team_calls if team else self.calls
-            periods = [self.period] if key[1] else [self.period, self.period.previous(), self.period.year_ago()]
-            inside = np.logical_or.reduce([p.contains(c["at"]).to_numpy() for p in periods])
-            self._cache[key] = metrics.callbacks(c[inside], self.pool, self.as_of, self.hours)
-        return self._cache[key]
-
-    def meetings(self, data: store_mod.StoreData | None = None) -> pd.DataFrame:
-        data = data or self.data
-        if isinstance(data, queries_calls.CallsData):       # read in SQL
-            return data.meetings
-        key = ("meetings", id(data))
-        if key not in self._cache:
-            ev = metrics.meeting_events(self.rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
-            if self.pipeline_ids:
-                ev = ev[ev["lead_id"].isin(data.leads["id"])]
-            self._cache[key] = ev
-        return self._cache[key]
-
-
-def meetings_file(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
-    """The meetings definition file and whether it was named explicitly."""
-    if path:
-        return Path(path), True
-    p = Path(MEETINGS_FILE)
-    return (p if p.exists() else PROJECT_ROOT / MEETINGS_FILE), False
-
-
-def read_meeting_rule(path: str | os.PathLike | None = None) -> metrics.MeetingRule:
-    """Read and validate ``params/meetings.yaml``; without the file, the default rule (task type 2)."""
-    p, explicit = meetings_file(path)
-    if not p.exists():
-        if explicit:
-            raise metrics.MeetingsConfigError(f"{p}: file not found; create it with "
-                                              "{kind: task_type, task_type_id: 2} or {kind: stage, stage: <name>}")
-        log.warning("%s not found; meetings are completed tasks of type 2", p)
-        return metrics.DEFAULT_RULE
-    try:
-        obj = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise metrics.MeetingsConfigError(f"{p}: not valid YAML: {exc}") from None
-    name = MEETINGS_FILE if p.resolve() == (PROJECT_ROOT / MEETINGS_FILE).resolve() else str(p)
-    return metrics.parse_meeting_rule(obj, source=name)
+        """:func:`.metrics.callbacks` of the scope's missed calls (of the period, the previous one and a year
+        ago), or of the team's (of the period; the scope's for a team report), as the read found them."""
+        return (self.team if team else self.data).callbacks
 
 
 def _check(callback_hours: float) -> None:
@@ -129,37 +53,13 @@ def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "
          min_calls: int = metrics.MIN_CALLS) -> CallsContext:
     """Resolve the parameters, read the meetings definition (``params/meetings.yaml``), and count what the
     period's figures need in DuckDB: the scope's calls per day, missed calls and their callbacks, meetings and
-    won deals, the whole team's for the comparison (:func:`crmreports.queries_calls.load_calls`; the figures
-    are those of :func:`open_full`, which reads everything)."""
+    won deals, the whole team's for the comparison (:func:`.query.load_calls`)."""
     _check(callback_hours)
-    rule = read_meeting_rule(meetings)
-    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
-    data, team = queries_calls.load_calls(store, p, rule, float(callback_hours), pipeline_ids=pids or None,
-                                          user_ids=list(scope.user_ids) or None)
-    return CallsContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
-                        data=data, as_of=data_end(data.account), currency=str(data.account.get("currency") or "RUB"),
-                        rule=rule, hours=float(callback_hours), min_calls=int(min_calls), team=team)
-
-
-def open_full(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
-              lang: str = "ru", meetings: str | None = None, callback_hours: float = metrics.CALLBACK_HOURS,
-              min_calls: int = metrics.MIN_CALLS) -> CallsContext:
-    """Like :func:`open`, but reads every call, task, stage change and deal of the scope and every call of the
-    account (:func:`crmreports.store.load`): the reference the reduced read is checked against."""
-    _check(callback_hours)
-    rule = read_meeting_rule(meetings)
-    base = open_context(REPORT, period, manager, pipeline, store, lang, tables=TABLES)
-    path = store_mod.resolve_path(store)
-    if base.scope.kind == "team":
-        team = base.data
-    else:
-        team = store_mod.load(path, tables=TABLES, pipeline_ids=base.pipeline_ids or None)
-    if rule.kind == "stage":
-        metrics.stage_ids(rule, base.data.statuses)      # a clear error now if the stage does not exist
-    ctx = CallsContext(**{f: getattr(base, f) for f in Context.__dataclass_fields__}, rule=rule,
-                       hours=float(callback_hours), min_calls=int(min_calls), pool=metrics.prepare(team["calls"]),
-                       team=team)
-    return ctx
+    rule = meeting_rules.read_meeting_rule(meetings)
+    hours = float(callback_hours)
+    return kit.open_report(REPORT, partial(queries_calls.load_calls, rule=rule, hours=hours), period, manager,
+                           pipeline, store, lang, context=CallsContext, rule=rule, hours=hours,
+                           min_calls=int(min_calls))
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------
@@ -203,12 +103,9 @@ def _kpi_label(ctx: CallsContext, key: str) -> str:
 
 
 def _kpis(ctx: CallsContext) -> pd.DataFrame:
+    """The headline table (:func:`.metrics.kpi_table`), made once for the sections that show its figures."""
     if "kpis" not in ctx._cache:
-        if ctx.counted:
-            ctx._cache["kpis"] = ctx.data.kpi_table(ctx.period, ctx.as_of)
-        else:
-            ctx._cache["kpis"] = metrics.kpi_table(ctx.calls, ctx.pool, ctx.data.leads, ctx.meetings(), ctx.period,
-                                                   ctx.as_of, ctx.hours, cb=ctx.callbacks())
+        ctx._cache["kpis"] = ctx.data.kpi_table(ctx.period, ctx.as_of)
     return ctx._cache["kpis"]
 
 
@@ -249,16 +146,8 @@ def kpis(ctx: CallsContext) -> Section:
                    answered=fmt.count(cur["calls_answered"], "calls_answered", lang),
                    total=fmt.duration_hm(cur["calls_duration_total_s"], lang),
                    avg=fmt.duration_hm(cur["calls_duration_avg_s"], lang)))
-    rows = []
-    for key in metrics.HEADLINE_KEYS + ["calls_per_working_day"]:
-        kind = "points" if key in metrics.RATE_KEYS else "relative"
-        c, p, y = k.loc[key, "current"], k.loc[key, "previous"], k.loc[key, "year_ago"]
-        rows.append([_kpi_label(ctx, key), _show(ctx, key, c), _show(ctx, key, p), fmt.change(c, p, lang, kind),
-                     _show(ctx, key, y), fmt.change(c, y, lang, kind)])
-    cols = [t("common.metric", lang), ctx.period_label, fmt.period_label(ctx.period.previous(), lang),
-            t("calls.kpi.vs_previous", lang), fmt.period_label(ctx.period.year_ago(), lang),
-            t("calls.kpi.vs_year", lang)]
-    sec.table("kpis", k.reset_index(), pd.DataFrame(rows, columns=cols), numeric=set(cols[1:]))
+    kit.kpi_comparison(ctx, sec, k, metrics.HEADLINE_KEYS + ["calls_per_working_day"], partial(_kpi_label, ctx),
+                       partial(_show, ctx), metrics.RATE_KEYS, prefix="calls")
     sec.note(t("calls.def.counts", lang))
     sec.note(t("calls.def.duration", lang))
     sec.note(t("calls.def.per_day", lang, days=fmt.count(cur["working_days"], "calls_working_day", lang)))
@@ -274,7 +163,7 @@ def daily(ctx: CallsContext) -> Section:
     """Calls per day (per week for long periods): inbound answered, missed, outbound."""
     lang = ctx.lang
     sec = Section(ctx, "daily", t("calls.daily.title", lang))
-    d = ctx.data.daily(ctx.period, ctx.as_of) if ctx.counted else metrics.daily(ctx.calls, ctx.period, ctx.as_of)
+    d = ctx.data.daily(ctx.period, ctx.as_of)
     total = int(d["total"].sum()) if len(d) else 0
     if total == 0:
         return sec.text(t("common.no_data", lang))
@@ -292,6 +181,11 @@ def daily(ctx: CallsContext) -> Section:
     ctx.tables["daily"] = d
     sec.note(t("calls.def.daily", lang))
     return sec
+
+
+def _delay(v, lang: str) -> str:
+    """The delay of a callback (hours), or "never"."""
+    return t("calls.missed.never", lang) if pd.isna(v) else fmt.duration_hm(v * 3600, lang)
 
 
 def missed(ctx: CallsContext) -> Section:
@@ -321,28 +215,18 @@ def missed(ctx: CallsContext) -> Section:
     delays = cb.loc[cb["state"] == "called_back", "delay_h"]
     if len(delays):
         sec.text(t("calls.missed.delay", lang, median=fmt.duration_hm(float(delays.median()) * 3600, lang)))
-    lst = metrics.not_called_back_list(cb, ctx.team.users if ctx.team is not None else ctx.data.users,
-                                       ctx.team.leads if ctx.team is not None else ctx.data.leads)
+    lst = metrics.not_called_back_list(cb, ctx.team.users, ctx.team.leads)
     if len(lst):
-        top = lst.head(NOT_CALLED_BACK_ROWS)     # only the rows shown are formatted; the rest only count
-        shown = pd.DataFrame({
-            t("calls.missed.at", lang): top["at"].map(lambda v: fmt.datetime_(v, lang)),
-            t("common.manager", lang): top["manager"].fillna(t("common.unknown", lang)),
-            t("calls.missed.phone", lang): top["phone"].fillna(fmt.DASH),
-            t("calls.missed.lead", lang): top["lead"].fillna(t("calls.missed.no_lead", lang)),
-            t("calls.missed.delay_col", lang): top["delay_h"].map(
-                lambda v: t("calls.missed.never", lang) if pd.isna(v) else fmt.duration_hm(v * 3600, lang)),
-        }).reindex(range(len(lst)), fill_value="")
-        sec.table("not_called_back", lst, shown, numeric={shown.columns[-1]}, max_rows=NOT_CALLED_BACK_ROWS)
+        # only the rows shown are formatted; the rest only count
+        kit.table(sec, "not_called_back", lst, [
+            kit.Column("calls.missed.at", "at", fmt.datetime_),
+            kit.Column("common.manager", lambda df: df["manager"].fillna(t("common.unknown", lang)), "text"),
+            kit.Column("calls.missed.phone", lambda df: df["phone"].fillna(fmt.DASH), "text"),
+            kit.Column("calls.missed.lead", lambda df: df["lead"].fillna(t("calls.missed.no_lead", lang)), "text"),
+            kit.Column("calls.missed.delay_col", "delay_h", _delay, right=True),
+        ], shown_rows=lst.head(NOT_CALLED_BACK_ROWS), max_rows=NOT_CALLED_BACK_ROWS)
     sec.note(t("calls.def.callback", lang, hours=hours, as_of=fmt.datetime_(ctx.as_of, lang)))
     return sec
-
-
-def _meeting_tasks_exist(ctx: CallsContext) -> bool:
-    """Whether the account has any task of the rule's type (the reduced read asked SQL)."""
-    if isinstance(ctx.team, queries_calls.CallsData):
-        return ctx.team.meeting_tasks_exist
-    return bool((ctx.team["tasks"]["task_type_id"] == ctx.rule.task_type_id).any())
 
 
 def _rule_key(rule: metrics.MeetingRule) -> str:
@@ -365,7 +249,7 @@ def meetings(ctx: CallsContext) -> Section:
     k = _kpis(ctx)
     cur, prev = k["current"], k["previous"]
     sec.text(_rule_text(ctx))
-    if ctx.rule.kind == "task_type" and not _meeting_tasks_exist(ctx):
+    if ctx.rule.kind == "task_type" and not ctx.team.meeting_tasks_exist:     # any in the account at all?
         sec.text(t("calls.meet.no_such_tasks", lang, id=ctx.rule.task_type_id), finding=True)
     n_calls, n_meet = _int(cur["calls_total"]), _int(cur["meetings"])
     if n_meet:
@@ -413,13 +297,8 @@ def managers(ctx: CallsContext) -> Section:
     """Each manager against the team average, with 95 % intervals; too few calls are not ranked."""
     lang = ctx.lang
     sec = Section(ctx, "managers", t("calls.mgr.title", lang))
-    team = ctx.team if ctx.team is not None else ctx.data
-    if ctx.counted:
-        m = team.by_manager(ctx.period, ctx.as_of, min_calls=ctx.min_calls, user_ids=list(ctx.scope.user_ids))
-    else:
-        m = metrics.by_manager(ctx.team_calls, team.users, ctx.meetings(team), ctx.period, ctx.as_of, pool=ctx.pool,
-                               hours=ctx.hours, min_calls=ctx.min_calls, user_ids=list(ctx.scope.user_ids),
-                               cb=ctx.callbacks(team=True))
+    team = ctx.team
+    m = team.by_manager(ctx.period, ctx.as_of, min_calls=ctx.min_calls, user_ids=list(ctx.scope.user_ids))
     m["duration_lo"] = m["duration_lo"].clip(lower=0)
     team_share = float(m["team_answered_share"].iloc[0]) if len(m) else float("nan")
     team_avg = float(m["team_duration_avg_s"].iloc[0]) if len(m) else float("nan")
@@ -479,46 +358,59 @@ def managers(ctx: CallsContext) -> Section:
                  if r[col] in ("above", "below")]
         return "; ".join(parts) or t("calls.mgr.flag.within", lang)
 
-    num = lambda v, d=0: fmt.number(v, lang, d)
-    minutes = lambda v: fmt.number(v / 60, lang, 1)
+    def minutes(v, lang_=lang) -> str:
+        return fmt.number(v / 60, lang_, 1)
 
-    tc = team.counts(ctx.period) if ctx.counted else metrics.counts(metrics.in_period(ctx.team_calls, ctx.period))
-    team_meetings = metrics.count_meetings(ctx.meetings(team), ctx.period)
+    def interval(lo: str, hi: str, f):
+        return lambda df: pd.Series([_ci(a, b, f) for a, b in zip(df[lo], df[hi])], index=df.index, dtype=object)
+
+    def in_out(df):
+        return pd.Series([f"{fmt.number(a, lang)} / {fmt.number(b, lang)}"
+                          for a, b in zip(df["calls_in"], df["calls_out"])], index=df.index, dtype=object)
+
+    # the managers' rows and the team's (every call of the period, with a manager or not)
+    tc = team.counts(ctx.period)
     n_team, n_answered = tc["total"], tc["answered"]
     lo, hi = metrics.wilson(n_answered, n_team)
     team_cb = ctx.callbacks(team=True)
-    team_not_back = int((team_cb.loc[ctx.period.contains(team_cb["at"]), "state"] == "not_called_back").sum())
-    team_label = t("calls.mgr.team_row", lang)
+    nan = float("nan")
+    team_row = {"manager": t("calls.mgr.team_row", lang), "calls_total": n_team, "calls_in": tc["calls_in"],
+                "calls_out": tc["calls_out"], "calls_missed": tc["missed"],
+                "not_called_back": int((team_cb.loc[ctx.period.contains(team_cb["at"]), "state"]
+                                        == "not_called_back").sum()),
+                "calls_per_working_day": _per(n_team, metrics.working_days(ctx.period, ctx.as_of)),
+                "meetings": metrics.count_meetings(team.meetings, ctx.period), "answered": n_answered,
+                "answered_share": team_share, "answered_lo": lo, "answered_hi": hi, "duration_avg_s": team_avg,
+                "duration_lo": nan, "duration_hi": nan, "verdict": ""}
+    rows = pd.concat([m.assign(verdict=[verdict(r) for _, r in m.iterrows()]), pd.DataFrame([team_row])],
+                     ignore_index=True)
 
-    activity = [[r["manager"], num(r["calls_total"]), f"{num(r['calls_in'])} / {num(r['calls_out'])}",
-                 num(r["calls_missed"]), num(r["not_called_back"]), num(r["calls_per_working_day"], 1),
-                 num(r["meetings"])] for _, r in m.iterrows()]
-    team_in_out = f"{num(tc['calls_in'])} / {num(tc['calls_out'])}"
-    activity.append([team_label, num(n_team), team_in_out, num(tc["missed"]), num(team_not_back),
-                     num(_per(n_team, metrics.working_days(ctx.period, ctx.as_of)), 1), num(team_meetings)])
-    cols_a = [t("common.manager", lang), t("calls.mgr.calls", lang), t("calls.mgr.in_out", lang),
-              t("calls.mgr.missed", lang), t("calls.mgr.not_back", lang), t("calls.mgr.per_day", lang),
-              t("calls.mgr.meetings", lang)]
-    shown_a = pd.DataFrame(activity, columns=cols_a)
-    sec.table("managers", m, shown_a, numeric=set(cols_a[1:]))
+    shown, numeric = kit.shown_table(ctx, rows, [
+        kit.Column("common.manager", "manager", "text"),
+        kit.Column("calls.mgr.calls", "calls_total"),
+        kit.Column("calls.mgr.in_out", in_out, "text", right=True),
+        kit.Column("calls.mgr.missed", "calls_missed"),
+        kit.Column("calls.mgr.not_back", "not_called_back"),
+        kit.Column("calls.mgr.per_day", "calls_per_working_day", lambda v, lang_: fmt.number(v, lang_, 1), right=True),
+        kit.Column("calls.mgr.meetings", "meetings"),
+    ])
+    sec.table("managers", m, shown, numeric=numeric)
 
-    quality = [[r["manager"], pct(r["answered_share"]) if r["calls_total"] else fmt.DASH,
-                _ci(r["answered_lo"], r["answered_hi"], pct),
-                minutes(r["duration_avg_s"]) if r["answered"] else fmt.DASH,
-                _ci(r["duration_lo"], r["duration_hi"], minutes), verdict(r)] for _, r in m.iterrows()]
-    quality.append([team_label, pct(team_share) if n_team else fmt.DASH, _ci(lo, hi, pct),
-                    minutes(team_avg) if n_answered else fmt.DASH, fmt.DASH, ""])
-    cols_q = [t("common.manager", lang), t("calls.mgr.answered", lang), t("calls.mgr.ci", lang),
-              t("calls.mgr.duration", lang), t("calls.mgr.ci", lang) + " ", t("calls.mgr.verdict", lang)]
-    shown_q = pd.DataFrame(quality, columns=cols_q)
-    sec.table("managers_quality", m, shown_q, numeric=set(cols_q[1:5]), publish=False)
+    shown, numeric = kit.shown_table(ctx, rows, [
+        kit.Column("common.manager", "manager", "text"),
+        kit.Column("calls.mgr.answered", lambda df: df["answered_share"].where(df["calls_total"] > 0), "percent"),
+        kit.Column("calls.mgr.ci", interval("answered_lo", "answered_hi", pct), "text", right=True),
+        kit.Column("calls.mgr.duration", lambda df: df["duration_avg_s"].where(df["answered"] > 0), minutes,
+                   right=True),
+        kit.Column(t("calls.mgr.ci", lang) + " ", interval("duration_lo", "duration_hi", minutes), "text",
+                   right=True),
+        kit.Column("calls.mgr.verdict", "verdict", "text"),
+    ])
+    sec.table("managers_quality", m, shown, numeric=numeric, publish=False)
     sec.note(t("calls.def.managers", lang, min=ctx.min_calls, hours=_hours(ctx)))
     return sec
 
 
 def summary(ctx: CallsContext) -> Section:
     """The findings of every section, in one list."""
-    sec = Section(ctx, "summary", t("calls.summary.title", ctx.lang))
-    for f in ctx.findings:
-        sec.text(f)
-    return sec
+    return kit.takeaways(ctx, "calls.summary.title")

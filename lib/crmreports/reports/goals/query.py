@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from . import metrics as goals
 from ... import store
-from ...core.localtime import local_sql
+from ...core.localtime import MARGIN, local_sql
 from ...core.periods import Period
-from ...core.localtime import MARGIN
+from ...store import WON
 from ...store.sql import read_frame, sql_ts, sql_windows
+from . import metrics as goals
 
 GOALS_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "created_at", "closed_at"]
 GOALS_CHANGE_COLUMNS = ["id", "lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id",
@@ -115,7 +115,7 @@ def stage_counts(con: duckdb.DuckDBPyConnection, tz: str, statuses: pd.DataFrame
             GROUP BY s.lead_id, s.to_pipeline_id, s.to_status_id),
         l AS MATERIALIZED (
             SELECT id, responsible_user_id,
-                   status_id = {goals.WON} AND closed_at < ? AND {closed} < ? AS won_by_then,
+                   status_id = {WON} AND closed_at < ? AND {closed} < ? AS won_by_then,
                    CASE WHEN closed_at < ? THEN {closed} END AS closed
             FROM leads WHERE {scope_sql}),
         w AS (
@@ -160,7 +160,7 @@ def load_goals_data(path: str | os.PathLike, windows: list[Period], as_of: pd.Ti
         open_sql = '("created_at" < ? AND ("closed_at" IS NULL OR "closed_at" >= ?))' if running else "false"
         open_p = [snap_hi, snap_lo] if running else []
         leads = read_frame(con, f"""
-            SELECT {lead_cols} FROM leads WHERE {scope_sql} AND ((status_id = {goals.WON} AND {won_sql}) OR {open_sql})""",
+            SELECT {lead_cols} FROM leads WHERE {scope_sql} AND ((status_id = {WON} AND {won_sql}) OR {open_sql})""",
                       scope_params + won_p + open_p, "leads", GOALS_LEAD_COLUMNS, tz)
         if running:
             cols = ", ".join(f's."{c}"' for c in GOALS_CHANGE_COLUMNS)

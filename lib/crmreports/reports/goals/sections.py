@@ -1,6 +1,7 @@
 """Sections of the goals (sales plan) notebook: plan progress, its chart, the open deals behind the
-projection, comparison with earlier periods and per-manager plans. Metrics come from
-:mod:`crmreports.goals`; every figure is footnoted with its definition."""
+projection, comparison with earlier periods and per-manager plans. Plans come from the plan file
+(:mod:`.plans`), figures from :mod:`.metrics` on what :mod:`.query` read; every figure is footnoted with
+its definition."""
 from __future__ import annotations
 
 import math
@@ -9,13 +10,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ...core import fmt, workdays
-from . import metrics as goals, query as queries_goals
-from . import charts
 from ...core.labels import t
-from ...present.context import Context, validate
-from ...present.context import publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
+from ...present import kit
+from ...present.context import Context, publish, title, validate  # noqa: F401  (the notebook calls report.title and report.publish)
 from ...present.section import Section
 from ...store import data_end
+from . import charts, plans
+from . import metrics as goals
+from . import query as queries_goals
 
 REPORT = "goals"
 MAX_CHARTS = 3
@@ -25,8 +27,8 @@ MAX_CHARTS = 3
 class GoalsContext(Context):
     """The run context plus the goals file and each plan in force evaluated at the as-of moment."""
 
-    goals_file: goals.GoalsFile | None = None
-    goals_label: str = goals.DEFAULT_GOALS
+    goals_file: plans.GoalsFile | None = None
+    goals_label: str = plans.DEFAULT_GOALS
     as_of_clamped: bool = False
     progresses: list = field(default_factory=list)
 
@@ -41,22 +43,26 @@ class GoalsContext(Context):
 
 
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
-         lang: str = "ru", as_of: str = "", goals_path: str = goals.DEFAULT_GOALS) -> GoalsContext:
-    """Resolve the parameters (as :func:`crmreports.report.open_context` does), read the goals file (raising
-    a clear error for a bad file), read only the rows the plans shown need
-    (:func:`crmreports.queries_goals.load_goals_data`: filters and the pipeline band's counts pushed into
-    DuckDB), and evaluate every plan of the scope that covers the report period."""
+         lang: str = "ru", as_of: str = "", goals_path: str = plans.DEFAULT_GOALS) -> GoalsContext:
+    """Resolve the parameters, read the goals file (:func:`.plans.load_goals`: a clear error for a bad
+    file), read only the rows the plans shown need (:func:`.query.load_goals_data`: filters and the
+    pipeline band's counts pushed into DuckDB), and evaluate every plan of the scope that covers the
+    report period.
+
+    (Not :func:`crmreports.present.kit.open_report`: what is read depends on the goals file and on the
+    as-of moment, both known only after the reference tables are read, and the context's ``as_of`` is that
+    moment rather than the end of the data.)"""
     p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
     ref = queries_goals.read_reference(store)
     end = data_end(ref.account)
     moment, clamped = goals.parse_as_of(as_of, end)
-    gf = goals.load_goals(goals_path, ref.tables["users"])
+    gf = plans.load_goals(goals_path, ref.tables["users"])
     in_force = gf.in_force(scope.name if scope.kind == "manager" else None, p)
     # the plans whose figures the sections show: those in force, and each manager's for the team
-    plans = in_force + ([x for x in gf.plans if x.scope != goals.TEAM and x.period.key == p.key]
+    shown = in_force + ([x for x in gf.plans if x.scope != plans.TEAM and x.period.key == p.key]
                         if scope.kind == "team" else [])
-    periods = {x.key: x for x in [p, p.previous(), p.year_ago()] + [x.period for x in plans]}
-    running = [periods[k] for k in dict.fromkeys(x.period.key for x in plans)
+    periods = {x.key: x for x in [p, p.previous(), p.year_ago()] + [x.period for x in shown]}
+    running = [periods[k] for k in dict.fromkeys(x.period.key for x in shown)
                if periods[k].start_ts < moment < periods[k].end_ts]
     data = queries_goals.load_goals_data(store, list(periods.values()), moment, running, pipeline_ids=pids or None,
                                          user_ids=list(scope.user_ids) or None, reference=ref)
@@ -112,7 +118,7 @@ def _metric(lang: str, metric: str) -> str:
 def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> None:
     lang, m = ctx.lang, pr.plan.metric
     per = fmt.period_label(pr.plan.period, lang)
-    common = dict(metric=_metric(lang, m), period=per, target=_value(ctx, m, pr.target))
+    common = {"metric": _metric(lang, m), "period": per, "target": _value(ctx, m, pr.target)}
     if pr.status == "not_started":
         sec.text(t("goals.plan.sentence_not_started", lang, as_of=_day(ctx, ctx.as_of),
                    wd_total=fmt.count(pr.working_days_total, "working_day", lang),
@@ -151,7 +157,7 @@ def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> N
 
 def _column(ctx: GoalsContext, pr) -> list[str]:
     lang, m = ctx.lang, pr.plan.metric
-    v = lambda x, d=0: _value(ctx, m, x, d) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH  # noqa: E731
+    v = lambda x, d=0: _value(ctx, m, x, d) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH
     band = (fmt.DASH if pr.status != "in_progress" or math.isnan(pr.projection_low) else
             t("goals.plan.band_value", lang, low=v(pr.projection_low), high=v(pr.projection_high)))
     return [v(pr.target), v(pr.fact), fmt.percent(pr.done_share, lang), v(pr.remaining),
@@ -173,7 +179,7 @@ def _no_plan(ctx: GoalsContext, sec: Section) -> None:
         sec.text(t("goals.plan.none_other", lang, scope=_scope_words(ctx),
                    plans=", ".join(goals.plans_overview(own))))
     else:
-        scopes = list(dict.fromkeys(t("common.team", lang) if p.scope == goals.TEAM else p.scope for p in gf.plans))
+        scopes = list(dict.fromkeys(t("common.team", lang) if p.scope == plans.TEAM else p.scope for p in gf.plans))
         sec.text(t("goals.plan.none_at_all", lang, scope=_scope_words(ctx), scopes=", ".join(scopes) or fmt.DASH))
     won = goals.won_between(ctx.data.leads, ctx.period.start_ts, min(ctx.as_of, ctx.period.end_ts))
     sec.text(t("goals.plan.none_fact", lang, period=ctx.period_label, as_of=_day(ctx, min(ctx.as_of, ctx.period.end_ts)),
@@ -263,17 +269,18 @@ def pipeline(ctx: GoalsContext) -> Section:
     if top["weighted"] > 0:
         sec.text(t("goals.pipeline.sentence", lang, stage=top["stage"], n=fmt.count(top["open_deals"], "open_deal", lang),
                    weighted=_value(ctx, m, top["weighted"], 0 if m == "revenue" else 1)))
-    v = lambda x: _value(ctx, m, x, 0 if m == "revenue" else 1)  # noqa: E731
-    shown = pd.DataFrame({
-        t("common.stage", lang): pipe["stage"],
-        t("goals.pipeline.open", lang): pipe["open_deals"].map(lambda x: fmt.number(x, lang)),
-        t("common.amount", lang): pipe["amount"].map(ctx.money),
-        t("goals.pipeline.p_win", lang): pipe["p_win"].map(lambda x: fmt.percent(x, lang)),
-        t("goals.pipeline.p_in_time", lang): pipe["p_in_time"].map(lambda x: fmt.percent(x, lang)),
-        t("goals.pipeline.weighted", lang): pipe["weighted"].map(v),
-        t("goals.pipeline.weighted_any", lang): pipe["weighted_any_time"].map(v),
-    })
-    sec.table("pipeline", pipe, shown, numeric=set(shown.columns[1:]))
+    def weighted(x, _lang):
+        return _value(ctx, m, x, 0 if m == "revenue" else 1)
+
+    kit.table(sec, "pipeline", pipe, [
+        kit.Column("common.stage", "stage", "text"),
+        kit.Column("goals.pipeline.open", "open_deals"),
+        kit.Column("common.amount", "amount", "money"),
+        kit.Column("goals.pipeline.p_win", "p_win", "percent"),
+        kit.Column("goals.pipeline.p_in_time", "p_in_time", "percent"),
+        kit.Column("goals.pipeline.weighted", "weighted", weighted, right=True),
+        kit.Column("goals.pipeline.weighted_any", "weighted_any_time", weighted, right=True),
+    ])
     sec.note(t("goals.def.band", lang, as_of=_day(ctx, pr.as_of),
                horizon=fmt.count(pr.days_left, "calendar_day", lang)))
     return sec
@@ -311,19 +318,21 @@ def compare(ctx: GoalsContext) -> Section:
     if cmp["plan"].notna().sum() >= 2:
         sec.text(t("goals.compare.plans", lang, cur=fmt.percent(cur["done_share"], lang),
                    prev=fmt.percent(prev["done_share"], lang), year=fmt.percent(year["done_share"], lang)))
-    v = lambda x: _value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH  # noqa: E731
-    shown = pd.DataFrame({
-        t("common.period", lang): [f"{t('goals.compare.which.' + w, lang)}: {fmt.period_label(parse, lang)}"
-                                   for w, parse in zip(cmp["which"], (ctx.period, ctx.period.previous(),
-                                                                      ctx.period.year_ago()))],
-        t("goals.plan.row.plan", lang): cmp["plan"].map(v),
-        t("goals.plan.row.fact", lang): cmp["fact"].map(v),
-        t("goals.plan.row.done", lang): cmp["done_share"].map(lambda x: fmt.percent(x, lang)),
-        t("goals.compare.same_point", lang, n=n): cmp["fact_same_point"].map(v),
-    })
-    if not running:
-        shown = shown.drop(columns=shown.columns[-1])
-    sec.table("comparison", cmp, shown, numeric=set(shown.columns[1:]))
+    def value(x, _lang):
+        return _value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH
+
+    def which(df):
+        return pd.Series([f"{t('goals.compare.which.' + w, lang)}: {fmt.period_label(p, lang)}"
+                          for w, p in zip(df["which"], (ctx.period, ctx.period.previous(), ctx.period.year_ago()))],
+                         index=df.index)
+
+    columns = [kit.Column("common.period", which, "text"),
+               kit.Column("goals.plan.row.plan", "plan", value, right=True),
+               kit.Column("goals.plan.row.fact", "fact", value, right=True),
+               kit.Column("goals.plan.row.done", "done_share", "percent")]
+    if running:     # the fact at the same working day: only while the period runs
+        columns.append(kit.Column(t("goals.compare.same_point", lang, n=n), "fact_same_point", value, right=True))
+    kit.table(sec, "comparison", cmp, columns)
     sec.note(t("goals.def.compare", lang, previous=fmt.period_label(ctx.period.previous(), lang),
                year_ago=fmt.period_label(ctx.period.year_ago(), lang)))
     return sec
@@ -338,7 +347,7 @@ def managers(ctx: GoalsContext) -> Section:
         return sec
     d = ctx.data
     mp = goals.managers_progress(d.leads, d.stage_changes, d.statuses, ctx.goals_file, d.users, ctx.period, ctx.as_of,
-                                 getattr(d, "stage_counts", None))
+                                 d.stage_counts)
     if mp.empty:
         return sec.text(t("goals.managers.none", lang, period=ctx.period_label))
     for metric, g in mp.groupby("metric", sort=False):
@@ -352,17 +361,20 @@ def managers(ctx: GoalsContext) -> Section:
                                        zip(risk["manager"], risk["projected_share"]))))
         sec.text(t("goals.managers.sum", lang, metric=_metric(lang, metric), sum=_value(ctx, metric, g["plan"].sum())))
     sec.figure(charts.managers(mp, lang))
-    v = lambda x, m: _value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH  # noqa: E731
-    shown = pd.DataFrame({
-        t("common.manager", lang): mp["manager"],
-        t("common.metric", lang): mp["metric"].map(lambda k: t(f"goals.metric.{k}", lang)),
-        t("goals.plan.row.plan", lang): [v(x, m) for x, m in zip(mp["plan"], mp["metric"])],
-        t("goals.plan.row.fact", lang): [v(x, m) for x, m in zip(mp["fact"], mp["metric"])],
-        t("goals.plan.row.done", lang): mp["done_share"].map(lambda x: fmt.percent(x, lang)),
-        t("goals.plan.row.remaining", lang): [v(x, m) for x, m in zip(mp["remaining"], mp["metric"])],
-        t("goals.managers.projected", lang): mp["projected_share"].map(lambda x: fmt.percent(x, lang)),
-    })
-    sec.table("managers", mp, shown, numeric=set(shown.columns[2:]))
+    def in_metric(col: str):
+        """The column's values, each formatted in its row's metric (money or deals)."""
+        return lambda df: pd.Series([_value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH
+                                     for x, m in zip(df[col], df["metric"])], index=df.index, dtype=object)
+
+    kit.table(sec, "managers", mp, [
+        kit.Column("common.manager", "manager", "text"),
+        kit.Column("common.metric", "metric", lambda k, lang_: t(f"goals.metric.{k}", lang_)),
+        kit.Column("goals.plan.row.plan", in_metric("plan"), "text", right=True),
+        kit.Column("goals.plan.row.fact", in_metric("fact"), "text", right=True),
+        kit.Column("goals.plan.row.done", "done_share", "percent"),
+        kit.Column("goals.plan.row.remaining", in_metric("remaining"), "text", right=True),
+        kit.Column("goals.managers.projected", "projected_share", "percent"),
+    ])
     sec.note(t("goals.def.fact", lang, metric_def=t("goals.def.metric.revenue", lang) + " / "
                + t("goals.def.metric.won_deals", lang), as_of=_day(ctx, ctx.as_of)))
     sec.note(t("goals.def.projection", lang))
@@ -371,7 +383,4 @@ def managers(ctx: GoalsContext) -> Section:
 
 def summary(ctx: Context) -> Section:
     """The findings of every section, in one list."""
-    sec = Section(ctx, "summary", t("goals.summary.title", ctx.lang))
-    for f in ctx.findings:
-        sec.text(f)
-    return sec
+    return kit.takeaways(ctx, "goals.summary.title")

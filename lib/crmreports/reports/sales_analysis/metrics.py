@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.periods import Period
-
-WON, LOST = 142, 143
+from ...store import LOST, WON
 HEADLINE_KEYS = ["revenue", "won_deals", "average_check", "lead_to_won_conversion", "created_deals",
                  "lost_deals", "win_rate"]
 RATE_KEYS = {"lead_to_won_conversion", "win_rate"}

@@ -59,9 +59,7 @@ from ... import store
 from ...core.localtime import MARGIN, local_sql
 from ...store.sql import sql_ts
 from ...core.periods import Period
-
-
-WON, LOST = 142, 143
+from ...store import LOST, WON
 
 
 SALES_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "loss_reason_id",

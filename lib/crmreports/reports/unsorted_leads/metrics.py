@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from ...core.periods import Period
+from ...store import WON
 
-WON = 142
 CATEGORIES = ("sip", "mail", "forms", "chats")
 OUTCOMES = ("accepted", "declined", "pending")
 HEADLINE_KEYS = ["unsorted_total", "unsorted_accepted", "unsorted_declined", "unsorted_pending",
@@ -293,7 +293,7 @@ def weekly_trend(items: pd.DataFrame, period: Period, min_weeks: int = 12) -> pd
     weeks = pd.date_range(first_monday, last_monday, freq="7D")
     g = items.loc[(items["created_at"] >= first_monday) & (items["created_at"] < period.end_ts),
                   ["created_at", "category", "outcome"]]
-    monday = g["created_at"].dt.normalize() - pd.to_timedelta(g["created_at"].dt.weekday, unit="D")
+    monday = g["created_at"].dt.normalize() - pd.to_timedelta(g["created_at"].dt.day_of_week, unit="D")
     by_cat = g.groupby([monday, g["category"]]).size().unstack(fill_value=0)
     by_cat = by_cat.reindex(index=weeks, columns=list(CATEGORIES), fill_value=0)
     acc = g[g["outcome"] == "accepted"].groupby(monday).size().reindex(weeks, fill_value=0)

@@ -1,5 +1,7 @@
-"""Sections of the unsorted-leads («Неразобранное») notebook: metrics from crmreports.unsorted, charts,
-narrative generated from the figures, definitions as footnotes."""
+"""Sections of the unsorted-leads («Неразобранное») notebook: metrics from :mod:`.metrics` on the items
+of the pushed-down read (:func:`.query.load_unsorted`), charts, narrative generated from the figures,
+definitions as footnotes. Each section reads only those items and the reference tables: none depends on
+another having run first."""
 from __future__ import annotations
 
 import math
@@ -7,16 +9,15 @@ import math
 import pandas as pd
 
 from ...core import fmt
-from . import query as queries_unsorted, metrics as unsorted
+from . import query, metrics as unsorted
 from . import charts
 from ...core.labels import has, t
-from ...present.context import Context, validate
+from ...present import kit
+from ...present.context import Context
 from ...present.context import publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
 from ...present.section import Section, html_table
-from ...store import data_end
 
 REPORT = "unsorted_leads"
-TABLES = ("leads", "stage_changes", "unsorted", "calls", "tasks")
 ITEMS = "unsorted_items"         # the prepared per-item frame, kept in ctx.data.tables
 MIN_SOURCE = 5                   # a source needs this many incoming leads to be called best or worst
 MAX_LIST = 15                    # rows of the backlog list shown in the document
@@ -24,17 +25,15 @@ MAX_LIST = 15                    # rows of the backlog list shown in the documen
 
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru") -> Context:
-    """Resolve the parameters (as :func:`crmreports.report.open_context` does), read only the rows the
-    period's items need and their first actions (:func:`crmreports.queries_unsorted.load_unsorted`: filters
-    pushed into DuckDB, first actions found there) and prepare one row per unsorted item of the scope.
+    """Resolve the parameters, read only the rows the period's items need and their first actions
+    (:func:`.query.load_unsorted`: filters pushed into DuckDB, first actions found there) and prepare one
+    row per unsorted item of the scope.
 
-    The store does not filter unsorted items by manager; :func:`crmreports.unsorted.in_scope` does, by the
-    owner defined in :func:`crmreports.unsorted.prepare`.
+    The store does not filter unsorted items by manager; :func:`.metrics.in_scope` does, by the owner
+    defined in :func:`.metrics.prepare`.
     """
-    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
-    d = queries_unsorted.load_unsorted(store, p, pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None)
-    ctx = Context(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
-                  data=d, as_of=data_end(d.account), currency=str(d.account.get("currency") or "RUB"))
+    ctx = kit.open_report(REPORT, query.load_unsorted, period, manager, pipeline, store, lang)
+    d = ctx.data
     items = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, ctx.as_of,
                              first=d["first_actions"])
     d.tables[ITEMS] = unsorted.in_scope(items, ctx.scope.user_ids, ctx.pipeline_ids)
@@ -109,17 +108,9 @@ def kpis(ctx: Context) -> Section:
                        revenue=ctx.money(cur["unsorted_won_revenue"])))
         elif cur["unsorted_to_deals"]:
             sec.text(t("unsorted.kpi.sentence_none_won", lang))
-    if k.loc["unsorted_total"].sum() > 0:
-        rows = []
-        for key in unsorted.HEADLINE_KEYS:
-            kind = "points" if key in unsorted.RATE_KEYS else "relative"
-            c, p, y = k.loc[key, "current"], k.loc[key, "previous"], k.loc[key, "year_ago"]
-            rows.append([t(f"unsorted.kpi.{key}", lang), _show(ctx, key, c), _show(ctx, key, p),
-                         fmt.change(c, p, lang, kind), _show(ctx, key, y), fmt.change(c, y, lang, kind)])
-        cols = [t("common.metric", lang), ctx.period_label, fmt.period_label(ctx.period.previous(), lang),
-                t("unsorted.kpi.vs_previous", lang), fmt.period_label(ctx.period.year_ago(), lang),
-                t("unsorted.kpi.vs_year", lang)]
-        sec.table("kpis", k.reset_index(), pd.DataFrame(rows, columns=cols), numeric=set(cols[1:]))
+    if k.loc["unsorted_total"].sum() > 0:       # no table of zeros
+        kit.kpi_comparison(ctx, sec, k, unsorted.HEADLINE_KEYS, lambda key: t(f"unsorted.kpi.{key}", lang),
+                           lambda key, v: _show(ctx, key, v), unsorted.RATE_KEYS, prefix="unsorted")
     sec.note(t("unsorted.def.counts", lang, as_of=fmt.day(ctx.as_of, lang)))
     sec.note(t("unsorted.def.scope", lang))
     sec.note(t("unsorted.def.compare", lang, previous=fmt.period_label(ctx.period.previous(), lang),
@@ -127,19 +118,16 @@ def kpis(ctx: Context) -> Section:
     return sec
 
 
-def _breakdown_shown(ctx: Context, df: pd.DataFrame, first_col: str, labels: pd.Series) -> pd.DataFrame:
-    lang = ctx.lang
-    return pd.DataFrame({
-        first_col: labels,
-        t("unsorted.sources.total", lang): df["total"].map(lambda v: fmt.number(v, lang)),
-        t("common.share", lang): df["share"].map(lambda v: fmt.percent(v, lang)),
-        t("unsorted.outcome.accepted", lang): df["accepted"].map(lambda v: fmt.number(v, lang)),
-        t("unsorted.outcome.declined", lang): df["declined"].map(lambda v: fmt.number(v, lang)),
-        t("unsorted.sources.to_deals", lang): df["to_deals"].map(lambda v: fmt.number(v, lang)),
-        t("unsorted.sources.conv", lang): df["to_deals_share"].map(lambda v: fmt.percent(v, lang)),
-        t("unsorted.sources.won", lang): df["to_won"].map(lambda v: fmt.number(v, lang)),
-        t("unsorted.sources.revenue", lang): df["won_revenue"].map(ctx.money),
-    })
+BREAKDOWN = [        # the columns of a breakdown (by source, by channel) after its first
+    kit.Column("unsorted.sources.total", "total"),
+    kit.Column("common.share", "share", "percent"),
+    kit.Column("unsorted.outcome.accepted", "accepted"),
+    kit.Column("unsorted.outcome.declined", "declined"),
+    kit.Column("unsorted.sources.to_deals", "to_deals"),
+    kit.Column("unsorted.sources.conv", "to_deals_share", "percent"),
+    kit.Column("unsorted.sources.won", "to_won"),
+    kit.Column("unsorted.sources.revenue", "won_revenue", "money"),
+]
 
 
 def sources(ctx: Context) -> Section:
@@ -159,12 +147,11 @@ def sources(ctx: Context) -> Section:
         sec.text(t("unsorted.sources.best", lang, best=best["label"], best_conv=fmt.percent(best["to_deals_share"], lang),
                    worst=worst["label"], worst_conv=fmt.percent(worst["to_deals_share"], lang)), finding=True)
     sec.figure(charts.sources(by_src, lang))
-    shown = _breakdown_shown(ctx, by_src, t("unsorted.sources.source", lang), by_src["label"])
-    sec.table("by_source", by_src.drop(columns="label"), shown, numeric=set(shown.columns[1:]))
+    kit.table(sec, "by_source", by_src.drop(columns="label"),
+              [kit.Column("unsorted.sources.source", "label", "text")] + BREAKDOWN, shown_rows=by_src)
     by_cat = unsorted.breakdown(items(ctx), ctx.period, "category")
-    shown = _breakdown_shown(ctx, by_cat, t("unsorted.sources.category", lang),
-                             by_cat["category"].map(lambda c: _category(c, lang)))
-    sec.table("by_category", by_cat, shown, numeric=set(shown.columns[1:]))
+    kit.table(sec, "by_category", by_cat,
+              [kit.Column("unsorted.sources.category", "category", _category)] + BREAKDOWN)
     sec.note(t("unsorted.def.sources", lang))
     sec.note(t("unsorted.sources.min_note", lang, n=MIN_SOURCE))
     return sec
@@ -190,14 +177,15 @@ def speed(ctx: Context) -> Section:
                    p90=minutes(act["p90_min"], lang), kind=t(f"unsorted.action.{kinds.idxmax()}", lang)), finding=True)
     if act["waiting"]:
         sec.text(t("unsorted.speed.sentence_no_action", lang, n=fmt.count(act["waiting"], "unsorted_incoming", lang)))
-    shown = pd.DataFrame({
-        t("common.metric", lang): [t("unsorted.speed.metric_accept", lang), t("unsorted.speed.metric_action", lang)],
-        t("unsorted.speed.n", lang): [fmt.number(v, lang) for v in s["n"]],
-        t("unsorted.speed.median", lang): [minutes(v, lang) for v in s["median_min"]],
-        "P90": [minutes(v, lang) for v in s["p90_min"]],
-        t("unsorted.speed.waiting", lang): [fmt.number(v, lang) for v in s["waiting"]],
-    })
-    sec.table("speed", s.reset_index(names="metric"), shown, numeric=set(shown.columns[1:]))
+    metric = {"accept": t("unsorted.speed.metric_accept", lang),
+              "first_action": t("unsorted.speed.metric_action", lang)}
+    kit.table(sec, "speed", s.reset_index(names="metric"), [
+        kit.Column("common.metric", lambda df: df["metric"].map(metric), "text"),
+        kit.Column("unsorted.speed.n", "n"),
+        kit.Column("unsorted.speed.median", "median_min", minutes, right=True),
+        kit.Column("P90", "p90_min", minutes, right=True),
+        kit.Column("unsorted.speed.waiting", "waiting"),
+    ])
     if ctx.scope.kind == "team":
         m = unsorted.speed_by_manager(it, ctx.data.users, ctx.period)
         m = m.assign(label=m["manager"].fillna(t("unsorted.no_owner", lang)))
@@ -210,17 +198,16 @@ def speed(ctx: Context) -> Section:
                            team=minutes(act["median_min"], lang)), finding=True)
         if m["first_action_median_min"].notna().any():
             sec.figure(charts.speed_by_manager(m, lang))
-        shown_m = pd.DataFrame({
-            t("common.manager", lang): m["label"],
-            t("unsorted.speed.n", lang): m["total"].map(lambda v: fmt.number(v, lang)),
-            t("unsorted.sources.to_deals", lang): m["to_deals"].map(lambda v: fmt.number(v, lang)),
-            t("unsorted.speed.accept_median", lang): m["accept_median_min"].map(lambda v: minutes(v, lang)),
-            t("unsorted.speed.accept_p90", lang): m["accept_p90_min"].map(lambda v: minutes(v, lang)),
-            t("unsorted.speed.action_median", lang): m["first_action_median_min"].map(lambda v: minutes(v, lang)),
-            t("unsorted.speed.action_p90", lang): m["first_action_p90_min"].map(lambda v: minutes(v, lang)),
-            t("unsorted.speed.no_action", lang): m["no_action"].map(lambda v: fmt.number(v, lang)),
-        })
-        sec.table("speed_by_manager", m.drop(columns="label"), shown_m, numeric=set(shown_m.columns[1:]))
+        kit.table(sec, "speed_by_manager", m.drop(columns="label"), [
+            kit.Column("common.manager", "label", "text"),
+            kit.Column("unsorted.speed.n", "total"),
+            kit.Column("unsorted.sources.to_deals", "to_deals"),
+            kit.Column("unsorted.speed.accept_median", "accept_median_min", minutes, right=True),
+            kit.Column("unsorted.speed.accept_p90", "accept_p90_min", minutes, right=True),
+            kit.Column("unsorted.speed.action_median", "first_action_median_min", minutes, right=True),
+            kit.Column("unsorted.speed.action_p90", "first_action_p90_min", minutes, right=True),
+            kit.Column("unsorted.speed.no_action", "no_action"),
+        ], shown_rows=m)
         sec.note(t("unsorted.def.speed_managers", lang))
     else:
         sec.note(t("unsorted.def.speed_manager_scope", lang))
@@ -254,14 +241,14 @@ def backlog(ctx: Context) -> Section:
     sec.table("backlog_by_age", buckets.rename_axis("age").reset_index(name="items"), shown_b,
               numeric=set(shown_b.columns[1:]))
     names = dict(zip(ctx.data.users["id"].astype(float), ctx.data.users["name"]))
-    shown = pd.DataFrame({
-        t("unsorted.backlog.arrived", lang): b["created_at"].map(lambda v: fmt.datetime_(v, lang)),
-        t("unsorted.sources.source", lang): b["source_name"].fillna(t("unsorted.no_source", lang)),
-        t("unsorted.sources.category", lang): b["category"].map(lambda c: _category(c, lang)),
-        t("unsorted.backlog.age", lang): b["age_days"].map(lambda v: minutes(v * 1440, lang)),
-        t("common.manager", lang): b["owner_id"].map(names).fillna(t("unsorted.no_owner", lang)),
-    })
-    sec.table("backlog", b, shown, numeric={shown.columns[3]}, max_rows=MAX_LIST)
+    no_source, no_owner = t("unsorted.no_source", lang), t("unsorted.no_owner", lang)
+    kit.table(sec, "backlog", b, [
+        kit.Column("unsorted.backlog.arrived", "created_at", fmt.datetime_),
+        kit.Column("unsorted.sources.source", lambda df: df["source_name"].fillna(no_source), "text"),
+        kit.Column("unsorted.sources.category", "category", _category),
+        kit.Column("unsorted.backlog.age", "age_days", lambda v, lang: minutes(v * 1440, lang), right=True),
+        kit.Column("common.manager", lambda df: df["owner_id"].map(names).fillna(no_owner), "text"),
+    ], max_rows=MAX_LIST)
     sec.note(t("unsorted.def.backlog", lang, moment=when))
     return sec
 
@@ -281,21 +268,16 @@ def trend(ctx: Context) -> Section:
         sec.text(t("unsorted.trend.sentence", lang, week=peak["label"],
                    n=fmt.count(peak["total"], "unsorted_incoming", lang), avg=fmt.number(inside["total"].mean(), lang, 1)))
     sec.figure(charts.weekly_trend(w, lang))
-    if len(inside) <= 16:
-        shown = pd.DataFrame({t("unsorted.trend.week", lang): inside["label"]})
-        for c in unsorted.CATEGORIES:
-            shown[t(f"unsorted.category.{c}", lang)] = inside[c].map(lambda v: fmt.number(v, lang)).to_numpy()
-        shown[t("unsorted.sources.total", lang)] = inside["total"].map(lambda v: fmt.number(v, lang)).to_numpy()
-        shown[t("unsorted.trend.accepted_share", lang)] = inside["accepted_share"].map(
-            lambda v: fmt.percent(v, lang)).to_numpy()
-        sec.parts.append(("html", html_table(shown, set(shown.columns[1:]))))
+    if len(inside) <= 16:       # shown, not published (the weekly table is)
+        shown, numeric = kit.shown_table(ctx, inside, [kit.Column("unsorted.trend.week", "label", "text")]
+                                         + [kit.Column(f"unsorted.category.{c}", c) for c in unsorted.CATEGORIES]
+                                         + [kit.Column("unsorted.sources.total", "total"),
+                                            kit.Column("unsorted.trend.accepted_share", "accepted_share", "percent")])
+        sec.parts.append(("html", html_table(shown, numeric)))
     sec.note(t("unsorted.def.trend", lang))
     return sec
 
 
 def summary(ctx: Context) -> Section:
-    """The findings of every section, in one list."""
-    sec = Section(ctx, "summary", t("unsorted.summary.title", ctx.lang))
-    for f in ctx.findings:
-        sec.text(f)
-    return sec
+    """The findings of every section run so far, in one list (each section's once)."""
+    return kit.takeaways(ctx, "unsorted.summary.title")

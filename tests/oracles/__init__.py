@@ -1,0 +1,1 @@
+"""Reference (oracle) implementations the tests compare the reports' pushed-down reads with."""
