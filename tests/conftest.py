@@ -6,9 +6,63 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ["CRMREPORTS_DOTENV"] = "0"  # the CLI ignores .env files: a developer's own secrets stay out of the tests
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+
+
+# ---- the `heavy` marker: what `make test-fast` leaves out ------------------------------------------
+# Tests that take a second or more each without starting a kernel (those are `slow`). `make test` runs
+# them all; `make test-fast` (-m "not slow and not heavy") keeps the suite under a minute on 2 cores.
+# They are marked here rather than in each file so that the list of what the fast run skips is in one place.
+
+HEAVY_MODULES = {
+    "test_sync.py": "syncs against the stand-in server, kills and resumes the sync (5-15 s each)",
+    "test_datasets.py": "loads the public sample datasets (1-2 s each)",
+}
+HEAVY_TESTS = {
+    # each starts `crmreports` in a subprocess (2-10 s); test_help_lists_commands stays
+    "test_cli.py": {
+        "test_bad_period_lists_valid_forms",
+        "test_unknown_manager_lists_managers",
+        "test_unknown_report_and_format",
+        "test_report_specific_parameters_are_checked",
+        "test_group_scope_by_name",
+        "test_missing_store",
+    },
+    # generates the demo account a second time; writes a second demo store
+    "test_demo.py": {"test_same_arguments_give_identical_dump", "test_load_demo_writes_the_store"},
+    # fits every series in statsmodels
+    "test_ets.py": {"test_the_fit_is_as_good_as_statsmodels"},
+    # wait out the rate limits
+    "test_amocrm_client.py": {"test_rate_limiter_sliding_window", "test_limiter_holds_with_retries_against_server_limit"},
+    # the whole report six times
+    "test_forecast.py": {"test_each_section_runs_alone"},
+    # two stores, 3 s
+    "test_goals_pushdown.py": {"test_same_report_in_a_zone_with_daylight_saving"},
+}
+# The pushdown grids compare whole reports over many periods and scopes (about a second a case): the fast
+# run keeps the first case of each parametrized test. So for the grids named in GRID_TESTS.
+GRID_MODULES = ("test_*_pushdown.py",)
+GRID_TESTS = {"test_forecast.py": {"test_groups_at_once_equal_each_group_alone"}}
+
+
+@pytest.hookimpl(tryfirst=True)   # before the -m selection
+def pytest_collection_modifyitems(config, items):
+    heavy = pytest.mark.heavy
+    first_case: set[tuple[str, str]] = set()
+    for item in items:
+        path = Path(str(item.fspath))
+        func = getattr(item, "originalname", item.name)
+        if path.name in HEAVY_MODULES or func in HEAVY_TESTS.get(path.name, ()):
+            item.add_marker(heavy)
+        elif getattr(item, "callspec", None) is not None and (
+                any(path.match(g) for g in GRID_MODULES) or func in GRID_TESTS.get(path.name, ())):
+            key = (path.name, func)
+            if key in first_case:
+                item.add_marker(heavy)
+            first_case.add(key)
 
 
 @pytest.fixture(scope="session")

@@ -41,17 +41,19 @@ STANDARD_PARAMETERS = ("period", "manager", "pipeline", "store", "lang")
 
 
 def reports() -> list[str]:
-    """Report names: the registry's (:mod:`crmreports.reports`), in their declared order."""
-    return registry.names()
+    """Report names: the registry's (:mod:`crmreports.reports`) in their declared order, then any other notebook
+    in the notebooks folder (``CRMREPORTS_NOTEBOOKS`` may point at a folder of one's own notebooks: each runs as
+    an ad-hoc report of its file name, without index figures)."""
+    names = registry.names()
+    return names + sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb") if p.stem not in names)
 
 
 def notebook_path(report: str) -> Path:
     """The report's notebook; an unknown report is an error listing the valid ones."""
-    if not report or "/" in report:
+    declared = registry.registry().get(report)
+    path = NOTEBOOKS / f"{declared.notebook if declared else report}.ipynb"
+    if not report or "/" in report or not path.exists():
         raise ParameterError(f"unknown report {report!r}; valid: {', '.join(reports())}")
-    path = NOTEBOOKS / f"{registry.get(report).notebook}.ipynb"
-    if not path.exists():
-        raise ParameterError(f"report {report!r} has no notebook {path}")
     return path
 
 

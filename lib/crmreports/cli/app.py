@@ -1,4 +1,4 @@
-"""The `crmreports` command line: global options here, one module per command in crmreports.commands."""
+"""The `crmreports` command line: global options here, one module per command in crmreports.cli.commands."""
 from __future__ import annotations
 
 import argparse
@@ -7,12 +7,44 @@ import logging
 import os
 import pkgutil
 import sys
+from pathlib import Path
 
 from .. import __version__
 from ..store import DEFAULT_STORE
 
 
 log = logging.getLogger("crmreports")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def load_env_files() -> list[tuple[Path, list[str]]]:
+    """Load the git-ignored ``.env`` of the working directory, then the project root's, into ``os.environ``.
+
+    A variable already set (in the environment, or by the first file) is never overridden, and an empty value
+    (a blank left to fill in, as in ``.env.example``) sets nothing. ``CRMREPORTS_DOTENV=0`` skips the files
+    (the tests set it, so a developer's own ``.env`` does not leak into them). Returns each file read with the
+    names it set, for a debug line: names only, never a value (the files hold secrets).
+    """
+    if os.environ.get("CRMREPORTS_DOTENV", "1") == "0":
+        return []
+    from dotenv import dotenv_values
+    loaded = []
+    candidates = [Path.cwd() / ".env"]
+    if (PROJECT_ROOT / "pyproject.toml").is_file():      # a source checkout, not an installed package
+        candidates.append(PROJECT_ROOT / ".env")
+    seen = set()
+    for path in candidates:
+        if not path.is_file() or path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        names = []
+        for name, value in dotenv_values(path).items():
+            if value and name not in os.environ:     # an empty value is a blank left to fill in
+                os.environ[name] = value
+                names.append(name)
+        loaded.append((path, names))
+    return loaded
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,12 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    env_files = load_env_files()       # before the parser: option defaults read the environment
     parser = build_parser()
     args = parser.parse_args(argv)
     # default: our INFO lines, libraries' warnings; -v: our debug; -vv: everything's debug
     logging.basicConfig(level=logging.DEBUG if args.verbose >= 2 else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("crmreports").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    for path, names in env_files:
+        log.debug("read %s: %s", path, ", ".join(names) or "nothing new")
     from .errors import CLIError as canonical   # the same class even when run as __main__
     try:
         return int(args.func(args) or 0)

@@ -1,6 +1,6 @@
 """The embedded demo account: a deterministic, realistic amoCRM account dump.
 
-:func:`generate` builds an *account dump* (see :mod:`crmreports.mapping`) whose records have the shape
+:func:`generate` builds an *account dump* (see :mod:`crmreports.sources.mapping`) whose records have the shape
 of the real amoCRM API v4 JSON: a small equipment supplier («ТехноСнаб») with two sales teams, two
 pipelines, two years of deals with seasonality and growth, stage history as events, incoming
 (unsorted) leads, call notes and tasks. :func:`load_demo` maps it with the same code a live sync
@@ -968,7 +968,7 @@ def generate(seed: int = 7, as_of: dt.date | None = None, n_deals: int = 20000, 
     Returns
     -------
     dict
-        An account dump in the format described in :mod:`crmreports.mapping`.
+        An account dump in the format described in :mod:`crmreports.sources.mapping`.
     """
     if n_deals < 1 or months < 1:
         raise ValueError(f"n_deals and months must be positive, got n_deals={n_deals}, months={months}")

@@ -1,6 +1,6 @@
 """A large synthetic store for scale benchmarks (1,000,000 deals / 20,000,000 stage changes by default).
 
-The demo generator (:mod:`crmreports.demo`) builds API-shaped records one deal at a time and maps them
+The demo generator (:mod:`crmreports.sources.demo`) builds API-shaped records one deal at a time and maps them
 like a live sync: right for a realistic demo account, far too slow for millions of rows. This module
 writes the store tables directly: per-deal parameters are drawn with numpy (one vectorized draw per
 column), and the big tables (stage changes, calls, tasks) are expanded from them inside DuckDB with

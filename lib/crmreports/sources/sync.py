@@ -10,7 +10,7 @@ How it works
    ``_links`` removed) and are flagged ``pending`` if new or changed. A high-water mark only moves past
    data that is committed; if a stream does not come back in ascending order, its mark moves only at
    the end of the stream. Re-fetched records are idempotent upserts.
-2. **Materialize.** The store tables are computed from ``sync_raw`` with :mod:`crmreports.mapping`, in one
+2. **Materialize.** The store tables are computed from ``sync_raw`` with :mod:`crmreports.sources.mapping`, in one
    transaction that also clears the ``pending`` flags. The first run (or ``--full``, or a change of a
    reference list) maps everything with :func:`mapping.dump_to_tables`, so the store equals a direct load
    of the same records. Later runs recompute only what the pending records affect: the changed leads;

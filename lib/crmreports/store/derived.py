@@ -4,7 +4,7 @@ columns of them instead of sorting and grouping the whole log on every run.
 Every writer of the store (:func:`store.write_full`: the demo and the importers; the API sync, in full
 or for the deals it touched; the scale generator) calls :func:`refresh` in the transaction that writes
 the change log, so the derived tables always describe the log beside them. They are in the account's
-local time (converted as :func:`crmreports.localtime.local_sql` does, exactly as pandas), and
+local time (converted as :func:`crmreports.core.localtime.local_sql` does, exactly as pandas), and
 ``derived_state`` records the version of their definitions and the time zone they were cut in. A reader
 uses a derived table only if that record matches (:func:`source`); otherwise (a store written by an
 older version, or by hand) it reads the same definition as a subquery of the change log: slower, the
@@ -16,7 +16,7 @@ same rows. ``crmreports run`` and ``pack`` store them first in that case (:func:
     ``status_id`` (the stage entered), ``t_next`` (local time of the deal's next change with a time,
     in (local time, event id) order: when that stay ended; NULL for the last one). Stored in order of
     ``t``, so that a period's stays are a range of row groups. Time in stage
-    (:func:`crmreports.queries.load_sales`).
+    (:func:`crmreports.reports.sales_analysis.query.load_sales`).
 ``lead_stage_sets``
     per deal and pipeline, the sorted distinct stages its changes entered (both set); a deal whose
     changes never name both: one row with NULL pipeline and stages (it has a history, without a stage
@@ -25,7 +25,7 @@ same rows. ``crmreports run`` and ``pack`` store them first in that case (:func:
     per deal and local calendar month, its last change of the month by (UTC time, row position in the
     log): ``month`` (year × 12 + month − 1), that change's ``key`` (the order key, for merging months)
     and its ``to_pipeline_id`` / ``to_status_id``. The forecast's month-start snapshots
-    (:mod:`crmreports.queries_forecast`).
+    (:mod:`crmreports.reports.forecast.query`).
 """
 from __future__ import annotations
 

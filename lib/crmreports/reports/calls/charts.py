@@ -16,7 +16,7 @@ IN_COLOR, MISSED_COLOR, OUT_COLOR = "#10b981", "#ef4444", ACCENT
 
 def weekly(daily: pd.DataFrame) -> pd.DataFrame:
     """Daily counts summed by week starting Monday (``day`` = the Monday)."""
-    d = daily.assign(day=daily["day"] - pd.to_timedelta(daily["day"].dt.dayofweek, unit="D"))
+    d = daily.assign(day=daily["day"] - pd.to_timedelta(daily["day"].dt.day_of_week, unit="D"))
     g = d.groupby("day")[["calls_in", "calls_out", "answered", "missed", "total"]].sum().reset_index()
     return g.assign(working=True)
 

@@ -310,7 +310,7 @@ def daily_table(g: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.Data
     g = g[COUNT_COLUMNS].reindex(days, fill_value=0).astype(int)
     g.index.name = "day"
     out = g.reset_index()
-    out["working"] = out["day"].dt.dayofweek < 5
+    out["working"] = out["day"].dt.day_of_week < 5
     return out
 
 

@@ -52,7 +52,7 @@ class _Fault:
 
 
 class AmoCRMServer:
-    """Serve an account dump (see :mod:`crmreports.mapping`) like amoCRM's API v4 does."""
+    """Serve an account dump (see :mod:`crmreports.sources.mapping`) like amoCRM's API v4 does."""
 
     def __init__(self, dump: Mapping[str, Any], *, access_token: str | None = None,
                  client_id: str = "stand-in-client", client_secret: str | None = None,
