@@ -7,15 +7,17 @@ import pandas as pd
 import pytest
 
 import fixtures_forecast as fx
-from crmreports.reports.forecast import metrics as F
 from crmreports import store
+from crmreports.reports.forecast import metrics as F
+from crmreports.reports.forecast.metrics.probabilities import _age_band
+from oracles import forecast as oracle
 
 S1 = F.Settings(lookback=2, min_obs=1, age_bins=(0, math.inf))
 
 
 @pytest.fixture(scope="module")
 def snaps():
-    return F.snapshots(fx.leads(), fx.stage_changes(), F.snapshot_moments(fx.leads(), fx.ORIGIN, 2))
+    return oracle.snapshots(fx.leads(), fx.stage_changes(), F.snapshot_moments(fx.leads(), fx.ORIGIN, 2))
 
 
 def test_snapshots_stage_at_each_moment(snaps):
@@ -81,7 +83,7 @@ def test_sparse_cell_falls_back_to_the_pipeline(snaps):
 
 
 def test_known_at_hides_the_future():
-    ld, sc = F.known_at(fx.leads(), fx.stage_changes(), pd.Timestamp("2026-03-01"))
+    ld, sc = oracle.known_at(fx.leads(), fx.stage_changes(), pd.Timestamp("2026-03-01"))
     assert sorted(ld["id"]) == [1, 2, 3, 4, 5, 6, 9]            # L7, L8 created later
     assert ld.set_index("id").loc[5, "status_id"] == 2           # won 03-04: in B on 03-01
     assert ld["closed_at"].isna().all() and (sc["at"] < pd.Timestamp("2026-03-01")).all()
@@ -120,22 +122,22 @@ def test_ets_model_choice_by_history_length():
 
 
 def test_degenerate_histories_are_statements():
-    short = F.forecast_as_of(fx.leads(), fx.stage_changes(), fx.ORIGIN)
+    short = oracle.forecast_as_of(fx.leads(), fx.stage_changes(), fx.ORIGIN)
     assert short.status == "short_history" and short.history_months == 2
     assert math.isnan(short.value(1))
     t = fx.no_won_tables()
-    none = F.forecast_as_of(t["leads"], t["stage_changes"], pd.Timestamp("2026-07-01"))
+    none = oracle.forecast_as_of(t["leads"], t["stage_changes"], pd.Timestamp("2026-07-01"))
     assert none.status == "no_won"
-    bt = F.backtest(t["leads"], t["stage_changes"], pd.Timestamp("2026-07-01"))
+    bt = oracle.backtest(t["leads"], t["stage_changes"], pd.Timestamp("2026-07-01"))
     assert set(bt["status"]) <= {"short_history", "no_won"}
     assert F.accuracy(bt)["n"].eq(0).all()
-    empty = F.forecast_as_of(t["leads"].iloc[:0], t["stage_changes"].iloc[:0], pd.Timestamp("2026-07-01"))
+    empty = oracle.forecast_as_of(t["leads"].iloc[:0], t["stage_changes"].iloc[:0], pd.Timestamp("2026-07-01"))
     assert empty.status == "short_history"
 
 
 def test_origin_must_be_a_month_start():
     with pytest.raises(ValueError, match="first moment of a month"):
-        F.forecast_as_of(fx.leads(), fx.stage_changes(), pd.Timestamp("2026-04-15"))
+        oracle.forecast_as_of(fx.leads(), fx.stage_changes(), pd.Timestamp("2026-04-15"))
 
 
 @pytest.mark.parametrize("builder", ["tables", "no_won_tables"])
@@ -173,21 +175,21 @@ def demo(demo_store):
 
 def test_no_look_ahead(demo):
     d = pd.Timestamp("2026-06-01")
-    full = F.forecast_as_of(demo.leads, demo.stage_changes, d)
-    cut = F.forecast_as_of(*_delete_after(demo.leads, demo.stage_changes, d), d)
+    full = oracle.forecast_as_of(demo.leads, demo.stage_changes, d)
+    cut = oracle.forecast_as_of(*_delete_after(demo.leads, demo.stage_changes, d), d)
     assert full.ok
     pd.testing.assert_frame_equal(full.table, cut.table)
     # the later data really differs: the full store knows more deals and more wins
     assert len(demo.leads) > len(_delete_after(demo.leads, demo.stage_changes, d)[0])
     # the backtest's forecast as of D equals the forecast from the truncated store
-    bt = F.backtest(demo.leads, demo.stage_changes, pd.Timestamp("2026-11-01"))
+    bt = oracle.backtest(demo.leads, demo.stage_changes, pd.Timestamp("2026-11-01"))
     row = bt[(bt["forecast_origin"] == d) & (bt["measure"] == "revenue")].set_index("k")
     for k in (1, 2, 3):
         assert row.loc[k, "combined"] == pytest.approx(cut.value(k))
 
 
 def test_backtest_on_demo_beats_both_baselines(demo):
-    bt = F.backtest(demo.leads, demo.stage_changes, pd.Timestamp("2026-11-01"))
+    bt = oracle.backtest(demo.leads, demo.stage_changes, pd.Timestamp("2026-11-01"))
     acc = F.accuracy(bt).query("k == 'all'").set_index("method")
     assert acc.loc["combined", "n"] >= 30            # 12 + 11 + 10 origin × horizon pairs
     assert acc.loc["combined", "wape"] < acc.loc["last_month", "wape"]
@@ -197,12 +199,12 @@ def test_backtest_on_demo_beats_both_baselines(demo):
 
 def test_group_forecasts_add_up_roughly(demo):
     o = pd.Timestamp("2026-11-01")
-    team = F.forecast_as_of(demo.leads, demo.stage_changes, o)
-    g = F.by_group(demo.leads, demo.stage_changes, o, "pipeline_id")
+    team = oracle.forecast_as_of(demo.leads, demo.stage_changes, o)
+    g = oracle.by_group(demo.leads, demo.stage_changes, o, "pipeline_id")
     assert len(g) == 2 and (g["status"] == "ok").all()
     assert g["revenue_1"].sum() == pytest.approx(team.value(1), rel=0.2)
     one = demo.leads[demo.leads["pipeline_id"] == g.loc[0, "key"]]
-    alone = F.forecast_as_of(one, demo.stage_changes[demo.stage_changes["lead_id"].isin(one["id"])], o)
+    alone = oracle.forecast_as_of(one, demo.stage_changes[demo.stage_changes["lead_id"].isin(one["id"])], o)
     assert g.loc[0, "revenue_1"] == pytest.approx(alone.value(1))
 
 
@@ -216,7 +218,7 @@ def _naive_probabilities(snaps, origin, settings=F.DEFAULT):
     done = tr["closed_at"].notna() & (tr["closed_at"] < origin)
     tr = tr.assign(duration=(tr["closed_at"].where(done, origin) - tr["moment"]) / F.DAY,
                    event=np.where(done, np.where(tr["won"], 1, 2), 0),
-                   band=F._age_band(tr["age_days"], settings.age_bins))
+                   band=_age_band(tr["age_days"], settings.age_bins))
     hd = F.horizon_days(origin)
     rows = []
     for level, by in F.LEVELS:
@@ -235,8 +237,8 @@ def _naive_probabilities(snaps, origin, settings=F.DEFAULT):
 @pytest.fixture(scope="module")
 def demo_snapshots(demo):
     o = pd.Timestamp("2026-11-01")
-    known, sc = F.known_at(demo.leads, demo.stage_changes, o)
-    return known, F.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
+    known, sc = oracle.known_at(demo.leads, demo.stage_changes, o)
+    return known, oracle.snapshots(known, sc, F.snapshot_moments(known, o, 12, 12))
 
 
 @pytest.mark.parametrize("origin", ["2026-11-01", "2026-06-01", "2025-12-01", "2025-11-01"])
@@ -261,7 +263,7 @@ def test_one_estimator_gives_each_origins_own_forecast(demo, demo_snapshots, bat
         assert len(est.ts.done) >= 3 * 13 - 3        # every origin's three series (a few may coincide)
     for origin in ("2026-11-01", "2026-08-01", "2026-01-01", "2025-11-01"):
         o = pd.Timestamp(origin)
-        own = F.forecast_as_of(demo.leads, demo.stage_changes, o)
+        own = oracle.forecast_as_of(demo.leads, demo.stage_changes, o)
         shared = est.forecast(o)
         assert (own.status, own.model, own.history_months) == (shared.status, shared.model, shared.history_months)
         for part in ("table", "open_deals", "probabilities", "yields", "series"):
@@ -306,3 +308,23 @@ def test_a_failure_in_the_background_groups_surfaces_where_they_are_read(demo_sn
     est.backtest()                               # the rest of the report goes on
     with pytest.raises(KeyError, match="no_such_column"):
         est.by_group("no_such_column")
+
+
+def test_each_section_runs_alone(demo_store):
+    """A section needs only `open`: run alone on a fresh context it gives what it gives after the sections
+    before it (text, tables, charts, notes, its figures and findings)."""
+    from crmreports.reports.forecast import sections as report
+    from report_equality import frames_equal, run_sections, same
+    names = ["headline", "views", "pipeline", "accuracy", "breakdown"]
+    args = {"period": "2026-10", "store": str(demo_store), "lang": "ru"}
+    in_order = report.open(**args)
+    together = run_sections(report, names, in_order)
+    for name, expected in zip(names, together):
+        ctx = report.open(**args)
+        alone = run_sections(report, [name], ctx)[0]
+        assert alone[:5] == expected[:5], name
+        assert alone[5].keys() == expected[5].keys(), name
+        for t in alone[5]:
+            frames_equal(alone[5][t], expected[5][t], f"{name}.{t}", exact=True)
+        assert all(same(v, in_order.figures[k]) for k, v in ctx.figures.items()), name
+        assert all(v == in_order.section_findings[k] for k, v in ctx.section_findings.items()), name

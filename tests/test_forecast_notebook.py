@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crmreports.reports.forecast import metrics as F
 from crmreports import store
 from crmreports.batch.run import Job, run_job
 from crmreports.core.scopes import slug
+from crmreports.reports.forecast import metrics as F
+from oracles import forecast as oracle
 
 pytestmark = pytest.mark.slow
 ORIGIN = pd.Timestamp("2026-11-01")
@@ -24,9 +25,10 @@ def pdf_text(path) -> str:
 
 
 def expected(leads, changes) -> tuple[F.Forecast, pd.DataFrame]:
-    bt = F.backtest(leads, changes, ORIGIN)
+    bt = oracle.backtest(leads, changes, ORIGIN)
     factors = {m: F.calibration_factor(bt, m) for m in ("revenue", "deals")}
-    return F.widen(F.forecast_as_of(leads, changes, ORIGIN), factors), F.accuracy(bt).query("k == 'all'").set_index("method")
+    fc = F.widen(oracle.forecast_as_of(leads, changes, ORIGIN), factors)
+    return fc, F.accuracy(bt).query("k == 'all'").set_index("method")
 
 
 @pytest.fixture(scope="module")

@@ -1,34 +1,30 @@
-"""The forecast's pushed-down loader (crmreports.queries_forecast.load_forecast: each deal's last stage per
-month instead of the change log) and its once-per-run snapshots and estimator give exactly the figures,
-tables, narrative and displayed tables that the forecast gives on the whole store (store.load, the
-snapshots rebuilt from the whole change log).
+"""The forecast's pushed-down loader (crmreports.reports.forecast.query.load_forecast: each deal's last stage
+per month instead of the change log) and its once-per-run snapshots and estimator give exactly the figures,
+tables, narrative and displayed tables that the forecast gives on the whole store (the oracle,
+tests/oracles/forecast.py: store.load, the snapshots rebuilt from the whole change log).
 
 The comparison runs every section of the notebook, in its order, on two contexts for the same
-parameters: one built from everything (`report.open_context`, the loader the report had before) and one
-from `views.forecast.open` (the reduced read). Origins: the end of the data (2026-10), earlier months
+parameters: one built from everything (`oracle.full_context`) and one from `sections.open` (the reduced
+read). Origins: the end of the data (2026-10), earlier months
 (so that deals closed after the origin are shown open at their stage then), a quarter, a short history
 and an empty one; scopes: the team, one manager, one pipeline. The library functions are also checked
 directly: the snapshots from the month stages against those from the whole change log, and the
-backtest, the forecast and the breakdown from the shared snapshots against the self-contained
+backtest, the forecast and the breakdown from the shared snapshots against the oracle's self-contained
 `backtest`, `forecast_as_of` and `by_group` on the whole store.
 """
 
 import pandas as pd
 import pytest
-from crmreports.reports.forecast import metrics as F
-from crmreports.store import derived
-from crmreports.reports.forecast import query as queries_forecast
+
 from crmreports import store
-from crmreports.present.context import open_context
+from crmreports.reports.forecast import metrics as F
+from crmreports.reports.forecast import query as queries_forecast
 from crmreports.reports.forecast import sections as view
+from crmreports.store import derived
+from oracles import forecast as oracle
 from report_equality import assert_same_published, assert_same_sections, frames_equal
 
 SECTIONS = ["headline", "views", "pipeline", "accuracy", "breakdown", "summary"]
-
-
-def _full(period, manager, pipeline, demo_store):
-    ctx = open_context(view.REPORT, period, manager, pipeline, str(demo_store), "ru")
-    return view.ForecastContext(**{f: getattr(ctx, f) for f in ctx.__dataclass_fields__})
 
 
 CASES = [("2026-10", "", ""), ("2026-06", "", ""), ("2025-12", "", ""), ("2026-Q2", "", ""),
@@ -38,7 +34,7 @@ CASES = [("2026-10", "", ""), ("2026-06", "", ""), ("2025-12", "", ""), ("2026-Q
 
 @pytest.mark.parametrize("period,manager,pipeline", CASES)
 def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, pipeline):
-    full = _full(period, manager, pipeline, demo_store)
+    full = oracle.full_context(period, manager, pipeline, str(demo_store), "ru")
     push = view.open(period=period, manager=manager, pipeline=pipeline, store=str(demo_store), lang="ru")
     # the reduced read really is smaller
     if period != "2020":
@@ -70,18 +66,18 @@ def test_shared_snapshots_give_the_self_contained_results(demo_store, origin):
     data = store.load(demo_store)
     reduced, known, snaps = _reduced(demo_store, o)
     recent = F.snapshots_since(snaps, F.snapshot_moments(known, o, 12)[0])
-    frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest",
+    frames_equal(oracle.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest",
                  exact=True)
-    full = F.forecast_as_of(data.leads, data.stage_changes, o)
+    full = oracle.forecast_as_of(data.leads, data.stage_changes, o)
     push = F.forecast_from(recent, known, o)
     frames_equal(full.table, push.table, "forecast", exact=True)
     frames_equal(full.open_deals, push.open_deals, "open deals", exact=True)
     for column in ("pipeline_id", "responsible_user_id"):
-        frames_equal(F.by_group(data.leads, data.stage_changes, o, column),
+        frames_equal(oracle.by_group(data.leads, data.stage_changes, o, column),
                      F.by_group_from(recent, known, o, column), column, exact=True)
     # the stage of every deal at every month start, and the deals known at the origin, are the same
-    full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
-    full_snaps = F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12))
+    full_known, full_sc = oracle.known_at(data.leads, data.stage_changes, o)
+    full_snaps = oracle.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12))
     pd.testing.assert_frame_equal(full_snaps, snaps, check_exact=True)
     cols = queries_forecast.FORECAST_LEAD_COLUMNS
     pd.testing.assert_frame_equal(full_known[cols].reset_index(drop=True), known[cols].reset_index(drop=True),
@@ -96,7 +92,7 @@ def test_deals_closed_after_the_origin_keep_their_stage_then(demo_store):
     data = store.load(demo_store)
     later = data.leads[(data.leads["created_at"] < o) & (data.leads["closed_at"] >= o)]
     assert len(later) > 10 and len(reduced.origin_stages) >= len(later)
-    full_known = F.known_at(data.leads, data.stage_changes, o)[0].set_index("id")
+    full_known = oracle.known_at(data.leads, data.stage_changes, o)[0].set_index("id")
     push_known = push_known.set_index("id")
     pd.testing.assert_series_equal(full_known.loc[later["id"], "status_id"], push_known.loc[later["id"], "status_id"])
     assert push_known.loc[later["id"], "closed_at"].isna().all()
@@ -139,9 +135,9 @@ def test_changes_at_the_same_moment(demo_store, tmp_path, how):
     o = pd.Timestamp("2026-06-01")
     data = store.load(path)
     _, known, snaps = _reduced(path, o)
-    full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
-    pd.testing.assert_frame_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps,
-                                  check_exact=True)
+    full_known, full_sc = oracle.known_at(data.leads, data.stage_changes, o)
+    full_snaps = oracle.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12))
+    pd.testing.assert_frame_equal(full_snaps, snaps, check_exact=True)
     cols = queries_forecast.FORECAST_LEAD_COLUMNS
     pd.testing.assert_frame_equal(full_known[cols].reset_index(drop=True), known[cols].reset_index(drop=True),
                                   check_exact=True)
@@ -183,9 +179,9 @@ def test_timezone_with_daylight_saving(demo_store, tmp_path, how):
         o = pd.Timestamp(origin)
         data = store.load(path)
         reduced, known, snaps = _reduced(path, o)
-        full_known, full_sc = F.known_at(data.leads, data.stage_changes, o)
-        frames_equal(F.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin,
+        full_known, full_sc = oracle.known_at(data.leads, data.stage_changes, o)
+        frames_equal(oracle.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin,
                      exact=True)
-        frames_equal(F.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin,
+        frames_equal(oracle.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin,
                      exact=True)
         assert len(reduced.month_stages) < len(data.stage_changes) / 2

@@ -1,9 +1,9 @@
 """The sales forecast's read of the store, with its filters and its reductions pushed into DuckDB.
 
 ``store.load`` reads every lead of the scope and every stage change of those leads. The forecast
-(:mod:`crmreports.forecast`) needs far less of the change log: the only thing it asks of it is a deal's
+(:mod:`.metrics`) needs far less of the change log: the only thing it asks of it is a deal's
 stage *at a month start* (the snapshots the estimators learn from, and the open deals at the origin)
-and, for deals closed after the origin, their stage at the origin (:func:`forecast.known_at`). So
+and, for deals closed after the origin, their stage at the origin (:func:`.metrics.known_with_stages`). So
 :func:`load_forecast` reads
 
 leads
@@ -11,23 +11,24 @@ leads
     columns the forecast uses;
 month_stages
     per deal and per local calendar month, the stage and pipeline of the month's last change (by time,
-    ties by the store's row order, which is the order :func:`store.load` returns and
-    :func:`forecast.snapshots` breaks ties in); months before the first snapshot the forecast can use
-    are one bucket. A deal's months after it was closed are dropped (it is open at no later month
-    start). The month is :func:`forecast.month_index` of the local month. Read from the store's
-    ``lead_months`` (:mod:`crmreports.derived`: each deal's last change of each month, kept when the
-    store is written), the early months merged by their last changes' order keys.
+    ties by the store's row order, which is the order :func:`store.load` returns and the snapshots
+    from the whole change log (tests/oracles/forecast.py) break ties in); months before the first
+    snapshot the forecast can use are one bucket. A deal's months after it was closed are dropped (it
+    is open at no later month start). The month is :func:`.metrics.month_index` of the local month.
+    Read from the store's ``lead_months`` (:mod:`crmreports.store.derived`: each deal's last change of
+    each month, kept when the store is written), the early months merged by their last changes' order
+    keys.
 origin_stages
     for deals closed after the origin, the stage (``to_status_id``) of their last change with a stage
-    before it (by time, ties by the change id: what :func:`forecast.known_at` takes).
+    before it (by time, ties by the change id: what ``known_at`` of tests/oracles/forecast.py takes).
 
 The last change before a month start ``m`` is the last change of the latest month before ``m``, so
-:func:`forecast.snapshots_from_months` and :func:`forecast.known_with_stages` find the same stage for
-every (deal, month start) as :func:`forecast.snapshots` and :func:`forecast.known_at` on the whole
-change log, and the forecast, backtest and breakdowns are exactly those of the whole store
-(tests/test_forecast_pushdown.py). Times are cut in the account's local time: a plain shift when the
+:func:`.metrics.snapshots_from_months` and :func:`.metrics.known_with_stages` find the same stage for
+every (deal, month start) as ``snapshots`` and ``known_at`` on the whole change log (the reference in
+tests/oracles/forecast.py), and the forecast, backtest and breakdowns are exactly those of the whole
+store (tests/test_forecast_pushdown.py). Times are cut in the account's local time: a plain shift when the
 timezone has one UTC offset over the whole history (the usual case, and the fast one), the exact
-conversion of :func:`crmreports.localtime.local_sql` otherwise (pandas' offsets, not DuckDB's ICU time
+conversion of :func:`crmreports.core.localtime.local_sql` otherwise (pandas' offsets, not DuckDB's ICU time
 zones, which may differ).
 """
 from __future__ import annotations
@@ -39,11 +40,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ...store import derived
 from ... import store
-from ...core.localtime import local_sql, utc_offsets
-from ...store import LOST, WON
-from ...core.localtime import MARGIN
+from ...core.localtime import MARGIN, local_sql, utc_offsets
+from ...store import LOST, WON, derived
 from ...store.sql import read_frame, sql_ts
 
 log = logging.getLogger("crmreports.queries_forecast")
@@ -68,7 +67,7 @@ def first_bucket(origin: pd.Timestamp, months: int) -> pd.Timestamp:
 
 
 def _month(expr: str) -> str:
-    """:func:`forecast.month_index` of a timestamp in SQL."""
+    """:func:`.metrics.month_index` of a timestamp in SQL."""
     return f"(year({expr}) * 12 + month({expr}) - 1)"
 
 
@@ -137,7 +136,8 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
             WHERE b.month < l.limit_month"""
         month_stages = con.execute(sql, [origin_month, origin_month] + scope_params + [hi]).df()
 
-        # deals closed after the origin: the stage of their last change with one before it (known_at's ties)
+        # deals closed after the origin: the stage of their last change with one before it (the ties of
+        # the oracle's known_at)
         n_later = int(((leads["closed_at"] >= origin) & (leads["created_at"] < origin)).sum())
         origin_stages = pd.Series(dtype="float64")
         if n_later:

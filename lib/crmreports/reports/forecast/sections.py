@@ -1,8 +1,9 @@
-"""Sections of the sales-forecast notebook: the forecast (crmreports.forecast), charts, narrative, definitions.
+"""Sections of the sales-forecast notebook: the forecast (:mod:`.metrics`), charts, narrative, definitions.
 
-The heavy work (forecast, backtest, interval calibration) runs once, on first use, and is kept on the
-context (:class:`ForecastContext`), so each section only reads it: one :class:`crmreports.forecast.Estimator`
-gives the forecast, the backtest and the breakdowns.
+The heavy work (forecast, backtest, interval calibration) runs once, on first use by any section, and is
+kept on the context (:class:`ForecastContext`), so each section only reads it: one
+:class:`.metrics.Estimator` gives the forecast, the backtest and the breakdowns. The sections read only
+the pushed-down data of :func:`.query.load_forecast`.
 """
 from __future__ import annotations
 
@@ -12,16 +13,16 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ...core import fmt
-from . import query as queries_forecast
-from . import metrics as fc_lib
 from ... import store as store_lib
-from . import charts
+from ...core import fmt
 from ...core.labels import t
-from ...present.context import Context, validate
-from ...present.context import publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
-from ...present.section import Section
-from ...store import data_end  # noqa: F401  (re-exported for notebooks)
+from ...present import kit
+from ...present.context import Context, publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
+from ...present.section import Section, html_table
+from ...store import data_end
+from . import charts
+from . import metrics as fc_lib
+from . import query as queries_forecast
 
 REPORT = "forecast"
 BREAKDOWN_COLUMNS = ("responsible_user_id", "pipeline_id")
@@ -37,20 +38,22 @@ class ForecastContext(Context):
 
 def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
          lang: str = "ru") -> ForecastContext:
-    """Resolve the parameters (see :func:`crmreports.report.validate`) and read what the forecast as of
-    :func:`origin_of` the period needs (:func:`crmreports.queries_forecast.load_forecast`)."""
-    p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
+    """Resolve the parameters (see :func:`crmreports.present.context.validate`) and read what the forecast
+    as of :func:`origin_of` the period needs (:func:`load`)."""
+    return kit.open_report(REPORT, load, period, manager, pipeline, store, lang, context=ForecastContext)
+
+
+def load(store: str, period, pipeline_ids: list[int] | None = None,
+         user_ids: list[int] | None = None) -> queries_forecast.ForecastData:
+    """:func:`.query.load_forecast` as of the forecast origin of ``period`` (which depends on the end of
+    the data: the account is read first), 24 month starts back (the backtest's and the forecast's)."""
     con = store_lib.connect(store, read_only=True)
     try:
         account = store_lib.read_account(con)
     finally:
         con.close()
-    as_of = data_end(account)
-    s = fc_lib.DEFAULT
-    data = queries_forecast.load_forecast(store, _origin(p, as_of), 2 * s.lookback, pipeline_ids=pids or None,
-                                          user_ids=list(scope.user_ids) or None)
-    return ForecastContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
-                           data=data, as_of=as_of, currency=str(data.account.get("currency") or "RUB"))
+    return queries_forecast.load_forecast(store, _origin(period, data_end(account)), 2 * fc_lib.DEFAULT.lookback,
+                                          pipeline_ids=pipeline_ids, user_ids=user_ids)
 
 
 def _origin(period, as_of: pd.Timestamp) -> pd.Timestamp:
@@ -68,19 +71,21 @@ def results(ctx: ForecastContext) -> dict:
     if ctx.results:
         return ctx.results
     origin = origin_of(ctx)
+    # the reduced read: each deal's last stage per month and its stage at the origin
+    data = ctx.data
+    if data.origin != origin:
+        raise ValueError(f"the store was read for the forecast as of {data.origin}, not {origin}")
+    known = fc_lib.known_with_stages(data.leads, data.origin_stages, origin)
+    return results_from(ctx, known, partial(fc_lib.snapshots_from_months, known, data.month_stages))
+
+
+def results_from(ctx: ForecastContext, known: pd.DataFrame, make_snapshots) -> dict:
+    """:func:`results` from the deals ``known`` at the origin and ``make_snapshots`` (month starts → their
+    snapshots of those deals); kept on the context."""
+    origin = origin_of(ctx)
     s = fc_lib.DEFAULT
     # what the store held at the origin, and its month-start snapshots: computed once, shared by the
     # backtest (24 months back), the forecast and the breakdowns (12 months back)
-    data = ctx.data
-    if isinstance(data, queries_forecast.ForecastData):
-        # the reduced read: each deal's last stage per month and its stage at the origin
-        if data.origin != origin:
-            raise ValueError(f"the store was read for the forecast as of {data.origin}, not {origin}")
-        known = fc_lib.known_with_stages(data.leads, data.origin_stages, origin)
-        make_snapshots = partial(fc_lib.snapshots_from_months, known, data.month_stages)
-    else:
-        known, sc = fc_lib.known_at(data.leads, data.stage_changes, origin)
-        make_snapshots = partial(fc_lib.snapshots, known, sc)
     moments = fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback)
     # the snapshots are made while the deals' arrays are built in a thread (see Estimator)
     estimator = fc_lib.Estimator(None, known, origin, s, snaps_from=partial(make_snapshots, moments))
@@ -206,7 +211,7 @@ def views(ctx: ForecastContext) -> Section:
     cols = [t("forecast.col.month", lang), t("forecast.col.measure", lang), t("forecast.col.open", lang),
             t("forecast.col.new", lang), t("forecast.col.pipeline", lang), t("forecast.col.ts", lang),
             t("forecast.col.combined", lang)]
-    sec.parts.append(("html", _html(pd.DataFrame(rows, columns=cols), set(cols[2:]))))
+    sec.parts.append(("html", html_table(pd.DataFrame(rows, columns=cols), set(cols[2:]))))
     sec.tables["probabilities"] = fc.probabilities
     sec.tables["yields"] = fc.yields
     sec.note(t("forecast.def.pipeline", lang, origin=fmt.day(fc.origin, lang), min_obs=fc_lib.DEFAULT.min_obs))
@@ -214,11 +219,6 @@ def views(ctx: ForecastContext) -> Section:
     sec.note(t("forecast.def.ts", lang, start=_mname(start, lang, genitive=True),
                model=t(f"forecast.model.{fc.model}", lang)))
     return sec
-
-
-def _html(df: pd.DataFrame, numeric: set) -> str:
-    from ...present.section import html_table
-    return html_table(df, numeric)
 
 
 def _seasonality(ctx: ForecastContext, sec: Section, fc, names) -> None:
@@ -255,6 +255,16 @@ def _stage_labels(ctx: Context, wp: pd.DataFrame) -> pd.Series:
     return stage
 
 
+PIPELINE_COLUMNS = [
+    kit.Column("common.stage", "label", "text"),
+    kit.Column("forecast.col.open_deals", "open_deals", "number"),
+    kit.Column("forecast.col.amount", "amount", "money"),
+    kit.Column("forecast.col.p_win", "p_win", "percent"),
+    kit.Column("forecast.col.weighted", "weighted", "money"),
+    kit.Column("forecast.col.expected", "expected_3m", "money"),
+]
+
+
 def pipeline(ctx: ForecastContext) -> Section:
     """The weighted pipeline by stage at the forecast origin."""
     lang = ctx.lang
@@ -277,14 +287,7 @@ def pipeline(ctx: ForecastContext) -> Section:
     sec.text(t("forecast.pipe.top", lang, stage=top["label"], expected=ctx.money(top["expected_3m"]),
                amount=ctx.money(top["amount"]), p=fmt.percent(top["p_win"], lang)), finding=True)
     sec.figure(charts.weighted_pipeline(wp, lang, ctx.currency))
-    shown = pd.DataFrame({
-        t("common.stage", lang): wp["label"],
-        t("forecast.col.open_deals", lang): wp["open_deals"].map(lambda v: fmt.number(v, lang)),
-        t("forecast.col.amount", lang): wp["amount"].map(ctx.money),
-        t("forecast.col.p_win", lang): wp["p_win"].map(lambda v: fmt.percent(v, lang)),
-        t("forecast.col.weighted", lang): wp["weighted"].map(ctx.money),
-        t("forecast.col.expected", lang): wp["expected_3m"].map(ctx.money)})
-    sec.table("weighted_pipeline", wp.drop(columns="label"), shown, numeric=set(shown.columns[1:]))
+    kit.table(sec, "weighted_pipeline", wp.drop(columns="label"), PIPELINE_COLUMNS, shown_rows=wp)
     sec.note(t("forecast.def.weighted", lang))
     return sec
 
@@ -378,16 +381,29 @@ def breakdown(ctx: ForecastContext) -> Section:
             top = g.dropna(subset=["revenue_3m"]).head(1)
             for _, x in top.iterrows():
                 sec.text(t("forecast.by.top", lang, name=x["name"], revenue=ctx.money(x["revenue_3m"])), finding=True)
-        shown = pd.DataFrame({t(label, lang): g["name"]})
-        unit, key = (1e6, "forecast.by.unit_m") if g["revenue_1"].max() >= 1e6 else (1e3, "forecast.by.unit_k")
-        for k in (1, 2, 3):
-            shown[t(key, lang, month=names[k - 1])] = [_cell(lang, x, k, unit) for _, x in g.iterrows()]
-        shown[t("forecast.col.total", lang)] = [ctx.money(v) if not np.isnan(v) else _status(lang, s)
-                                                for v, s in zip(g["revenue_3m"], g["status"])]
-        sec.table(table, g, shown, numeric=set(shown.columns[1:]))
+        kit.table(sec, table, g, _breakdown_columns(ctx, label, names, g["revenue_1"].max()))
     sec.text(t("forecast.by.cell_note", lang))
     sec.note(t("forecast.def.by", lang))
     return sec
+
+
+def _breakdown_columns(ctx: ForecastContext, label: str, names: list[str], largest: float) -> list[kit.Column]:
+    """The displayed columns of a breakdown: the group's name, each month's forecast and interval
+    (:func:`_cell`, in millions when the largest first-month forecast reaches a million, else in
+    thousands), and the three months' total (or why there is none)."""
+    lang = ctx.lang
+    unit, key = (1e6, "forecast.by.unit_m") if largest >= 1e6 else (1e3, "forecast.by.unit_k")
+
+    def month(k: int):
+        return lambda g: pd.Series([_cell(lang, x, k, unit) for _, x in g.iterrows()], index=g.index)
+
+    def total(g: pd.DataFrame) -> pd.Series:
+        return pd.Series([ctx.money(v) if not np.isnan(v) else _status(lang, s)
+                          for v, s in zip(g["revenue_3m"], g["status"])], index=g.index)
+
+    return ([kit.Column(label, "name", "text")]
+            + [kit.Column(t(key, lang, month=names[k - 1]), month(k), "text", right=True) for k in (1, 2, 3)]
+            + [kit.Column("forecast.col.total", total, "text", right=True)])
 
 
 def _status(lang: str, status: str) -> str:
@@ -404,8 +420,5 @@ def _cell(lang: str, x, k: int, unit: float) -> str:
 
 
 def summary(ctx: Context) -> Section:
-    """The findings of every section, in one list."""
-    sec = Section(ctx, "summary", t("forecast.summary.title", ctx.lang))
-    for f in ctx.findings:
-        sec.text(f)
-    return sec
+    """The findings of every section run so far, in one list."""
+    return kit.takeaways(ctx, "forecast.summary.title")
