@@ -21,19 +21,20 @@
 # reports show the localized text the library writes.
 
 # %% tags=["parameters"]
-period: str = ""                # 2026-10, 2026-Q4, ...; empty: last full month
-manager: str = ""               # the manager's name; empty: the whole team
-pipeline: str = ""              # the pipeline's name; empty: all pipelines
+period: str = ""  # 2026-10, 2026-Q4, ...; empty: last full month
+manager: str = ""  # the manager's name; empty: the whole team
+pipeline: str = ""  # the pipeline's name; empty: all pipelines
 store: str = "data/crm.duckdb"  # the local DuckDB store, relative to the project root
-lang: str = "ru"                # ru or en
-as_of: str = ""                 # YYYY-MM-DD (figures as of the start of that day); empty: the end of the data
+lang: str = "ru"  # ru or en
+as_of: str = ""  # YYYY-MM-DD (figures as of the start of that day); empty: the end of the data
 goals: str = "params/goals.yaml"  # the plans file, relative to the project root
 
 # %% tags=["title"]
 from crmreports.reports.goals import sections as report
 
-ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store, lang=lang, as_of=as_of,
-                  goals_path=goals)
+ctx = report.open(
+    period=period, manager=manager, pipeline=pipeline, store=store, lang=lang, as_of=as_of, goals_path=goals
+)
 report.title(ctx)
 
 # %% [markdown]

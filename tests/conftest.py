@@ -36,7 +36,10 @@ HEAVY_TESTS = {
     # fits every series in statsmodels
     "test_ets.py": {"test_the_fit_is_as_good_as_statsmodels"},
     # wait out the rate limits
-    "test_amocrm_client.py": {"test_rate_limiter_sliding_window", "test_limiter_holds_with_retries_against_server_limit"},
+    "test_amocrm_client.py": {
+        "test_rate_limiter_sliding_window",
+        "test_limiter_holds_with_retries_against_server_limit",
+    },
     # the whole report six times
     "test_forecast.py": {"test_each_section_runs_alone"},
     # two stores, 3 s
@@ -48,7 +51,7 @@ GRID_MODULES = ("test_*_pushdown.py",)
 GRID_TESTS = {"test_forecast.py": {"test_groups_at_once_equal_each_group_alone"}}
 
 
-@pytest.hookimpl(tryfirst=True)   # before the -m selection
+@pytest.hookimpl(tryfirst=True)  # before the -m selection
 def pytest_collection_modifyitems(config, items):
     heavy = pytest.mark.heavy
     first_case: set[tuple[str, str]] = set()
@@ -58,7 +61,8 @@ def pytest_collection_modifyitems(config, items):
         if path.name in HEAVY_MODULES or func in HEAVY_TESTS.get(path.name, ()):
             item.add_marker(heavy)
         elif getattr(item, "callspec", None) is not None and (
-                any(path.match(g) for g in GRID_MODULES) or func in GRID_TESTS.get(path.name, ())):
+            any(path.match(g) for g in GRID_MODULES) or func in GRID_TESTS.get(path.name, ())
+        ):
             key = (path.name, func)
             if key in first_case:
                 item.add_marker(heavy)
@@ -68,8 +72,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def fixture_store(tmp_path_factory):
     """The hand-built fixture written to a real DuckDB file."""
-    from crmreports import store
     import fixtures
+    from crmreports import store
+
     path = tmp_path_factory.mktemp("fixture") / "crm.duckdb"
     store.write_full(path, fixtures.tables())
     return path
@@ -82,7 +87,9 @@ DEMO_AS_OF = "2026-11-01"
 def demo_store(tmp_path_factory):
     """A small demo account (2,000 deals, history to 2026-10-31) in a real DuckDB file."""
     from datetime import date
+
     from crmreports.sources import demo
+
     path = tmp_path_factory.mktemp("demo") / "crm.duckdb"
     demo.load_demo(path, seed=7, as_of=date.fromisoformat(DEMO_AS_OF), n_deals=2000)
     return path

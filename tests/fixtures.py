@@ -14,6 +14,7 @@ L7    1     60   10-28       A 10-28, B 10-30, won 11-03 (after the period)
 L8    1    500   2025-10-10  A 2025-10-10, won 2025-10-20 (a year ago)
 L9    2    120   09-05       A 09-05, won 09-15 (previous period)
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -23,11 +24,26 @@ T = pd.Timestamp
 
 
 def _lead(i, mgr, price, created, status, closed=None, reason=None):
-    return {"id": i, "name": f"Сделка {i}", "price": float(price), "pipeline_id": PIPE, "status_id": status,
-            "responsible_user_id": mgr, "group_id": 1, "source_id": None, "source": "Сайт",
-            "loss_reason_id": reason, "tags": None, "contact_id": 1000 + i, "company_id": None, "created_by": mgr,
-            "created_at": T(created), "updated_at": T(closed or created), "closed_at": T(closed) if closed else None,
-            "is_deleted": False}
+    return {
+        "id": i,
+        "name": f"Сделка {i}",
+        "price": float(price),
+        "pipeline_id": PIPE,
+        "status_id": status,
+        "responsible_user_id": mgr,
+        "group_id": 1,
+        "source_id": None,
+        "source": "Сайт",
+        "loss_reason_id": reason,
+        "tags": None,
+        "contact_id": 1000 + i,
+        "company_id": None,
+        "created_by": mgr,
+        "created_at": T(created),
+        "updated_at": T(closed or created),
+        "closed_at": T(closed) if closed else None,
+        "is_deleted": False,
+    }
 
 
 PATHS = {
@@ -49,47 +65,87 @@ def stage_changes(paths: dict, pipe: int, prefix: str) -> list[dict]:
     for lid, path in paths.items():
         prev = None
         for k, (at, status) in enumerate(path):
-            changes.append({"id": f"{prefix}{lid}-{k}", "lead_id": lid, "at": T(at),
-                            "from_pipeline_id": pipe if prev else None, "from_status_id": prev,
-                            "to_pipeline_id": pipe, "to_status_id": status, "user_id": 1})
+            changes.append(
+                {
+                    "id": f"{prefix}{lid}-{k}",
+                    "lead_id": lid,
+                    "at": T(at),
+                    "from_pipeline_id": pipe if prev else None,
+                    "from_status_id": prev,
+                    "to_pipeline_id": pipe,
+                    "to_status_id": status,
+                    "user_id": 1,
+                }
+            )
             prev = status
     return changes
 
 
 def tables() -> dict[str, pd.DataFrame]:
     """Store tables (timestamps are UTC; the account's timezone is UTC so local = UTC)."""
-    leads = pd.DataFrame([
-        _lead(1, 1, 100, "2026-10-01 10:00", 142, "2026-10-11 10:00"),
-        _lead(2, 1, 200, "2026-10-02", 142, "2026-10-22"),
-        _lead(3, 2, 50, "2026-10-03", 143, "2026-10-10", reason=1),
-        _lead(4, 2, 80, "2026-10-05", 1),
-        _lead(5, 2, 300, "2026-09-20", 142, "2026-10-05"),
-        _lead(6, 1, 40, "2026-10-20", 143, "2026-10-25", reason=2),
-        _lead(7, 1, 60, "2026-10-28", 142, "2026-11-03"),
-        _lead(8, 1, 500, "2025-10-10", 142, "2025-10-20"),
-        _lead(9, 2, 120, "2026-09-05", 142, "2026-09-15"),
-    ])
+    leads = pd.DataFrame(
+        [
+            _lead(1, 1, 100, "2026-10-01 10:00", 142, "2026-10-11 10:00"),
+            _lead(2, 1, 200, "2026-10-02", 142, "2026-10-22"),
+            _lead(3, 2, 50, "2026-10-03", 143, "2026-10-10", reason=1),
+            _lead(4, 2, 80, "2026-10-05", 1),
+            _lead(5, 2, 300, "2026-09-20", 142, "2026-10-05"),
+            _lead(6, 1, 40, "2026-10-20", 143, "2026-10-25", reason=2),
+            _lead(7, 1, 60, "2026-10-28", 142, "2026-11-03"),
+            _lead(8, 1, 500, "2025-10-10", 142, "2025-10-20"),
+            _lead(9, 2, 120, "2026-09-05", 142, "2026-09-15"),
+        ]
+    )
     changes = stage_changes(PATHS, PIPE, "e")
-    statuses = pd.DataFrame([
-        {"id": 100, "pipeline_id": PIPE, "name": "Неразобранное", "sort": 5, "kind": "unsorted"},
-        {"id": 1, "pipeline_id": PIPE, "name": "A", "sort": 10, "kind": "open"},
-        {"id": 2, "pipeline_id": PIPE, "name": "B", "sort": 20, "kind": "open"},
-        {"id": 3, "pipeline_id": PIPE, "name": "C", "sort": 30, "kind": "open"},
-        {"id": 142, "pipeline_id": PIPE, "name": "Успешно реализовано", "sort": 10000, "kind": "won"},
-        {"id": 143, "pipeline_id": PIPE, "name": "Закрыто и не реализовано", "sort": 11000, "kind": "lost"},
-    ])
+    statuses = pd.DataFrame(
+        [
+            {"id": 100, "pipeline_id": PIPE, "name": "Неразобранное", "sort": 5, "kind": "unsorted"},
+            {"id": 1, "pipeline_id": PIPE, "name": "A", "sort": 10, "kind": "open"},
+            {"id": 2, "pipeline_id": PIPE, "name": "B", "sort": 20, "kind": "open"},
+            {"id": 3, "pipeline_id": PIPE, "name": "C", "sort": 30, "kind": "open"},
+            {"id": 142, "pipeline_id": PIPE, "name": "Успешно реализовано", "sort": 10000, "kind": "won"},
+            {"id": 143, "pipeline_id": PIPE, "name": "Закрыто и не реализовано", "sort": 11000, "kind": "lost"},
+        ]
+    )
     return {
-        "account": pd.DataFrame([{"id": 1, "subdomain": "fixture", "name": "Фикстура", "timezone": "UTC",
-                                  "currency": "RUB", "synced_at": T("2026-11-10"), "source": "test"}]),
-        "users": pd.DataFrame([
-            {"id": 1, "name": "Анна Иванова", "email": "a@example.org", "group_id": 1, "group_name": "Отдел 1",
-             "is_active": True},
-            {"id": 2, "name": "Борис Петров", "email": "b@example.org", "group_id": 1, "group_name": "Отдел 1",
-             "is_active": True}]),
+        "account": pd.DataFrame(
+            [
+                {
+                    "id": 1,
+                    "subdomain": "fixture",
+                    "name": "Фикстура",
+                    "timezone": "UTC",
+                    "currency": "RUB",
+                    "synced_at": T("2026-11-10"),
+                    "source": "test",
+                }
+            ]
+        ),
+        "users": pd.DataFrame(
+            [
+                {
+                    "id": 1,
+                    "name": "Анна Иванова",
+                    "email": "a@example.org",
+                    "group_id": 1,
+                    "group_name": "Отдел 1",
+                    "is_active": True,
+                },
+                {
+                    "id": 2,
+                    "name": "Борис Петров",
+                    "email": "b@example.org",
+                    "group_id": 1,
+                    "group_name": "Отдел 1",
+                    "is_active": True,
+                },
+            ]
+        ),
         "pipelines": pd.DataFrame([{"id": PIPE, "name": "Продажи", "is_main": True, "sort": 1}]),
         "statuses": statuses,
-        "loss_reasons": pd.DataFrame([{"id": 1, "name": "Дорого", "sort": 1},
-                                      {"id": 2, "name": "Выбрали конкурента", "sort": 2}]),
+        "loss_reasons": pd.DataFrame(
+            [{"id": 1, "name": "Дорого", "sort": 1}, {"id": 2, "name": "Выбрали конкурента", "sort": 2}]
+        ),
         "leads": leads,
         "stage_changes": pd.DataFrame(changes),
     }

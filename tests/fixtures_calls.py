@@ -37,10 +37,12 @@ t6   meeting    2       2    L9   2026-09-12 12:00 (previous period)
 Stage «B» (the stage rule's meeting stage) is entered in October by L1 (10-03), L3 (10-04), L7 (10-30) and in
 September by L5 (09-25) — see PATHS in tests/fixtures.py.
 """
+
 from __future__ import annotations
 
-import fixtures
 import pandas as pd
+
+import fixtures
 
 T = pd.Timestamp
 AS_OF = T("2026-11-10")
@@ -81,26 +83,67 @@ TASKS = [
 
 
 def calls() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"id": i, "direction": d, "user_id": u, "lead_id": lead, "contact_id": contact, "duration_s": dur,
-         "status": st, "is_answered": st == "answered", "phone": phone, "at": T(at)}
-        for i, d, u, lead, contact, dur, st, phone, at in CALLS])
+    return pd.DataFrame(
+        [
+            {
+                "id": i,
+                "direction": d,
+                "user_id": u,
+                "lead_id": lead,
+                "contact_id": contact,
+                "duration_s": dur,
+                "status": st,
+                "is_answered": st == "answered",
+                "phone": phone,
+                "at": T(at),
+            }
+            for i, d, u, lead, contact, dur, st, phone, at in CALLS
+        ]
+    )
 
 
 def tasks() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"id": i, "type": kind, "task_type_id": tt, "responsible_user_id": u, "entity": "lead", "entity_id": lead,
-         "created_at": T(created), "complete_till": T(till), "is_completed": done is not None,
-         "completed_at": T(done) if done else None, "text": kind}
-        for i, kind, tt, u, lead, created, till, done in TASKS])
+    return pd.DataFrame(
+        [
+            {
+                "id": i,
+                "type": kind,
+                "task_type_id": tt,
+                "responsible_user_id": u,
+                "entity": "lead",
+                "entity_id": lead,
+                "created_at": T(created),
+                "complete_till": T(till),
+                "is_completed": done is not None,
+                "completed_at": T(done) if done else None,
+                "text": kind,
+            }
+            for i, kind, tt, u, lead, created, till, done in TASKS
+        ]
+    )
 
 
 def tables() -> dict[str, pd.DataFrame]:
     """The sales fixture plus a third, call-less manager, the calls and the tasks above."""
     t = fixtures.tables()
-    t["users"] = pd.concat([t["users"], pd.DataFrame([
-        {"id": 3, "name": "Глеб Орлов", "email": "g@example.org", "group_id": 1, "group_name": "Отдел 1",
-         "is_active": True}])], ignore_index=True)
+    t["users"] = pd.concat(
+        [
+            t["users"],
+            pd.DataFrame(
+                [
+                    {
+                        "id": 3,
+                        "name": "Глеб Орлов",
+                        "email": "g@example.org",
+                        "group_id": 1,
+                        "group_name": "Отдел 1",
+                        "is_active": True,
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     t["calls"] = calls()
     t["tasks"] = tasks()
     return t

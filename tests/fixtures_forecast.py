@@ -35,6 +35,7 @@ Weighted pipeline (min_obs = 1): A: 2 deals, 1 300, weighted 1 300·5/6 = 1 083.
 B: 1 deal, 500, weighted 250, m1 250, m2 0.  With min_obs = 3 stage B (2 rows) falls back to the pipeline:
 L8 gets p_win 3/4 (weighted 375), p_1 1/2 (250), p_2 1/4 (125).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -44,33 +45,53 @@ T = pd.Timestamp
 ORIGIN = T("2026-04-01")
 
 LEADS = [  # id, price, created, status, closed
-    (1, 100, "2026-02-02", 142, "2026-03-11"), (2, 100, "2026-02-03", 143, "2026-03-06"),
-    (3, 300, "2026-02-04", 1, None), (4, 100, "2026-02-05", 142, "2026-03-21"),
-    (5, 100, "2026-02-06", 142, "2026-03-04"), (6, 100, "2026-02-07", 143, "2026-03-16"),
-    (7, 1000, "2026-03-05", 1, None), (8, 500, "2026-03-10", 2, None), (9, 100, "2026-01-10", 142, "2026-03-12"),
+    (1, 100, "2026-02-02", 142, "2026-03-11"),
+    (2, 100, "2026-02-03", 143, "2026-03-06"),
+    (3, 300, "2026-02-04", 1, None),
+    (4, 100, "2026-02-05", 142, "2026-03-21"),
+    (5, 100, "2026-02-06", 142, "2026-03-04"),
+    (6, 100, "2026-02-07", 143, "2026-03-16"),
+    (7, 1000, "2026-03-05", 1, None),
+    (8, 500, "2026-03-10", 2, None),
+    (9, 100, "2026-01-10", 142, "2026-03-12"),
 ]
 PATHS = {
-    1: [("2026-02-02", 1), ("2026-03-11", 142)], 2: [("2026-02-03", 1), ("2026-03-06", 143)],
-    3: [("2026-02-04", 1)], 4: [("2026-02-05", 1), ("2026-03-21", 142)],
+    1: [("2026-02-02", 1), ("2026-03-11", 142)],
+    2: [("2026-02-03", 1), ("2026-03-06", 143)],
+    3: [("2026-02-04", 1)],
+    4: [("2026-02-05", 1), ("2026-03-21", 142)],
     5: [("2026-02-06", 1), ("2026-02-10", 2), ("2026-03-04", 142)],
     6: [("2026-02-07", 1), ("2026-02-12", 2), ("2026-03-16", 143)],
-    7: [("2026-03-05", 1)], 8: [("2026-03-10", 1), ("2026-03-15", 2)], 9: [("2026-01-10", 1), ("2026-03-12", 142)],
+    7: [("2026-03-05", 1)],
+    8: [("2026-03-10", 1), ("2026-03-15", 2)],
+    9: [("2026-01-10", 1), ("2026-03-12", 142)],
 }
 
 
 def statuses() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"id": 1, "pipeline_id": PIPE, "name": "A", "sort": 10, "kind": "open"},
-        {"id": 2, "pipeline_id": PIPE, "name": "B", "sort": 20, "kind": "open"},
-        {"id": 142, "pipeline_id": PIPE, "name": "Успешно реализовано", "sort": 10000, "kind": "won"},
-        {"id": 143, "pipeline_id": PIPE, "name": "Закрыто и не реализовано", "sort": 11000, "kind": "lost"},
-    ])
+    return pd.DataFrame(
+        [
+            {"id": 1, "pipeline_id": PIPE, "name": "A", "sort": 10, "kind": "open"},
+            {"id": 2, "pipeline_id": PIPE, "name": "B", "sort": 20, "kind": "open"},
+            {"id": 142, "pipeline_id": PIPE, "name": "Успешно реализовано", "sort": 10000, "kind": "won"},
+            {"id": 143, "pipeline_id": PIPE, "name": "Закрыто и не реализовано", "sort": 11000, "kind": "lost"},
+        ]
+    )
 
 
 def _lead(i, price, created, status, closed, mgr=1):
-    return {"id": i, "name": f"Сделка {i}", "price": float(price), "pipeline_id": PIPE, "status_id": status,
-            "responsible_user_id": mgr, "created_at": T(created), "closed_at": T(closed) if closed else pd.NaT,
-            "updated_at": T(closed or created), "is_deleted": False}
+    return {
+        "id": i,
+        "name": f"Сделка {i}",
+        "price": float(price),
+        "pipeline_id": PIPE,
+        "status_id": status,
+        "responsible_user_id": mgr,
+        "created_at": T(created),
+        "closed_at": T(closed) if closed else pd.NaT,
+        "updated_at": T(closed or created),
+        "is_deleted": False,
+    }
 
 
 def _changes(paths: dict) -> pd.DataFrame:
@@ -78,8 +99,18 @@ def _changes(paths: dict) -> pd.DataFrame:
     for lid, path in paths.items():
         prev = None
         for k, (at, status) in enumerate(path):
-            rows.append({"id": f"e{lid}-{k}", "lead_id": lid, "at": T(at), "from_pipeline_id": PIPE if prev else None,
-                         "from_status_id": prev, "to_pipeline_id": PIPE, "to_status_id": status, "user_id": 1})
+            rows.append(
+                {
+                    "id": f"e{lid}-{k}",
+                    "lead_id": lid,
+                    "at": T(at),
+                    "from_pipeline_id": PIPE if prev else None,
+                    "from_status_id": prev,
+                    "to_pipeline_id": PIPE,
+                    "to_status_id": status,
+                    "user_id": 1,
+                }
+            )
             prev = status
     return pd.DataFrame(rows)
 
@@ -94,10 +125,31 @@ def stage_changes() -> pd.DataFrame:
 
 def _account(synced: str) -> dict:
     return {
-        "account": pd.DataFrame([{"id": 1, "subdomain": "fc", "name": "Прогноз", "timezone": "UTC", "currency": "RUB",
-                                  "synced_at": T(synced), "source": "test"}]),
-        "users": pd.DataFrame([{"id": 1, "name": "Анна Иванова", "email": "a@example.org", "group_id": 1,
-                                "group_name": "Отдел 1", "is_active": True}]),
+        "account": pd.DataFrame(
+            [
+                {
+                    "id": 1,
+                    "subdomain": "fc",
+                    "name": "Прогноз",
+                    "timezone": "UTC",
+                    "currency": "RUB",
+                    "synced_at": T(synced),
+                    "source": "test",
+                }
+            ]
+        ),
+        "users": pd.DataFrame(
+            [
+                {
+                    "id": 1,
+                    "name": "Анна Иванова",
+                    "email": "a@example.org",
+                    "group_id": 1,
+                    "group_name": "Отдел 1",
+                    "is_active": True,
+                }
+            ]
+        ),
         "pipelines": pd.DataFrame([{"id": PIPE, "name": "Продажи", "is_main": True, "sort": 1}]),
         "statuses": statuses(),
         "loss_reasons": pd.DataFrame([{"id": 1, "name": "Дорого", "sort": 1}]),

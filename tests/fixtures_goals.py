@@ -24,6 +24,7 @@ Stage statistics at 2026-10-15 (entries since 2025-10-15; W6's entry is older), 
   C: entered W1 W3 W4 W5 O3 = 5, won W1 W3 W5 = 3 -> 3/5; W1 4.4, W3 8, W5 5 -> 3/3
 Open on 10-15: O2 in A (600), O1 in B (1000), O3 (800) and W4 (400) in C.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -94,30 +95,70 @@ plans:
 
 
 def _lead(i, mgr, price, created, status, closed):
-    return {"id": i, "name": f"Сделка {i}", "price": float(price), "pipeline_id": PIPE, "status_id": status,
-            "responsible_user_id": mgr, "group_id": 1, "source": "Сайт", "contact_id": 1000 + i,
-            "created_by": mgr, "created_at": T(created), "updated_at": T(closed or created),
-            "closed_at": T(closed) if closed else None, "is_deleted": False}
+    return {
+        "id": i,
+        "name": f"Сделка {i}",
+        "price": float(price),
+        "pipeline_id": PIPE,
+        "status_id": status,
+        "responsible_user_id": mgr,
+        "group_id": 1,
+        "source": "Сайт",
+        "contact_id": 1000 + i,
+        "created_by": mgr,
+        "created_at": T(created),
+        "updated_at": T(closed or created),
+        "closed_at": T(closed) if closed else None,
+        "is_deleted": False,
+    }
 
 
 def tables() -> dict[str, pd.DataFrame]:
     leads = pd.DataFrame([_lead(*row) for row in LEADS])
     changes = stage_changes(PATHS, PIPE, "g")
-    statuses = pd.DataFrame([
-        {"id": 1, "pipeline_id": PIPE, "name": "A", "sort": 10, "kind": "open"},
-        {"id": 2, "pipeline_id": PIPE, "name": "B", "sort": 20, "kind": "open"},
-        {"id": 3, "pipeline_id": PIPE, "name": "C", "sort": 30, "kind": "open"},
-        {"id": 142, "pipeline_id": PIPE, "name": "Успешно реализовано", "sort": 10000, "kind": "won"},
-        {"id": 143, "pipeline_id": PIPE, "name": "Закрыто и не реализовано", "sort": 11000, "kind": "lost"},
-    ])
+    statuses = pd.DataFrame(
+        [
+            {"id": 1, "pipeline_id": PIPE, "name": "A", "sort": 10, "kind": "open"},
+            {"id": 2, "pipeline_id": PIPE, "name": "B", "sort": 20, "kind": "open"},
+            {"id": 3, "pipeline_id": PIPE, "name": "C", "sort": 30, "kind": "open"},
+            {"id": 142, "pipeline_id": PIPE, "name": "Успешно реализовано", "sort": 10000, "kind": "won"},
+            {"id": 143, "pipeline_id": PIPE, "name": "Закрыто и не реализовано", "sort": 11000, "kind": "lost"},
+        ]
+    )
     return {
-        "account": pd.DataFrame([{"id": 1, "subdomain": "goals", "name": "Цели-фикстура", "timezone": "UTC",
-                                  "currency": "RUB", "synced_at": T("2026-11-10"), "source": "test"}]),
-        "users": pd.DataFrame([
-            {"id": 1, "name": "Анна Иванова", "email": "a@example.org", "group_id": 1, "group_name": "Отдел 1",
-             "is_active": True},
-            {"id": 2, "name": "Борис Петров", "email": "b@example.org", "group_id": 1, "group_name": "Отдел 1",
-             "is_active": True}]),
+        "account": pd.DataFrame(
+            [
+                {
+                    "id": 1,
+                    "subdomain": "goals",
+                    "name": "Цели-фикстура",
+                    "timezone": "UTC",
+                    "currency": "RUB",
+                    "synced_at": T("2026-11-10"),
+                    "source": "test",
+                }
+            ]
+        ),
+        "users": pd.DataFrame(
+            [
+                {
+                    "id": 1,
+                    "name": "Анна Иванова",
+                    "email": "a@example.org",
+                    "group_id": 1,
+                    "group_name": "Отдел 1",
+                    "is_active": True,
+                },
+                {
+                    "id": 2,
+                    "name": "Борис Петров",
+                    "email": "b@example.org",
+                    "group_id": 1,
+                    "group_name": "Отдел 1",
+                    "is_active": True,
+                },
+            ]
+        ),
         "pipelines": pd.DataFrame([{"id": PIPE, "name": "Продажи", "is_main": True, "sort": 1}]),
         "statuses": statuses,
         "loss_reasons": pd.DataFrame([{"id": 1, "name": "Дорого", "sort": 1}]),

@@ -1,5 +1,6 @@
 """Shared checks of the pushdown tests: a report built from a reduced (pushed-down) read must equal the
 report built from the whole store, section by section and in everything it publishes."""
+
 import math
 
 import matplotlib.pyplot as plt
@@ -11,8 +12,9 @@ def run_sections(view, names, ctx):
     out = []
     for name in names:
         sec = getattr(view, name)(ctx)
-        out.append((name, [(k, p) for k, p in sec.parts if k != "svg"], len(sec.figures), sec.notes,
-                    sec.hidden, sec.tables))
+        out.append(
+            (name, [(k, p) for k, p in sec.parts if k != "svg"], len(sec.figures), sec.notes, sec.hidden, sec.tables)
+        )
     plt.close("all")
     return out
 
@@ -24,14 +26,16 @@ def same(a, b) -> bool:
 
 
 def frames_equal(a, b, obj, exact=False):
-    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
-                                  check_exact=exact, obj=obj)
+    pd.testing.assert_frame_equal(
+        a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False, check_exact=exact, obj=obj
+    )
 
 
 def assert_same_sections(view, names, full, push, exact=False):
     """Sentences, displayed (formatted) tables, chart counts, notes and raw tables of every section."""
-    for (name, fp, fn, fnotes, fh, ft), (_, pp, pn, pnotes, ph, pt) in zip(run_sections(view, names, full),
-                                                                          run_sections(view, names, push)):
+    for (name, fp, fn, fnotes, fh, ft), (_, pp, pn, pnotes, ph, pt) in zip(
+        run_sections(view, names, full), run_sections(view, names, push)
+    ):
         assert fp == pp, name
         assert (fn, fnotes, fh) == (pn, pnotes, ph), name
         assert ft.keys() == pt.keys(), name

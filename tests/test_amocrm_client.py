@@ -1,5 +1,6 @@
 """The API client: pagination edges, retries on every fault kind, the rate limiter, OAuth2 refresh and
 rotation, secrets kept out of logs and exceptions."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,17 @@ import time
 
 import pytest
 
-from crmreports.sources.amocrm import AmoCRMClient, AmoCRMError, AuthError, BlockedError, OAuth2Auth, RateLimiter, StaticTokenAuth, TokenStore, base_url_for
+from crmreports.sources.amocrm import (
+    AmoCRMClient,
+    AmoCRMError,
+    AuthError,
+    BlockedError,
+    OAuth2Auth,
+    RateLimiter,
+    StaticTokenAuth,
+    TokenStore,
+    base_url_for,
+)
 from crmreports.sources.standin import AmoCRMServer
 from sync_helpers import tiny_dump
 
@@ -92,8 +103,9 @@ def test_limiter_holds_with_retries_against_server_limit():
 
 
 def _oauth(srv, tmp_path, code=None):
-    return OAuth2Auth(srv.client_id, srv.client_secret, srv.redirect_uri, TokenStore(tmp_path / "tok.json"),
-                      auth_code=code)
+    return OAuth2Auth(
+        srv.client_id, srv.client_secret, srv.redirect_uri, TokenStore(tmp_path / "tok.json"), auth_code=code
+    )
 
 
 def test_oauth_code_exchange_refresh_and_rotation(srv, tmp_path, caplog):
@@ -104,7 +116,7 @@ def test_oauth_code_exchange_refresh_and_rotation(srv, tmp_path, caplog):
         path = tmp_path / "tok.json"
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         first = json.loads(path.read_text())
-        srv.expire_tokens()                                   # 401 -> one refresh -> retry
+        srv.expire_tokens()  # 401 -> one refresh -> retry
         assert c.get("/api/v4/account")["id"] == 1
         second = json.loads(path.read_text())
         assert second["refresh_token"] != first["refresh_token"] and c.stats.refreshes == 1
@@ -127,9 +139,15 @@ def test_failed_refresh_is_a_clear_error_without_secrets(srv, tmp_path, caplog):
         c.get("/api/v4/account")
         tokens = json.loads((tmp_path / "tok.json").read_text())
         # someone used our refresh token elsewhere: it is revoked now
-        srv.token_endpoint({"client_id": srv.client_id, "client_secret": srv.client_secret,
-                            "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
-                            "redirect_uri": srv.redirect_uri})
+        srv.token_endpoint(
+            {
+                "client_id": srv.client_id,
+                "client_secret": srv.client_secret,
+                "grant_type": "refresh_token",
+                "refresh_token": tokens["refresh_token"],
+                "redirect_uri": srv.redirect_uri,
+            }
+        )
         srv.expire_tokens()
         with pytest.raises(AuthError) as err:
             c.get("/api/v4/account")

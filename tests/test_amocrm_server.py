@@ -1,4 +1,5 @@
 """The amoCRM API stand-in: HAL shapes, pagination edges, 204, clamping, filters, OAuth2 endpoint."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ def srv():
 
 
 def _get(srv, path, params=None, token=None):
-    return requests.get(srv.base_url + path, params=params,
-                        headers={"Authorization": f"Bearer {token or srv.access_token}"}, timeout=5)
+    return requests.get(
+        srv.base_url + path, params=params, headers={"Authorization": f"Bearer {token or srv.access_token}"}, timeout=5
+    )
 
 
 def test_hal_shape_and_next_link_on_last_page(srv):
@@ -24,7 +26,7 @@ def test_hal_shape_and_next_link_on_last_page(srv):
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/hal+json"
     body = r.json()
     assert body["_page"] == 1 and len(body["_embedded"]["leads"]) == 3
-    assert "page=2" in body["_links"]["next"]["href"]          # next even on the full last page
+    assert "page=2" in body["_links"]["next"]["href"]  # next even on the full last page
     r2 = requests.get(body["_links"]["next"]["href"], headers={"Authorization": f"Bearer {srv.access_token}"})
     assert r2.status_code == 204 and r2.content == b""
 
@@ -35,7 +37,7 @@ def test_limit_is_clamped_like_amocrm():
         assert len(_get(s, "/api/v4/leads", {"limit": 250}).json()["_embedded"]["leads"]) == 120
         assert len(_get(s, "/api/v4/events", {"limit": 250}).json()["_embedded"]["events"]) == 50
         assert len(_get(s, "/api/v4/events", {"limit": 100}).json()["_embedded"]["events"]) == 100
-        assert len(_get(s, "/api/v4/leads").json()["_embedded"]["leads"]) == 50   # default
+        assert len(_get(s, "/api/v4/leads").json()["_embedded"]["leads"]) == 50  # default
 
 
 def test_bad_token_is_401_problem_json(srv):
@@ -83,14 +85,17 @@ def test_token_endpoint_rotates_single_use_refresh_tokens(srv):
     first = r.json()
     assert _get(srv, "/api/v4/account", token=first["access_token"]).status_code == 200
     # the code is single-use
-    assert requests.post(url, json={**base, "grant_type": "authorization_code",
-                                    "code": srv.auth_code}).status_code == 401
+    assert (
+        requests.post(url, json={**base, "grant_type": "authorization_code", "code": srv.auth_code}).status_code == 401
+    )
     r = requests.post(url, json={**base, "grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
     assert r.status_code == 200 and r.json()["refresh_token"] != first["refresh_token"]
     again = requests.post(url, json={**base, "grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
     assert again.status_code == 401 and again.json()["hint"] == "Token has been revoked"
-    bad = requests.post(url, json={**base, "client_secret": "x", "grant_type": "refresh_token",
-                                   "refresh_token": r.json()["refresh_token"]})
+    bad = requests.post(
+        url,
+        json={**base, "client_secret": "x", "grant_type": "refresh_token", "refresh_token": r.json()["refresh_token"]},
+    )
     assert bad.status_code == 401
 
 

@@ -1,5 +1,6 @@
 """Call metrics and report sections on the hand-built fixture (tests/fixtures_calls.py, which lists every call
 and task); the expected values below were worked out by hand from that table."""
+
 import math
 
 import pandas as pd
@@ -41,6 +42,7 @@ def headline(data, meetings, period=OCT, as_of=AS_OF):
 
 # ---- headline figures -------------------------------------------------------------------------------------
 
+
 def test_counts_october(data, task_meetings):
     h = headline(data, task_meetings)
     # October: c1-c10, c12-c17 (c11 is 1 November) -> 16 calls
@@ -73,8 +75,13 @@ def test_missed_not_called_back(data, task_meetings):
 def test_callback_states_and_pending_at_the_data_edge(data):
     oct_calls = calls.in_period(calls.prepare(data["calls"]), OCT)
     cb = calls.callbacks(oct_calls, data["calls"], AS_OF).set_index("id")
-    assert cb["state"].to_dict() == {4: "called_back", 6: "not_called_back", 7: "called_back", 10: "called_back",
-                                     12: "not_called_back"}
+    assert cb["state"].to_dict() == {
+        4: "called_back",
+        6: "not_called_back",
+        7: "called_back",
+        10: "called_back",
+        12: "not_called_back",
+    }
     assert cb.loc[4, "delay_h"] == 3 and cb.loc[7, "delay_h"] == 23 and cb.loc[12, "delay_h"] == 26
     assert pd.isna(cb.loc[6, "callback_at"])
     # data ending 1 November 00:00: c10 (31 Oct 22:00) still has 22 h to go and c11 is not in the data yet
@@ -108,7 +115,7 @@ def test_meetings_by_task_type(data, task_meetings):
 
 
 def test_meetings_by_stage(data):
-    rule = meeting_rules.parse_meeting_rule({"kind": "stage", "stage": "b"})    # names match case-insensitively
+    rule = meeting_rules.parse_meeting_rule({"kind": "stage", "stage": "b"})  # names match case-insensitively
     ev = calls.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
     # entries into B: L1 10-03, L3 10-04, L7 10-30 in October; L5 09-25 in September
     assert calls.count_meetings(ev, OCT) == 3
@@ -150,14 +157,19 @@ def test_previous_period_and_year_ago(data, task_meetings):
     assert k.loc["calls_duration_avg_s", "year_ago"] == 150
     assert k.loc["call_to_meeting_conversion", "year_ago"] == 0
     assert k.loc["working_days", "year_ago"] == 23
-    assert list(k.index[:len(calls.HEADLINE_KEYS)]) == calls.HEADLINE_KEYS
+    assert list(k.index[: len(calls.HEADLINE_KEYS)]) == calls.HEADLINE_KEYS
 
 
 def test_empty_period_gives_zero_counts_and_no_rates(data, task_meetings):
     h = headline(data, task_meetings, parse_period("2030-01"))
     assert h["calls_total"] == 0 and h["meetings"] == 0 and h["calls_missed_not_called_back"] == 0
-    for key in ("calls_answered_share", "calls_duration_avg_s", "call_to_meeting_conversion", "calls_per_won_deal",
-                "calls_per_working_day"):
+    for key in (
+        "calls_answered_share",
+        "calls_duration_avg_s",
+        "call_to_meeting_conversion",
+        "calls_per_won_deal",
+        "calls_per_working_day",
+    ):
         assert math.isnan(h[key]), key
 
 
@@ -173,6 +185,7 @@ def test_daily(data):
 
 
 # ---- uncertainty and the per-manager comparison --------------------------------------------------------------
+
 
 def test_wilson_by_hand():
     # 5 of 11, z = 1.96: centre (0.4545 + 3.8415/22) / (1 + 3.8415/11) = 0.4663,
@@ -214,7 +227,7 @@ def test_by_manager_on_the_fixture(data, task_meetings):
 
 def test_few_calls_are_not_ranked(data, task_meetings):
     m = calls.by_manager(data["calls"], data.users, task_meetings, OCT, AS_OF).set_index("manager")
-    assert m.loc["Анна Иванова", "answered_flag"] == "few"          # 11 < 30 calls
+    assert m.loc["Анна Иванова", "answered_flag"] == "few"  # 11 < 30 calls
     assert m.loc["Борис Петров", "duration_flag"] == "few"
 
 
@@ -223,10 +236,20 @@ def _synthetic(n_x, ans_x, n_y, ans_y, n_z=5):
     for uid, n, ans in ((1, n_x, ans_x), (2, n_y, ans_y), (3, n_z, n_z)):
         for k in range(n):
             i += 1
-            rows.append({"id": i, "direction": "out", "user_id": uid, "lead_id": None, "contact_id": None,
-                         "duration_s": (60 + 10 * (k % 5)) * uid if k < ans else 0, "status": "answered" if k < ans
-                         else "no_answer", "is_answered": k < ans, "phone": f"+7900{i:07d}",
-                         "at": pd.Timestamp("2026-10-05 10:00") + pd.Timedelta(minutes=i)})
+            rows.append(
+                {
+                    "id": i,
+                    "direction": "out",
+                    "user_id": uid,
+                    "lead_id": None,
+                    "contact_id": None,
+                    "duration_s": (60 + 10 * (k % 5)) * uid if k < ans else 0,
+                    "status": "answered" if k < ans else "no_answer",
+                    "is_answered": k < ans,
+                    "phone": f"+7900{i:07d}",
+                    "at": pd.Timestamp("2026-10-05 10:00") + pd.Timedelta(minutes=i),
+                }
+            )
     users = pd.DataFrame({"id": [1, 2, 3], "name": ["X", "Y", "Z"], "is_active": [True, True, True]})
     return pd.DataFrame(rows), users
 
@@ -240,8 +263,11 @@ def test_flags_above_and_below_the_team():
     assert m.loc["X", "team_answered_share"] == pytest.approx(115 / 205)
     assert m.loc["X", "answered_lo"] == pytest.approx(0.8256, abs=1e-3)
     assert m.loc["Y", "answered_hi"] == pytest.approx(0.2888, abs=1e-3)
-    assert (m.loc["X", "answered_flag"], m.loc["Y", "answered_flag"], m.loc["Z", "answered_flag"]) == \
-        ("above", "below", "few")
+    assert (m.loc["X", "answered_flag"], m.loc["Y", "answered_flag"], m.loc["Z", "answered_flag"]) == (
+        "above",
+        "below",
+        "few",
+    )
     # durations: X 60..100 s, Y twice as long (120..200 s): team mean is between -> X below, Y above
     assert (m.loc["X", "duration_flag"], m.loc["Y", "duration_flag"]) == ("below", "above")
 
@@ -256,19 +282,25 @@ def test_verdict_rules():
 
 # ---- the meetings definition -----------------------------------------------------------------------------------
 
+
 def test_meeting_rule_parsing():
     assert meeting_rules.parse_meeting_rule({"kind": "task_type", "task_type_id": 2}).task_type_id == 2
-    assert meeting_rules.parse_meeting_rule({"kind": "stage", "stage": " Встреча назначена "}).stage == "Встреча назначена"
+    assert (
+        meeting_rules.parse_meeting_rule({"kind": "stage", "stage": " Встреча назначена "}).stage == "Встреча назначена"
+    )
 
 
-@pytest.mark.parametrize("obj, words", [
-    ({"kind": "call"}, ["'kind'", "task_type, stage"]),
-    ({"kind": "task_type", "task_type_id": "2"}, ["'task_type_id'", "positive integer"]),
-    ({"kind": "task_type", "task_type_id": 0}, ["'task_type_id'"]),
-    ({"kind": "stage"}, ["'stage'", "stage name"]),
-    ({"kind": "stage", "stage": "B", "task_type_id": 2}, ["unknown key", "task_type_id", "valid keys"]),
-    (["kind", "stage"], ["expected a mapping"]),
-])
+@pytest.mark.parametrize(
+    "obj, words",
+    [
+        ({"kind": "call"}, ["'kind'", "task_type, stage"]),
+        ({"kind": "task_type", "task_type_id": "2"}, ["'task_type_id'", "positive integer"]),
+        ({"kind": "task_type", "task_type_id": 0}, ["'task_type_id'"]),
+        ({"kind": "stage"}, ["'stage'", "stage name"]),
+        ({"kind": "stage", "stage": "B", "task_type_id": 2}, ["unknown key", "task_type_id", "valid keys"]),
+        (["kind", "stage"], ["expected a mapping"]),
+    ],
+)
 def test_bad_meeting_rule_names_key_and_what_is_valid(obj, words):
     with pytest.raises(MeetingsConfigError) as e:
         meeting_rules.parse_meeting_rule(obj, source="params/meetings.yaml")
@@ -279,12 +311,17 @@ def test_bad_meeting_rule_names_key_and_what_is_valid(obj, words):
 
 def test_unknown_stage_lists_valid_stages(data):
     with pytest.raises(MeetingsConfigError, match=r"'Встреча'.*valid: A, B, C"):
-        calls.meeting_events(MeetingRule("stage", stage="Встреча", source="m.yaml"), data["tasks"],
-                             data.stage_changes, data.statuses, data.leads)
+        calls.meeting_events(
+            MeetingRule("stage", stage="Встреча", source="m.yaml"),
+            data["tasks"],
+            data.stage_changes,
+            data.statuses,
+            data.leads,
+        )
 
 
 def test_meetings_file(tmp_path):
-    assert meeting_rules.read_meeting_rule().kind in ("task_type", "stage")        # the project's params/meetings.yaml
+    assert meeting_rules.read_meeting_rule().kind in ("task_type", "stage")  # the project's params/meetings.yaml
     f = tmp_path / "meetings.yaml"
     f.write_text("kind: stage\nstage: B\n", encoding="utf-8")
     assert meeting_rules.read_meeting_rule(f) == MeetingRule("stage", stage="B", source=str(f))
@@ -297,13 +334,15 @@ def test_meetings_file(tmp_path):
 
 # ---- report sections ------------------------------------------------------------------------------------------
 
+
 def _text(sec) -> str:
     return " ".join(p for kind, p in sec.parts if kind == "text").replace("\u00a0", " ")
 
 
 def _run_all(ctx):
-    return {f.__name__: f(ctx) for f in (view.kpis, view.daily, view.missed, view.meetings, view.managers,
-                                         view.summary)}
+    return {
+        f.__name__: f(ctx) for f in (view.kpis, view.daily, view.missed, view.meetings, view.managers, view.summary)
+    }
 
 
 def test_team_sections(calls_store):
@@ -315,7 +354,7 @@ def test_team_sections(calls_store):
     assert "16 звонков: 7 входящих и 9 исходящих" in _text(secs["kpis"])
     assert "Пропущено 5 из 7 входящих звонков" in _text(secs["missed"])
     assert "Не перезвонили в течение 24 ч: 2 из 5" in _text(secs["missed"])
-    assert "задача типа «Встреча» (id 2)" in _text(secs["meetings"])        # the definition is stated
+    assert "задача типа «Встреча» (id 2)" in _text(secs["meetings"])  # the definition is stated
     assert "Нет звонков за период: Глеб Орлов" in _text(secs["managers"])
     assert len(secs["managers"].tables["managers"]) == 3
     assert set(ctx.tables) >= {"kpis", "daily", "not_called_back", "managers"}
@@ -336,7 +375,7 @@ def test_manager_with_zero_calls(calls_store):
     assert math.isnan(ctx.figures["calls_answered_share"])
     assert "нет ни одного звонка (менеджер Глеб Орлов)" in _text(secs["kpis"])
     assert "звонков за период нет" in _text(secs["managers"])
-    assert "kpis" not in ctx.tables           # no table of zeros shown as if they were data
+    assert "kpis" not in ctx.tables  # no table of zeros shown as if they were data
     assert len(secs["managers"].tables["managers"]) == 1
 
 

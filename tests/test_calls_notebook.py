@@ -1,5 +1,6 @@
 """Execute the calls notebook through the runner: team (ru) and one manager (en), real papermill + nbconvert +
 WeasyPrint; check the JSON figures against the library computed directly and the PDF text."""
+
 import json
 import shutil
 import subprocess
@@ -19,11 +20,29 @@ from oracles.calls import TABLES
 pytestmark = pytest.mark.slow
 
 PERIOD = "2026-10"
-RU_TITLES = ("Звонки", "Главные показатели звонков", "Звонки по дням", "Пропущенные звонки и перезвоны",
-             "Встречи и звонки на сделку", "Менеджеры в сравнении с командой", "Выводы", "октябрь 2026")
-COMPARED = ("calls_total", "calls_in", "calls_out", "calls_missed", "calls_answered_share", "calls_duration_total_s",
-            "calls_duration_avg_s", "calls_missed_not_called_back", "meetings", "call_to_meeting_conversion",
-            "calls_per_won_deal")
+RU_TITLES = (
+    "Звонки",
+    "Главные показатели звонков",
+    "Звонки по дням",
+    "Пропущенные звонки и перезвоны",
+    "Встречи и звонки на сделку",
+    "Менеджеры в сравнении с командой",
+    "Выводы",
+    "октябрь 2026",
+)
+COMPARED = (
+    "calls_total",
+    "calls_in",
+    "calls_out",
+    "calls_missed",
+    "calls_answered_share",
+    "calls_duration_total_s",
+    "calls_duration_avg_s",
+    "calls_missed_not_called_back",
+    "meetings",
+    "call_to_meeting_conversion",
+    "calls_per_won_deal",
+)
 
 
 def pdf_text(path) -> str:
@@ -39,8 +58,9 @@ def expected(demo_store, user_ids=None) -> dict:
     data = store.load(demo_store, tables=TABLES, user_ids=user_ids) if user_ids else team
     rule = meeting_rules.read_meeting_rule()
     meetings = calls.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
-    return calls.headline(data["calls"], team["calls"], data.leads, meetings, parse_period(PERIOD),
-                          data_end(data.account))
+    return calls.headline(
+        data["calls"], team["calls"], data.leads, meetings, parse_period(PERIOD), data_end(data.account)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +78,8 @@ def busiest_manager(demo_store):
         return con.execute(
             "SELECT u.id, u.name FROM users u JOIN calls c ON c.user_id = u.id "
             "WHERE c.at >= '2026-10-01' AND c.at < '2026-11-01' "
-            "GROUP BY u.id, u.name ORDER BY count(*) DESC, u.name LIMIT 1").fetchone()
+            "GROUP BY u.id, u.name ORDER BY count(*) DESC, u.name LIMIT 1"
+        ).fetchone()
     finally:
         con.close()
 
@@ -90,14 +111,14 @@ def test_team_pdf_has_the_russian_section_titles(team_run):
     text = pdf_text(team_run.files["pdf"])
     for phrase in RU_TITLES:
         assert phrase in text, phrase
-    assert "Встреча — выполненная задача типа «Встреча» (id 2)" in text       # the meetings definition is stated
+    assert "Встреча — выполненная задача типа «Встреча» (id 2)" in text  # the meetings definition is stated
     assert "95 % ДИ" in text
     assert "\ufffd" not in text
 
 
 def test_team_html_has_charts_and_no_code(team_run):
     html = Path(team_run.files["html"]).read_text(encoding="utf-8")
-    assert html.count('class="crm-chart"') >= 2                # calls per day, managers with intervals
+    assert html.count('class="crm-chart"') >= 2  # calls per day, managers with intervals
     for leaked in ("report.kpis", "import ", "crm.duckdb", "published "):
         assert leaked not in html, leaked
 
@@ -112,6 +133,5 @@ def test_manager_run_in_english(manager_run, team_run, demo_store, busiest_manag
         assert doc["figures"][key] == pytest.approx(want[key], nan_ok=True), key
     assert 0 < doc["figures"]["calls_total"] < team["figures"]["calls_total"]
     text = pdf_text(manager_run.files["pdf"])
-    for phrase in ("Calls", "Headline call figures", "Calls per day", "Managers against the team", name,
-                   "Whole team"):
+    for phrase in ("Calls", "Headline call figures", "Calls per day", "Managers against the team", name, "Whole team"):
         assert phrase in text, phrase

@@ -1,4 +1,5 @@
 """Chart export: what the PDF embeds."""
+
 import re
 
 from crmreports.present import theme as base
@@ -17,7 +18,7 @@ def test_a_long_title_wraps_instead_of_widening_the_chart():
     ax.set_title("Открытые сделки по этапам: сумма, взвешенная сумма и ожидаемое за 3 месяца, по всем воронкам")
     svg = base.to_svg(fig)
     assert _svg_width_pt(svg) <= 554.4
-    assert "Открытые сделки по этапам" in svg                     # text stays text, first line kept
+    assert "Открытые сделки по этапам" in svg  # text stays text, first line kept
     assert svg.count("<text") >= 2 and "ожидаемое" in svg
 
 

@@ -1,4 +1,5 @@
 """The crmreports command line: help, and clear errors for bad parameters (exit code 2)."""
+
 import subprocess
 import sys
 
@@ -43,8 +44,19 @@ def test_missing_store(tmp_path):
 
 @pytest.mark.slow
 def test_run_writes_outputs(fixture_store, tmp_path):
-    r = crm("run", "sales_analysis", "--period", "2026-10", "--manager", "Анна Иванова", "--format", "html",
-            "--out", str(tmp_path), store=fixture_store)
+    r = crm(
+        "run",
+        "sales_analysis",
+        "--period",
+        "2026-10",
+        "--manager",
+        "Анна Иванова",
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path),
+        store=fixture_store,
+    )
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "2026-10" / "sales_analysis" / "anna-ivanova.html").exists()
     assert not (tmp_path / "2026-10" / "sales_analysis" / "anna-ivanova.pdf").exists()

@@ -1,5 +1,6 @@
 """The four public data sets load into the store, the reports run on each where the data supports it,
 and a few figures agree with values computed here independently with plain pandas on the raw files."""
+
 import json
 import shutil
 import subprocess
@@ -9,15 +10,20 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED
-from crmreports.reports.sales_analysis import metrics as sales
 from crmreports import store
-from crmreports.sources.imports import import_files
-from crmreports.core.periods import resolve
 from crmreports.batch.run import NOTEBOOKS, Job, run_job
+from crmreports.core.periods import resolve
+from crmreports.reports.sales_analysis import metrics as sales
+from crmreports.sources.imports import import_files
 
 DATA = SHARED / "datasets"
-FOLDERS = {"maven": "maven-crm-sales-opportunities", "olist": "olist-marketing-funnel",
-           "enpal": "enpal-pipedrive-crm", "pwc": "pwc-call-centre"}
+FOLDERS = {
+    "maven": "maven-crm-sales-opportunities",
+    "olist": "olist-marketing-funnel",
+    "enpal": "enpal-pipedrive-crm",
+    "pwc": "pwc-call-centre",
+}
+
 
 def folder(name: str) -> Path:
     path = DATA / FOLDERS[name]
@@ -36,6 +42,7 @@ def loaded(tmp_path_factory):
             path = tmp_path_factory.mktemp(name) / "crm.duckdb"
             cache[name] = (path, import_files([folder(name)], name, path))
         return cache[name]
+
     return get
 
 
@@ -55,6 +62,7 @@ def pdf_text(path) -> str:
 
 # --- Maven: current stage only ---------------------------------------------------------------------
 
+
 def maven_raw():
     return pd.read_csv(folder("maven") / "sales_pipeline.csv", parse_dates=["engage_date", "close_date"])
 
@@ -72,7 +80,7 @@ def test_maven_loads_every_deal_by_stage(loaded):
     expected = vc["Won"] / (vc["Won"] + vc["Lost"])
     won, lost = (data.leads["status_id"] == 142).sum(), (data.leads["status_id"] == 143).sum()
     assert won / (won + lost) == pytest.approx(expected)
-    assert expected == pytest.approx(4238 / 6711)            # the README's counts
+    assert expected == pytest.approx(4238 / 6711)  # the README's counts
     # 35 agents from sales_teams.csv (5 without deals), their manager as group
     assert len(data.users) == 35 and data.users["group_name"].nunique() == 6
     assert data.account["currency"] == "USD"
@@ -90,6 +98,7 @@ def test_maven_2017_q3_headline_matches_pandas(loaded):
     lost = raw[q3 & (raw["deal_stage"] == "Lost")]
     data = store.load(path)
     from crmreports.store import data_end
+
     h = sales.headline(data.leads, resolve("2017-Q3"), data_end(data.account))
     assert h["won_deals"] == len(won) and h["lost_deals"] == len(lost)
     assert h["revenue"] == pytest.approx(won["close_value"].sum())
@@ -105,11 +114,12 @@ def test_maven_sales_report_runs_and_says_no_history(loaded, tmp_path):
     assert doc["figures"]["won_deals"] == int(q3.sum())
     assert doc["figures"]["revenue"] == pytest.approx(raw.loc[q3, "close_value"].sum())
     text = " ".join(pdf_text(res.files["pdf"]).split())
-    assert "нет истории смены этапов" in text            # funnel and time in stage say why they are missing
+    assert "нет истории смены этапов" in text  # funnel and time in stage say why they are missing
     assert "funnel" not in doc["tables"] and "time_in_stage" not in doc["tables"]
 
 
 # --- Olist: leads with origin -> won deals ---------------------------------------------------------
+
 
 def olist_raw():
     d = folder("olist")
@@ -124,7 +134,7 @@ def test_olist_loads_leads_by_origin_and_wins(loaded):
     data = store.load(path)
     assert len(data.leads) == len(mql) == 8000
     assert (data.leads["status_id"] == 142).sum() == len(won) == 842
-    assert (data.leads["status_id"] == 143).sum() == 0             # lost is not recorded: nothing invented
+    assert (data.leads["status_id"] == 143).sum() == 0  # lost is not recorded: nothing invented
     by_origin = data.leads["source"].value_counts(dropna=False)
     expected = mql["origin"].value_counts(dropna=False)
     assert by_origin.get("organic_search") == expected["organic_search"] == 2296
@@ -140,7 +150,7 @@ def test_olist_sales_report_2018_q1_matches_pandas(loaded, tmp_path):
     mql, won = olist_raw()
     res, doc = run_report("sales_analysis", "2018-Q1", path, tmp_path)
     cohort = mql[(mql["first_contact_date"] >= "2018-01-01") & (mql["first_contact_date"] < "2018-04-01")]
-    cohort_won = cohort["mql_id"].isin(won["mql_id"])               # won by the end of the data
+    cohort_won = cohort["mql_id"].isin(won["mql_id"])  # won by the end of the data
     in_q1 = (won["won_date"] >= "2018-01-01") & (won["won_date"] < "2018-04-01")
     f = doc["figures"]
     assert f["created_deals"] == len(cohort)
@@ -150,10 +160,11 @@ def test_olist_sales_report_2018_q1_matches_pandas(loaded, tmp_path):
 
 # --- Enpal: a real stage-change log ----------------------------------------------------------------
 
+
 def enpal_raw():
     ch = pd.read_csv(folder("enpal") / "deal_changes.csv", parse_dates=["change_time"])
     adds = ch[ch["changed_field_key"] == "add_time"]
-    shared_ids = set(adds.loc[adds["deal_id"].duplicated(), "deal_id"])     # ids used by two deals
+    shared_ids = set(adds.loc[adds["deal_id"].duplicated(), "deal_id"])  # ids used by two deals
     return ch[~ch["deal_id"].isin(shared_ids)], shared_ids
 
 
@@ -163,8 +174,9 @@ def test_enpal_maps_the_whole_change_log(loaded):
     assert len(shared_ids) == 5
     # every row of the five shared ids is skipped, and said so
     raw_all = pd.read_csv(folder("enpal") / "deal_changes.csv")
-    assert {i.row for i in res.skipped if i.file == "deal_changes.csv"} == \
-        {int(r) + 2 for r in raw_all.index[raw_all["deal_id"].isin(shared_ids)]}
+    assert {i.row for i in res.skipped if i.file == "deal_changes.csv"} == {
+        int(r) + 2 for r in raw_all.index[raw_all["deal_id"].isin(shared_ids)]
+    }
     data = store.load(path, tables=("leads", "stage_changes", "responsible_changes", "calls", "tasks"))
     kinds = ch["changed_field_key"].value_counts()
     assert len(data.leads) == ch["deal_id"].nunique() == 1990
@@ -173,8 +185,10 @@ def test_enpal_maps_the_whole_change_log(loaded):
     assert len(data["responsible_changes"]) == kinds["user_id"]
     assert (data.leads["status_id"] == 143).sum() == kinds["lost_reason"]
     # a real history: moves have a from-stage
-    assert data.stage_changes["from_status_id"].notna().sum() == kinds["stage_id"] - ch[
-        ch["changed_field_key"] == "stage_id"]["deal_id"].nunique() + kinds["lost_reason"]
+    assert (
+        data.stage_changes["from_status_id"].notna().sum()
+        == kinds["stage_id"] - ch[ch["changed_field_key"] == "stage_id"]["deal_id"].nunique() + kinds["lost_reason"]
+    )
     # activities: 4,579 rows, 11 ids repeated -> 4,568 tasks; calls = the done ones
     act = pd.read_csv(folder("enpal") / "activity.csv").drop_duplicates("activity_id")
     assert len(data["tasks"]) == len(act) == 4568
@@ -195,6 +209,7 @@ def test_enpal_sales_report_2024_06_matches_pandas(loaded, tmp_path):
 
 
 # --- PwC: calls per agent ----------------------------------------------------------------------------
+
 
 def pwc_raw():
     return pd.read_csv(folder("pwc") / "call_center_dataset.csv")

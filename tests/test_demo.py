@@ -1,4 +1,5 @@
 """The embedded demo account: deterministic, API-shaped, and realistic enough for every report."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,11 +9,12 @@ import json
 import duckdb
 import pandas as pd
 import pytest
-from crmreports.sources import demo, mapping
+
 from crmreports import store
+from crmreports.sources import demo, mapping
 
 AS_OF = dt.date(2026, 5, 1)
-END = pd.Timestamp("2026-04-30 21:00")          # as_of midnight in Moscow, as naive UTC
+END = pd.Timestamp("2026-04-30 21:00")  # as_of midnight in Moscow, as naive UTC
 N_DEALS = 3000
 
 
@@ -43,15 +45,27 @@ def leads(tables) -> pd.DataFrame:
 
 # ---- determinism and shape -------------------------------------------------------------------
 
+
 def test_same_arguments_give_identical_dump(dump):
     assert _digest(demo.generate(seed=7, as_of=AS_OF, n_deals=N_DEALS)) == _digest(dump)
-    assert _digest(demo.generate(seed=8, as_of=AS_OF, n_deals=300)) != \
-        _digest(demo.generate(seed=7, as_of=AS_OF, n_deals=300))
+    assert _digest(demo.generate(seed=8, as_of=AS_OF, n_deals=300)) != _digest(
+        demo.generate(seed=7, as_of=AS_OF, n_deals=300)
+    )
 
 
 def test_dump_has_the_documented_keys_and_sizes(dump):
-    assert set(dump) == {"account", "users", "pipelines", "loss_reasons", "sources", "leads", "events", "notes",
-                         "tasks", "unsorted"}
+    assert set(dump) == {
+        "account",
+        "users",
+        "pipelines",
+        "loss_reasons",
+        "sources",
+        "leads",
+        "events",
+        "notes",
+        "tasks",
+        "unsorted",
+    }
     assert set(dump["notes"]) >= {"leads", "contacts"}
     assert len(dump["leads"]) == N_DEALS
     assert 4 <= len(dump["events"]) / N_DEALS <= 6
@@ -113,25 +127,26 @@ def test_every_timestamp_is_before_as_of(dump):
     walk(dump)
     assert len(found) > 10 * N_DEALS
     assert max(found) < end
-    first_day = demo.moscow_midnight(dt.date(2024, 4, 1))          # 25 months before as_of
+    first_day = demo.moscow_midnight(dt.date(2024, 4, 1))  # 25 months before as_of
     created = [d["created_at"] for d in dump["leads"] if "created_at" in d]
     assert min(created) >= first_day and max(created) >= end - 7 * 86400
 
 
 # ---- the account's people and pipelines ------------------------------------------------------
 
+
 def test_managers_groups_and_roles(dump, tables, leads):
     users = tables["users"]
     assert 11 <= len(users) <= 12
     assert users["group_name"].nunique() == 2 and users["group_name"].notna().all()
-    assert set(users["id"]) == set(leads["responsible_user_id"])           # every manager has deals
+    assert set(users["id"]) == set(leads["responsible_user_id"])  # every manager has deals
     inactive = users[~users["is_active"]]
     assert len(inactive) == 1
     left = leads[leads["responsible_user_id"] == inactive["id"].iloc[0]]
     assert len(left) > 20 and (left["kind"] == "open").sum() == 0
     assert left["created_at"].max() < END - pd.Timedelta(days=200)
     first_deal = leads.groupby("responsible_user_id")["created_at"].min()
-    assert ((END - first_deal) < pd.Timedelta(days=130)).sum() == 1       # one joined recently
+    assert ((END - first_deal) < pd.Timedelta(days=130)).sum() == 1  # one joined recently
 
     closed = leads[leads["kind"].isin(["won", "lost"])]
     rates = closed.groupby("responsible_user_id")["kind"].apply(lambda s: (s == "won").mean())
@@ -180,6 +195,7 @@ def test_history_has_seasonality_and_growth(leads):
 
 # ---- stage history ---------------------------------------------------------------------------
 
+
 def test_stage_changes_include_skips_back_moves_and_pipeline_switches(tables):
     sc, st = tables["stage_changes"], tables["statuses"]
     sort = dict(zip(zip(st["pipeline_id"], st["id"]), st["sort"]))
@@ -187,8 +203,8 @@ def test_stage_changes_include_skips_back_moves_and_pipeline_switches(tables):
     f = pd.Series([sort.get(k) for k in zip(moves["from_pipeline_id"], moves["from_status_id"])], index=moves.index)
     t = pd.Series([sort.get(k) for k in zip(moves["to_pipeline_id"], moves["to_status_id"])], index=moves.index)
     same = (moves["from_pipeline_id"] == moves["to_pipeline_id"]) & (t < 10000)
-    assert (same & (t - f > 10)).sum() > 0                        # a jump over a stage
-    assert (same & (t < f)).sum() > 0                             # a move back
+    assert (same & (t - f > 10)).sum() > 0  # a jump over a stage
+    assert (same & (t < f)).sum() > 0  # a move back
     assert (moves["from_pipeline_id"] != moves["to_pipeline_id"]).sum() > 0
     assert f.notna().all() and t.notna().all()
     added = sc[sc["from_status_id"].isna()]
@@ -225,9 +241,17 @@ def test_handovers_and_deleted_leads(dump, tables):
 
 # ---- sources, contacts, unsorted -------------------------------------------------------------
 
+
 def test_sources_differ_in_volume_and_win_rate(tables, leads):
-    assert set(tables["sources"]["name"]) >= {"Сайт", "Яндекс Директ", "Входящий звонок", "Рекомендация", "Авито",
-                                              "VK Реклама", "Выставка"}
+    assert set(tables["sources"]["name"]) >= {
+        "Сайт",
+        "Яндекс Директ",
+        "Входящий звонок",
+        "Рекомендация",
+        "Авито",
+        "VK Реклама",
+        "Выставка",
+    }
     assert leads["source"].notna().all()
     closed = leads[leads["kind"].isin(["won", "lost"])]
     rates = closed.groupby("source")["kind"].apply(lambda s: (s == "won").mean())
@@ -262,6 +286,7 @@ def test_unsorted_outcomes(tables):
 
 # ---- calls and tasks -------------------------------------------------------------------------
 
+
 def test_calls_on_contacts_are_attributed_to_deals(dump, tables):
     calls = tables["calls"]
     on_contacts = calls[calls["id"].isin([n["id"] for n in dump["notes"]["contacts"]])]
@@ -286,11 +311,24 @@ def test_tasks_have_types_results_and_overdue(tables, leads):
 
 # ---- the store -------------------------------------------------------------------------------
 
+
 def test_load_demo_writes_the_store(tmp_path, dump):
     path = tmp_path / "demo.duckdb"
     counts = demo.load_demo(path, seed=7, as_of=AS_OF, n_deals=N_DEALS)
-    expected = {"account", "users", "pipelines", "statuses", "loss_reasons", "sources", "leads", "stage_changes",
-                "responsible_changes", "calls", "tasks", "unsorted"}
+    expected = {
+        "account",
+        "users",
+        "pipelines",
+        "statuses",
+        "loss_reasons",
+        "sources",
+        "leads",
+        "stage_changes",
+        "responsible_changes",
+        "calls",
+        "tasks",
+        "unsorted",
+    }
     assert set(counts) == expected and all(counts[t] > 0 for t in expected)
     con = duckdb.connect(str(path), read_only=True)
     try:

@@ -1,4 +1,5 @@
 """The CLI loads the git-ignored .env (working directory, then project root) without overriding the environment."""
+
 import logging
 import os
 
@@ -11,23 +12,24 @@ SECRET = "s3cr3t-value-never-logged"
 
 @pytest.fixture
 def env_dir(tmp_path, monkeypatch):
-    monkeypatch.delenv("CRMREPORTS_DOTENV")               # conftest turns the .env files off for the other tests
+    monkeypatch.delenv("CRMREPORTS_DOTENV")  # conftest turns the .env files off for the other tests
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(app, "PROJECT_ROOT", tmp_path / "no-project")   # only the working directory's .env
+    monkeypatch.setattr(app, "PROJECT_ROOT", tmp_path / "no-project")  # only the working directory's .env
     for name in ("CRMREPORTS_STORE", "AMOCRM_ACCESS_TOKEN", "AMOCRM_CLIENT_ID", "AMOCRM_CLIENT_SECRET"):
         monkeypatch.delenv(name, raising=False)
     yield tmp_path
     for name in ("CRMREPORTS_STORE", "AMOCRM_ACCESS_TOKEN", "AMOCRM_CLIENT_ID", "AMOCRM_CLIENT_SECRET"):
-        os.environ.pop(name, None)                        # set by the code under test, not by monkeypatch
+        os.environ.pop(name, None)  # set by the code under test, not by monkeypatch
 
 
 def test_env_file_in_the_working_directory_is_honoured(env_dir):
-    (env_dir / ".env").write_text(f"CRMREPORTS_STORE={env_dir / 'from-dotenv.duckdb'}\n"
-                                  f"AMOCRM_ACCESS_TOKEN={SECRET}\nAMOCRM_CLIENT_ID=\n")
+    (env_dir / ".env").write_text(
+        f"CRMREPORTS_STORE={env_dir / 'from-dotenv.duckdb'}\nAMOCRM_ACCESS_TOKEN={SECRET}\nAMOCRM_CLIENT_ID=\n"
+    )
     app.load_env_files()
     assert os.environ["CRMREPORTS_STORE"] == str(env_dir / "from-dotenv.duckdb")
     assert os.environ["AMOCRM_ACCESS_TOKEN"] == SECRET
-    assert "AMOCRM_CLIENT_ID" not in os.environ           # a blank is not a value
+    assert "AMOCRM_CLIENT_ID" not in os.environ  # a blank is not a value
     assert app.build_parser().parse_args(["demo"]).store == str(env_dir / "from-dotenv.duckdb")
 
 
@@ -58,8 +60,8 @@ def test_no_value_is_logged(env_dir, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     app.main(["-vv", "--store", str(env_dir / "none.duckdb"), "run", "sales_analysis", "--period", "2026-10"])
     out = capsys.readouterr()
-    assert "crmreports demo" in out.err                           # the command ran (and failed: no store)
-    assert "AMOCRM_ACCESS_TOKEN" in caplog.text                    # the name, for debugging
+    assert "crmreports demo" in out.err  # the command ran (and failed: no store)
+    assert "AMOCRM_ACCESS_TOKEN" in caplog.text  # the name, for debugging
     assert SECRET not in caplog.text + out.out + out.err
 
 

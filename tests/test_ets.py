@@ -1,9 +1,10 @@
-"""crmreports.ets: exponential smoothing fitted to many series at once.
+"""crmreports.reports.forecast.ets: exponential smoothing fitted to many series at once.
 
 Hand-worked values for the initial states and the forecast arithmetic; statsmodels' ETSModel (a test
 dependency) as the reference for the recursions, the likelihood and the fit; a batch gives each series
 the fit it gets alone, to the last bit.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -14,8 +15,10 @@ import pytest
 
 from crmreports.reports.forecast import ets
 
-sm_ets = pytest.importorskip("statsmodels.tsa.exponential_smoothing.ets",
-                             reason="statsmodels (pip install -e '.[dev]') is the reference these tests compare with")
+sm_ets = pytest.importorskip(
+    "statsmodels.tsa.exponential_smoothing.ets",
+    reason="statsmodels (pip install -e '.[dev]') is the reference these tests compare with",
+)
 
 
 def _series(seed: int, n: int, poisson: bool = False) -> np.ndarray:
@@ -23,20 +26,24 @@ def _series(seed: int, n: int, poisson: bool = False) -> np.ndarray:
     t = np.arange(n)
     if poisson:
         return rng.poisson(3, n).astype(float)
-    level, slope = rng.uniform(50, 200), rng.uniform(-3, 3)         # drawn in this order: the series are fixed
+    level, slope = rng.uniform(50, 200), rng.uniform(-3, 3)  # drawn in this order: the series are fixed
     seasonal = rng.uniform(0, 40) * np.sin(2 * np.pi * t / 12 + rng.uniform(0, 6))
     return level + slope * t + seasonal + rng.normal(0, rng.uniform(1, 30), n)
 
 
 def _statsmodels(y: np.ndarray, kind: str):
-    kw = {"seasonal": dict(trend="add", damped_trend=True, seasonal="add", seasonal_periods=12,
-                           initialization_method="heuristic"),
-          "trend": dict(trend="add", damped_trend=True, initialization_method="heuristic"),
-          "level": dict(trend=None, initialization_method="estimated" if len(y) < 10 else "heuristic")}[kind]
+    kw = {
+        "seasonal": dict(
+            trend="add", damped_trend=True, seasonal="add", seasonal_periods=12, initialization_method="heuristic"
+        ),
+        "trend": dict(trend="add", damped_trend=True, initialization_method="heuristic"),
+        "level": dict(trend=None, initialization_method="estimated" if len(y) < 10 else "heuristic"),
+    }[kind]
     return sm_ets.ETSModel(pd.Series(y), error="add", **kw)
 
 
 # --- hand-worked ------------------------------------------------------------------------------------
+
 
 def test_heuristic_states_of_a_straight_line():
     # y = 5 + 2t, t = 1..12: the regression on the first 10 points has intercept 5 and slope 2
@@ -56,8 +63,18 @@ def test_heuristic_states_of_a_pure_seasonal_pattern():
 
 def test_forecast_and_interval_arithmetic_by_hand():
     # l = 100, b = 10, φ = 0.9, next seasonal terms 5, −5, 0; α = 0.5, β = 0.1; SSE 40 over 10 months: σ² = 4
-    f = ets.Fit("seasonal", alpha=0.5, beta=0.1, gamma=0.2, phi=0.9, sse=40.0, n=10, level=100.0, trend=10.0,
-                seasonal=np.array([5.0, -5.0, 0.0] + [0.0] * 9))
+    f = ets.Fit(
+        "seasonal",
+        alpha=0.5,
+        beta=0.1,
+        gamma=0.2,
+        phi=0.9,
+        sse=40.0,
+        n=10,
+        level=100.0,
+        trend=10.0,
+        seasonal=np.array([5.0, -5.0, 0.0] + [0.0] * 9),
+    )
     mean, sd = ets.predict(f, 3)
     # ŷ1 = 100 + 0.9·10 + 5 = 114;  ŷ2 = 100 + 1.71·10 − 5 = 112.1;  ŷ3 = 100 + 2.439·10 + 0 = 124.39
     assert mean == pytest.approx([114, 112.1, 124.39])
@@ -67,8 +84,14 @@ def test_forecast_and_interval_arithmetic_by_hand():
 
 
 def test_model_by_history_length_and_constant_series():
-    assert [ets.model_kind(n) for n in (3, 11, 12, 23, 24, 60)] == ["level", "level", "trend", "trend", "seasonal",
-                                                                    "seasonal"]
+    assert [ets.model_kind(n) for n in (3, 11, 12, 23, 24, 60)] == [
+        "level",
+        "level",
+        "trend",
+        "trend",
+        "seasonal",
+        "seasonal",
+    ]
     flat = ets.forecast_many([[5, 5, 5, 5]])[0]
     assert list(flat.mean) == [5, 5, 5] and list(flat.low) == [5, 5, 5] and flat.model == "level"
 
@@ -82,14 +105,17 @@ def test_bad_input_names_the_minimum():
 
 # --- against statsmodels ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("n,kind", [(30, "seasonal"), (47, "seasonal"), (24, "seasonal"), (15, "trend"),
-                                    (12, "level"), (10, "level")])
+
+@pytest.mark.parametrize(
+    "n,kind", [(30, "seasonal"), (47, "seasonal"), (24, "seasonal"), (15, "trend"), (12, "level"), (10, "level")]
+)
 def test_initial_states_are_statsmodels_heuristic(n, kind):
     from statsmodels.tsa.exponential_smoothing.initialization import _initialization_heuristic
+
     y = _series(n, n)
-    level, trend, season = _initialization_heuristic(y, trend="add" if kind != "level" else None,
-                                                     seasonal="add" if kind == "seasonal" else None,
-                                                     seasonal_periods=12)
+    level, trend, season = _initialization_heuristic(
+        y, trend="add" if kind != "level" else None, seasonal="add" if kind == "seasonal" else None, seasonal_periods=12
+    )
     ours = ets.heuristic_states(y, trend=kind != "level", seasonal=kind == "seasonal")
     assert ours[0] == pytest.approx(level, rel=1e-12)
     if kind != "level":
@@ -116,15 +142,27 @@ def test_recursions_likelihood_and_interval_equal_statsmodels_at_its_estimate(se
         batch.l0[:] = p["initial_level"]
         batch.estimated[:] = False
     alpha = p["smoothing_level"]
-    params = {"alpha": np.array([[alpha]]),
-              "beta": np.array([[p.get("smoothing_trend", 0.0) / alpha]]),
-              "gamma": np.array([[p.get("smoothing_seasonal", 0.0) / (1 - alpha)]]),
-              "phi": np.array([[p.get("damping_trend", 1.0)]])}
+    params = {
+        "alpha": np.array([[alpha]]),
+        "beta": np.array([[p.get("smoothing_trend", 0.0) / alpha]]),
+        "gamma": np.array([[p.get("smoothing_seasonal", 0.0) / (1 - alpha)]]),
+        "phi": np.array([[p.get("damping_trend", 1.0)]]),
+    }
     sse, final, _ = batch.run(params, record=True)
     assert sse[0, 0] == pytest.approx(res.mse * n, rel=1e-9)
     lvl, trend, season = final[0]
-    fit = ets.Fit(kind, alpha, p.get("smoothing_trend", 0.0), p.get("smoothing_seasonal", 0.0),
-                  p.get("damping_trend", 1.0), float(sse[0, 0]), n, lvl, trend, season)
+    fit = ets.Fit(
+        kind,
+        alpha,
+        p.get("smoothing_trend", 0.0),
+        p.get("smoothing_seasonal", 0.0),
+        p.get("damping_trend", 1.0),
+        float(sse[0, 0]),
+        n,
+        lvl,
+        trend,
+        season,
+    )
     mean, sd = ets.predict(fit, 3)
     assert mean == pytest.approx(np.asarray(pred.predicted_mean), rel=1e-9, abs=1e-12)
     assert mean - ets.Z80 * sd == pytest.approx(interval[:, 0], rel=1e-9, abs=1e-12)

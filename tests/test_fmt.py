@@ -51,7 +51,9 @@ def test_month_names_stand_alone_and_genitive():
 def test_labels_load_once_under_threads():
     """The pack renders in threads: the first lookups racing each other must not see duplicates."""
     from concurrent.futures import ThreadPoolExecutor
+
     from crmreports.core import labels
+
     labels._merged = None
     with ThreadPoolExecutor(8) as pool:
         out = list(pool.map(lambda _: labels.t("common.team", "ru"), range(64)))
@@ -60,5 +62,6 @@ def test_labels_load_once_under_threads():
 
 def test_every_label_has_both_languages():
     from crmreports.core.labels import all_keys
+
     for key, value in all_keys().items():
         assert set(value) == {"ru", "en"} and all(value.values()), key

@@ -1,5 +1,6 @@
 """Forecast metrics on the hand-built fixture (tests/fixtures_forecast.py, values worked out there), the
 no-look-ahead property of the backtest on the demo account, and degenerate histories."""
+
 import math
 
 import numpy as np
@@ -27,7 +28,7 @@ def test_snapshots_stage_at_each_moment(snaps):
     mar = s.loc[pd.Timestamp("2026-03-01")]
     assert sorted(mar.index) == [1, 2, 3, 4, 5, 6, 9]
     assert mar.loc[5, "status_id"] == 2 and mar.loc[1, "status_id"] == 1
-    assert mar.loc[9, "age_days"] == pytest.approx(50)        # created 01-10
+    assert mar.loc[9, "age_days"] == pytest.approx(50)  # created 01-10
     # at D: L3 (A), L7 (A, created after every earlier snapshot), L8 (B)
     d = s.loc[fx.ORIGIN]
     assert sorted(d.index) == [3, 7, 8] and d.loc[8, "status_id"] == 2
@@ -62,7 +63,7 @@ def test_weighted_pipeline_by_hand(snaps):
     w = F.weight_open_deals(snaps[snaps["moment"] == fx.ORIGIN], pr, S1).set_index("lead_id")
     assert w.loc[7, "p_1"] == pytest.approx(1 / 2) and w.loc[7, "p_2"] == pytest.approx(1 / 3)
     assert w.loc[7, "p_3"] == pytest.approx(0)
-    assert w["exp_1"].sum() == pytest.approx(900)            # 1 300 / 2 + 500 / 2
+    assert w["exp_1"].sum() == pytest.approx(900)  # 1 300 / 2 + 500 / 2
     assert w["exp_2"].sum() == pytest.approx(1300 / 3)
     wp = F.weighted_pipeline(w.reset_index(), fx.statuses()).set_index("stage")
     assert wp.loc["A", "open_deals"] == 2 and wp.loc["A", "amount"] == 1300
@@ -84,8 +85,8 @@ def test_sparse_cell_falls_back_to_the_pipeline(snaps):
 
 def test_known_at_hides_the_future():
     ld, sc = oracle.known_at(fx.leads(), fx.stage_changes(), pd.Timestamp("2026-03-01"))
-    assert sorted(ld["id"]) == [1, 2, 3, 4, 5, 6, 9]            # L7, L8 created later
-    assert ld.set_index("id").loc[5, "status_id"] == 2           # won 03-04: in B on 03-01
+    assert sorted(ld["id"]) == [1, 2, 3, 4, 5, 6, 9]  # L7, L8 created later
+    assert ld.set_index("id").loc[5, "status_id"] == 2  # won 03-04: in B on 03-01
     assert ld["closed_at"].isna().all() and (sc["at"] < pd.Timestamp("2026-03-01")).all()
 
 
@@ -143,19 +144,23 @@ def test_origin_must_be_a_month_start():
 @pytest.mark.parametrize("builder", ["tables", "no_won_tables"])
 def test_report_sections_state_why_there_is_no_forecast(tmp_path, builder):
     from crmreports.reports.forecast import sections as report
+
     path = tmp_path / "crm.duckdb"
     store.write_full(path, getattr(fx, builder)())
     period = "2026-03" if builder == "tables" else "2026-06"
     for lang in ("ru", "en"):
         ctx = report.open(period=period, store=str(path), lang=lang)
-        html = "".join(f(ctx).to_html() for f in (report.headline, report.views, report.pipeline, report.accuracy,
-                                                   report.breakdown))
+        html = "".join(
+            f(ctx).to_html()
+            for f in (report.headline, report.views, report.pipeline, report.accuracy, report.breakdown)
+        )
         word = {"ru": "Прогноз не построен", "en": "No forecast"}[lang]
         assert word in html
-        assert ctx.figures["forecast_m1_revenue"] != ctx.figures["forecast_m1_revenue"]   # NaN, not 0
+        assert ctx.figures["forecast_m1_revenue"] != ctx.figures["forecast_m1_revenue"]  # NaN, not 0
 
 
 # --- the demo account ------------------------------------------------------------------------------
+
 
 def _delete_after(leads, changes, d):
     """The store as it was at ``d``: later deals and events deleted, later closes undone."""
@@ -191,7 +196,7 @@ def test_no_look_ahead(demo):
 def test_backtest_on_demo_beats_both_baselines(demo):
     bt = oracle.backtest(demo.leads, demo.stage_changes, pd.Timestamp("2026-11-01"))
     acc = F.accuracy(bt).query("k == 'all'").set_index("method")
-    assert acc.loc["combined", "n"] >= 30            # 12 + 11 + 10 origin × horizon pairs
+    assert acc.loc["combined", "n"] >= 30  # 12 + 11 + 10 origin × horizon pairs
     assert acc.loc["combined", "wape"] < acc.loc["last_month", "wape"]
     assert acc.loc["combined", "wape"] < acc.loc["seasonal", "wape"]
     assert F.calibration_factor(bt) >= 1
@@ -210,27 +215,40 @@ def test_group_forecasts_add_up_roughly(demo):
 
 # --- one estimator for every origin and group: the same numbers as each computed on its own -----------
 
+
 def _naive_probabilities(snaps, origin, settings=F.DEFAULT):
     """The definition: the training rows of ``origin``, grouped per level, each group's cumulative
     incidence (won) from its durations and outcomes."""
     lo = F.add_months(origin, -settings.lookback)
     tr = snaps[(snaps["moment"] < origin) & (snaps["moment"] >= lo)]
     done = tr["closed_at"].notna() & (tr["closed_at"] < origin)
-    tr = tr.assign(duration=(tr["closed_at"].where(done, origin) - tr["moment"]) / F.DAY,
-                   event=np.where(done, np.where(tr["won"], 1, 2), 0),
-                   band=_age_band(tr["age_days"], settings.age_bins))
+    tr = tr.assign(
+        duration=(tr["closed_at"].where(done, origin) - tr["moment"]) / F.DAY,
+        event=np.where(done, np.where(tr["won"], 1, 2), 0),
+        band=_age_band(tr["age_days"], settings.age_bins),
+    )
     hd = F.horizon_days(origin)
     rows = []
     for level, by in F.LEVELS:
-        for key, g in (tr.groupby(list(by)) if by else [((), tr)]):
+        for key, g in tr.groupby(list(by)) if by else [((), tr)]:
             if by and not len(tr):
                 continue
             cif, p = F.cumulative_incidence(g["duration"], g["event"], hd)
-            rows.append({"level": level, "pipeline_id": -1, "status_id": -2, "band": -1,
-                         **dict(zip(by, key if isinstance(key, tuple) else (key,))),
-                         "n": len(g), "won": int((g["event"] == 1).sum()), "lost": int((g["event"] == 2).sum()),
-                         "censored": int((g["event"] == 0).sum()), "p_win": p,
-                         **{f"cif_{k + 1}": cif[k] for k in range(len(hd))}})
+            rows.append(
+                {
+                    "level": level,
+                    "pipeline_id": -1,
+                    "status_id": -2,
+                    "band": -1,
+                    **dict(zip(by, key if isinstance(key, tuple) else (key,))),
+                    "n": len(g),
+                    "won": int((g["event"] == 1).sum()),
+                    "lost": int((g["event"] == 2).sum()),
+                    "censored": int((g["event"] == 0).sum()),
+                    "p_win": p,
+                    **{f"cif_{k + 1}": cif[k] for k in range(len(hd))},
+                }
+            )
     return pd.DataFrame(rows, columns=F.PROBABILITY_COLUMNS)
 
 
@@ -260,7 +278,7 @@ def test_one_estimator_gives_each_origins_own_forecast(demo, demo_snapshots, bat
     est = F.Estimator(snaps, known, pd.Timestamp("2026-11-01"))
     if batched:
         est.backtest()
-        assert len(est.ts.done) >= 3 * 13 - 3        # every origin's three series (a few may coincide)
+        assert len(est.ts.done) >= 3 * 13 - 3  # every origin's three series (a few may coincide)
     for origin in ("2026-11-01", "2026-08-01", "2026-01-01", "2025-11-01"):
         o = pd.Timestamp(origin)
         own = oracle.forecast_as_of(demo.leads, demo.stage_changes, o)
@@ -268,13 +286,14 @@ def test_one_estimator_gives_each_origins_own_forecast(demo, demo_snapshots, bat
         assert (own.status, own.model, own.history_months) == (shared.status, shared.model, shared.history_months)
         for part in ("table", "open_deals", "probabilities", "yields", "series"):
             a, b = getattr(own, part).reset_index(drop=True), getattr(shared, part).reset_index(drop=True)
-            if part == "open_deals":      # the later snapshots know how the open deals ended; nothing uses it
+            if part == "open_deals":  # the later snapshots know how the open deals ended; nothing uses it
                 a, b = a.drop(columns=["closed_at", "won"]), b.drop(columns=["closed_at", "won"])
             pd.testing.assert_frame_equal(a, b, check_exact=True, obj=part)
         # the weighted open deals equal weight_open_deals on the probability table
         od = snaps[snaps["moment"] == o]
-        pd.testing.assert_frame_equal(F.weight_open_deals(od, shared.probabilities), shared.open_deals,
-                                      check_exact=True)
+        pd.testing.assert_frame_equal(
+            F.weight_open_deals(od, shared.probabilities), shared.open_deals, check_exact=True
+        )
 
 
 @pytest.mark.parametrize("background", [False, True], ids=["on-the-spot", "in-a-thread-during-the-backtest"])
@@ -289,8 +308,9 @@ def test_groups_at_once_equal_each_group_alone(demo_snapshots, column, backgroun
     together = est.by_group(column, {"revenue": 1.3})
     group = snaps["lead_id"].map(known.set_index("id")[column])
     for _, row in together.iterrows():
-        alone = F.widen(F.forecast_from(snaps[group == row["key"]], known[known[column] == row["key"]], o),
-                        {"revenue": 1.3})
+        alone = F.widen(
+            F.forecast_from(snaps[group == row["key"]], known[known[column] == row["key"]], o), {"revenue": 1.3}
+        )
         assert row["status"] == alone.status
         for k in (1, 2, 3):
             assert same(row[f"revenue_{k}"], alone.value(k)) and same(row[f"high_{k}"], alone.value(k, column="high"))
@@ -305,7 +325,7 @@ def test_a_failure_in_the_background_groups_surfaces_where_they_are_read(demo_sn
     known, snaps = demo_snapshots
     est = F.Estimator(snaps, known, pd.Timestamp("2026-11-01"))
     est.start_groups(["no_such_column"])
-    est.backtest()                               # the rest of the report goes on
+    est.backtest()  # the rest of the report goes on
     with pytest.raises(KeyError, match="no_such_column"):
         est.by_group("no_such_column")
 
@@ -315,6 +335,7 @@ def test_each_section_runs_alone(demo_store):
     before it (text, tables, charts, notes, its figures and findings)."""
     from crmreports.reports.forecast import sections as report
     from report_equality import frames_equal, run_sections, same
+
     names = ["headline", "views", "pipeline", "accuracy", "breakdown"]
     args = {"period": "2026-10", "store": str(demo_store), "lang": "ru"}
     in_order = report.open(**args)

@@ -1,5 +1,6 @@
 """Execute the forecast notebook through the runner: team (ru) and one manager (en) on the demo account,
 then check the JSON figures against the library and the PDF text."""
+
 import json
 import shutil
 import subprocess
@@ -63,8 +64,16 @@ def test_team_json_matches_the_library(team_run, demo_store):
 
 def test_team_pdf_has_russian_sections(team_run):
     text = pdf_text(team_run.files["pdf"])
-    for phrase in ("Прогноз продаж", "Прогноз на три месяца", "Два взгляда", "Взвешенная воронка по этапам",
-                   "Точность прогноза", "Прогноз по менеджерам и воронкам", "Интервал 80", "ноябрь 2026"):
+    for phrase in (
+        "Прогноз продаж",
+        "Прогноз на три месяца",
+        "Два взгляда",
+        "Взвешенная воронка по этапам",
+        "Точность прогноза",
+        "Прогноз по менеджерам и воронкам",
+        "Интервал 80",
+        "ноябрь 2026",
+    ):
         assert phrase in text, phrase
     assert "\ufffd" not in text
     html = Path(team_run.files["html"]).read_text(encoding="utf-8")
@@ -73,8 +82,10 @@ def test_team_pdf_has_russian_sections(team_run):
 
 def test_manager_run_in_english(demo_store, tmp_path, team_run):
     con = store.connect(demo_store)
-    uid, name = con.execute("SELECT u.id, u.name FROM users u JOIN leads l ON l.responsible_user_id = u.id "
-                            "GROUP BY u.id, u.name ORDER BY count(*) DESC LIMIT 1").fetchone()
+    uid, name = con.execute(
+        "SELECT u.id, u.name FROM users u JOIN leads l ON l.responsible_user_id = u.id "
+        "GROUP BY u.id, u.name ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
     con.close()
     res = run_job(Job("forecast", "2026-10", slug(name), name, "", "en", str(demo_store), str(tmp_path)))
     assert res.ok, res.error

@@ -27,9 +27,17 @@ from report_equality import assert_same_published, assert_same_sections, frames_
 SECTIONS = ["headline", "views", "pipeline", "accuracy", "breakdown", "summary"]
 
 
-CASES = [("2026-10", "", ""), ("2026-06", "", ""), ("2025-12", "", ""), ("2026-Q2", "", ""),
-         ("2026-10", "Анна Смирнова", ""), ("2026-08", "Анна Смирнова", ""), ("2026-10", "", "Повторные продажи"),
-         ("2025-03", "", ""), ("2020", "", "")]
+CASES = [
+    ("2026-10", "", ""),
+    ("2026-06", "", ""),
+    ("2025-12", "", ""),
+    ("2026-Q2", "", ""),
+    ("2026-10", "Анна Смирнова", ""),
+    ("2026-08", "Анна Смирнова", ""),
+    ("2026-10", "", "Повторные продажи"),
+    ("2025-03", "", ""),
+    ("2020", "", ""),
+]
 
 
 @pytest.mark.parametrize("period,manager,pipeline", CASES)
@@ -66,22 +74,28 @@ def test_shared_snapshots_give_the_self_contained_results(demo_store, origin):
     data = store.load(demo_store)
     reduced, known, snaps = _reduced(demo_store, o)
     recent = F.snapshots_since(snaps, F.snapshot_moments(known, o, 12)[0])
-    frames_equal(oracle.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest",
-                 exact=True)
+    frames_equal(
+        oracle.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), "backtest", exact=True
+    )
     full = oracle.forecast_as_of(data.leads, data.stage_changes, o)
     push = F.forecast_from(recent, known, o)
     frames_equal(full.table, push.table, "forecast", exact=True)
     frames_equal(full.open_deals, push.open_deals, "open deals", exact=True)
     for column in ("pipeline_id", "responsible_user_id"):
-        frames_equal(oracle.by_group(data.leads, data.stage_changes, o, column),
-                     F.by_group_from(recent, known, o, column), column, exact=True)
+        frames_equal(
+            oracle.by_group(data.leads, data.stage_changes, o, column),
+            F.by_group_from(recent, known, o, column),
+            column,
+            exact=True,
+        )
     # the stage of every deal at every month start, and the deals known at the origin, are the same
     full_known, full_sc = oracle.known_at(data.leads, data.stage_changes, o)
     full_snaps = oracle.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12))
     pd.testing.assert_frame_equal(full_snaps, snaps, check_exact=True)
     cols = queries_forecast.FORECAST_LEAD_COLUMNS
-    pd.testing.assert_frame_equal(full_known[cols].reset_index(drop=True), known[cols].reset_index(drop=True),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        full_known[cols].reset_index(drop=True), known[cols].reset_index(drop=True), check_exact=True
+    )
     assert len(reduced.month_stages) < len(data.stage_changes) / 2 and reduced.stage_changes.empty
 
 
@@ -114,6 +128,7 @@ def test_changes_at_the_same_moment(demo_store, tmp_path, how):
     snapshots take (the later row), the origin stage the one known_at takes (the larger change id,
     here the earlier row); a change without a stage is skipped at the origin, not in the snapshots."""
     import shutil
+
     path = tmp_path / "ties.duckdb"
     shutil.copy(demo_store, path)
     con = store.connect(path, read_only=False)
@@ -139,8 +154,9 @@ def test_changes_at_the_same_moment(demo_store, tmp_path, how):
     full_snaps = oracle.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12))
     pd.testing.assert_frame_equal(full_snaps, snaps, check_exact=True)
     cols = queries_forecast.FORECAST_LEAD_COLUMNS
-    pd.testing.assert_frame_equal(full_known[cols].reset_index(drop=True), known[cols].reset_index(drop=True),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        full_known[cols].reset_index(drop=True), known[cols].reset_index(drop=True), check_exact=True
+    )
     # the cases are there: at the origin the snapshots show the later row's stage (none for the first
     # five), the known deals the original change's
     at = snaps[snaps["moment"] == o].set_index("lead_id")["status_id"]
@@ -159,6 +175,7 @@ def test_timezone_with_daylight_saving(demo_store, tmp_path, how):
     """A timezone whose offset changes (Berlin) takes the exact local-time bucketing (localtime.local_sql): the same
     results as the whole store, here with month starts that fall in summer and in winter time."""
     import shutil
+
     path = tmp_path / "berlin.duckdb"
     shutil.copy(demo_store, path)
     con = store.connect(path, read_only=False)
@@ -169,19 +186,24 @@ def test_timezone_with_daylight_saving(demo_store, tmp_path, how):
                           WHERE l.closed_at IS NULL AND NOT coalesce(l.is_deleted, false) AND l.created_at < TIMESTAMP '2026-01-01'
                           GROUP BY l.id HAVING max(s."at") < TIMESTAMP '2026-03-01'
                           ORDER BY l.id LIMIT 1""").fetchone()[0]
-    con.execute("""INSERT INTO stage_changes SELECT * REPLACE (TIMESTAMP '2026-03-31 22:30:00' AS "at", id || '-dst' AS id)
-                   FROM stage_changes WHERE lead_id = ? ORDER BY "at" DESC LIMIT 1""", [lead])
+    con.execute(
+        """INSERT INTO stage_changes SELECT * REPLACE (TIMESTAMP '2026-03-31 22:30:00' AS "at", id || '-dst' AS id)
+                   FROM stage_changes WHERE lead_id = ? ORDER BY "at" DESC LIMIT 1""",
+        [lead],
+    )
     _edited(con, how)
     con.close()
     months = queries_forecast.load_forecast(path, pd.Timestamp("2026-11-01"), 24).month_stages
-    assert months.loc[months["lead_id"] == lead, "month"].max() == 2026 * 12 + 3       # April, not March
+    assert months.loc[months["lead_id"] == lead, "month"].max() == 2026 * 12 + 3  # April, not March
     for origin in ("2026-11-01", "2026-04-01"):
         o = pd.Timestamp(origin)
         data = store.load(path)
         reduced, known, snaps = _reduced(path, o)
         full_known, full_sc = oracle.known_at(data.leads, data.stage_changes, o)
-        frames_equal(oracle.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin,
-                     exact=True)
-        frames_equal(oracle.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin,
-                     exact=True)
+        frames_equal(
+            oracle.snapshots(full_known, full_sc, F.snapshot_moments(full_known, o, 12, 12)), snaps, origin, exact=True
+        )
+        frames_equal(
+            oracle.backtest(data.leads, data.stage_changes, o), F.backtest_from(snaps, known, o), origin, exact=True
+        )
         assert len(reduced.month_stages) < len(data.stage_changes) / 2

@@ -1,5 +1,6 @@
 """Goals (sales plan) metrics, the production calendar and the goals file, on the hand-built fixture
 (tests/fixtures_goals.py, where the stage statistics are worked out by hand)."""
+
 import math
 from datetime import date
 
@@ -51,6 +52,7 @@ def _plan(gf, scope, period, metric):
 
 # ---------------------------------------------------------------- production calendar
 
+
 def test_working_days_per_year_match_the_official_calendars():
     assert workdays.working_days(date(2024, 1, 1), date(2025, 1, 1)) == 248
     assert workdays.working_days(date(2025, 1, 1), date(2026, 1, 1)) == 247
@@ -58,20 +60,20 @@ def test_working_days_per_year_match_the_official_calendars():
 
 
 def test_holidays_transfers_and_working_saturdays():
-    assert workdays.is_working_day(date(2024, 11, 2))          # Saturday made working (-> 30 Apr)
-    assert not workdays.is_working_day(date(2024, 4, 30))      # Tuesday off by the transfer
-    assert not workdays.is_working_day(date(2025, 5, 8))       # 23 Feb (Sun) moved here by decree
-    assert workdays.is_working_day(date(2025, 2, 24))          # ... so the Monday after stays working
-    assert not workdays.is_working_day(date(2026, 1, 9))       # 3 Jan (Sat) -> Friday 9 Jan
-    assert not workdays.is_working_day(date(2026, 3, 9))       # 8 Mar (Sun) -> Monday, art. 112
-    assert not workdays.is_working_day(date(2026, 11, 4))      # Wednesday, Unity Day
+    assert workdays.is_working_day(date(2024, 11, 2))  # Saturday made working (-> 30 Apr)
+    assert not workdays.is_working_day(date(2024, 4, 30))  # Tuesday off by the transfer
+    assert not workdays.is_working_day(date(2025, 5, 8))  # 23 Feb (Sun) moved here by decree
+    assert workdays.is_working_day(date(2025, 2, 24))  # ... so the Monday after stays working
+    assert not workdays.is_working_day(date(2026, 1, 9))  # 3 Jan (Sat) -> Friday 9 Jan
+    assert not workdays.is_working_day(date(2026, 3, 9))  # 8 Mar (Sun) -> Monday, art. 112
+    assert not workdays.is_working_day(date(2026, 11, 4))  # Wednesday, Unity Day
     assert workdays.is_working_day(date(2026, 11, 5))
-    assert not workdays.is_working_day(date(2026, 10, 3))      # plain Saturday
+    assert not workdays.is_working_day(date(2026, 10, 3))  # plain Saturday
 
 
 def test_working_days_in_months():
     assert workdays.working_days(date(2026, 10, 1), date(2026, 11, 1)) == 22
-    assert workdays.working_days(date(2026, 11, 1), date(2026, 12, 1)) == 20   # 21 weekdays minus 4 Nov
+    assert workdays.working_days(date(2026, 11, 1), date(2026, 12, 1)) == 20  # 21 weekdays minus 4 Nov
     # May 2026: 21 weekdays minus 1 May (Fri) and 11 May (9 May on a Saturday moves to Monday)
     assert workdays.working_days(date(2026, 5, 1), date(2026, 6, 1)) == 19
     # [as-of, end): 15 Oct 2026 (Thu) to 1 Nov: 15, 16, 19-23, 26-30 = 12
@@ -85,12 +87,13 @@ def test_after_working_days_and_provisional_years():
     assert workdays.after_working_days(date(2026, 9, 1), date(2026, 10, 1), 0) == date(2026, 9, 1)
     assert workdays.after_working_days(date(2026, 9, 1), date(2026, 10, 1), 99) == date(2026, 10, 1)
     assert workdays.is_provisional(2027) and workdays.is_provisional(2031) and not workdays.is_provisional(2026)
-    assert not workdays.is_working_day(date(2027, 5, 3))       # 1 May 2027 (Sat) -> Monday by art. 112
+    assert not workdays.is_working_day(date(2027, 5, 3))  # 1 May 2027 (Sat) -> Monday by art. 112
     # years without a decree use art. 112 alone: 4 Nov 2028 is a Saturday -> Monday 6 Nov is off
     assert not workdays.is_working_day(date(2028, 11, 6)) and workdays.is_working_day(date(2028, 11, 7))
 
 
 # ---------------------------------------------------------------- the goals file
+
 
 def test_goals_file_parses_with_lines_and_manager_ids(gf):
     assert len(gf.plans) == 8 and gf.currency == "RUB"
@@ -107,8 +110,10 @@ def test_goals_file_with_several_errors_names_each(data):
         plans.parse_goals(fg.BAD_GOALS_YAML, "params/bad.yaml", data.users)
     msg, errors = str(e.value), e.value.errors
     assert msg.startswith("params/bad.yaml: 8 errors")
-    assert "plans[1] (line 4), field 'scope': unknown manager 'Виктор Сидоров'; valid: team or one of " \
-           "Анна Иванова, Борис Петров" in msg
+    assert (
+        "plans[1] (line 4), field 'scope': unknown manager 'Виктор Сидоров'; valid: team or one of "
+        "Анна Иванова, Борис Петров" in msg
+    )
     assert "plans[2] (line 5), field 'period': '2026-13' is not a month or a quarter; valid: 2026-10" in msg
     assert "plans[3] (line 6), field 'metric': 'profit'" in msg and "valid: revenue" in msg
     assert "plans[3] (line 6), field 'target': -5 must be greater than 0" in msg
@@ -119,16 +124,19 @@ def test_goals_file_with_several_errors_names_each(data):
     assert len(errors) == 8
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("", "the file is empty"),
-    ("- a\n- b\n", "must be a mapping"),
-    ("currency: RUB\nplans: {scope: team}\n", "`plans` must be a list"),
-    ("plans:\n  - {scope: team, period: 2026, metric: revenue, target: 5}\n", "'2026' is not a month or a quarter"),
-    ("plans:\n  - {scope: team, period: 2026-10, metric: revenue, target: abc}\n", "'abc' is not a number"),
-    ("plans:\n  - {scope: team, period: 2026-10, metric: revenue, target: 0}\n", "0 must be greater than 0"),
-    ("plan:\n  - {}\n", "unknown key 'plan'"),
-    ("plans: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("", "the file is empty"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("currency: RUB\nplans: {scope: team}\n", "`plans` must be a list"),
+        ("plans:\n  - {scope: team, period: 2026, metric: revenue, target: 5}\n", "'2026' is not a month or a quarter"),
+        ("plans:\n  - {scope: team, period: 2026-10, metric: revenue, target: abc}\n", "'abc' is not a number"),
+        ("plans:\n  - {scope: team, period: 2026-10, metric: revenue, target: 0}\n", "0 must be greater than 0"),
+        ("plan:\n  - {}\n", "unknown key 'plan'"),
+        ("plans: [\n", "not valid YAML"),
+    ],
+)
 def test_goals_file_errors(text, fragment, data):
     with pytest.raises(plans.GoalsError, match="^x.yaml") as e:
         plans.parse_goals(text, "x.yaml", data.users)
@@ -150,6 +158,7 @@ def test_goals_path_resolves_from_parent_directories(tmp_path, monkeypatch):
 
 def test_the_projects_goals_file_is_valid_for_the_demo_account():
     from crmreports.sources.demo import MANAGERS
+
     users = pd.DataFrame({"id": range(len(MANAGERS)), "name": [m.name for m in MANAGERS]})
     gf = plans.load_goals(plans.resolve_goals_path(), users)
     assert gf.find(None, OCT, "revenue").target == 30_000_000
@@ -158,11 +167,12 @@ def test_the_projects_goals_file_is_valid_for_the_demo_account():
 
 # ---------------------------------------------------------------- facts and pipeline
 
+
 def test_fact_by_close_date(data):
-    assert goals.fact(data.leads, OCT, "revenue", AS_OF) == 600         # W1 100 + W2 200 + W3 300
+    assert goals.fact(data.leads, OCT, "revenue", AS_OF) == 600  # W1 100 + W2 200 + W3 300
     assert goals.fact(data.leads, OCT, "won_deals", AS_OF) == 3
-    assert goals.fact(data.leads, OCT, "revenue", pd.Timestamp("2026-11-10")) == 1000   # + W4 400 on 10-20
-    assert goals.fact(data.leads, parse_period("2026-09"), "revenue", AS_OF) == 50      # W5
+    assert goals.fact(data.leads, OCT, "revenue", pd.Timestamp("2026-11-10")) == 1000  # + W4 400 on 10-20
+    assert goals.fact(data.leads, parse_period("2026-09"), "revenue", AS_OF) == 50  # W5
 
 
 def test_stage_statistics_by_hand(data):
@@ -171,25 +181,26 @@ def test_stage_statistics_by_hand(data):
     assert list(s.loc[[1, 2, 3], "won"]) == [4, 3, 3]
     assert s.loc[1, "p_win"] == pytest.approx(4 / 9)
     assert s.loc[2, "p_win"] == pytest.approx(3 / 5)
-    assert s.loc[1, "p_in_time"] == pytest.approx(1 / 2)     # W3 12 d, W5 9 d in time; W1, W2 22 d not
-    assert s.loc[2, "p_in_time"] == pytest.approx(2 / 3)     # W2 19 d too late
+    assert s.loc[1, "p_in_time"] == pytest.approx(1 / 2)  # W3 12 d, W5 9 d in time; W1, W2 22 d not
+    assert s.loc[2, "p_in_time"] == pytest.approx(2 / 3)  # W2 19 d too late
     assert s.loc[3, "p_in_time"] == pytest.approx(1.0)
 
 
 def test_open_deals_and_weighted_pipeline(data):
     op = goals.open_deals_at(data.leads, data.stage_changes, data.statuses, AS_OF)
-    assert dict(zip(op["id"], op["status_id"])) == {4: 3, 7: 2, 8: 1, 9: 3}   # W4 C, O1 B, O2 A, O3 C
+    assert dict(zip(op["id"], op["status_id"])) == {4: 3, 7: 2, 8: 1, 9: 3}  # W4 C, O1 B, O2 A, O3 C
     stats = goals.stage_stats(data.leads, data.stage_changes, data.statuses, AS_OF, 17)
     w = goals.weighted_pipeline(op, stats, "revenue").set_index("status_id")
-    assert w.loc[1, "weighted"] == pytest.approx(600 * 4 / 9 * 1 / 2)       # 133.33
-    assert w.loc[2, "weighted"] == pytest.approx(1000 * 3 / 5 * 2 / 3)      # 400
-    assert w.loc[3, "weighted"] == pytest.approx(1200 * 3 / 5)              # 720
-    assert w["weighted_any_time"].sum() == pytest.approx(600 * 4 / 9 + 600 + 720)   # 1586.67
+    assert w.loc[1, "weighted"] == pytest.approx(600 * 4 / 9 * 1 / 2)  # 133.33
+    assert w.loc[2, "weighted"] == pytest.approx(1000 * 3 / 5 * 2 / 3)  # 400
+    assert w.loc[3, "weighted"] == pytest.approx(1200 * 3 / 5)  # 720
+    assert w["weighted_any_time"].sum() == pytest.approx(600 * 4 / 9 + 600 + 720)  # 1586.67
     n = goals.weighted_pipeline(op, stats, "won_deals")
     assert n["weighted"].sum() == pytest.approx(4 / 9 / 2 + 0.4 + 2 * 0.6)  # 1.822 deals
 
 
 # ---------------------------------------------------------------- progress
+
 
 def test_progress_mid_period_revenue(data, gf):
     pr = goals.progress(_plan(gf, None, "2026-10", "revenue"), data.leads, data.stage_changes, data.statuses, AS_OF)
@@ -197,32 +208,39 @@ def test_progress_mid_period_revenue(data, gf):
     assert (pr.target, pr.fact, pr.remaining) == (2000, 600, 1400)
     assert pr.done_share == pytest.approx(0.3)
     assert (pr.working_days_total, pr.working_days_elapsed, pr.working_days_left, pr.days_left) == (22, 10, 12, 17)
-    assert pr.pace_needed == pytest.approx(1400 / 12)                     # 116.67 per working day
+    assert pr.pace_needed == pytest.approx(1400 / 12)  # 116.67 per working day
     assert pr.pace_actual == pytest.approx(60)
-    assert pr.projection == pytest.approx(1320)                           # 600 / 10 × 22
+    assert pr.projection == pytest.approx(1320)  # 600 / 10 × 22
     assert pr.projected_share == pytest.approx(0.66)
     assert pr.projection_low == pytest.approx(600 + 400 / 3 + 400 + 720)  # 1853.33
     assert pr.projection_high == pytest.approx(600 + 800 / 3 + 600 + 720)  # 2186.67
     f = pr.figures()
-    for key in ("plan", "fact", "plan_done_share", "plan_remaining", "projection", "working_days_left",
-                "pace_needed_per_working_day"):
+    for key in (
+        "plan",
+        "fact",
+        "plan_done_share",
+        "plan_remaining",
+        "projection",
+        "working_days_left",
+        "pace_needed_per_working_day",
+    ):
         assert key in f
     assert f["working_days_left"] == 12 and f["plan_remaining"] == 1400
 
 
 def test_progress_count_plan(data, gf):
-    pr = goals.progress(_plan(gf, None, "2026-10", "won_deals"), data.leads, data.stage_changes, data.statuses,
-                        AS_OF)
+    pr = goals.progress(_plan(gf, None, "2026-10", "won_deals"), data.leads, data.stage_changes, data.statuses, AS_OF)
     assert (pr.fact, pr.remaining) == (3, 2)
     assert pr.done_share == pytest.approx(0.6)
     assert pr.pace_needed == pytest.approx(2 / 12)
-    assert pr.projection == pytest.approx(6.6)                            # 3 / 10 × 22
+    assert pr.projection == pytest.approx(6.6)  # 3 / 10 × 22
     assert pr.projection_low == pytest.approx(3 + 2 / 9 + 0.4 + 1.2)
 
 
 def test_progress_closed_period(data, gf):
-    pr = goals.progress(_plan(gf, None, "2026-10", "revenue"), data.leads, data.stage_changes, data.statuses,
-                        pd.Timestamp("2026-11-10"))
+    pr = goals.progress(
+        _plan(gf, None, "2026-10", "revenue"), data.leads, data.stage_changes, data.statuses, pd.Timestamp("2026-11-10")
+    )
     assert pr.status == "closed" and pr.as_of == pd.Timestamp("2026-11-01")
     assert (pr.fact, pr.projection, pr.projection_low, pr.projection_high) == (1000, 1000, 1000, 1000)
     assert (pr.working_days_left, pr.days_left, pr.remaining) == (0, 0, 1000)
@@ -231,8 +249,8 @@ def test_progress_closed_period(data, gf):
 
 def test_progress_quarter_and_exceeded(data, gf):
     q = goals.progress(_plan(gf, None, "2026-Q4", "revenue"), data.leads, data.stage_changes, data.statuses, AS_OF)
-    assert (q.working_days_total, q.working_days_elapsed) == (64, 10)     # Q4 2026: 22 + 20 + 22
-    assert q.projection == pytest.approx(600 / 10 * 64)                   # 3840
+    assert (q.working_days_total, q.working_days_elapsed) == (64, 10)  # Q4 2026: 22 + 20 + 22
+    assert q.projection == pytest.approx(600 / 10 * 64)  # 3840
     assert q.pace_needed == pytest.approx(4400 / 54)
     # 78 days left: every past win came in time, so low = high = 600 + 1586.67
     assert q.projection_low == pytest.approx(q.projection_high)
@@ -241,22 +259,20 @@ def test_progress_quarter_and_exceeded(data, gf):
 
 
 def test_progress_not_started_and_empty_period(data, gf):
-    nov = goals.progress(_plan(gf, None, "2026-11", "revenue"), data.leads, data.stage_changes, data.statuses,
-                         AS_OF)
+    nov = goals.progress(_plan(gf, None, "2026-11", "revenue"), data.leads, data.stage_changes, data.statuses, AS_OF)
     assert nov.status == "not_started" and nov.fact == 0
     assert math.isnan(nov.projection) and math.isnan(nov.projection_low)
     assert nov.pace_needed == pytest.approx(900 / 20)
-    jul = goals.progress(_plan(gf, None, "2026-07", "revenue"), data.leads, data.stage_changes, data.statuses,
-                         AS_OF)
+    jul = goals.progress(_plan(gf, None, "2026-07", "revenue"), data.leads, data.stage_changes, data.statuses, AS_OF)
     assert (jul.status, jul.fact, jul.done_share, jul.projection, jul.remaining) == ("closed", 0, 0, 0, 300)
 
 
 def test_daily_cumulative_and_plan_line(data):
     d = goals.daily_cumulative(data.leads, OCT, "revenue", AS_OF, 2000).set_index("day")
     assert d.loc["2026-10-02", "value"] == 100 and d.loc["2026-10-14", "cumulative"] == 600
-    assert math.isnan(d.loc["2026-10-15", "cumulative"])                  # from the as-of day on: unknown
+    assert math.isnan(d.loc["2026-10-15", "cumulative"])  # from the as-of day on: unknown
     assert d.loc["2026-10-14", "plan_line"] == pytest.approx(2000 * 10 / 22)
-    assert d.loc["2026-10-04", "plan_line"] == d.loc["2026-10-02", "plan_line"]   # flat over the weekend
+    assert d.loc["2026-10-04", "plan_line"] == d.loc["2026-10-02", "plan_line"]  # flat over the weekend
     assert d["plan_line"].iloc[-1] == pytest.approx(2000)
 
 
@@ -264,9 +280,9 @@ def test_comparison_with_previous_period_and_year_ago(data, gf):
     c = goals.comparison(data.leads, gf, None, OCT, "revenue", AS_OF).set_index("which")
     assert c.loc["current", "fact"] == 600 and c.loc["current", "done_share"] == pytest.approx(0.3)
     assert (c.loc["previous", "period"], c.loc["previous", "plan"], c.loc["previous", "fact"]) == ("2026-09", 100, 50)
-    assert c.loc["previous", "fact_same_point"] == 50        # W5 won 10 Sep, within the first 10 working days
+    assert c.loc["previous", "fact_same_point"] == 50  # W5 won 10 Sep, within the first 10 working days
     assert c.loc["year_ago", "fact"] == 500 and math.isnan(c.loc["year_ago", "plan"])
-    assert c.loc["year_ago", "fact_same_point"] == 500       # W6 won 10 Oct 2025, within the first 10
+    assert c.loc["year_ago", "fact_same_point"] == 500  # W6 won 10 Oct 2025, within the first 10
     early = goals.comparison(data.leads, gf, None, OCT, "revenue", pd.Timestamp("2026-10-05"))
     # 2 working days elapsed (1, 2 Oct): September's first 2 (1, 2 Sep) had nothing
     assert list(early["fact_same_point"]) == [100, 0, 0]
@@ -275,9 +291,9 @@ def test_comparison_with_previous_period_and_year_ago(data, gf):
 def test_managers_progress(data, gf):
     m = goals.managers_progress(data.leads, data.stage_changes, data.statuses, gf, data.users, OCT, AS_OF)
     m = m.set_index("manager")
-    assert m.loc["Анна Иванова", "fact"] == 300                  # W1 + W2
+    assert m.loc["Анна Иванова", "fact"] == 300  # W1 + W2
     assert m.loc["Анна Иванова", "projection"] == pytest.approx(660)
-    assert m.loc["Борис Петров", "done_share"] == pytest.approx(0.6)   # W3 300 of 500
+    assert m.loc["Борис Петров", "done_share"] == pytest.approx(0.6)  # W3 300 of 500
     assert m.loc["Борис Петров", "projected_share"] == pytest.approx(1.32)
 
 
@@ -291,6 +307,7 @@ def test_parse_as_of(data):
 
 
 # ---------------------------------------------------------------- sections
+
 
 def _html(*sections):
     return "".join(s.to_html() for s in sections)
@@ -307,7 +324,7 @@ def test_sections_mid_period_team(goals_store, goals_file):
     assert "осталось 1\u00a0400\u00a0₽ за 12\u00a0рабочих дней (17\u00a0календарных дней)" in html
     assert "к концу периода будет 1\u00a0320\u00a0₽ — 66\u00a0% плана" in html
     assert "от 1\u00a0853\u00a0₽ до 2\u00a0187\u00a0₽" in html
-    assert html.count('class="crm-chart"') == 4                                        # 3 plans + managers
+    assert html.count('class="crm-chart"') == 4  # 3 plans + managers
     assert ctx.comparisons["previous"]["plan_done_share"] == pytest.approx(0.5)
 
 
@@ -317,9 +334,9 @@ def test_sections_for_a_manager_without_a_plan(goals_store, goals_file):
     html = sec.to_html()
     assert f"{goals_file} has no plan for Борис Петров for September 2026." in html
     assert "The file has plans for Борис Петров for: 2026-10 (revenue)." in html
-    assert ctx.figures["plan"] is None and ctx.figures["fact"] == 50      # W5
+    assert ctx.figures["plan"] is None and ctx.figures["fact"] == 50  # W5
     assert view.progress(ctx).hidden and view.managers(ctx).hidden
-    view.compare(ctx)                                                     # still works without a plan
+    view.compare(ctx)  # still works without a plan
 
 
 def test_sections_for_an_empty_closed_period(goals_store, goals_file):

@@ -1,6 +1,7 @@
 """Execute the goals notebook through the runner (papermill + nbconvert + WeasyPrint) with its default
 as_of and goals parameters: team (ru) and one manager (en); check the JSON against the library and the
 PDF text."""
+
 import json
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from crmreports.store import data_end
 
 pytestmark = pytest.mark.slow
 
-MANAGER = "Анна Смирнова"     # has revenue and count plans for 2026-10 and a Q4 plan in params/goals.yaml
+MANAGER = "Анна Смирнова"  # has revenue and count plans for 2026-10 and a Q4 plan in params/goals.yaml
 OCT = parse_period("2026-10")
 
 
@@ -54,15 +55,23 @@ def test_team_json_matches_the_library(team_run, demo_store):
     for key in ("plan", "fact", "plan_done_share", "plan_remaining", "projection", "working_days_left"):
         assert doc["figures"][key] == pytest.approx(exp[key]), key
     assert doc["figures"]["plan"] == 30_000_000 and doc["figures"]["fact"] > 0
-    assert doc["figures"]["working_days_left"] == 0          # October is over by the data's end, 2026-11-01
+    assert doc["figures"]["working_days_left"] == 0  # October is over by the data's end, 2026-11-01
     assert doc["comparisons"]["previous"]["plan"] == 29_000_000
     assert {"plans", "comparison", "managers"} <= set(doc["tables"])
 
 
 def test_team_pdf_has_the_russian_sections(team_run):
     text = pdf_text(team_run.files["pdf"])
-    for phrase in ("Цели", "Выполнение плана", "Динамика выполнения плана", "Сравнение с прошлыми периодами",
-                   "План по менеджерам", "Выводы", "октябрь 2026", "4 квартал 2026"):
+    for phrase in (
+        "Цели",
+        "Выполнение плана",
+        "Динамика выполнения плана",
+        "Сравнение с прошлыми периодами",
+        "План по менеджерам",
+        "Выводы",
+        "октябрь 2026",
+        "4 квартал 2026",
+    ):
         assert phrase in text, phrase
     assert "\ufffd" not in text
 

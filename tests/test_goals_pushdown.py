@@ -9,6 +9,7 @@ same month mid-way (as_of), a quarter, a week and a range inside it, the previou
 back, a month not started yet, and a year with no data; scopes: the team, one manager, one pipeline; and
 the demo store moved to a zone with daylight saving time (the SQL turns UTC to local time itself there).
 """
+
 import shutil
 
 import duckdb
@@ -39,22 +40,31 @@ def _assert_same_report(full, push):
         f, p = full.comparisons[which], push.comparisons[which]
         assert f.keys() == p.keys() and all(same(f[k], p[k]) for k in f), which
     for a, b in zip(full.progresses, push.progresses):
-        pd.testing.assert_frame_equal(a.pipeline.reset_index(drop=True), b.pipeline.reset_index(drop=True),
-                                      check_dtype=False)
+        pd.testing.assert_frame_equal(
+            a.pipeline.reset_index(drop=True), b.pipeline.reset_index(drop=True), check_dtype=False
+        )
 
 
-CASES = [("2026-10", "", "", ""), ("2026-10", "", "", "2026-10-15"), ("2026-Q4", "", "", "2026-12-01"),
-         ("2026-W42", "", "", "2026-10-16"), ("2026-10-05..2026-10-20", "", "", "2026-10-12"),
-         ("2026-09", "", "", "2026-09-20"), ("2025-10", "", "", ""), ("2026-11", "", "", ""),
-         ("2026-10", "Анна Смирнова", "", "2026-10-20"), ("2026-10", "Анна Смирнова", "", ""),
-         ("2026-10", "", "Повторные продажи", "2026-10-09"), ("2020", "", "", "")]
+CASES = [
+    ("2026-10", "", "", ""),
+    ("2026-10", "", "", "2026-10-15"),
+    ("2026-Q4", "", "", "2026-12-01"),
+    ("2026-W42", "", "", "2026-10-16"),
+    ("2026-10-05..2026-10-20", "", "", "2026-10-12"),
+    ("2026-09", "", "", "2026-09-20"),
+    ("2025-10", "", "", ""),
+    ("2026-11", "", "", ""),
+    ("2026-10", "Анна Смирнова", "", "2026-10-20"),
+    ("2026-10", "Анна Смирнова", "", ""),
+    ("2026-10", "", "Повторные продажи", "2026-10-09"),
+    ("2020", "", "", ""),
+]
 
 
 @pytest.mark.parametrize("period,manager,pipeline,as_of", CASES)
 def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, pipeline, as_of):
     full = full_open(period, manager, pipeline, str(demo_store), "ru", as_of)
-    push = view.open(period=period, manager=manager, pipeline=pipeline, store=str(demo_store), lang="ru",
-                     as_of=as_of)
+    push = view.open(period=period, manager=manager, pipeline=pipeline, store=str(demo_store), lang="ru", as_of=as_of)
     assert isinstance(push.data, queries_goals.GoalsData)
     # the reduced read really is smaller
     assert len(push.data.leads) < len(full.data.leads)
@@ -63,7 +73,7 @@ def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, p
     if (period, manager, as_of) == ("2026-10", "", "2026-10-15"):
         # not a degenerate comparison: plans running, open deals weighted, managers' plans evaluated
         assert push.figures["fact"] > 0 and push.figures["weighted_pipeline"] > 0
-        assert len(push.data.stage_counts) == 2              # the month's and the quarter's horizons
+        assert len(push.data.stage_counts) == 2  # the month's and the quarter's horizons
         assert push.tables["managers"]["fact"].sum() > 0
 
 
@@ -86,8 +96,11 @@ def test_stage_counts_in_sql_equal_the_pandas_counts(demo_store):
     data = store.load(demo_store)
     tz = data.timezone
     for moment in (pd.Timestamp("2026-10-15 13:30"), pd.Timestamp("2026-11-01"), pd.Timestamp("2026-03-10 08:00")):
-        periods = [parse_period(k) for k in ("2026-10", "2026-Q4", "2026-11", "2026-03")
-                   if parse_period(k).start_ts < moment < parse_period(k).end_ts]
+        periods = [
+            parse_period(k)
+            for k in ("2026-10", "2026-Q4", "2026-11", "2026-03")
+            if parse_period(k).start_ts < moment < parse_period(k).end_ts
+        ]
         con = store.connect(demo_store, read_only=True)
         try:
             sql_scope, params = store.lead_filter()
@@ -104,18 +117,16 @@ def test_stage_counts_in_sql_equal_the_pandas_counts(demo_store):
             # and one manager's rows are that manager's counts
             uid = int(data.users["id"].iloc[0])
             mine = data.leads[data.leads["responsible_user_id"] == uid]
-            exp_m = goals.stage_entry_counts(mine, data.stage_changes[data.stage_changes["lead_id"].isin(mine["id"])],
-                                             data.statuses, moment, h)
+            exp_m = goals.stage_entry_counts(
+                mine, data.stage_changes[data.stage_changes["lead_id"].isin(mine["id"])], data.statuses, moment, h
+            )
             got_m = counts[h][counts[h]["responsible_user_id"] == uid].drop(columns="responsible_user_id")
-            pd.testing.assert_frame_equal(got_m.reset_index(drop=True), exp_m.reset_index(drop=True),
-                                          check_dtype=False)
+            pd.testing.assert_frame_equal(got_m.reset_index(drop=True), exp_m.reset_index(drop=True), check_dtype=False)
 
 
 def test_counts_for_a_horizon_not_counted_is_an_error():
     with pytest.raises(ValueError, match="no counts for a horizon of 3.5 days; it has them for \\[17.0\\]"):
         goals.counts_for({17.0: pd.DataFrame()}, 3.5)
-
-
 
 
 @pytest.mark.parametrize("period,manager,as_of", [("2026-10", "", "2026-10-15"), ("2026-10", "Анна Смирнова", "")])

@@ -2,6 +2,7 @@
 mappings (a Pipedrive-like CSV, a calls log), validation issues, --strict, atomic writes, the CLI.
 
 Expected values are read off the fixture files in tests/fixtures_imports by hand (see comments)."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -24,12 +25,27 @@ def by_id(tables, table="leads"):
 
 # --- parsers -------------------------------------------------------------------------------------
 
+
 def test_parse_dates_russian_iso_and_bad():
-    s = pd.Series(["24.11.2026 14:05:00", "24.11.2026 14:05", "24.11.2026", "2026-11-24", "2026-11-24T14:05:00",
-                   "32.10.2026", None])
+    s = pd.Series(
+        [
+            "24.11.2026 14:05:00",
+            "24.11.2026 14:05",
+            "24.11.2026",
+            "2026-11-24",
+            "2026-11-24T14:05:00",
+            "32.10.2026",
+            None,
+        ]
+    )
     out = parse_dates(s)
-    assert list(out[:5]) == [pd.Timestamp("2026-11-24 14:05"), pd.Timestamp("2026-11-24 14:05"),
-                             pd.Timestamp("2026-11-24"), pd.Timestamp("2026-11-24"), pd.Timestamp("2026-11-24 14:05")]
+    assert list(out[:5]) == [
+        pd.Timestamp("2026-11-24 14:05"),
+        pd.Timestamp("2026-11-24 14:05"),
+        pd.Timestamp("2026-11-24"),
+        pd.Timestamp("2026-11-24"),
+        pd.Timestamp("2026-11-24 14:05"),
+    ]
     assert out[5:].isna().all()
 
 
@@ -43,6 +59,7 @@ def test_parse_amounts_and_durations():
 
 # --- amoCRM export -------------------------------------------------------------------------------
 
+
 def test_amocrm_bom_semicolon_messy_rows():
     """The file (UTF-8 BOM, `;`, CRLF, a blank line, a quoted note spanning two lines):
     line 1 header; 101 line 2; blank line 3; 102 lines 4-5; 103 line 6; 104 line 7 (budget «abc»);
@@ -50,8 +67,12 @@ def test_amocrm_bom_semicolon_messy_rows():
     Loaded: 101, 102, 103, 107, 108; skipped: rows 7, 8, 9, 10, one reason each."""
     res = build([MESSY], "amocrm")
     skipped = {(i.row, i.column, i.reason) for i in res.skipped}
-    assert skipped == {(7, "Бюджет", "bad_amount"), (8, "Бюджет", "negative_amount"),
-                       (9, "Дата создания", "bad_date"), (10, "ID", "duplicate_id")}
+    assert skipped == {
+        (7, "Бюджет", "bad_amount"),
+        (8, "Бюджет", "negative_amount"),
+        (9, "Дата создания", "bad_date"),
+        (10, "ID", "duplicate_id"),
+    }
     assert "row 10" in str(next(i for i in res.skipped if i.reason == "duplicate_id"))
     assert "first at row 4" in str(next(i for i in res.skipped if i.reason == "duplicate_id"))
     leads = by_id(res.tables)
@@ -85,8 +106,8 @@ def test_amocrm_synthesized_history_is_minimal():
     closes = sc[sc["to_status_id"].isin([142, 143])]
     assert sorted(closes["lead_id"]) == [102, 103, 108]
     added = sc[sc["id"].str.startswith("import-added")].set_index("lead_id")
-    assert pd.isna(added.loc[102, "to_status_id"])          # a closed deal's first stage is unknown
-    assert added.loc[101, "to_status_id"] == 1001            # an open deal: its current stage
+    assert pd.isna(added.loc[102, "to_status_id"])  # a closed deal's first stage is unknown
+    assert added.loc[101, "to_status_id"] == 1001  # an open deal: its current stage
 
 
 def test_amocrm_cp1251_comma():
@@ -96,7 +117,7 @@ def test_amocrm_cp1251_comma():
     # 24.11.2026 14:05:00 Moscow = 11:05 UTC
     assert leads.loc[202, "closed_at"] == pd.Timestamp("2026-11-24 11:05")
     assert res.tables["users"]["name"].tolist() == ["Ольга Ким"]
-    assert res.tables["pipelines"]["name"].tolist() == ["Воронка"]     # no «Воронка» column: one default pipeline
+    assert res.tables["pipelines"]["name"].tolist() == ["Воронка"]  # no «Воронка» column: one default pipeline
     assert not res.issues
 
 
@@ -121,6 +142,7 @@ def test_missing_required_column_refuses_and_names_it():
 
 # --- store writes, --strict ----------------------------------------------------------------------
 
+
 def test_import_writes_store_and_strict_refuses_without_touching_it(tmp_path):
     path = tmp_path / "crm.duckdb"
     res = import_files([FIX / "amocrm_cp1251_comma.csv"], "amocrm", path)
@@ -129,7 +151,7 @@ def test_import_writes_store_and_strict_refuses_without_touching_it(tmp_path):
     with pytest.raises(ImportRefused) as exc:
         import_files([MESSY], "amocrm", path, strict=True)
     assert "4 rows" in str(exc.value) and "row 9" in str(exc.value)
-    assert path.read_bytes() == before                       # the refused import wrote nothing
+    assert path.read_bytes() == before  # the refused import wrote nothing
     assert not list(tmp_path.glob("*.tmp"))
     # the default loads the good rows and replaces the store's content
     import_files([MESSY], "amocrm", path, name="Окна и двери")
@@ -146,11 +168,16 @@ def test_several_files_and_duplicates_across_files(tmp_path):
     part2.write_bytes((FIX / "amocrm_cp1251_comma.csv").read_bytes())
     res = build([FIX / "amocrm_cp1251_comma.csv", part2], "amocrm")
     dups = [i for i in res.skipped if i.reason == "duplicate_id"]
-    assert len(dups) == 2 and dups[0].file == "part2.csv" and "already loaded from amocrm_cp1251_comma.csv, row 2" in str(dups[0])
+    assert (
+        len(dups) == 2
+        and dups[0].file == "part2.csv"
+        and "already loaded from amocrm_cp1251_comma.csv, row 2" in str(dups[0])
+    )
     assert len(res.tables["leads"]) == 2
 
 
 # --- generic mapping files -----------------------------------------------------------------------
+
 
 def test_pipedrive_mapping():
     """4 rows; row 5 (Delta) has stage «Qualified», not in the value map: skipped.
@@ -173,8 +200,11 @@ def test_calls_mapping_tab_separated():
     assert [(i.row, i.reason) for i in res.skipped] == [(5, "unknown_value")]
     calls = res.tables["calls"]
     users = dict(zip(res.tables["users"]["id"], res.tables["users"]["name"]))
-    per = calls.assign(agent=calls["user_id"].map(users)).groupby("agent").agg(
-        n=("id", "size"), answered=("is_answered", "sum"), talk=("duration_s", "sum"))
+    per = (
+        calls.assign(agent=calls["user_id"].map(users))
+        .groupby("agent")
+        .agg(n=("id", "size"), answered=("is_answered", "sum"), talk=("duration_s", "sum"))
+    )
     assert per.loc["Diane"].tolist() == [2, 2, 203] and per.loc["Becky"].tolist() == [1, 0, 0]
     assert set(calls["direction"]) == {"in"}
 
@@ -185,11 +215,17 @@ def test_bad_mapping_files_are_clear():
     with pytest.raises(MappingError, match="kind 'done'"):
         parse_mapping({"columns": {"id": "a", "stage": "s", "created_at": "c"}, "stages": {"x": "done"}})
     with pytest.raises(MappingError, match="first_stage needs exactly one open stage"):
-        parse_mapping({"columns": {"id": "a", "stage": "s", "created_at": "c"}, "history": "first_stage",
-                       "stages": {"a": "open", "b": "open", "w": "won"}})
+        parse_mapping(
+            {
+                "columns": {"id": "a", "stage": "s", "created_at": "c"},
+                "history": "first_stage",
+                "stages": {"a": "open", "b": "open", "w": "won"},
+            }
+        )
 
 
 # --- CLI -----------------------------------------------------------------------------------------
+
 
 def test_cli_import_summary_and_errors(tmp_path, capsys):
     path = tmp_path / "crm.duckdb"

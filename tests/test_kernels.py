@@ -1,4 +1,5 @@
 """The warm kernel pool: nothing leaks from one document into the next, and a dead kernel is replaced."""
+
 import os
 from pathlib import Path
 
@@ -14,8 +15,9 @@ pytestmark = pytest.mark.slow
 
 def notebook(folder: Path, name: str, code: str) -> None:
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('period: str = ""\nmanager: str = ""\npipeline: str = ""\n'
-                                       'store: str = ""\nlang: str = "ru"')
+    params = nbformat.v4.new_code_cell(
+        'period: str = ""\nmanager: str = ""\npipeline: str = ""\nstore: str = ""\nlang: str = "ru"'
+    )
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(code)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -26,10 +28,16 @@ def notebook(folder: Path, name: str, code: str) -> None:
 def notebooks(tmp_path, monkeypatch):
     folder = tmp_path / "nbs"
     folder.mkdir()
-    notebook(folder, "dirty", "import os, matplotlib\nleak = 42\nmatplotlib.rcParams['font.size'] = 31\nos.chdir('/tmp')")
-    notebook(folder, "clean", "import os, matplotlib\nassert 'leak' not in globals(), 'variable leaked'\n"
-                              f"assert os.getcwd() == {str(PROJECT_ROOT)!r}, os.getcwd()\n"
-                              "assert matplotlib.rcParams['font.size'] == 10.0, 'rcParams leaked'")
+    notebook(
+        folder, "dirty", "import os, matplotlib\nleak = 42\nmatplotlib.rcParams['font.size'] = 31\nos.chdir('/tmp')"
+    )
+    notebook(
+        folder,
+        "clean",
+        "import os, matplotlib\nassert 'leak' not in globals(), 'variable leaked'\n"
+        f"assert os.getcwd() == {str(PROJECT_ROOT)!r}, os.getcwd()\n"
+        "assert matplotlib.rcParams['font.size'] == 10.0, 'rcParams leaked'",
+    )
     notebook(folder, "crash", "import os\nos._exit(3)")
     monkeypatch.setattr(run, "NOTEBOOKS", folder)
     run.notebook_parameters.cache_clear()
@@ -40,17 +48,18 @@ def notebooks(tmp_path, monkeypatch):
 def test_pool_resets_state_and_replaces_a_dead_kernel(notebooks, tmp_path, fixture_store):
     def job(name):
         return Job(name, "2026-10", "team", "", "", "ru", str(fixture_store), str(tmp_path / "out"), ("html",))
+
     with KernelPool(1, run.KERNEL, PROJECT_ROOT) as pool:
         assert run_job(job("dirty"), kernels=pool).ok
         first = pool._all[0]
         res = run_job(job("clean"), kernels=pool)
         assert res.ok, res.error
-        assert pool._all == [first]                      # the same warm kernel served both
+        assert pool._all == [first]  # the same warm kernel served both
         crashed = run_job(job("crash"), kernels=pool)
         assert not crashed.ok and "dead" in crashed.error.lower()
         res = run_job(job("clean"), kernels=pool, force=True)
         assert res.ok, res.error
-        assert pool._all and pool._all[0] is not first   # a fresh kernel replaced the dead one
+        assert pool._all and pool._all[0] is not first  # a fresh kernel replaced the dead one
     assert os.getcwd() != "/tmp"
 
 
@@ -66,21 +75,22 @@ def test_each_client_has_its_own_identity_and_is_closed(notebooks, tmp_path, fix
 
     def job(name):
         return Job(name, "2026-10", "team", "", "", "ru", str(fixture_store), str(tmp_path / "out"), ("html",))
+
     with KernelPool(1, run.KERNEL, PROJECT_ROOT) as pool:
         assert run_job(job("dirty"), kernels=pool).ok
         km = pool._all[0]
-        assert km.lent_clients == []                                 # nbclient's client was closed
+        assert km.lent_clients == []  # nbclient's client was closed
         held, other = km.client(), km.client()
-        assert held.session.bsession != other.session.bsession      # each client its own identity
-        assert held.session.key == km.session.key                    # ... signing with the kernel's key
+        assert held.session.bsession != other.session.bsession  # each client its own identity
+        assert held.session.key == km.session.key  # ... signing with the kernel's key
         held.start_channels()
-        km.lent_clients.clear()                                      # nobody closes these two
+        km.lent_clients.clear()  # nobody closes these two
         try:
             failed = run_job(job("fails"), kernels=pool)
             assert not failed.ok and "deliberate" in failed.error
             res = run_job(job("clean"), kernels=pool, force=True)
             assert res.ok, res.error
-            assert pool._all == [km]                                 # the same kernel, still answering
+            assert pool._all == [km]  # the same kernel, still answering
             assert km.lent_clients == []
         finally:
             held.stop_channels()

@@ -1,5 +1,6 @@
 """Execute the sales-analysis notebook through the runner: team (ru) and one manager (en), real
 papermill + nbconvert + WeasyPrint, then check the JSON, the HTML and the PDF text."""
+
 import json
 import re
 import shutil
@@ -8,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from crmreports.reports.sales_analysis import metrics as sales
 from crmreports import store
-from crmreports.core.periods import parse_period
-from crmreports.store import data_end
 from crmreports.batch.run import Job, run_job
+from crmreports.core.periods import parse_period
+from crmreports.reports.sales_analysis import metrics as sales
+from crmreports.store import data_end
 
 pytestmark = pytest.mark.slow
 
@@ -50,24 +51,34 @@ def test_html_has_no_code_or_parameters(team_run):
     assert "Анализ продаж" in html and "Воронка и конверсия по этапам" in html
     for leaked in ("report.kpis", "import ", "tags=", "injected-parameters", "crm.duckdb", "published "):
         assert leaked not in html, leaked
-    assert html.count('class="crm-chart"') >= 4          # trend, funnel, losses, time in stage, managers
+    assert html.count('class="crm-chart"') >= 4  # trend, funnel, losses, time in stage, managers
 
 
 def test_pdf_renders_russian_text(team_run):
     text = pdf_text(team_run.files["pdf"])
-    for phrase in ("Анализ продаж", "Главные показатели", "Воронка и конверсия", "Потери по этапам",
-                   "Время на этапах", "Менеджеры", "октябрь 2026"):
+    for phrase in (
+        "Анализ продаж",
+        "Главные показатели",
+        "Воронка и конверсия",
+        "Потери по этапам",
+        "Время на этапах",
+        "Менеджеры",
+        "октябрь 2026",
+    ):
         assert phrase in text, phrase
     assert "\ufffd" not in text
-    assert re.search(r"\d+\s*/\s*\d+\n", text)      # page numbers "n / total"
+    assert re.search(r"\d+\s*/\s*\d+\n", text)  # page numbers "n / total"
 
 
 def test_manager_run_in_english(demo_store, tmp_path, team_run):
     con = store.connect(demo_store)
-    name = con.execute("SELECT u.name FROM users u JOIN leads l ON l.responsible_user_id = u.id "
-                       "GROUP BY u.name ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    name = con.execute(
+        "SELECT u.name FROM users u JOIN leads l ON l.responsible_user_id = u.id "
+        "GROUP BY u.name ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
     con.close()
     from crmreports.core.scopes import slug
+
     res = run_job(Job("sales_analysis", "2026-10", slug(name), name, "", "en", str(demo_store), str(tmp_path)))
     assert res.ok, res.error
     doc = json.loads(Path(res.files["json"]).read_text(encoding="utf-8"))
@@ -76,7 +87,7 @@ def test_manager_run_in_english(demo_store, tmp_path, team_run):
     assert 0 < doc["figures"]["revenue"] < team["figures"]["revenue"]
     text = pdf_text(res.files["pdf"])
     assert "Sales analysis" in text and "Headline figures" in text and name in text
-    assert "Managers" not in text.split("Contents")[-1].split("Headline figures")[0]   # no team table
+    assert "Managers" not in text.split("Contents")[-1].split("Headline figures")[0]  # no team table
 
 
 def test_failed_run_keeps_the_executed_notebook(tmp_path, demo_store):

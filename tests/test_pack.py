@@ -1,5 +1,6 @@
 """Packs through the real CLI: parallel jobs, a failing job isolated, caching, --force, bad pack files,
 hostile manager names, groups, and no token in any output file."""
+
 import html
 import json
 import os
@@ -13,10 +14,10 @@ import pandas as pd
 import pytest
 
 import fixtures
-from crmreports.core import fmt
 from crmreports import store
 from crmreports.batch.pack import build_jobs, load_pack
 from crmreports.batch.run import check_parameters
+from crmreports.core import fmt
 from crmreports.core.scopes import ParameterError
 
 pytestmark = pytest.mark.slow
@@ -26,8 +27,14 @@ TOKEN = "tok-3f9c2e71-SECRET-do-not-leak"
 
 def crm(*args, store_path, env=None):
     e = dict(os.environ, AMOCRM_ACCESS_TOKEN=TOKEN, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "crmreports", "--store", str(store_path), *args],
-                          capture_output=True, text=True, timeout=600, env=e, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "crmreports", "--store", str(store_path), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=e,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,22 +45,38 @@ def workspace(tmp_path_factory, fixture_store):
     nbs.mkdir()
     shutil.copy(ROOT / "notebooks" / "sales_analysis.ipynb", nbs)
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('period: str = ""\nmanager: str = ""\npipeline: str = ""\n'
-                                       'store: str = ""\nlang: str = "ru"')
+    params = nbformat.v4.new_code_cell(
+        'period: str = ""\nmanager: str = ""\npipeline: str = ""\nstore: str = ""\nlang: str = "ru"'
+    )
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        'if not manager:\n    raise RuntimeError("deliberate failure for the team scope")')]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell('if not manager:\n    raise RuntimeError("deliberate failure for the team scope")'),
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nbs / "failing.ipynb")
-    (ws / "pack.yaml").write_text("reports: [sales_analysis, failing]\nscopes: [team, managers]\nformats: [html, pdf]\n")
+    (ws / "pack.yaml").write_text(
+        "reports: [sales_analysis, failing]\nscopes: [team, managers]\nformats: [html, pdf]\n"
+    )
     return ws
 
 
 @pytest.fixture(scope="module")
 def first_run(workspace, fixture_store):
     out = workspace / "reports"
-    r = crm("pack", "--period", "2026-10", "--pack", str(workspace / "pack.yaml"), "--out", str(out), "--jobs", "2",
-            store_path=fixture_store, env={"CRMREPORTS_NOTEBOOKS": str(workspace / "notebooks")})
+    r = crm(
+        "pack",
+        "--period",
+        "2026-10",
+        "--pack",
+        str(workspace / "pack.yaml"),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        store_path=fixture_store,
+        env={"CRMREPORTS_NOTEBOOKS": str(workspace / "notebooks")},
+    )
     return r, out
 
 
@@ -61,7 +84,7 @@ def test_failing_job_is_isolated_and_reported(first_run):
     r, out = first_run
     assert r.returncode == 1, r.stderr
     assert "FAILED failing/team" in r.stdout and "deliberate failure" in r.stdout
-    assert "5 built, 0 up to date, 1 failed of 6" in r.stdout        # 2 reports × (team + 2 managers)
+    assert "5 built, 0 up to date, 1 failed of 6" in r.stdout  # 2 reports × (team + 2 managers)
     folder = out / "2026-10"
     assert (folder / "failing" / "team.error.ipynb").exists()
     for scope in ("team", "anna-ivanova", "boris-petrov"):
@@ -77,8 +100,10 @@ def test_failing_job_is_isolated_and_reported(first_run):
     assert f"<tr class='team'><td>Вся команда</td><td class='num'>{html.escape(shown)}</td>" in index
     entries = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     assert len(entries) == 6 and sum(not e["ok"] for e in entries) == 1
-    assert next(e for e in entries if e["report"] == "sales_analysis" and e["scope"] == "team")["figures"]["revenue"] \
+    assert (
+        next(e for e in entries if e["report"] == "sales_analysis" and e["scope"] == "team")["figures"]["revenue"]
         == team["figures"]["revenue"]
+    )
     xlsx = pd.ExcelFile(folder / "sales_analysis" / "team.xlsx")
     assert {"kpis", "funnel", "managers"} <= set(xlsx.sheet_names)
 
@@ -117,14 +142,20 @@ def test_outputs_are_readable_like_any_file_the_user_creates(first_run):
         assert p.stat().st_mode & 0o777 == 0o666 & ~mask, (p, oct(p.stat().st_mode))
 
 
-@pytest.mark.parametrize("content,message", [
-    ("reports: [sales_analysis]\nscopes: [everyone]\n", "unknown scopes ['everyone']; valid: team, groups, managers"),
-    ("reports: [nope]\n", "unknown report 'nope'"),
-    ("reports: [sales_analysis]\ncolour: red\n", "unknown keys ['colour']"),
-    ("reports: [sales_analysis]\nformats: [docx]\n", "valid: html, pdf"),
-    ("reports: [sales_analysis\n", "not valid YAML"),
-    ("reports: []\n", "non-empty list"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (
+            "reports: [sales_analysis]\nscopes: [everyone]\n",
+            "unknown scopes ['everyone']; valid: team, groups, managers",
+        ),
+        ("reports: [nope]\n", "unknown report 'nope'"),
+        ("reports: [sales_analysis]\ncolour: red\n", "unknown keys ['colour']"),
+        ("reports: [sales_analysis]\nformats: [docx]\n", "valid: html, pdf"),
+        ("reports: [sales_analysis\n", "not valid YAML"),
+        ("reports: []\n", "non-empty list"),
+    ],
+)
 def test_bad_pack_definition(tmp_path, fixture_store, content, message):
     f = tmp_path / "bad.yaml"
     f.write_text(content)
@@ -147,12 +178,14 @@ def test_unknown_parameters_are_refused():
 
 def test_hostile_manager_names_stay_inside_the_output_folder(tmp_path):
     tables = fixtures.tables()
-    tables["users"] = tables["users"].assign(name=["../../etc/passwd", "Анна/..\\Иванова"],
-                                             group_name=["../grp", "../grp"])
+    tables["users"] = tables["users"].assign(
+        name=["../../etc/passwd", "Анна/..\\Иванова"], group_name=["../grp", "../grp"]
+    )
     path = store.write_full(tmp_path / "hostile.duckdb", tables)
     out = tmp_path / "out"
-    jobs = build_jobs("2026-10", ["sales_analysis"], ["team", "groups", "managers"], str(path), "ru", str(out),
-                      ("html",))
+    jobs = build_jobs(
+        "2026-10", ["sales_analysis"], ["team", "groups", "managers"], str(path), "ru", str(out), ("html",)
+    )
     scopes = sorted(j.scope for j in jobs)
     assert scopes == ["anna-ivanova", "etc-passwd", "group-grp", "team"]
     r = crm("pack", "--period", "2026-10", "--pack", str(_pack(tmp_path)), "--out", str(out), store_path=path)
@@ -160,7 +193,7 @@ def test_hostile_manager_names_stay_inside_the_output_folder(tmp_path):
     for p in out.rglob("*"):
         assert out.resolve() in p.resolve().parents
     doc = json.loads((out / "2026-10" / "sales_analysis" / "group-grp.json").read_text(encoding="utf-8"))
-    assert doc["figures"]["revenue"] == 600         # the group holds both managers: the whole fixture
+    assert doc["figures"]["revenue"] == 600  # the group holds both managers: the whole fixture
 
 
 def _pack(tmp_path):

@@ -5,30 +5,36 @@ import pytest
 from crmreports.core.periods import PeriodError, last_full_month, parse_period, resolve
 
 
-@pytest.mark.parametrize("text,kind,start,end", [
-    ("2026-10", "month", date(2026, 10, 1), date(2026, 11, 1)),
-    ("2026-12", "month", date(2026, 12, 1), date(2027, 1, 1)),
-    ("2026-Q3", "quarter", date(2026, 7, 1), date(2026, 10, 1)),
-    ("2026-q4", "quarter", date(2026, 10, 1), date(2027, 1, 1)),
-    ("2026-W44", "week", date(2026, 10, 26), date(2026, 11, 2)),
-    ("2026-W01", "week", date(2025, 12, 29), date(2026, 1, 5)),
-    ("2026", "year", date(2026, 1, 1), date(2027, 1, 1)),
-    ("2026-10-01..2026-10-15", "range", date(2026, 10, 1), date(2026, 10, 16)),
-])
+@pytest.mark.parametrize(
+    "text,kind,start,end",
+    [
+        ("2026-10", "month", date(2026, 10, 1), date(2026, 11, 1)),
+        ("2026-12", "month", date(2026, 12, 1), date(2027, 1, 1)),
+        ("2026-Q3", "quarter", date(2026, 7, 1), date(2026, 10, 1)),
+        ("2026-q4", "quarter", date(2026, 10, 1), date(2027, 1, 1)),
+        ("2026-W44", "week", date(2026, 10, 26), date(2026, 11, 2)),
+        ("2026-W01", "week", date(2025, 12, 29), date(2026, 1, 5)),
+        ("2026", "year", date(2026, 1, 1), date(2027, 1, 1)),
+        ("2026-10-01..2026-10-15", "range", date(2026, 10, 1), date(2026, 10, 16)),
+    ],
+)
 def test_parse(text, kind, start, end):
     p = parse_period(text)
     assert (p.kind, p.start, p.end) == (kind, start, end)
 
 
-@pytest.mark.parametrize("text,prev,year_ago", [
-    ("2026-10", "2026-09", "2025-10"),
-    ("2026-01", "2025-12", "2025-01"),
-    ("2026-Q1", "2025-Q4", "2025-Q1"),
-    ("2026-W01", "2025-W52", "2025-W01"),
-    ("2026-W44", "2026-W43", "2025-W44"),
-    ("2026", "2025", "2025"),
-    ("2026-10-01..2026-10-15", "2026-09-16..2026-09-30", "2025-10-01..2025-10-15"),
-])
+@pytest.mark.parametrize(
+    "text,prev,year_ago",
+    [
+        ("2026-10", "2026-09", "2025-10"),
+        ("2026-01", "2025-12", "2025-01"),
+        ("2026-Q1", "2025-Q4", "2025-Q1"),
+        ("2026-W01", "2025-W52", "2025-W01"),
+        ("2026-W44", "2026-W43", "2025-W44"),
+        ("2026", "2025", "2025"),
+        ("2026-10-01..2026-10-15", "2026-09-16..2026-09-30", "2025-10-01..2025-10-15"),
+    ],
+)
 def test_previous_and_year_ago(text, prev, year_ago):
     p = parse_period(text)
     assert p.previous().key == prev
@@ -37,7 +43,7 @@ def test_previous_and_year_ago(text, prev, year_ago):
 
 
 def test_week_53_year_ago_falls_back_to_52():
-    assert parse_period("2026-W53").year_ago().key == "2025-W52"   # 2026 has 53 ISO weeks, 2025 has 52
+    assert parse_period("2026-W53").year_ago().key == "2025-W52"  # 2026 has 53 ISO weeks, 2025 has 52
 
 
 def test_leap_day_range_year_ago():

@@ -1,17 +1,18 @@
 """Project rules: the dependency lists agree, notebooks are thin, paired and output-free."""
+
 import ast
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import jupytext
 import papermill as pm
 import pytest
-import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CONDA_NAMES = {"python-duckdb": "duckdb"}      # conda-forge names that differ from PyPI's
+CONDA_NAMES = {"python-duckdb": "duckdb"}  # conda-forge names that differ from PyPI's
 
 
 def _name(req: str) -> str:
@@ -42,8 +43,9 @@ def test_notebook_is_thin_paired_and_clean(path):
     for c in code:
         tree = ast.parse("".join(c["source"]))
         for node in ast.walk(tree):
-            assert not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.Lambda)), \
+            assert not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.Lambda)), (
                 f"{path.name}: move {type(node).__name__} into the library"
+            )
             imports += isinstance(node, (ast.Import, ast.ImportFrom))
         assert "requests" not in "".join(c["source"])
     assert imports == 1, f"{path.name}: one import, found {imports}"

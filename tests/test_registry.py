@@ -1,5 +1,6 @@
 """The report registry agrees with everything that names a report: notebooks, report folders, labels, packs, the
 index and the CLI. Adding a report must be one folder and one notebook; this test fails when they disagree."""
+
 import ast
 import json
 import re
@@ -14,14 +15,14 @@ from crmreports.core import labels
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "lib" / "crmreports"
-MODULES = ("__init__.py", "metrics", "query.py", "sections.py", "charts.py", "labels.py")   # metrics: module or package
+MODULES = ("__init__.py", "metrics", "query.py", "sections.py", "charts.py", "labels.py")  # metrics: module or package
 NAMES = reports.names()
 
 
 def test_every_report_folder_is_declared_and_every_declaration_has_a_folder():
     folders = sorted(p.name for p in (LIB / "reports").iterdir() if (p / "__init__.py").exists())
     assert folders == sorted(NAMES)
-    assert NAMES[:5] == ["sales_analysis", "unsorted_leads", "calls", "goals", "forecast"]   # declared order
+    assert NAMES[:5] == ["sales_analysis", "unsorted_leads", "calls", "goals", "forecast"]  # declared order
 
 
 def test_notebooks_and_registry_agree():
@@ -34,8 +35,9 @@ def test_notebooks_and_registry_agree():
 def test_report_folder_has_its_modules_and_its_notebook_imports_it(name):
     folder = LIB / "reports" / name
     for m in MODULES:
-        assert (folder / m).exists() or (folder / f"{m}.py").exists() or (folder / m / "__init__.py").exists(), \
+        assert (folder / m).exists() or (folder / f"{m}.py").exists() or (folder / m / "__init__.py").exists(), (
             f"reports/{name}/ lacks {m}"
+        )
     nb = json.loads((ROOT / "notebooks" / f"{reports.get(name).notebook}.ipynb").read_text(encoding="utf-8"))
     source = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     assert f"from crmreports.reports.{name} import sections as report" in source
@@ -48,8 +50,11 @@ def test_a_report_imports_no_other_report(name):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
                 mod = node.module or ""
-                hit = {o for o in others if re.search(rf"(^|\.)reports\.{o}(\.|$)", mod)
-                       or (node.level >= 2 and mod.split(".")[0] == o)}
+                hit = {
+                    o
+                    for o in others
+                    if re.search(rf"(^|\.)reports\.{o}(\.|$)", mod) or (node.level >= 2 and mod.split(".")[0] == o)
+                }
                 assert not hit, f"{path.relative_to(LIB)} imports the report(s) {hit}"
 
 
@@ -61,7 +66,7 @@ def _label_keys_used(path: Path) -> set[str]:
             if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                 keys.add(node.args[0].value)
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "count" and len(node.args) >= 2:
-            noun = node.args[1]       # fmt.count(n, "deal", lang): the noun's label is noun.<name>
+            noun = node.args[1]  # fmt.count(n, "deal", lang): the noun's label is noun.<name>
             if isinstance(noun, ast.Constant) and isinstance(noun.value, str):
                 keys.add(f"noun.{noun.value}")
     return keys
@@ -101,6 +106,7 @@ def test_packs_name_registered_reports(path):
 
 def test_unknown_report_is_an_error_listing_the_valid_ones():
     from crmreports.core.scopes import ParameterError
+
     with pytest.raises(ParameterError, match="valid: sales_analysis, unsorted_leads, calls, goals, forecast"):
         reports.get("sales")
     with pytest.raises(ParameterError, match="unknown report"):

@@ -16,21 +16,30 @@ import shutil
 import duckdb
 import pandas as pd
 import pytest
-from crmreports.store import derived
-from crmreports.reports.sales_analysis import query as queries, metrics as sales
+
 from crmreports import store
 from crmreports.core.periods import parse_period
-from crmreports.store import LOST, data_end
+from crmreports.reports.sales_analysis import metrics as sales
+from crmreports.reports.sales_analysis import query as queries
 from crmreports.reports.sales_analysis import sections as view
+from crmreports.store import LOST, data_end, derived
 from oracles import sales as oracle
 from report_equality import assert_same_report
 
 SECTIONS = ["kpis", "funnel", "losses", "time_in_stage", "cycle", "managers", "summary"]
 
 
-CASES = [("2026-10", "", ""), ("2026-Q3", "", ""), ("2026-W40", "", ""), ("2026-09-05..2026-10-12", "", ""),
-         ("2025-10", "", ""), ("2026-10", "Анна Смирнова", ""), ("2026-Q2", "", "Повторные продажи"),
-         ("2025", "", ""), ("2020", "", "")]
+CASES = [
+    ("2026-10", "", ""),
+    ("2026-Q3", "", ""),
+    ("2026-W40", "", ""),
+    ("2026-09-05..2026-10-12", "", ""),
+    ("2025-10", "", ""),
+    ("2026-10", "Анна Смирнова", ""),
+    ("2026-Q2", "", "Повторные продажи"),
+    ("2025", "", ""),
+    ("2020", "", ""),
+]
 
 
 @pytest.mark.parametrize("period,manager,pipeline", CASES)
@@ -57,15 +66,18 @@ def test_headline_from_reduced_leads_matches_all_leads(demo_store):
         reduced = queries.load_sales(demo_store, p)
         as_of = pd.Timestamp("2026-11-01")
         for w in (p, p.previous(), p.year_ago()):
-            assert sales.headline(reduced.leads, w, as_of) == pytest.approx(sales.headline(data.leads, w, as_of),
-                                                                            nan_ok=True), (key, w.key)
+            assert sales.headline(reduced.leads, w, as_of) == pytest.approx(
+                sales.headline(data.leads, w, as_of), nan_ok=True
+            ), (key, w.key)
         pd.testing.assert_frame_equal(sales.monthly_trend(reduced.won_leads, p), sales.monthly_trend(data.leads, p))
         assert sales.won_cycle(reduced.won_leads, p) == sales.won_cycle(data.leads, p)
-        snapshot = min(p.end_ts, data_end(data.account))     # the moment open deals are read for
-        cols = [c for c in reduced.open_leads.columns if c != "name"]    # names: only of possibly stale deals
-        pd.testing.assert_frame_equal(sales.open_at(reduced.open_leads, snapshot)[cols].reset_index(drop=True),
-                                      sales.open_at(data.leads, snapshot)[cols].reset_index(drop=True),
-                                      check_dtype=False)
+        snapshot = min(p.end_ts, data_end(data.account))  # the moment open deals are read for
+        cols = [c for c in reduced.open_leads.columns if c != "name"]  # names: only of possibly stale deals
+        pd.testing.assert_frame_equal(
+            sales.open_at(reduced.open_leads, snapshot)[cols].reset_index(drop=True),
+            sales.open_at(data.leads, snapshot)[cols].reset_index(drop=True),
+            check_dtype=False,
+        )
         # and it reads a fraction of the rows
         assert len(reduced.leads) < len(data.leads)
 
@@ -92,11 +104,18 @@ def dst_store(demo_store, tmp_path_factory, request):
             WHERE stage_changes.id = p.cid AND p.k % 5 = 0""")
         # 2025-10-26: 00:00-01:00 UTC is 02:00-03:00 summer time, 01:00-02:00 UTC is 02:00-03:00 winter time
         moments = ["2025-10-26 00:40:00", "2025-10-26 01:10:00", "2025-10-26 00:30:00", "2025-10-26 01:30:00"]
-        leads = [r[0] for r in con.execute("""SELECT lead_id FROM stage_changes GROUP BY lead_id
-                                                 HAVING count(*) >= 6 ORDER BY lead_id LIMIT 40""").fetchall()]
+        leads = [
+            r[0]
+            for r in con.execute("""SELECT lead_id FROM stage_changes GROUP BY lead_id
+                                                 HAVING count(*) >= 6 ORDER BY lead_id LIMIT 40""").fetchall()
+        ]
         for lead in leads:
-            ids = [r[0] for r in con.execute(
-                'SELECT id FROM stage_changes WHERE lead_id = ? ORDER BY "at", id LIMIT 4', [lead]).fetchall()]
+            ids = [
+                r[0]
+                for r in con.execute(
+                    'SELECT id FROM stage_changes WHERE lead_id = ? ORDER BY "at", id LIMIT 4', [lead]
+                ).fetchall()
+            ]
             for cid, at in zip(ids, moments):
                 con.execute('UPDATE stage_changes SET "at" = ? WHERE id = ?', [at, cid])
         # moves into lost that do not tell the stage of loss (no stage or pipeline left, or lost twice), and
@@ -110,7 +129,7 @@ def dst_store(demo_store, tmp_path_factory, request):
                        SELECT arg_max(id, "at") FROM stage_changes WHERE to_status_id <> {LOST} AND lead_id % 4 = 1
                        GROUP BY lead_id)""")
         con.execute(f"""UPDATE leads SET pipeline_id = (SELECT max(id) FROM pipelines WHERE id <> leads.pipeline_id)
-                       WHERE status_id = {LOST} AND id % 4 = 1""")    # the pipeline a history without one falls back to
+                       WHERE status_id = {LOST} AND id % 4 = 1""")  # the pipeline a history without one falls back to
         con.execute(f"UPDATE stage_changes SET to_pipeline_id = NULL WHERE hash(id) % 9 = 0 AND to_status_id <> {LOST}")
         con.execute(f"UPDATE stage_changes SET to_status_id = NULL WHERE hash(id) % 9 = 1 AND to_status_id <> {LOST}")
         # rows stored against event-id order, so that the table position never breaks a tie as the id does
@@ -125,12 +144,12 @@ def dst_store(demo_store, tmp_path_factory, request):
     return path
 
 
-@pytest.mark.parametrize("period,manager", [("2025-10", ""), ("2025-Q4", ""), ("2026-03", ""), ("2026-10", ""),
-                                            ("2025-10", "Анна Смирнова"), ("2025", "")])
+@pytest.mark.parametrize(
+    "period,manager",
+    [("2025-10", ""), ("2025-Q4", ""), ("2026-03", ""), ("2026-10", ""), ("2025-10", "Анна Смирнова"), ("2025", "")],
+)
 def test_same_report_in_a_zone_with_summer_time_and_ties(dst_store, period, manager):
     full = oracle.full_context(period, manager, "", dst_store, "ru")
     push = view.open(period=period, manager=manager, store=str(dst_store), lang="ru")
     assert_same_report(view, SECTIONS, full, push)
     oracle.assert_reference_tables(full, push)
-
-

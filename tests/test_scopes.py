@@ -3,14 +3,23 @@ import pytest
 
 from crmreports.core.scopes import ParameterError, manager_slugs, resolve_manager, resolve_pipeline, slug
 
-USERS = pd.DataFrame({"id": [1, 2, 3], "name": ["Анна Иванова", "Борис Петров", "Анна Иванова"],
-                      "group_name": ["A", "A", "B"]})
+USERS = pd.DataFrame(
+    {"id": [1, 2, 3], "name": ["Анна Иванова", "Борис Петров", "Анна Иванова"], "group_name": ["A", "A", "B"]}
+)
 
 
-@pytest.mark.parametrize("name,expected", [
-    ("Анна Иванова", "anna-ivanova"), ("Щукин Ёж", "shchukin-ezh"), ("../../etc/passwd", "etc-passwd"),
-    ("a/b\\c", "a-b-c"), ("..", "item"), ("", "item"), ("O'Brien & Co.", "o-brien-co"),
-])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("Анна Иванова", "anna-ivanova"),
+        ("Щукин Ёж", "shchukin-ezh"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("a/b\\c", "a-b-c"),
+        ("..", "item"),
+        ("", "item"),
+        ("O'Brien & Co.", "o-brien-co"),
+    ],
+)
 def test_slug_is_safe(name, expected):
     s = slug(name)
     assert s == expected

@@ -1,4 +1,5 @@
 """Store round trip, timezone handling, filters pushed into SQL, and atomic full writes."""
+
 import duckdb
 import pandas as pd
 import pytest
@@ -44,11 +45,11 @@ def test_failed_write_leaves_previous_store_intact(tmp_path):
     path = store.write_full(tmp_path / "crm.duckdb", fixtures.tables())
     before = path.read_bytes()
     bad = fixtures.tables()
-    bad["leads"] = pd.concat([bad["leads"], bad["leads"].head(1)])      # duplicate primary key
+    bad["leads"] = pd.concat([bad["leads"], bad["leads"].head(1)])  # duplicate primary key
     with pytest.raises(duckdb.ConstraintException):
         store.write_full(path, bad)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.duckdb"]   # no temp file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.duckdb"]  # no temp file left behind
     assert len(store.load(path).leads) == 9
 
 

@@ -1,5 +1,6 @@
 """Sync of the demo account through the stand-in: full and incremental runs equal the direct load,
 kill-and-resume, deleted leads, CLI, and no secret in any file or log."""
+
 from __future__ import annotations
 
 import logging
@@ -11,11 +12,10 @@ import time
 
 import pytest
 
-from crmreports import cli
-from crmreports import store
+from crmreports import cli, store
 from crmreports.sources.amocrm import AmoCRMClient, StaticTokenAuth
-from crmreports.sources.sync import sync
 from crmreports.sources.standin import AmoCRMServer
+from crmreports.sources.sync import sync
 from sync_helpers import assert_store_equals, demo_dump, tiny_dump
 
 N_DEALS = 1500
@@ -59,9 +59,16 @@ def test_incremental_sync_changed_new_deleted(synced):
     srv.delete_lead(gone["id"])
     new = srv.add_lead(price=999)
     contact = next(d for d in srv.leads if (d.get("_embedded") or {}).get("contacts"))
-    srv.add_note("contacts", {"id": 9_000_000_001, "entity_id": contact["_embedded"]["contacts"][0]["id"],
-                              "note_type": "call_out", "responsible_user_id": contact["responsible_user_id"],
-                              "params": {"duration": 42, "call_status": 4, "phone": "+7000"}})
+    srv.add_note(
+        "contacts",
+        {
+            "id": 9_000_000_001,
+            "entity_id": contact["_embedded"]["contacts"][0]["id"],
+            "note_type": "call_out",
+            "responsible_user_id": contact["responsible_user_id"],
+            "params": {"duration": 42, "call_status": 4, "phone": "+7000"},
+        },
+    )
     before = srv.request_count
     result = run_sync(srv, path)
     assert not result.full_remap
@@ -90,9 +97,16 @@ def test_full_resync_is_idempotent(synced):
 
 def test_sync_survives_faults(tmp_path):
     with AmoCRMServer(demo_dump(300, 6), slow_seconds=0.5) as srv:
-        plan = [("429", "/api/v4/account"), ("500", "/api/v4/users"), ("502", "/api/v4/leads/pipelines"),
-                ("503", "/api/v4/leads/loss_reasons"), ("drop", "/api/v4/leads"), ("malformed", "/api/v4/events"),
-                ("truncated", "/api/v4/leads/notes"), ("429", "/api/v4/tasks")]
+        plan = [
+            ("429", "/api/v4/account"),
+            ("500", "/api/v4/users"),
+            ("502", "/api/v4/leads/pipelines"),
+            ("503", "/api/v4/leads/loss_reasons"),
+            ("drop", "/api/v4/leads"),
+            ("malformed", "/api/v4/events"),
+            ("truncated", "/api/v4/leads/notes"),
+            ("429", "/api/v4/tasks"),
+        ]
         for kind, path in plan:
             srv.inject(kind, times=2, path=path)
         srv.inject("slow", times=2, path="/api/v4/contacts/notes")
@@ -106,6 +120,7 @@ def test_interrupted_store_update_is_redone(tmp_path, monkeypatch):
     """A failure inside the final store transaction (as a kill there would) leaves the raw pages and
     marks committed and the store tables untouched; the next run redoes the update."""
     from crmreports.sources import sync as sync_mod
+
     with AmoCRMServer(demo_dump(300, 6)) as srv:
         path = tmp_path / "crm.duckdb"
         real = sync_mod.store.upsert
@@ -114,6 +129,7 @@ def test_interrupted_store_update_is_redone(tmp_path, monkeypatch):
             if table == "calls":
                 raise KeyboardInterrupt("simulated kill")
             return real(con, table, df)
+
         monkeypatch.setattr(sync_mod.store, "upsert", broken)
         with pytest.raises(KeyboardInterrupt):
             run_sync(srv, path)
@@ -147,8 +163,19 @@ def test_kill_and_resume(tmp_path, kill_after):
         total = clean_srv.request_count
     with AmoCRMServer(dump, access_token=clean_srv.access_token) as srv:
         path = tmp_path / "killed.duckdb"
-        cmd = [sys.executable, "-m", "crmreports", "--store", str(path), "sync", "--base-url", srv.base_url,
-               "--rate", "150", "--no-progress"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "crmreports",
+            "--store",
+            str(path),
+            "sync",
+            "--base-url",
+            srv.base_url,
+            "--rate",
+            "150",
+            "--no-progress",
+        ]
         proc = subprocess.Popen(cmd, env=_cli_env(srv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         target = max(1, int(total * kill_after))
         deadline = time.monotonic() + 60
@@ -172,13 +199,23 @@ def test_cli_oauth_flow_and_no_secret_in_files_or_logs(tmp_path, caplog, monkeyp
         monkeypatch.setenv("AMOCRM_CLIENT_SECRET", srv.client_secret)
         monkeypatch.setenv("AMOCRM_REDIRECT_URI", srv.redirect_uri)
         st, tok = tmp_path / "crm.duckdb", tmp_path / "tokens" / "amo.json"
-        base = ["--store", str(st), "sync", "--base-url", srv.base_url, "--token-file", str(tok), "--no-progress",
-                "--rate", "1000"]
+        base = [
+            "--store",
+            str(st),
+            "sync",
+            "--base-url",
+            srv.base_url,
+            "--token-file",
+            str(tok),
+            "--no-progress",
+            "--rate",
+            "1000",
+        ]
         assert cli.main(base + ["--auth-code", srv.auth_code]) == 0
         assert (os.stat(tok).st_mode & 0o777) == 0o600
         srv.expire_tokens()
         srv.update_lead(2, price=5)
-        assert cli.main(base) == 0                      # 401 -> refresh -> continue
+        assert cli.main(base) == 0  # 401 -> refresh -> continue
         assert_store_equals(st, srv.expected_dump(), tmp_path)
         srv.inject("403", times=1)
         assert cli.main(base) == 2

@@ -3,6 +3,7 @@
 Every expected value below is worked out by hand from the fixture's table; the comment next to each
 assertion shows the arithmetic. Period 2026-10, data as of 2026-11-10 00:00 (account timezone UTC).
 """
+
 import math
 
 import pandas as pd
@@ -10,8 +11,8 @@ import pytest
 
 import fixtures_unsorted as F
 from crmreports import store
-from crmreports.reports.unsorted_leads import metrics as unsorted
 from crmreports.core.periods import parse_period
+from crmreports.reports.unsorted_leads import metrics as unsorted
 from crmreports.reports.unsorted_leads import sections as view
 from oracles import unsorted as oracle
 
@@ -62,7 +63,7 @@ def test_prepare_per_item(items):
     assert it.loc["u07", "won_price"] == 300 and it.loc["u03", "won_price"] == 0
     # minutes to accept: U1 10:00->10:30 = 30, U7 10-30 12:00 -> 11-02 12:00 = 3 days = 4320
     assert it.loc["u01", "accept_min"] == 30 and it.loc["u07", "accept_min"] == 4320
-    assert math.isnan(it.loc["u04", "accept_min"])                    # declined: not an acceptance
+    assert math.isnan(it.loc["u04", "accept_min"])  # declined: not an acceptance
 
 
 def test_first_action_skips_non_actions(items):
@@ -124,7 +125,14 @@ def test_breakdown_by_source_and_category(items):
     # Сайт: U1 U4 U6 (1 accepted, 1 declined, 1 pending; 1 deal won 1000); Авито: U3 U7 (2 deals, U7 won 300);
     # Почта: U5 U12 (2 accepted, 1 deal won 500); Телефония: U2
     assert list(s.index) == ["Сайт", "Авито", "Почта", "Телефония"]
-    assert s.loc["Сайт", ["total", "accepted", "declined", "pending", "to_deals", "to_won"]].tolist() == [3, 1, 1, 1, 1, 1]
+    assert s.loc["Сайт", ["total", "accepted", "declined", "pending", "to_deals", "to_won"]].tolist() == [
+        3,
+        1,
+        1,
+        1,
+        1,
+        1,
+    ]
     assert s.loc["Сайт", "share"] == pytest.approx(3 / 8)
     assert s.loc["Почта", "to_deals_share"] == pytest.approx(0.5) and s.loc["Почта", "won_revenue"] == 500
     assert s.loc["Авито", "to_won_share"] == pytest.approx(0.5)
@@ -137,10 +145,10 @@ def test_speed_summary_median_and_p90(items):
     s = unsorted.speed_summary(items, OCT)
     # accept: 10 30 30 120 180 4320; P90 at position 0.9 * 5 = 4.5 -> 180 + 0.5 * (4320 - 180) = 2250
     assert s.loc["accept", "n"] == 6 and s.loc["accept", "p90_min"] == pytest.approx(2250)
-    assert s.loc["accept", "waiting"] == 1                                    # U6 pending
+    assert s.loc["accept", "waiting"] == 1  # U6 pending
     # first action: 40 60 120 1440 4350; P90 at 0.9 * 4 = 3.6 -> 1440 + 0.6 * 2910 = 3186
     assert s.loc["first_action", "n"] == 5 and s.loc["first_action", "p90_min"] == pytest.approx(3186)
-    assert s.loc["first_action", "waiting"] == 2                              # U6 and U12 (U4 was declined)
+    assert s.loc["first_action", "waiting"] == 2  # U6 and U12 (U4 was declined)
     assert unsorted.first_action_kinds(items, OCT).to_dict() == {"call": 2, "task": 2, "stage": 1}
 
 
@@ -152,11 +160,11 @@ def test_speed_by_manager(items, store_path):
     assert m["manager"].tolist()[:2] == ["Борис Петров", "Анна Иванова"] and pd.isna(m["manager"].iloc[2])
     a = m.set_index("manager").loc["Анна Иванова"]
     assert a["total"] == 4 and a["to_deals"] == 4
-    assert a["accept_median_min"] == pytest.approx(105)                      # 10 30 180 4320
+    assert a["accept_median_min"] == pytest.approx(105)  # 10 30 180 4320
     assert a["first_action_median_min"] == pytest.approx(90)
-    assert a["first_action_p90_min"] == pytest.approx(3081)                  # 120 + 0.7 * (4350 - 120)
+    assert a["first_action_p90_min"] == pytest.approx(3081)  # 120 + 0.7 * (4350 - 120)
     b = m.set_index("manager").loc["Борис Петров"]
-    assert (b["first_action_median_min"], b["no_action"]) == (1440, 1)      # U6 pending, no action
+    assert (b["first_action_median_min"], b["no_action"]) == (1440, 1)  # U6 pending, no action
     assert m["total"].sum() == 8
 
 
@@ -184,7 +192,7 @@ def test_weekly_trend(items):
     # W41: U4 declined + U5 accepted -> 0.5; W43 empty -> no share; W44: U6 pending + U7 accepted -> 0.5
     assert by.loc["2026-W41", "accepted_share"] == 0.5 and by.loc["2026-W44", "accepted_share"] == 0.5
     assert math.isnan(by.loc["2026-W43", "accepted_share"])
-    assert w["total"].sum() == 11                                   # every item but the year-old U10
+    assert w["total"].sum() == 11  # every item but the year-old U10
 
 
 def test_manager_scope_partitions_the_team(store_path):
@@ -195,7 +203,12 @@ def test_manager_scope_partitions_the_team(store_path):
     assert sorted(boris.loc[OCT.contains(boris["created_at"]), "uid"]) == ["u03", "u04", "u06"]
     ha, hb = unsorted.headline(anna, OCT), unsorted.headline(boris, OCT)
     assert (ha["unsorted_to_deals"], ha["unsorted_to_won"], ha["unsorted_won_revenue"]) == (4, 3, 1800)
-    assert (hb["unsorted_accepted"], hb["unsorted_declined"], hb["unsorted_pending"], hb["unsorted_to_deals"]) == (1, 1, 1, 1)
+    assert (hb["unsorted_accepted"], hb["unsorted_declined"], hb["unsorted_pending"], hb["unsorted_to_deals"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
     # the manager's store load keeps only her calls and tasks; her first actions are unchanged (60 40 120 4350)
     assert ha["speed_to_first_action_median_min"] == pytest.approx(90)
     assert hb["speed_to_first_action_median_min"] == pytest.approx(1440)
@@ -211,7 +224,7 @@ def test_empty_period_metrics(items):
     assert math.isnan(h["unsorted_to_deals_share"]) and math.isnan(h["speed_to_accept_median_min"])
     assert unsorted.breakdown(items, empty, "source_name").empty
     assert unsorted.speed_by_manager(items, pd.DataFrame({"id": [], "name": []}), empty).empty
-    w = unsorted.weekly_trend(items, empty)                    # W20..W31 (27.07-02.08): nothing arrived
+    w = unsorted.weekly_trend(items, empty)  # W20..W31 (27.07-02.08): nothing arrived
     assert (w["label"].iloc[0], len(w), w["total"].sum()) == ("2026-W20", 12, 0)
     assert unsorted.backlog(items, empty.end_ts).empty
 
@@ -233,7 +246,7 @@ def test_sections_team_ru(store_path):
     k = view.kpis(ctx)
     texts = _texts(k)
     assert texts[0].startswith("За октябрь 2026 поступило 8\u00a0заявок (+167\u00a0% к предыдущему периоду")
-    assert texts[1] == "5 из 8\u00a0лидов перешли в сделки — 62\u00a0%."          # 5/8 = 62.5 -> 62 (half to even)
+    assert texts[1] == "5 из 8\u00a0лидов перешли в сделки — 62\u00a0%."  # 5/8 = 62.5 -> 62 (half to even)
     assert texts[2] == "Из них выиграно сделок: 3 на 1\u00a0800\u00a0₽."
     assert ctx.figures["unsorted_total"] == 8 and ctx.figures["unsorted_won_revenue"] == 1800
     assert ctx.comparisons["previous"]["unsorted_total"] == 3
@@ -261,7 +274,7 @@ def test_sections_empty_store(empty_store):
     ctx = view.open(period="2026-10", store=str(empty_store), lang="ru")
     secs = [view.kpis(ctx), view.sources(ctx), view.speed(ctx), view.backlog(ctx), view.trend(ctx)]
     assert _texts(secs[0]) == ["За октябрь 2026 в «Неразобранное» не поступило ни одной заявки."]
-    assert "kpis" not in secs[0].tables                          # no table of zeros
+    assert "kpis" not in secs[0].tables  # no table of zeros
     assert _texts(secs[1]) == ["Нет данных за период."]
     assert _texts(secs[2])[0].startswith("В периоде нет принятых заявок")
     assert _texts(secs[3]) == ["На 01.11.2026 00:00 неразобранных заявок нет."]
@@ -276,6 +289,7 @@ def test_period_after_the_data(store_path):
 
 def test_bad_manager_is_a_clear_error(store_path):
     from crmreports.core.scopes import ParameterError
+
     with pytest.raises(ParameterError, match="Анна Иванова"):
         view.open(period="2026-10", manager="Никто", store=str(store_path))
 

@@ -1,6 +1,7 @@
 """Execute the unsorted-leads notebook through the runner on the demo account: team (ru) and one manager
 (en), real papermill + nbconvert + WeasyPrint; check the JSON figures against the library computed
 directly and the PDF text."""
+
 import json
 import math
 import shutil
@@ -10,18 +11,25 @@ from pathlib import Path
 import pytest
 
 from crmreports import store
-from crmreports.reports.unsorted_leads import metrics as unsorted
-from crmreports.core.periods import parse_period
-from crmreports.store import data_end
 from crmreports.batch.run import Job, run_job
+from crmreports.core.periods import parse_period
 from crmreports.core.scopes import slug
+from crmreports.reports.unsorted_leads import metrics as unsorted
+from crmreports.store import data_end
 from oracles import unsorted as oracle
 
 pytestmark = pytest.mark.slow
 
 PERIOD = "2026-10"
-RU_TITLES = ("Неразобранное", "Входящие заявки и конверсия в сделки", "Источники и каналы заявок",
-             "Скорость обработки заявок", "Неразобранные заявки на конец периода", "Динамика по неделям", "Выводы")
+RU_TITLES = (
+    "Неразобранное",
+    "Входящие заявки и конверсия в сделки",
+    "Источники и каналы заявок",
+    "Скорость обработки заявок",
+    "Неразобранные заявки на конец периода",
+    "Динамика по неделям",
+    "Выводы",
+)
 
 
 def pdf_text(path) -> str:
@@ -32,8 +40,9 @@ def pdf_text(path) -> str:
 
 def expected(demo_store, user_ids=()):
     d = store.load(demo_store, tables=oracle.TABLES, user_ids=list(user_ids) or None)
-    items = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses,
-                             data_end(d.account))
+    items = unsorted.prepare(
+        d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, data_end(d.account)
+    )
     return unsorted.headline(unsorted.in_scope(items, tuple(user_ids)), parse_period(PERIOD))
 
 
@@ -48,8 +57,9 @@ def check_figures(doc, want):
 
 @pytest.fixture(scope="module")
 def team_run(demo_store, tmp_path_factory):
-    res = run_job(Job("unsorted_leads", PERIOD, "team", "", "", "ru", str(demo_store),
-                      str(tmp_path_factory.mktemp("reports"))))
+    res = run_job(
+        Job("unsorted_leads", PERIOD, "team", "", "", "ru", str(demo_store), str(tmp_path_factory.mktemp("reports")))
+    )
     assert res.ok, res.error
     return res
 
@@ -61,7 +71,8 @@ def manager(demo_store):
     row = con.execute(
         "SELECT u.id, u.name FROM unsorted s JOIN leads l ON l.id = s.lead_id JOIN users u ON u.id = l.responsible_user_id "
         "WHERE s.created_at >= '2026-09-30' AND s.created_at < '2026-11-01' GROUP BY u.id, u.name "
-        "ORDER BY count(*) DESC, u.id LIMIT 1").fetchone()
+        "ORDER BY count(*) DESC, u.id LIMIT 1"
+    ).fetchone()
     con.close()
     return int(row[0]), row[1]
 
@@ -90,11 +101,11 @@ def test_team_pdf_has_the_russian_sections(team_run, demo_store):
     assert "\ufffd" not in text
     doc = json.loads(Path(team_run.files["json"]).read_text(encoding="utf-8"))
     f = doc["figures"]
-    assert f"{f['unsorted_to_deals']} из {f['unsorted_total']}" in flat      # the seed sentence, from the figures
+    assert f"{f['unsorted_to_deals']} из {f['unsorted_total']}" in flat  # the seed sentence, from the figures
     html = Path(team_run.files["html"]).read_text(encoding="utf-8")
     for leaked in ("report.kpis", "import ", "injected-parameters", "crm.duckdb", "published "):
         assert leaked not in html, leaked
-    assert html.count('class="crm-chart"') >= 3                  # sources, speed by manager, weekly trend
+    assert html.count('class="crm-chart"') >= 3  # sources, speed by manager, weekly trend
 
 
 def test_manager_run_in_english(demo_store, tmp_path, team_run, manager):
@@ -109,4 +120,4 @@ def test_manager_run_in_english(demo_store, tmp_path, team_run, manager):
     text = " ".join(pdf_text(res.files["pdf"]).split())
     for phrase in ("Unsorted leads", "Incoming leads and conversion to deals", "Speed to lead", "Weekly trend", name):
         assert phrase in text, phrase
-    assert "1st action, median" not in text          # the per-manager table is a team-only view
+    assert "1st action, median" not in text  # the per-manager table is a team-only view

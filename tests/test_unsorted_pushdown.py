@@ -10,17 +10,20 @@ runs on an edited copy of the demo store (see `edited_store`): an account in a t
 time, where local time is not UTC shifted by a constant, and the cases of the backlog and of the
 manager scope that the demo data does not happen to contain.
 """
+
 import math
 import shutil
 
 import duckdb
 import pandas as pd
 import pytest
-from crmreports.reports.unsorted_leads import query as queries_unsorted, metrics as unsorted
+
 from crmreports import store
 from crmreports.core.periods import parse_period
-from crmreports.store import data_end
+from crmreports.reports.unsorted_leads import metrics as unsorted
+from crmreports.reports.unsorted_leads import query as queries_unsorted
 from crmreports.reports.unsorted_leads import sections as view
+from crmreports.store import data_end
 from oracles import unsorted as oracle
 from report_equality import assert_same_report
 
@@ -56,10 +59,21 @@ def _compare(full, push):
     assert_same_report(view, SECTIONS, full, push)
 
 
-CASES = [("2026-10", "", ""), ("2026-Q3", "", ""), ("2026-W40", "", ""), ("2026-09-05..2026-10-12", "", ""),
-         ("2025-10", "", ""), ("2026-11", "", ""), ("2026-10", "Анна Смирнова", ""),
-         ("2026-Q2", "Дмитрий Козлов", ""), ("2026-Q2", "", "Повторные продажи"), ("2020", "", ""),
-         ("2025", "", ""), ("2025", "Ольга Павлова", ""), ("2026", "", "Повторные продажи")]
+CASES = [
+    ("2026-10", "", ""),
+    ("2026-Q3", "", ""),
+    ("2026-W40", "", ""),
+    ("2026-09-05..2026-10-12", "", ""),
+    ("2025-10", "", ""),
+    ("2026-11", "", ""),
+    ("2026-10", "Анна Смирнова", ""),
+    ("2026-Q2", "Дмитрий Козлов", ""),
+    ("2026-Q2", "", "Повторные продажи"),
+    ("2020", "", ""),
+    ("2025", "", ""),
+    ("2025", "Ольга Павлова", ""),
+    ("2026", "", "Повторные продажи"),
+]
 
 
 @pytest.mark.parametrize("period,manager,pipeline", CASES)
@@ -72,12 +86,12 @@ def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, p
     if period == "2020":
         assert len(push.data["unsorted"]) == 0 and len(push.data["calls"]) == 0
     _compare(full, push)
-    if period == "2026-10" and not manager:        # the comparison is not between empty reports
+    if period == "2026-10" and not manager:  # the comparison is not between empty reports
         f = push.figures
         assert f["unsorted_total"] > 0 and f["unsorted_to_deals"] > 0 and f["speed_to_first_action_median_min"] > 0
 
 
-OLGA = 8412169          # Ольга Павлова in the demo account
+OLGA = 8412169  # Ольга Павлова in the demo account
 
 
 @pytest.fixture(scope="module")
@@ -101,28 +115,43 @@ def edited_store(demo_store, tmp_path_factory):
     con.execute("UPDATE account SET timezone = 'Europe/Berlin'")
     lead, user, pipeline = con.execute(
         "SELECT id, responsible_user_id, pipeline_id FROM leads l WHERE NOT is_deleted AND closed_at < '2026-06-01' "
-        "AND NOT EXISTS (SELECT 1 FROM unsorted u WHERE u.lead_id = l.id) ORDER BY id LIMIT 1").fetchone()
-    con.execute("INSERT INTO unsorted VALUES ('fold-item', 'Сайт', 'forms', ?, '2026-10-25 01:10:00', 'accepted', "
-                "'2026-10-25 01:40:00', ?, ?, NULL)", [pipeline, user, lead])
-    con.execute("INSERT INTO calls (id, direction, user_id, lead_id, contact_id, duration_s, status, is_answered, "
-                "phone, \"at\") SELECT max(id) + 1, 'out', ?, ?, NULL, 60, 'answered', true, NULL, "
-                "'2026-10-25 00:30:00' FROM calls", [user, lead])
-    (pending,) = con.execute("SELECT min(uid) FROM unsorted WHERE created_at >= '2026-03-01' "
-                             "AND created_at < '2026-04-01'").fetchone()
-    con.execute("UPDATE unsorted SET outcome = 'pending', decided_at = NULL, decided_by = NULL WHERE uid = ?",
-                [pending])
-    con.execute("UPDATE unsorted SET decided_at = '2026-10-20 10:00:00' WHERE uid = (SELECT min(uid) FROM unsorted "
-                "WHERE created_at >= '2026-04-01' AND created_at < '2026-05-01' AND outcome = 'accepted')")
+        "AND NOT EXISTS (SELECT 1 FROM unsorted u WHERE u.lead_id = l.id) ORDER BY id LIMIT 1"
+    ).fetchone()
+    con.execute(
+        "INSERT INTO unsorted VALUES ('fold-item', 'Сайт', 'forms', ?, '2026-10-25 01:10:00', 'accepted', "
+        "'2026-10-25 01:40:00', ?, ?, NULL)",
+        [pipeline, user, lead],
+    )
+    con.execute(
+        "INSERT INTO calls (id, direction, user_id, lead_id, contact_id, duration_s, status, is_answered, "
+        "phone, \"at\") SELECT max(id) + 1, 'out', ?, ?, NULL, 60, 'answered', true, NULL, "
+        "'2026-10-25 00:30:00' FROM calls",
+        [user, lead],
+    )
+    (pending,) = con.execute(
+        "SELECT min(uid) FROM unsorted WHERE created_at >= '2026-03-01' AND created_at < '2026-04-01'"
+    ).fetchone()
+    con.execute(
+        "UPDATE unsorted SET outcome = 'pending', decided_at = NULL, decided_by = NULL WHERE uid = ?", [pending]
+    )
+    con.execute(
+        "UPDATE unsorted SET decided_at = '2026-10-20 10:00:00' WHERE uid = (SELECT min(uid) FROM unsorted "
+        "WHERE created_at >= '2026-04-01' AND created_at < '2026-05-01' AND outcome = 'accepted')"
+    )
     declined, arrived_at = con.execute(
         "SELECT uid, created_at FROM unsorted WHERE outcome = 'declined' AND created_at >= '2026-10-01' "
-        "AND created_at < '2026-10-20' ORDER BY uid LIMIT 1").fetchone()
+        "AND created_at < '2026-10-20' ORDER BY uid LIMIT 1"
+    ).fetchone()
     (other,) = con.execute(
         "SELECT min(s.lead_id) FROM stage_changes s JOIN leads l ON l.id = s.lead_id "
         "WHERE NOT l.is_deleted AND l.responsible_user_id <> ? AND s.user_id > 0 AND s.from_status_id IS NOT NULL "
         "AND s.from_status_id NOT IN (SELECT id FROM statuses WHERE kind = 'unsorted') "
-        "AND s.at > CAST(? AS TIMESTAMP) + INTERVAL 1 HOUR AND s.at < '2026-10-31'", [OLGA, arrived_at]).fetchone()
-    con.execute("UPDATE unsorted SET decided_by = ?, lead_id = ?, contact_id = NULL WHERE uid = ?",
-                [OLGA, other, declined])
+        "AND s.at > CAST(? AS TIMESTAMP) + INTERVAL 1 HOUR AND s.at < '2026-10-31'",
+        [OLGA, arrived_at],
+    ).fetchone()
+    con.execute(
+        "UPDATE unsorted SET decided_by = ?, lead_id = ?, contact_id = NULL WHERE uid = ?", [OLGA, other, declined]
+    )
     con.close()
     return path, "fold-item", pending, declined
 
@@ -133,7 +162,7 @@ def test_edited_store_has_the_cases(edited_store):
     team = _full_open("2026-10", "", "", path)
     it = view.items(team).set_index("uid")
     assert it.loc[fold, "first_action_kind"] == "call"
-    assert it.loc[fold, "first_action_min"] == pytest.approx(20.0)       # 02:10 -> 02:30 local
+    assert it.loc[fold, "first_action_min"] == pytest.approx(20.0)  # 02:10 -> 02:30 local
     assert pending in set(unsorted.backlog(view.items(team), team.snapshot)["uid"])
     w40 = _full_open("2026-W40", "", "", path)
     assert len(unsorted.backlog(view.items(w40), w40.snapshot)) >= 2
@@ -143,8 +172,9 @@ def test_edited_store_has_the_cases(edited_store):
     assert it.loc[declined, "owner_id"] != OLGA and it.loc[declined, "first_action_kind"] in ("call", "task", "stage")
 
 
-@pytest.mark.parametrize("period,manager", [("2026-10", ""), ("2026-W40", ""), ("2026-W43", ""),
-                                            ("2026-10", "Ольга Павлова")])
+@pytest.mark.parametrize(
+    "period,manager", [("2026-10", ""), ("2026-W40", ""), ("2026-W43", ""), ("2026-10", "Ольга Павлова")]
+)
 def test_same_report_on_the_edited_store(edited_store, period, manager):
     path = edited_store[0]
     full = _full_open(period, manager, "", path)
@@ -153,28 +183,64 @@ def test_same_report_on_the_edited_store(edited_store, period, manager):
     _compare(full, push)
 
 
-@pytest.mark.parametrize("extra,kind,minutes", [
-    ([("task", "2026-10-04 12:00")], "task", 1440),                           # a task and a stage move at once
-    ([("task", "2026-10-04 12:00"), ("call", "2026-10-04 12:00")], "call", 1440),   # and a call at once too
-    ([("call", "2026-10-03 12:00")], "call", 0),                              # a call at the arrival itself
-    ([("call", "2026-10-03 11:59:59.999999")], "stage", 1440),               # a microsecond before it: not seen
-])
+@pytest.mark.parametrize(
+    "extra,kind,minutes",
+    [
+        ([("task", "2026-10-04 12:00")], "task", 1440),  # a task and a stage move at once
+        ([("task", "2026-10-04 12:00"), ("call", "2026-10-04 12:00")], "call", 1440),  # and a call at once too
+        ([("call", "2026-10-03 12:00")], "call", 0),  # a call at the arrival itself
+        ([("call", "2026-10-03 11:59:59.999999")], "stage", 1440),  # a microsecond before it: not seen
+    ],
+)
 def test_first_action_ties_and_the_arrival_moment(tmp_path, extra, kind, minutes):
     """The first action found in SQL on hand-made times: item U3 (lead 103, contact 2003) arrives on 3 October
     at 12:00; its first action in the fixture is a stage move on 4 October at 12:00. A task and a call at that
     very moment come first (a call before a task before a stage move); an action at the arrival counts, one a
     microsecond before it does not."""
     import fixtures_unsorted as F
+
     t = F.tables()
     for what, at in extra:
         if what == "task":
-            t["tasks"] = pd.concat([t["tasks"], pd.DataFrame([{
-                "id": 99, "type": "call", "responsible_user_id": 2, "entity": "lead", "entity_id": 103,
-                "created_at": pd.Timestamp(at), "complete_till": pd.Timestamp("2026-10-05"), "is_completed": False}])])
+            t["tasks"] = pd.concat(
+                [
+                    t["tasks"],
+                    pd.DataFrame(
+                        [
+                            {
+                                "id": 99,
+                                "type": "call",
+                                "responsible_user_id": 2,
+                                "entity": "lead",
+                                "entity_id": 103,
+                                "created_at": pd.Timestamp(at),
+                                "complete_till": pd.Timestamp("2026-10-05"),
+                                "is_completed": False,
+                            }
+                        ]
+                    ),
+                ]
+            )
         else:
-            t["calls"] = pd.concat([t["calls"], pd.DataFrame([{
-                "id": 99, "direction": "out", "user_id": 2, "lead_id": None, "contact_id": 2003, "duration_s": 10,
-                "status": "answered", "at": pd.Timestamp(at)}])])
+            t["calls"] = pd.concat(
+                [
+                    t["calls"],
+                    pd.DataFrame(
+                        [
+                            {
+                                "id": 99,
+                                "direction": "out",
+                                "user_id": 2,
+                                "lead_id": None,
+                                "contact_id": 2003,
+                                "duration_s": 10,
+                                "status": "answered",
+                                "at": pd.Timestamp(at),
+                            }
+                        ]
+                    ),
+                ]
+            )
     path = tmp_path / "crm.duckdb"
     store.write_full(path, t)
     full = _full_open("2026-10", "", "", path)
@@ -188,16 +254,19 @@ def test_reduced_tables_give_the_same_items(demo_store):
     """prepare() itself, on the reduced and on the whole tables, for the items of several periods."""
     data = store.load(demo_store, tables=oracle.TABLES)
     as_of = data_end(data.account)
-    whole = unsorted.prepare(data["unsorted"], data.leads, data.stage_changes, data["calls"], data["tasks"],
-                             data.statuses, as_of).set_index("uid")
-    assert whole["first_action_kind"].nunique() == 3           # calls, tasks and stage moves all come first
+    whole = unsorted.prepare(
+        data["unsorted"], data.leads, data.stage_changes, data["calls"], data["tasks"], data.statuses, as_of
+    ).set_index("uid")
+    assert whole["first_action_kind"].nunique() == 3  # calls, tasks and stage moves all come first
     for key in ("2026-10", "2026-Q3", "2026-W44", "2025-06"):
         d = queries_unsorted.load_unsorted(demo_store, parse_period(key))
-        part = unsorted.prepare(d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, as_of,
-                                first=d["first_actions"])
+        part = unsorted.prepare(
+            d["unsorted"], d.leads, d.stage_changes, d["calls"], d["tasks"], d.statuses, as_of, first=d["first_actions"]
+        )
         assert len(part) > 0 and len(part) < len(whole)
-        pd.testing.assert_frame_equal(whole.loc[part["uid"]].reset_index()[unsorted.ITEM_COLUMNS], part,
-                                      check_dtype=False, obj=key)
+        pd.testing.assert_frame_equal(
+            whole.loc[part["uid"]].reset_index()[unsorted.ITEM_COLUMNS], part, check_dtype=False, obj=key
+        )
         assert len(d.leads) < len(data.leads) and d.stage_changes.empty and d["calls"].empty and d["tasks"].empty
 
 
@@ -205,13 +274,15 @@ def test_reduced_tables_give_the_same_items(demo_store):
 def hand_store(tmp_path_factory):
     """The hand-built fixture of tests/test_unsorted.py (account in UTC, data as of 2026-11-10)."""
     import fixtures_unsorted as F
+
     path = tmp_path_factory.mktemp("hand") / "crm.duckdb"
     store.write_full(path, F.tables())
     return path
 
 
-@pytest.mark.parametrize("period,manager", [("2026-10", ""), ("2026-09", ""), ("2026-W44", ""), ("2027-03", ""),
-                                            ("2026-10", "Анна Иванова")])
+@pytest.mark.parametrize(
+    "period,manager", [("2026-10", ""), ("2026-09", ""), ("2026-W44", ""), ("2027-03", ""), ("2026-10", "Анна Иванова")]
+)
 def test_same_report_on_the_hand_built_fixture(hand_store, period, manager):
     full = _full_open(period, manager, "", hand_store)
     push = view.open(period=period, manager=manager, store=str(hand_store), lang="ru")
@@ -226,6 +297,7 @@ def test_items_when_nothing_was_done_at_all(tmp_path):
     (fixtures_unsorted: u01..u07 and u12); none has a first action, so the median is missing, and the
     seven that were not declined (all but u04) wait for one."""
     import fixtures_unsorted as F
+
     t = F.tables()
     t.update(calls=pd.DataFrame(), tasks=pd.DataFrame(), stage_changes=pd.DataFrame())
     path = tmp_path / "crm.duckdb"

@@ -1,7 +1,7 @@
 """Benchmark (not a test): every report's library computation time and peak memory on a large store.
 
-Builds (or reuses) the scale store (`crmreports.scale.build_scale_store`: 1,000,000 deals, ~20,000,000
-stage changes by default) in a work directory, then runs each report found in `crmreports/views/` in a
+Builds (or reuses) the scale store (`crmreports.sources.scale.build_scale_store`: 1,000,000 deals, ~20,000,000
+stage changes by default) in a work directory, then runs each registered report (`crmreports.reports`) in a
 fresh subprocess, the way its notebook does: `report.open(...)` with the notebook's parameters, then
 every section function in the order the notebook calls them, each followed by its HTML (what the
 notebook displays when the cell ends: tables and SVG charts). Prints, per report, the time of `open`
@@ -17,6 +17,7 @@ the range of the totals (timings on this machine vary by about ±10 % from run t
 A child that exceeds --kill-rss-gb of resident memory or --timeout seconds is stopped and reported as
 failed (so one runaway report cannot take the machine down).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,22 +40,18 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "lib"))
 
 GOAL_SECONDS = 3.0
-GOAL_BYTES = 2 * 2 ** 30
+GOAL_BYTES = 2 * 2**30
 SKIP_CALLS = {"open", "title", "publish"}
 
 
 def report_modules() -> list[tuple[str, str, Path]]:
-    """(view module name, report name, notebook path) for every view module with a notebook."""
-    out = []
-    for f in sorted((ROOT / "lib/crmreports/views").glob("*.py")):
-        if f.stem.startswith("_"):
-            continue
-        m = re.search(r'^REPORT\s*=\s*"([^"]+)"', f.read_text(encoding="utf-8"), re.MULTILINE)
-        report = m[1] if m else f.stem
-        nb = ROOT / "notebooks" / f"{report}.py"
-        if nb.exists():
-            out.append((f.stem, report, nb))
-    return out
+    """(sections module, report name, notebook path) for every registered report."""
+    from crmreports import reports
+
+    return [
+        (f"crmreports.reports.{r.name}.sections", r.name, ROOT / "notebooks" / f"{r.notebook}.py")
+        for r in reports.registry().values()
+    ]
 
 
 def notebook_plan(nb: Path) -> tuple[dict, list[str]]:
@@ -76,14 +73,16 @@ def notebook_plan(nb: Path) -> tuple[dict, list[str]]:
 def child(view: str, report: str, nb: str, store_path: str, period: str, manager: str) -> None:
     """Run one report in this (fresh) process and print one JSON line with timings and memory."""
     import logging
+
     logging.disable(logging.WARNING)
     os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib
+
     matplotlib.use("Agg")
-    mod = importlib.import_module(f"crmreports.views.{view}")
+    mod = importlib.import_module(view)
     params, calls = notebook_plan(Path(nb))
     params.update(period=period, manager=manager, store=store_path, lang="ru")
-    for k, v in list(params.items()):   # relative paths (e.g. the goals file) are from the project root
+    for k, v in list(params.items()):  # relative paths (e.g. the goals file) are from the project root
         if isinstance(v, str) and v and k != "store" and (ROOT / v).exists():
             params[k] = str(ROOT / v)
     accepted = inspect.signature(mod.open).parameters
@@ -106,17 +105,43 @@ def child(view: str, report: str, nb: str, store_path: str, period: str, manager
     t3 = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     sizes = {name: len(df) for name, df in getattr(ctx.data, "tables", {}).items() if hasattr(df, "__len__")}
-    print(json.dumps({"report": report, "open_s": t1 - t0, "sections_s": sections_s, "html_s": html_s,
-                      "total_s": t3 - t0, "peak_rss": peak, "import_rss": base_rss, "per_section": per,
-                      "rows_loaded": sizes, "figures": {k: v for k, v in ctx.figures.items()
-                                                        if isinstance(v, (int, float))}}, default=str))
+    print(
+        json.dumps(
+            {
+                "report": report,
+                "open_s": t1 - t0,
+                "sections_s": sections_s,
+                "html_s": html_s,
+                "total_s": t3 - t0,
+                "peak_rss": peak,
+                "import_rss": base_rss,
+                "per_section": per,
+                "rows_loaded": sizes,
+                "figures": {k: v for k, v in ctx.figures.items() if isinstance(v, (int, float))},
+            },
+            default=str,
+        )
+    )
 
 
 def run_child(args, view: str, report: str, nb: Path, store_path: Path) -> dict:
-    cmd = [sys.executable, __file__, "--child", view, report, str(nb), "--store", str(store_path),
-           "--period", args.period, "--manager", args.manager]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env=dict(os.environ, MPLBACKEND="Agg"))
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        view,
+        report,
+        str(nb),
+        "--store",
+        str(store_path),
+        "--period",
+        args.period,
+        "--manager",
+        args.manager,
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ, MPLBACKEND="Agg")
+    )
     killed = {}
 
     def watch():
@@ -126,7 +151,7 @@ def run_child(args, view: str, report: str, nb: Path, store_path: Path) -> dict:
                 rss = int(Path(f"/proc/{proc.pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
             except (FileNotFoundError, ProcessLookupError, IndexError):
                 break
-            if rss > args.kill_rss_gb * 2 ** 30:
+            if rss > args.kill_rss_gb * 2**30:
                 killed["why"] = f"killed: resident memory above {args.kill_rss_gb} GB"
                 proc.kill()
             elif time.monotonic() - start > args.timeout:
@@ -147,19 +172,23 @@ def run_child(args, view: str, report: str, nb: Path, store_path: Path) -> dict:
 
 def ensure_store(args) -> Path:
     from crmreports.sources import scale
+
     work = Path(args.work or Path(tempfile.gettempdir()) / "crmreports-bench-scale")
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"scale-{args.deals}-{args.events_per_deal}.duckdb"
     if path.exists() and not args.rebuild:
-        print(f"reusing {path} ({path.stat().st_size / 2 ** 20:,.0f} MB)")
+        print(f"reusing {path} ({path.stat().st_size / 2**20:,.0f} MB)")
         return path
     t0 = time.perf_counter()
-    counts = scale.build_scale_store(path, n_deals=args.deals, events_per_deal=args.events_per_deal,
-                                     as_of=date.fromisoformat(args.as_of))
+    counts = scale.build_scale_store(
+        path, n_deals=args.deals, events_per_deal=args.events_per_deal, as_of=date.fromisoformat(args.as_of)
+    )
     dt = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(f"built {path} in {dt:.1f} s, {path.stat().st_size / 2 ** 20:,.0f} MB, peak RSS {peak / 2 ** 30:.2f} GB: "
-          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(
+        f"built {path} in {dt:.1f} s, {path.stat().st_size / 2**20:,.0f} MB, peak RSS {peak / 2**30:.2f} GB: "
+        + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    )
     return path
 
 
@@ -175,8 +204,12 @@ def main() -> None:
     ap.add_argument("--work", default="", help="work directory for the store (default: $TMPDIR/crmreports-bench-scale)")
     ap.add_argument("--store", default="", help="use this store as is")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the store even if it exists")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="runs per report (fresh processes); the run with the median total is shown, with the range")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per report (fresh processes); the run with the median total is shown, with the range",
+    )
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--kill-rss-gb", type=float, default=10)
     ap.add_argument("--json", default="", help="also write the results to this JSON file")
@@ -194,8 +227,10 @@ def main() -> None:
         results.append(r)
         print(_row(r), flush=True)
     print()
-    print(f"{'report':<16}{'open s':>8}{'sections s':>11}{'html s':>8}{'total s':>9}{'peak GB':>9}   "
-          f"goal ≤{GOAL_SECONDS:g} s, ≤{GOAL_BYTES / 2 ** 30:g} GB")
+    print(
+        f"{'report':<16}{'open s':>8}{'sections s':>11}{'html s':>8}{'total s':>9}{'peak GB':>9}   "
+        f"goal ≤{GOAL_SECONDS:g} s, ≤{GOAL_BYTES / 2**30:g} GB"
+    )
     for r in results:
         print(_row(r))
     if a.json:
@@ -220,9 +255,11 @@ def _row(r: dict) -> str:
         return f"{r['report']:<16}{'':>45}   FAIL ({r['error']})"
     ok = r["total_s"] <= GOAL_SECONDS and r["peak_rss"] <= GOAL_BYTES
     spread = f"  runs {min(r['totals']):.2f}–{max(r['totals']):.2f} s" if len(r.get("totals", [])) > 1 else ""
-    return (f"{r['report']:<16}{r['open_s']:>8.2f}{r['sections_s']:>11.2f}{r['html_s']:>8.2f}{r['total_s']:>9.2f}"
-            f"{r['peak_rss'] / 2 ** 30:>9.2f}   {'pass' if ok else 'FAIL'}{spread}"
-            f"  (sections: {', '.join(f'{k} {v:.2f}' for k, v in r['per_section'].items())})")
+    return (
+        f"{r['report']:<16}{r['open_s']:>8.2f}{r['sections_s']:>11.2f}{r['html_s']:>8.2f}{r['total_s']:>9.2f}"
+        f"{r['peak_rss'] / 2**30:>9.2f}   {'pass' if ok else 'FAIL'}{spread}"
+        f"  (sections: {', '.join(f'{k} {v:.2f}' for k, v in r['per_section'].items())})"
+    )
 
 
 if __name__ == "__main__":

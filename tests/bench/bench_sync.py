@@ -8,6 +8,7 @@
    also printed: rate × records / (minimum number of requests the API allows for them).
 2. Incremental sync after 1 % of the leads changed: requests and seconds as a fraction of the full sync.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,8 @@ from pathlib import Path
 
 from crmreports.sources import demo
 from crmreports.sources.amocrm import AmoCRMClient, StaticTokenAuth
-from crmreports.sources.sync import sync
 from crmreports.sources.standin import AmoCRMServer
+from crmreports.sources.sync import sync
 
 
 def main() -> None:
@@ -43,13 +44,19 @@ def main() -> None:
         min_req = sum(max(1, math.ceil(n / pages.get(k, 250))) for k, n in full.records.items())
         bound = args.rate * 250
         eff_bound = args.rate * records / min_req
-        print(f"account: {args.deals} deals, {args.months} months; records fetched: {records} "
-              f"({', '.join(f'{k} {v}' for k, v in full.records.items())})")
-        print(f"full sync: {full_req} requests, {full.retries} retries, server-side 429s {srv.rate_limited}, "
-              f"{full_s:.1f} s, {records / full_s:.0f} records/s, {full_req / full_s:.2f} requests/s")
+        print(
+            f"account: {args.deals} deals, {args.months} months; records fetched: {records} "
+            f"({', '.join(f'{k} {v}' for k, v in full.records.items())})"
+        )
+        print(
+            f"full sync: {full_req} requests, {full.retries} retries, server-side 429s {srv.rate_limited}, "
+            f"{full_s:.1f} s, {records / full_s:.0f} records/s, {full_req / full_s:.2f} requests/s"
+        )
         print(f"  fraction of the bound {args.rate:g} x 250 = {bound:.0f} records/s: {records / full_s / bound:.1%}")
-        print(f"  fraction of the effective bound ({min_req} requests minimum, {eff_bound:.0f} records/s): "
-              f"{records / full_s / eff_bound:.1%}")
+        print(
+            f"  fraction of the effective bound ({min_req} requests minimum, {eff_bound:.0f} records/s): "
+            f"{records / full_s / eff_bound:.1%}"
+        )
         print(f"  requests/s as a fraction of the limit: {full_req / full_s / args.rate:.1%}")
         rng = random.Random(1)
         changed = rng.sample([d["id"] for d in srv.leads], max(1, len(srv.leads) // 100))
@@ -62,8 +69,10 @@ def main() -> None:
         sync(client, path, progress=False)
         inc_s = time.perf_counter() - t0
         inc_req = srv.request_count - before
-        print(f"incremental sync after {len(changed)} leads changed (1 %): {inc_req} requests "
-              f"({inc_req / full_req:.1%} of full), {inc_s:.2f} s ({inc_s / full_s:.1%} of full)")
+        print(
+            f"incremental sync after {len(changed)} leads changed (1 %): {inc_req} requests "
+            f"({inc_req / full_req:.1%} of full), {inc_s:.2f} s ({inc_s / full_s:.1%} of full)"
+        )
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
     .venv/bin/python tests/bench/stress_kernels.py [--docs 300] [--jobs 2]
 
-Runs small notebooks through :class:`crmreports.kernels.KernelPool`, every third one failing on
+Runs small notebooks through :class:`crmreports.batch.kernels.KernelPool`, every third one failing on
 purpose, and counts documents that failed for any other reason (a kernel that did not answer, died,
 or leaked state). Before each client got its own session, about one document in 200 waited 60 s
 for a kernel that answered another socket; keep this at 0 when changing the pool.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,14 @@ def main() -> None:
         failing = i % 3 == 0
         try:
             with pool.kernel() as kernel:
-                pm.execute_notebook(FAILS if failing else WORKS, str(work / f"{i}.ipynb"), kernel_name="python3",
-                                    parameters={"manager": "" if failing else "x"}, progress_bar=False, **kernel)
+                pm.execute_notebook(
+                    FAILS if failing else WORKS,
+                    str(work / f"{i}.ipynb"),
+                    kernel_name="python3",
+                    parameters={"manager": "" if failing else "x"},
+                    progress_bar=False,
+                    **kernel,
+                )
         except Exception as exc:
             if not (failing and "deliberate" in str(exc)):
                 unexpected.append(f"document {i}: {type(exc).__name__}: {str(exc)[:120]}")
@@ -65,8 +72,15 @@ def main() -> None:
     with KernelPool(a.jobs, "python3", work) as pool, ThreadPoolExecutor(a.jobs) as ex:
         list(ex.map(lambda i: one(i, pool), range(a.docs)))
     took = time.perf_counter() - t0
-    log.info("%d documents (%d failing on purpose) on %d warm kernels in %.1f s (%.2f s/doc); unexpected failures: %d",
-             a.docs, len(range(0, a.docs, 3)), a.jobs, took, took / a.docs, len(unexpected))
+    log.info(
+        "%d documents (%d failing on purpose) on %d warm kernels in %.1f s (%.2f s/doc); unexpected failures: %d",
+        a.docs,
+        len(range(0, a.docs, 3)),
+        a.jobs,
+        took,
+        took / a.docs,
+        len(unexpected),
+    )
 
 
 if __name__ == "__main__":

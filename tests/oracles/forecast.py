@@ -7,6 +7,7 @@ the snapshots from every stage change (:func:`snapshots`), and the self-containe
 breakdown (:func:`forecast_as_of`, :func:`backtest`, :func:`by_group`); and :func:`full_context`, the
 report's context read from the whole store, with the results computed from these.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -34,8 +35,9 @@ from crmreports.reports.forecast.metrics.history import (
 )
 
 
-def known_at(leads: pd.DataFrame, stage_changes: pd.DataFrame,
-             moment: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+def known_at(
+    leads: pd.DataFrame, stage_changes: pd.DataFrame, moment: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What the store would have held at ``moment``: deals created before it, stage changes before it,
     and deals closed later shown open (status = their stage at ``moment``, no ``closed_at``)."""
     moment = pd.Timestamp(moment)
@@ -46,7 +48,6 @@ def known_at(leads: pd.DataFrame, stage_changes: pd.DataFrame,
     mine = sc[sc["lead_id"].isin(ld.loc[later, "id"])] if later.any() else sc.iloc[:0]
     last = mine.sort_values(["lead_id", "at", "id"]).groupby("lead_id")["to_status_id"].last()
     return known_with_stages(leads, last, moment), sc
-
 
 
 def snapshots(leads: pd.DataFrame, stage_changes: pd.DataFrame, moments) -> pd.DataFrame:
@@ -67,9 +68,9 @@ def snapshots(leads: pd.DataFrame, stage_changes: pd.DataFrame, moments) -> pd.D
     return _with_stages(merged, merged["to_status_id"], merged["to_pipeline_id"])
 
 
-
-def forecast_as_of(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp,
-                   settings: Settings = DEFAULT) -> Forecast:
+def forecast_as_of(
+    leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp, settings: Settings = DEFAULT
+) -> Forecast:
     """The forecast as of ``origin`` (a month start) from the data known then."""
     origin = pd.Timestamp(origin)
     if origin != month_start(origin):
@@ -79,9 +80,9 @@ def forecast_as_of(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.
     return forecast_from(snaps, known, origin, settings)
 
 
-
-def backtest(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp,
-             settings: Settings = DEFAULT) -> pd.DataFrame:
+def backtest(
+    leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp, settings: Settings = DEFAULT
+) -> pd.DataFrame:
     """Rolling-origin backtest: the forecast as of each of the ``lookback`` month starts before ``origin``
     (with data known then) against the actual won revenue and deals known at ``origin``.
 
@@ -95,9 +96,14 @@ def backtest(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timest
     return backtest_from(snaps, known, origin, settings)
 
 
-
-def by_group(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp, column: str,
-             settings: Settings = DEFAULT, factors: dict | None = None) -> pd.DataFrame:
+def by_group(
+    leads: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    origin: pd.Timestamp,
+    column: str,
+    settings: Settings = DEFAULT,
+    factors: dict | None = None,
+) -> pd.DataFrame:
     """The combined forecast for each value of ``column`` (``responsible_user_id`` or ``pipeline_id``),
     each forecast from that group's own deals; intervals widened by ``factors`` (see :func:`widen`).
 
@@ -110,17 +116,27 @@ def by_group(leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timest
     return by_group_from(snaps, known, origin, column, settings, factors)
 
 
-def full_context(period: str = "", manager: str = "", pipeline: str = "", store_path: str = store.DEFAULT_STORE,
-                 lang: str = "ru") -> view.ForecastContext:
+def full_context(
+    period: str = "", manager: str = "", pipeline: str = "", store_path: str = store.DEFAULT_STORE, lang: str = "ru"
+) -> view.ForecastContext:
     """The report's context read from the whole store (every lead of the scope and its whole change log),
     its results computed from :func:`known_at` and :func:`snapshots`: the sections then run on it as on
     the context of :func:`view.open <crmreports.reports.forecast.sections.open>`."""
     p, scope, pids, pname = validate(store_path, period, manager, pipeline, lang)
-    data = store.load(store_path, tables=("leads", "stage_changes"), pipeline_ids=pids or None,
-                      user_ids=list(scope.user_ids) or None)
-    ctx = view.ForecastContext(report=view.REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids,
-                               pipeline_name=pname, data=data, as_of=store.data_end(data.account),
-                               currency=str(data.account.get("currency") or "RUB"))
+    data = store.load(
+        store_path, tables=("leads", "stage_changes"), pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None
+    )
+    ctx = view.ForecastContext(
+        report=view.REPORT,
+        period=p,
+        lang=lang,
+        scope=scope,
+        pipeline_ids=pids,
+        pipeline_name=pname,
+        data=data,
+        as_of=store.data_end(data.account),
+        currency=str(data.account.get("currency") or "RUB"),
+    )
     known, sc = known_at(data.leads, data.stage_changes, view.origin_of(ctx))
     view.results_from(ctx, known, partial(snapshots, known, sc))
     return ctx

@@ -14,11 +14,13 @@ The metric functions the sections ran on a full read before (the funnel of :func
 skippers of :func:`skippers`, the time in stage of :func:`time_in_stage`) are here too, so that the
 report's tables can be compared with them directly (:func:`assert_reference_tables`).
 """
+
 from __future__ import annotations
 
 import dataclasses
 
 import pandas as pd
+
 from crmreports import store
 from crmreports.core.periods import Period
 from crmreports.present.context import Context, open_context
@@ -39,8 +41,13 @@ def funnel_sets(leads: pd.DataFrame, stage_changes: pd.DataFrame, period: Period
     entered in that pipeline) in ``n``, from every stage each deal entered (:func:`sales.visited_stages`)."""
     cohort = leads[period.contains(leads["created_at"])]
     v = sales.visited_stages(cohort, stage_changes)
-    sets = (v.sort_values("status_id").groupby(["lead_id", "pipeline_id"])["status_id"].agg(tuple)
-            .rename("stages").reset_index())
+    sets = (
+        v.sort_values("status_id")
+        .groupby(["lead_id", "pipeline_id"])["status_id"]
+        .agg(tuple)
+        .rename("stages")
+        .reset_index()
+    )
     out = sets.groupby(["pipeline_id", "stages"]).size().rename("n").reset_index()
     return out.astype({"pipeline_id": "int64", "n": "int64"})
 
@@ -52,10 +59,20 @@ def stays(stage_changes: pd.DataFrame, statuses: pd.DataFrame, period: Period, a
     v = sales.stage_visits(stage_changes, statuses, as_of)
     v = v[period.contains(v["entered"])].dropna(subset=["pipeline_id", "status_id"])
     dur = (v["left"].fillna(as_of) - v["entered"]).to_numpy().astype("timedelta64[us]").astype("int64")
-    counted = (pd.DataFrame({"pipeline_id": v["pipeline_id"].astype("int64").to_numpy(),
-                             "status_id": v["status_id"].astype("int64").to_numpy(), "dur_us": dur,
-                             "observed": v["observed"].to_numpy(dtype=bool)})
-               .groupby(["pipeline_id", "status_id", "dur_us", "observed"]).size().rename("n").reset_index())
+    counted = (
+        pd.DataFrame(
+            {
+                "pipeline_id": v["pipeline_id"].astype("int64").to_numpy(),
+                "status_id": v["status_id"].astype("int64").to_numpy(),
+                "dur_us": dur,
+                "observed": v["observed"].to_numpy(dtype=bool),
+            }
+        )
+        .groupby(["pipeline_id", "status_id", "dur_us", "observed"])
+        .size()
+        .rename("n")
+        .reset_index()
+    )
     return counted
 
 
@@ -64,15 +81,23 @@ def reference_data(data: store.StoreData, period: Period, as_of: pd.Timestamp) -
     leads, sc = data.leads, data.stage_changes
     priced = leads.loc[leads["price"].notna(), "responsible_user_id"].dropna()
     base = {f.name: getattr(data, f.name) for f in dataclasses.fields(store.StoreData)}
-    return query.SalesData(**base, won_leads=leads, open_leads=leads, loss_changes=sc, snapshot_changes=sc,
-                           funnel_sets=funnel_sets(leads, sc, period),
-                           stays=stays(sc, data.statuses, period, as_of), has_history=has_history(data),
-                           has_amounts=bool(leads["price"].notna().any()),
-                           priced_users=frozenset(int(u) for u in priced))
+    return query.SalesData(
+        **base,
+        won_leads=leads,
+        open_leads=leads,
+        loss_changes=sc,
+        snapshot_changes=sc,
+        funnel_sets=funnel_sets(leads, sc, period),
+        stays=stays(sc, data.statuses, period, as_of),
+        has_history=has_history(data),
+        has_amounts=bool(leads["price"].notna().any()),
+        priced_users=frozenset(int(u) for u in priced),
+    )
 
 
-def full_context(period: str = "", manager: str = "", pipeline: str = "", store_path: str = "",
-                 lang: str = "ru") -> Context:
+def full_context(
+    period: str = "", manager: str = "", pipeline: str = "", store_path: str = "", lang: str = "ru"
+) -> Context:
     """The report's context with every row of the scope read (:func:`reference_data`)."""
     ctx = open_context(view.REPORT, period, manager, pipeline, str(store_path), lang)
     return dataclasses.replace(ctx, data=reference_data(ctx.data, ctx.period, ctx.as_of))

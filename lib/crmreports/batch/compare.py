@@ -5,6 +5,7 @@ every table CSV. Numbers are equal when within a relative tolerance (default 1e-
 Run it before and after a refactor or a speed-up: figures must not change unless an issue asks.
 ``crmreports compare OLD NEW`` prints what it compared and every difference, and exits 1 on any.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-IGNORED_KEYS = {"generated_at", "cache_key"}       # when and from which code; not what the figures say
+IGNORED_KEYS = {"generated_at", "cache_key"}  # when and from which code; not what the figures say
 IGNORED_INDEX_KEYS = {"seconds", "files"}
 
 
@@ -31,8 +32,10 @@ class Comparison:
 
     def summary(self) -> str:
         verdict = "identical" if self.same else f"{len(self.differences)} difference(s)"
-        return (f"{self.documents} JSON documents ({self.values} values), {self.tables} table CSVs "
-                f"({self.rows} rows): {verdict}")
+        return (
+            f"{self.documents} JSON documents ({self.values} values), {self.tables} table CSVs "
+            f"({self.rows} rows): {verdict}"
+        )
 
 
 def _number(x) -> float | None:

@@ -5,6 +5,7 @@ report's headline figures in their own right-aligned columns and links to the do
 sales can compare managers down a column. Failed documents are listed first, with their error and the
 executed notebook that shows it.
 """
+
 from __future__ import annotations
 
 import html
@@ -17,8 +18,8 @@ from .. import reports as registry
 from ..core import fmt
 from ..core.labels import has, t
 from ..core.periods import parse_period
-from .run import Result, _atomic_write
 from ..core.scopes import GROUP_PREFIX
+from .run import Result, _atomic_write
 
 DOC_LINKS = ("html", "pdf")
 DATA_LINKS = ("xlsx", "json", "ipynb")
@@ -49,18 +50,25 @@ def _scope_cell(r: Result, lang: str) -> tuple[str, str]:
     if not manager:
         return "team", html.escape(t("common.team", lang))
     if manager.startswith(GROUP_PREFIX):
-        return "group", (f"{html.escape(manager.removeprefix(GROUP_PREFIX))} "
-                         f"<span class='kind'>{html.escape(t('common.group', lang).lower())}</span>")
+        return "group", (
+            f"{html.escape(manager.removeprefix(GROUP_PREFIX))} "
+            f"<span class='kind'>{html.escape(t('common.group', lang).lower())}</span>"
+        )
     return "manager", html.escape(manager)
 
 
 def _value(kind: str, v, figures: dict, lang: str, currency: str) -> str:
     if v is None or isinstance(v, str):
         return "—"
-    if kind == "plan":       # goals by amount are money, goals by count are numbers
+    if kind == "plan":  # goals by amount are money, goals by count are numbers
         kind = "money" if figures.get("plan_metric", "revenue") == "revenue" else "number"
-    return fmt.money(v, lang, currency) if kind == "money" else fmt.percent(v, lang) if kind == "percent" \
+    return (
+        fmt.money(v, lang, currency)
+        if kind == "money"
+        else fmt.percent(v, lang)
+        if kind == "percent"
         else fmt.number(v, lang)
+    )
 
 
 def _links(files: dict, root: Path) -> str:
@@ -72,18 +80,24 @@ def _links(files: dict, root: Path) -> str:
 
 def _report_section(report: str, results: list[Result], root: Path, lang: str) -> str:
     figs = _figures(report)
-    head = (f"<tr><th>{t('common.scope', lang)}</th>"
-            + "".join(f"<th class='num'>{html.escape(t(label, lang))}</th>" for _, _, label in figs)
-            + f"<th>{t('common.index_documents', lang)}</th></tr>")
+    head = (
+        f"<tr><th>{t('common.scope', lang)}</th>"
+        + "".join(f"<th class='num'>{html.escape(t(label, lang))}</th>" for _, _, label in figs)
+        + f"<th>{t('common.index_documents', lang)}</th></tr>"
+    )
     rows = []
     for r in results:
         cls, scope = _scope_cell(r, lang)
         currency = r.meta.get("currency") or "RUB"
-        cells = "".join(f"<td class='num'>{html.escape(_value(kind, r.figures.get(key), r.figures, lang, currency))}</td>"
-                        for key, kind, _ in figs)
+        cells = "".join(
+            f"<td class='num'>{html.escape(_value(kind, r.figures.get(key), r.figures, lang, currency))}</td>"
+            for key, kind, _ in figs
+        )
         rows.append(f"<tr class='{cls}'><td>{scope}</td>{cells}<td class='links'>{_links(r.files, root)}</td></tr>")
-    return (f"<section id='{html.escape(report)}'><h2>{html.escape(report_name(report, lang))}</h2>"
-            f"<table>{head}{''.join(rows)}</table></section>")
+    return (
+        f"<section id='{html.escape(report)}'><h2>{html.escape(report_name(report, lang))}</h2>"
+        f"<table>{head}{''.join(rows)}</table></section>"
+    )
 
 
 def _failed_section(failed: list[Result], root: Path, lang: str) -> str:
@@ -94,12 +108,18 @@ def _failed_section(failed: list[Result], root: Path, lang: str) -> str:
         _, scope = _scope_cell(r, lang)
         nb = r.files.get("ipynb")
         link = f'<a href="{html.escape(os.path.relpath(nb, root))}">IPYNB</a>' if nb else ""
-        rows.append(f"<tr><td>{html.escape(report_name(r.job.report, lang))}</td><td>{scope}</td>"
-                    f"<td class='err'>{html.escape(r.error)}</td><td>{link}</td></tr>")
-    head = (f"<tr><th>{t('common.index_report', lang)}</th><th>{t('common.scope', lang)}</th>"
-            f"<th>{t('common.error', lang)}</th><th>{t('common.index_documents', lang)}</th></tr>")
-    return (f"<section class='failed'><h2>{t('common.index_failed', lang)}: {len(failed)}</h2>"
-            f"<table>{head}{''.join(rows)}</table></section>")
+        rows.append(
+            f"<tr><td>{html.escape(report_name(r.job.report, lang))}</td><td>{scope}</td>"
+            f"<td class='err'>{html.escape(r.error)}</td><td>{link}</td></tr>"
+        )
+    head = (
+        f"<tr><th>{t('common.index_report', lang)}</th><th>{t('common.scope', lang)}</th>"
+        f"<th>{t('common.error', lang)}</th><th>{t('common.index_documents', lang)}</th></tr>"
+    )
+    return (
+        f"<section class='failed'><h2>{t('common.index_failed', lang)}: {len(failed)}</h2>"
+        f"<table>{head}{''.join(rows)}</table></section>"
+    )
 
 
 def write_index(period: str, results: list[Result], out: str, lang: str) -> Path:
@@ -111,19 +131,43 @@ def write_index(period: str, results: list[Result], out: str, lang: str) -> Path
     title = t("common.index_title", lang, period=fmt.period_label(parse_period(period), lang))
     account = next((r.meta.get("account") for r in ok if r.meta.get("account")), "")
     meta = [f"{t('common.account', lang)}: {html.escape(str(account))}"] if account else []
-    meta += [f"{t('common.generated', lang)}: {datetime.now().strftime('%d.%m.%Y %H:%M')}",
-             t("common.index_counts", lang, built=len(ok), total=len(results))]
+    meta += [
+        f"{t('common.generated', lang)}: {datetime.now().strftime('%d.%m.%Y %H:%M')}",
+        t("common.index_counts", lang, built=len(ok), total=len(results)),
+    ]
     nav = " ".join(f"<a href='#{html.escape(r)}'>{html.escape(report_name(r, lang))}</a>" for r in reports)
-    sections = "".join(_report_section(rep, [r for r in ok if r.job.report == rep], root, lang)
-                       for rep in reports if any(r.job.report == rep for r in ok))
-    doc = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-           f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
-           f"<p class='meta'>{' · '.join(meta)}</p><nav>{nav}</nav>"
-           f"{_failed_section(failed, root, lang)}{sections}</body></html>")
+    sections = "".join(
+        _report_section(rep, [r for r in ok if r.job.report == rep], root, lang)
+        for rep in reports
+        if any(r.job.report == rep for r in ok)
+    )
+    doc = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+        f"<p class='meta'>{' · '.join(meta)}</p><nav>{nav}</nav>"
+        f"{_failed_section(failed, root, lang)}{sections}</body></html>"
+    )
     path = root / "index.html"
     _atomic_write(path, doc)
-    _atomic_write(root / "index.json", json.dumps(
-        [{"report": r.job.report, "scope": r.job.scope, "manager": r.job.manager, "ok": r.ok, "error": r.error,
-          "files": r.files, "figures": {k: r.figures.get(k) for k, _, _ in _figures(r.job.report)},
-          "seconds": round(r.seconds, 2)} for r in results], ensure_ascii=False, indent=1, default=str))
+    _atomic_write(
+        root / "index.json",
+        json.dumps(
+            [
+                {
+                    "report": r.job.report,
+                    "scope": r.job.scope,
+                    "manager": r.job.manager,
+                    "ok": r.ok,
+                    "error": r.error,
+                    "files": r.files,
+                    "figures": {k: r.figures.get(k) for k, _, _ in _figures(r.job.report)},
+                    "seconds": round(r.seconds, 2),
+                }
+                for r in results
+            ],
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        ),
+    )
     return path

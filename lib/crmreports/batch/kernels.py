@@ -15,6 +15,7 @@ connection) could answer the wrong one: about one document in 200, after a faile
 and failed with "Kernel didn't respond in 60 seconds". The clients are also closed after each
 document. ``tests/bench/stress_kernels.py`` counts such failures (0 in 1,500 documents since).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -90,8 +91,9 @@ class KernelPool:
     def _start(self) -> _PoolKernelManager:
         # nbclient runs on asyncio: the clients it gets must be asynchronous, or a blocking read would
         # stop it from noticing a dead kernel; our own housekeeping uses blocking clients (_blocking)
-        km = _PoolKernelManager(kernel_name=self.kernel_name,
-                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        km = _PoolKernelManager(
+            kernel_name=self.kernel_name, client_class="jupyter_client.asynchronous.AsyncKernelClient"
+        )
         km.start_kernel(cwd=self.cwd, extra_arguments=["--IPKernelApp.log_level=ERROR"])
         with self._lock:
             self._all.append(km)
@@ -106,7 +108,7 @@ class KernelPool:
         try:
             return self._free.get_nowait()
         except queue.Empty:
-            with self._lock:     # count kernels being started too, so two threads never both start one
+            with self._lock:  # count kernels being started too, so two threads never both start one
                 can_start = len(self._all) + self._starting < self.size
                 self._starting += can_start
             if not can_start:
@@ -124,10 +126,11 @@ class KernelPool:
         kc = _blocking(km)
         try:
             kc.wait_for_ready(timeout=30)
-            reply = kc.execute_interactive(RESET_CODE.format(cwd=self.cwd), timeout=30, store_history=False,
-                                           output_hook=lambda msg: None)
+            reply = kc.execute_interactive(
+                RESET_CODE.format(cwd=self.cwd), timeout=30, store_history=False, output_hook=lambda msg: None
+            )
             return reply["content"].get("status") == "ok"
-        except Exception as exc:   # a kernel that cannot be reset is replaced, whatever went wrong
+        except Exception as exc:  # a kernel that cannot be reset is replaced, whatever went wrong
             log.warning("kernel reset failed (%s); starting a fresh one", type(exc).__name__)
             return False
         finally:
@@ -163,7 +166,7 @@ class KernelPool:
         for km in kms:
             self._discard(km)
 
-    def __enter__(self) -> "KernelPool":
+    def __enter__(self) -> KernelPool:
         return self
 
     def __exit__(self, *exc) -> None:

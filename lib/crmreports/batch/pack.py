@@ -4,6 +4,7 @@ Threads running papermill, one warm kernel per thread (:mod:`crmreports.batch.ke
 spawned processes (:class:`crmreports.present.render.PdfPool`): starting a kernel costs more than running a
 short notebook (``tests/bench/bench_pack.py`` measures both). ``warm=False`` starts a fresh kernel for every document.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,11 +18,11 @@ from tqdm import tqdm
 
 from .. import reports as registry
 from .. import store
-from .kernels import KernelPool
-from ..present.render import PdfPool
-from .run import FORMATS, KERNEL, PROJECT_ROOT, Job, Result, check_parameters, notebook_path, parse_formats, run_job
-from ..reports import SCOPES
 from ..core.scopes import GROUP_PREFIX, ParameterError, group_scope, manager_slugs
+from ..present.render import PdfPool
+from ..reports import SCOPES
+from .kernels import KernelPool
+from .run import FORMATS, KERNEL, PROJECT_ROOT, Job, Result, check_parameters, notebook_path, parse_formats, run_job
 
 log = logging.getLogger("crmreports.pack")
 PACKS = PROJECT_ROOT / "params" / "packs"
@@ -41,20 +42,26 @@ def load_pack(name: str) -> dict:
         raise ParameterError(f"{path}: expected a mapping with keys reports, scopes, formats")
     unknown = set(spec) - {"reports", "scopes", "formats", "lang", "description"}
     if unknown:
-        raise ParameterError(f"{path}: unknown keys {sorted(unknown)}; valid: reports, scopes, formats, lang, description")
+        raise ParameterError(
+            f"{path}: unknown keys {sorted(unknown)}; valid: reports, scopes, formats, lang, description"
+        )
     reports = spec.get("reports", "all")
-    if reports == "all":                 # every registered report, in the registry's order
+    if reports == "all":  # every registered report, in the registry's order
         reports = registry.names()
     if not isinstance(reports, list) or not reports:
         raise ParameterError(f"{path}: 'reports' must be 'all' or a non-empty list of report names")
     for r in reports:
         notebook_path(r)
-    scopes = spec.get("scopes")          # none: each report's declared scopes
+    scopes = spec.get("scopes")  # none: each report's declared scopes
     bad = [s for s in scopes if s not in SCOPES] if isinstance(scopes, list) else [scopes]
     if scopes is not None and (bad or not scopes):
         raise ParameterError(f"{path}: unknown scopes {bad}; valid: {', '.join(SCOPES)} (a list)")
-    return {"reports": reports, "scopes": scopes, "formats": parse_formats(spec.get("formats", list(FORMATS))),
-            "lang": spec.get("lang")}
+    return {
+        "reports": reports,
+        "scopes": scopes,
+        "formats": parse_formats(spec.get("formats", list(FORMATS))),
+        "lang": spec.get("lang"),
+    }
 
 
 def active_managers(store_path: str) -> list[tuple[str, str]]:
@@ -63,15 +70,19 @@ def active_managers(store_path: str) -> list[tuple[str, str]]:
     users, owners = _users_and_owners(store_path)
     slugs = manager_slugs(users)
     active = users[users["is_active"].fillna(True).astype(bool)]
-    return [(str(n), slugs[int(u)]) for u, n in sorted(zip(active["id"], active["name"]), key=lambda x: str(x[1]))
-            if u in owners]
+    return [
+        (str(n), slugs[int(u)])
+        for u, n in sorted(zip(active["id"], active["name"]), key=lambda x: str(x[1]))
+        if u in owners
+    ]
 
 
 def active_groups(store_path: str) -> list[tuple[str, str]]:
     """("group:<name>", slug) of every group with at least one active manager."""
     users, owners = _users_and_owners(store_path)
-    names = sorted({str(g) for g, u in zip(users["group_name"], users["id"]) if g is not None and u in owners
-                    and str(g) != "nan"})
+    names = sorted(
+        {str(g) for g, u in zip(users["group_name"], users["id"]) if g is not None and u in owners and str(g) != "nan"}
+    )
     return [(GROUP_PREFIX + g, group_scope(g, users).slug) for g in names]
 
 
@@ -79,16 +90,28 @@ def _users_and_owners(store_path: str):
     con = store.connect(store_path)
     try:
         users = store.read_table(con, "users")
-        owners = {r[0] for r in con.execute(
-            "SELECT DISTINCT responsible_user_id FROM leads WHERE NOT coalesce(is_deleted, false) "
-            "UNION SELECT DISTINCT user_id FROM calls").fetchall()}
+        owners = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT responsible_user_id FROM leads WHERE NOT coalesce(is_deleted, false) "
+                "UNION SELECT DISTINCT user_id FROM calls"
+            ).fetchall()
+        }
     finally:
         con.close()
     return users, owners
 
 
-def build_jobs(period: str, reports: list[str], scopes: list[str] | None, store_path: str, lang: str, out: str,
-               formats: tuple[str, ...], pipeline: str = "") -> list[Job]:
+def build_jobs(
+    period: str,
+    reports: list[str],
+    scopes: list[str] | None,
+    store_path: str,
+    lang: str,
+    out: str,
+    formats: tuple[str, ...],
+    pipeline: str = "",
+) -> list[Job]:
     """One job per report and scope; ``scopes`` None: each report's declared scopes."""
     jobs = []
     groups, managers = active_groups(store_path), active_managers(store_path)
@@ -104,8 +127,9 @@ def build_jobs(period: str, reports: list[str], scopes: list[str] | None, store_
     return jobs
 
 
-def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True, force: bool = False,
-             warm: bool = True) -> list[Result]:
+def run_jobs(
+    jobs: list[Job], workers: int | None = None, progress: bool = True, force: bool = False, warm: bool = True
+) -> list[Result]:
     """Run every job; a failure is recorded in its Result and never stops the others.
 
     ``warm`` keeps one kernel per worker alive between documents (see :mod:`crmreports.batch.kernels`);
@@ -119,14 +143,17 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True,
     # with warm kernels, twice as many threads as kernels: while one thread waits for its PDF (printed
     # in another process), the next takes the kernel it freed, so executing and printing overlap
     threads = workers * 2 if kernels else workers
-    with ThreadPoolExecutor(max_workers=threads) as pool, kernels or contextlib.nullcontext(), \
-            printer or contextlib.nullcontext():
+    with (
+        ThreadPoolExecutor(max_workers=threads) as pool,
+        kernels or contextlib.nullcontext(),
+        printer or contextlib.nullcontext(),
+    ):
         futures = {pool.submit(run_job, j, force, kernels, printer.render if printer else None): j for j in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
             try:
                 res = fut.result()
-            except Exception as exc:   # a bug outside the notebook: still isolate it
+            except Exception as exc:  # a bug outside the notebook: still isolate it
                 log.exception("%s/%s crashed", job.report, job.scope)
                 res = Result(job, False, 0.0, error=f"{type(exc).__name__}: {exc}")
             results.append(res)

@@ -8,6 +8,7 @@ the error as ``<scope>.error.ipynb`` and leaves earlier good outputs alone.
 Outputs are keyed on the notebook's content, the parameters, the store's version and the library's
 code (``cache_key`` in the JSON): a job whose key matches existing outputs does no work.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,15 +21,14 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 
 from .. import reports as registry
-
-from ..present import render
 from ..core.scopes import ParameterError
+from ..present import render
 from ..store import resolve_path, store_version
 
 log = logging.getLogger("crmreports.run")
@@ -65,10 +65,11 @@ def parse_formats(text: str | list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def notebook_parameters(report: str) -> frozenset[str]:
     """The names a notebook's ``parameters`` cell declares (papermill's own inspection)."""
     import papermill as pm
+
     return frozenset(pm.inspect_notebook(str(notebook_path(report))))
 
 
@@ -77,22 +78,23 @@ def check_parameters(report: str, parameters: dict) -> None:
     declared = notebook_parameters(report)
     unknown = sorted(set(parameters) - declared)
     if unknown:
-        raise ParameterError(f"report {report!r} has no parameter(s) {', '.join(unknown)}; "
-                             f"valid: {', '.join(sorted(declared))}")
+        raise ParameterError(
+            f"report {report!r} has no parameter(s) {', '.join(unknown)}; valid: {', '.join(sorted(declared))}"
+        )
 
 
 @dataclass(frozen=True)
 class Job:
     report: str
-    period: str                  # canonical period key, e.g. "2026-10"
-    scope: str                   # "team", a group's or a manager's slug
-    manager: str = ""            # the manager's name, "group:<name>" or "" (team)
+    period: str  # canonical period key, e.g. "2026-10"
+    scope: str  # "team", a group's or a manager's slug
+    manager: str = ""  # the manager's name, "group:<name>" or "" (team)
     pipeline: str = ""
     lang: str = "ru"
     store: str = "data/crm.duckdb"
     out: str = "reports"
     formats: tuple[str, ...] = FORMATS
-    extra: tuple[tuple[str, str], ...] = ()   # report-specific parameters, e.g. (("as_of", "2026-10-15"),)
+    extra: tuple[tuple[str, str], ...] = ()  # report-specific parameters, e.g. (("as_of", "2026-10-15"),)
 
     @property
     def folder(self) -> Path:
@@ -100,8 +102,14 @@ class Job:
 
     @property
     def parameters(self) -> dict:
-        return {"period": self.period, "manager": self.manager, "pipeline": self.pipeline,
-                "store": str(resolve_path(self.store).resolve()), "lang": self.lang, **dict(self.extra)}
+        return {
+            "period": self.period,
+            "manager": self.manager,
+            "pipeline": self.pipeline,
+            "store": str(resolve_path(self.store).resolve()),
+            "lang": self.lang,
+            **dict(self.extra),
+        }
 
 
 @dataclass
@@ -109,7 +117,7 @@ class Result:
     job: Job
     ok: bool
     seconds: float
-    files: dict = field(default_factory=dict)      # kind -> path
+    files: dict = field(default_factory=dict)  # kind -> path
     figures: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     error: str = ""
@@ -184,6 +192,7 @@ def _error_text(exc: Exception) -> str:
 def _xlsx(tables: dict[str, str]) -> bytes:
     """Every table of a document as one workbook (a sheet per table)."""
     import pandas as pd
+
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         if not tables:
@@ -212,13 +221,14 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
     try:
         with kernels.kernel() if kernels else contextlib.nullcontext({"shutdown_kernel": "immediate"}) as kernel:
             nb = _execute_keep_failed(job, base, kernel)
-    except Exception as exc:     # a cell's error, a dead kernel, a timeout: this document fails alone
+    except Exception as exc:  # a cell's error, a dead kernel, a timeout: this document fails alone
         log.error("%s/%s failed: %s", job.report, job.scope, _error_text(exc))
-        return Result(job, False, time.monotonic() - start, {"ipynb": str(base) + ".error.ipynb"},
-                      error=_error_text(exc))
+        return Result(
+            job, False, time.monotonic() - start, {"ipynb": str(base) + ".error.ipynb"}, error=_error_text(exc)
+        )
     payload = render.figures_payload(nb) or {}
     meta = payload.get("meta", {})
-    generated = datetime.now(timezone.utc)
+    generated = datetime.now(UTC)
     files = {"ipynb": f"{base}.ipynb"}
     _atomic_write(Path(files["ipynb"]), nbformat.writes(nb))
     tables = {}
@@ -244,11 +254,20 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
             os.replace(tmp, files["pdf"])
         finally:
             Path(tmp).unlink(missing_ok=True)
-    figures_json = {"report": job.report, "period": job.period, "scope": job.scope, "lang": job.lang,
-                    "generated_at": generated.isoformat(timespec="seconds"),
-                    "store_synced_at": meta.get("store_synced_at"), "figures": payload.get("figures", {}),
-                    "comparisons": payload.get("comparisons", {}), "findings": payload.get("findings", []),
-                    "tables": tables, "meta": meta, "cache_key": key}
+    figures_json = {
+        "report": job.report,
+        "period": job.period,
+        "scope": job.scope,
+        "lang": job.lang,
+        "generated_at": generated.isoformat(timespec="seconds"),
+        "store_synced_at": meta.get("store_synced_at"),
+        "figures": payload.get("figures", {}),
+        "comparisons": payload.get("comparisons", {}),
+        "findings": payload.get("findings", []),
+        "tables": tables,
+        "meta": meta,
+        "cache_key": key,
+    }
     files["json"] = f"{base}.json"
     _atomic_write(Path(files["json"]), json.dumps(figures_json, ensure_ascii=False, indent=1))
     Path(f"{base}.error.ipynb").unlink(missing_ok=True)
@@ -258,13 +277,22 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
 def _execute_keep_failed(job: Job, base: Path, kernel: dict) -> nbformat.NotebookNode:
     """Execute; on failure write the executed notebook (with its error) next to the outputs and re-raise."""
     import papermill as pm
+
     nb = nbformat.read(notebook_path(job.report), as_version=4)
     base.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_out = tempfile.mkstemp(prefix=f".{job.scope}.", suffix=".ipynb", dir=base.parent)
     os.close(fd)
     try:
-        return pm.execute_notebook(nb, tmp_out, parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
-                                   cwd=str(PROJECT_ROOT), log_output=False, **kernel)
+        return pm.execute_notebook(
+            nb,
+            tmp_out,
+            parameters=job.parameters,
+            kernel_name=KERNEL,
+            progress_bar=False,
+            cwd=str(PROJECT_ROOT),
+            log_output=False,
+            **kernel,
+        )
     except Exception:
         if Path(tmp_out).exists() and Path(tmp_out).stat().st_size:
             os.chmod(tmp_out, FILE_MODE)

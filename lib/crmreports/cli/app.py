@@ -1,4 +1,5 @@
 """The `crmreports` command line: global options here, one module per command in crmreports.cli.commands."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,6 @@ from pathlib import Path
 
 from .. import __version__
 from ..store import DEFAULT_STORE
-
 
 log = logging.getLogger("crmreports")
 
@@ -29,9 +29,10 @@ def load_env_files() -> list[tuple[Path, list[str]]]:
     if os.environ.get("CRMREPORTS_DOTENV", "1") == "0":
         return []
     from dotenv import dotenv_values
+
     loaded = []
     candidates = [Path.cwd() / ".env"]
-    if (PROJECT_ROOT / "pyproject.toml").is_file():      # a source checkout, not an installed package
+    if (PROJECT_ROOT / "pyproject.toml").is_file():  # a source checkout, not an installed package
         candidates.append(PROJECT_ROOT / ".env")
     seen = set()
     for path in candidates:
@@ -40,7 +41,7 @@ def load_env_files() -> list[tuple[Path, list[str]]]:
         seen.add(path.resolve())
         names = []
         for name, value in dotenv_values(path).items():
-            if value and name not in os.environ:     # an empty value is a blank left to fill in
+            if value and name not in os.environ:  # an empty value is a blank left to fill in
                 os.environ[name] = value
                 names.append(name)
         loaded.append((path, names))
@@ -52,13 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="crmreports",
         description="Sales analytics for amoCRM / Kommo: load the account into a local store and build reports.",
     )
-    parser.add_argument("--store", default=os.environ.get("CRMREPORTS_STORE", DEFAULT_STORE),
-                        help="DuckDB store file (default: $CRMREPORTS_STORE or %(default)s)")
+    parser.add_argument(
+        "--store",
+        default=os.environ.get("CRMREPORTS_STORE", DEFAULT_STORE),
+        help="DuckDB store file (default: $CRMREPORTS_STORE or %(default)s)",
+    )
     parser.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the reports (default: ru)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     parser.add_argument("--version", action="version", version=f"crmreports {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from . import commands
+
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
@@ -66,16 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    env_files = load_env_files()       # before the parser: option defaults read the environment
+    env_files = load_env_files()  # before the parser: option defaults read the environment
     parser = build_parser()
     args = parser.parse_args(argv)
     # default: our INFO lines, libraries' warnings; -v: our debug; -vv: everything's debug
-    logging.basicConfig(level=logging.DEBUG if args.verbose >= 2 else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose >= 2 else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("crmreports").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     for path, names in env_files:
         log.debug("read %s: %s", path, ", ".join(names) or "nothing new")
-    from .errors import CLIError as canonical   # the same class even when run as __main__
+    from .errors import CLIError as canonical  # the same class even when run as __main__
+
     try:
         return int(args.func(args) or 0)
     except canonical as exc:

@@ -1,7 +1,6 @@
 """The CLI's user error."""
+
 from __future__ import annotations
-
-
 
 
 class CLIError(Exception):

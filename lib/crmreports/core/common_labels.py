@@ -1,4 +1,5 @@
 """Labels shared by every report."""
+
 TEXT = {
     "noun.day": {"ru": "день|дня|дней", "en": "day|days"},
     "noun.deal": {"ru": "сделка|сделки|сделок", "en": "deal|deals"},
@@ -28,8 +29,10 @@ TEXT = {
     "common.amount": {"ru": "Сумма", "en": "Amount"},
     "common.share": {"ru": "Доля", "en": "Share"},
     "common.days": {"ru": "дн.", "en": "days"},
-    "report.more_rows": {"ru": "Показаны первые {shown} из {total}; полный список — в CSV.",
-                         "en": "First {shown} of {total} shown; the full list is in the CSV."},
+    "report.more_rows": {
+        "ru": "Показаны первые {shown} из {total}; полный список — в CSV.",
+        "en": "First {shown} of {total} shown; the full list is in the CSV.",
+    },
     "common.no_data": {"ru": "Нет данных за период.", "en": "No data for the period."},
     "common.definition": {"ru": "Определение", "en": "Definition"},
     "common.other": {"ru": "Прочие", "en": "Other"},
@@ -40,8 +43,10 @@ TEXT = {
     "common.index_documents": {"ru": "Документы", "en": "Documents"},
     "common.index_figures": {"ru": "Главные цифры", "en": "Headline figures"},
     "common.error": {"ru": "Ошибка", "en": "Error"},
-    "common.index_counts": {"ru": "сформировано документов: {built} из {total}",
-                            "en": "documents built: {built} of {total}"},
+    "common.index_counts": {
+        "ru": "сформировано документов: {built} из {total}",
+        "en": "documents built: {built} of {total}",
+    },
     "period.month": {"ru": "{month} {year}", "en": "{month} {year}"},
     "period.quarter": {"ru": "{q} квартал {year}", "en": "Q{q} {year}"},
     "period.week": {"ru": "неделя {week}, {year} ({start}–{end})", "en": "week {week}, {year} ({start}–{end})"},

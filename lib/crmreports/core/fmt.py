@@ -1,4 +1,5 @@
 """Number, money, percentage, duration and date formatting for ru and en (Babel's CLDR data)."""
+
 from __future__ import annotations
 
 import math
@@ -80,7 +81,7 @@ def plural(n, forms: str, lang: str = "ru", fractional: bool = False) -> str:
     if lang != "ru":
         return f[0] if n == 1 and not fractional else f[-1]
     if fractional or n != int(n):
-        return f[1]                       # 2,5 дня: fractions take the genitive singular
+        return f[1]  # 2,5 дня: fractions take the genitive singular
     n = abs(int(n))
     if n % 10 == 1 and n % 100 != 11:
         return f[0]
@@ -147,8 +148,7 @@ def period_label(period, lang: str = "ru") -> str:
     if period.kind == "week":
         iso = s.isocalendar()
         short = "%d.%m" if lang == "ru" else "%d %b"
-        return t("period.week", lang, week=iso.week, year=iso.year, start=s.strftime(short),
-                 end=last.strftime(short))
+        return t("period.week", lang, week=iso.week, year=iso.year, start=s.strftime(short), end=last.strftime(short))
     if period.kind == "year":
         return t("period.year", lang, year=s.year)
     return t("period.range", lang, start=day(s, lang), end=day(last, lang))

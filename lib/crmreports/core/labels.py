@@ -5,6 +5,7 @@ Each labels module defines ``TEXT = {key: {"ru": ..., "en": ...}}``; keys are na
 its own ``reports/<name>/labels.py``, which its declaration (:class:`crmreports.reports.Report`)
 registers here with :func:`register` when the report's package is imported.
 """
+
 from __future__ import annotations
 
 import threading
@@ -13,7 +14,7 @@ from . import common_labels
 
 LANGS = ("ru", "en")
 _SOURCES: dict[str, dict[str, dict[str, str]]] = {"common": common_labels.TEXT}
-_merged: dict[str, dict[str, str]] | None = None      # rebuilt whole after a registration
+_merged: dict[str, dict[str, str]] | None = None  # rebuilt whole after a registration
 _LOCK = threading.Lock()
 
 
@@ -35,7 +36,7 @@ def _load() -> dict[str, dict[str, str]]:
     global _merged
     current = _merged
     if current is None:
-        with _LOCK:        # the pack renders in several threads; build once, publish whole
+        with _LOCK:  # the pack renders in several threads; build once, publish whole
             if _merged is None:
                 merged: dict[str, dict[str, str]] = {}
                 for text in _SOURCES.values():

@@ -4,6 +4,7 @@ Bounds are naive local dates in the account's timezone; ``end`` is exclusive.
 Valid forms: ``2026-10`` (month), ``2026-Q3`` (quarter), ``2026-W44`` (ISO week), ``2026`` (year),
 ``2026-10-01..2026-10-15`` (inclusive range of days).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,10 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    kind: str          # month | quarter | week | year | range
-    start: date        # first day
-    end: date          # day after the last day (exclusive)
-    key: str           # canonical string, e.g. "2026-10"
+    kind: str  # month | quarter | week | year | range
+    start: date  # first day
+    end: date  # day after the last day (exclusive)
+    key: str  # canonical string, e.g. "2026-10"
 
     @property
     def days(self) -> int:
@@ -46,7 +47,7 @@ class Period:
         """Boolean mask of timestamps (naive local) inside the period."""
         return (s >= self.start_ts) & (s < self.end_ts)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The previous period of the same kind and length."""
         if self.kind == "month":
             y, m = (self.start.year, self.start.month - 1) if self.start.month > 1 else (self.start.year - 1, 12)
@@ -64,7 +65,7 @@ class Period:
         start = self.start - timedelta(days=self.days)
         return _range(start, self.start)
 
-    def year_ago(self) -> "Period":
+    def year_ago(self) -> Period:
         """The same period one year earlier (same ISO week number for weeks)."""
         if self.kind == "month":
             return parse_period(f"{self.start.year - 1}-{self.start.month:02d}")

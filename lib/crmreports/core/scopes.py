@@ -1,4 +1,5 @@
 """Report scopes (whole team or one manager), parameter validation and safe file-name slugs."""
+
 from __future__ import annotations
 
 import re
@@ -7,10 +8,46 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-_TRANSLIT = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
-     "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+    )
+)
 
 
 class ParameterError(ValueError):
@@ -29,10 +66,10 @@ def slug(name: str, fallback: str = "item") -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    kind: str                   # "team", "group" or "manager"
-    slug: str                   # "team", "group-<slug>" or the manager's slug (file names, JSON "scope")
-    name: str | None            # the manager's or the group's name
-    user_ids: tuple[int, ...]   # empty for the team
+    kind: str  # "team", "group" or "manager"
+    slug: str  # "team", "group-<slug>" or the manager's slug (file names, JSON "scope")
+    name: str | None  # the manager's or the group's name
+    user_ids: tuple[int, ...]  # empty for the team
 
     @property
     def manager_parameter(self) -> str:
@@ -77,7 +114,7 @@ def resolve_manager(manager: str | int | None, users: pd.DataFrame) -> Scope:
         return TEAM
     key = str(manager).strip()
     if key.casefold().startswith(GROUP_PREFIX):
-        return group_scope(key[len(GROUP_PREFIX):], users)
+        return group_scope(key[len(GROUP_PREFIX) :], users)
     slugs = manager_slugs(users)
     for uid, name in zip(users["id"], users["name"]):
         if key.casefold() in (str(name).casefold(), slugs[int(uid)], str(uid)):

@@ -22,16 +22,29 @@ Years outside the table use the art. 112 rule alone and are provisional as well.
 
 Shortened pre-holiday days (one hour shorter) count as full working days. Nothing here uses the network.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 # (month, day) of the non-working public holidays, Labour Code art. 112.
 HOLIDAYS: tuple[tuple[int, int], ...] = (
-    (1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6), (1, 7), (1, 8),
-    (2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4),
+    (1, 1),
+    (1, 2),
+    (1, 3),
+    (1, 4),
+    (1, 5),
+    (1, 6),
+    (1, 7),
+    (1, 8),
+    (2, 23),
+    (3, 8),
+    (5, 1),
+    (5, 9),
+    (6, 12),
+    (11, 4),
 )
 JANUARY_HOLIDAYS = {(1, d) for d in range(1, 9)}
 
@@ -52,22 +65,26 @@ TRANSFERS: dict[int, YearTransfers] = {
         # 28 Dec (Sat) -> 30 Dec
         days_off=(D(2024, 4, 29), D(2024, 4, 30), D(2024, 5, 10), D(2024, 12, 30), D(2024, 12, 31)),
         working_weekends=(D(2024, 4, 27), D(2024, 11, 2), D(2024, 12, 28)),
-        source="постановление Правительства РФ от 10.08.2023 № 1314"),
+        source="постановление Правительства РФ от 10.08.2023 № 1314",
+    ),
     2025: YearTransfers(
         # 4 Jan (Sat) -> 2 May, 5 Jan (Sun) -> 31 Dec, 23 Feb (Sun) -> 8 May, 8 Mar (Sat) -> 13 Jun,
         # 1 Nov (Sat) -> 3 Nov
         days_off=(D(2025, 5, 2), D(2025, 5, 8), D(2025, 6, 13), D(2025, 11, 3), D(2025, 12, 31)),
         working_weekends=(D(2025, 11, 1),),
-        source="постановление Правительства РФ от 04.10.2024 № 1335"),
+        source="постановление Правительства РФ от 04.10.2024 № 1335",
+    ),
     2026: YearTransfers(
         # 3 Jan (Sat) -> 9 Jan, 4 Jan (Sun) -> 31 Dec; art. 112: 8 Mar (Sun) -> 9 Mar, 9 May (Sat) -> 11 May
         days_off=(D(2026, 1, 9), D(2026, 3, 9), D(2026, 5, 11), D(2026, 12, 31)),
-        source="постановление Правительства РФ от 24.09.2025"),
+        source="постановление Правительства РФ от 24.09.2025",
+    ),
     2027: YearTransfers(
         # art. 112 only: 1 May (Sat) -> 3 May, 9 May (Sun) -> 10 May, 12 Jun (Sat) -> 14 Jun.
         # The decree moving 2 and 3 January is not in the table yet.
         days_off=(D(2027, 5, 3), D(2027, 5, 10), D(2027, 6, 14)),
-        source="ТК РФ ст. 112 (постановление о переносе на 2027 год ещё не учтено)"),
+        source="ТК РФ ст. 112 (постановление о переносе на 2027 год ещё не учтено)",
+    ),
 }
 PROVISIONAL_YEARS = frozenset({2027})
 
@@ -95,7 +112,7 @@ def _art112_moves(year: int) -> set[date]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _year(year: int) -> tuple[frozenset, frozenset]:
     """(non-working dates that would otherwise be working, working dates that would otherwise not be)."""
     holidays = {date(year, m, d) for m, d in HOLIDAYS}

@@ -5,6 +5,7 @@ headline figures and tables so the runner can write JSON and CSV next to the HTM
 Notebooks never touch files or the API: they read the store through :func:`open_context` and hand
 their figures to the runner through a display output of type :data:`FIGURES_MIME`.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,13 +16,12 @@ from datetime import date
 
 import pandas as pd
 
-from ..core import fmt
 from .. import store
-from ..store import data_end
+from ..core import fmt
 from ..core.labels import check_lang, t
 from ..core.periods import Period, resolve
 from ..core.scopes import Scope, resolve_manager, resolve_pipeline
-
+from ..store import data_end
 
 FIGURES_MIME = "application/vnd.crmreports.figures+json"
 
@@ -37,12 +37,12 @@ class Context:
     pipeline_ids: list[int]
     pipeline_name: str | None
     data: store.StoreData
-    as_of: pd.Timestamp          # end of the data (local time): outcomes are counted up to here
+    as_of: pd.Timestamp  # end of the data (local time): outcomes are counted up to here
     currency: str
     figures: dict = field(default_factory=dict)
     comparisons: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
-    section_findings: dict = field(default_factory=dict)   # section key -> its findings, in notebook order
+    section_findings: dict = field(default_factory=dict)  # section key -> its findings, in notebook order
 
     @property
     def findings(self) -> list[str]:
@@ -69,16 +69,28 @@ class Context:
     def meta(self) -> dict:
         acc = self.data.account
         return {
-            "report": self.report, "title": t(f"report.{self.report}", self.lang), "period": self.period.key,
-            "period_label": self.period_label, "scope": self.scope.slug, "scope_label": self.scope_label,
-            "lang": self.lang, "pipeline": self.pipeline_name, "account": acc.get("name"), "currency": self.currency,
+            "report": self.report,
+            "title": t(f"report.{self.report}", self.lang),
+            "period": self.period.key,
+            "period_label": self.period_label,
+            "scope": self.scope.slug,
+            "scope_label": self.scope_label,
+            "lang": self.lang,
+            "pipeline": self.pipeline_name,
+            "account": acc.get("name"),
+            "currency": self.currency,
             "store_synced_at": None if pd.isna(acc.get("synced_at")) else pd.Timestamp(acc["synced_at"]).isoformat(),
         }
 
 
-
-def validate(store_path: str, period: str = "", manager: str = "", pipeline: str = "", lang: str = "ru",
-             today: date | None = None) -> tuple[Period, Scope, list[int], str | None]:
+def validate(
+    store_path: str,
+    period: str = "",
+    manager: str = "",
+    pipeline: str = "",
+    lang: str = "ru",
+    today: date | None = None,
+) -> tuple[Period, Scope, list[int], str | None]:
     """Resolve and check report parameters against the store; raise a clear error naming what is valid."""
     check_lang(lang)
     p = resolve(period, today)
@@ -93,23 +105,43 @@ def validate(store_path: str, period: str = "", manager: str = "", pipeline: str
     return p, scope, pids, pname
 
 
-def open_context(report: str, period: str = "", manager: str = "", pipeline: str = "",
-                 store_path: str = store.DEFAULT_STORE, lang: str = "ru",
-                 tables: tuple[str, ...] = ("leads", "stage_changes")) -> Context:
+def open_context(
+    report: str,
+    period: str = "",
+    manager: str = "",
+    pipeline: str = "",
+    store_path: str = store.DEFAULT_STORE,
+    lang: str = "ru",
+    tables: tuple[str, ...] = ("leads", "stage_changes"),
+) -> Context:
     """Validate the parameters and load what the report reads, with filters pushed into SQL."""
     p, scope, pids, pname = validate(store_path, period, manager, pipeline, lang)
     data = store.load(store_path, tables=tables, pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None)
-    return Context(report=report, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
-                   data=data, as_of=data_end(data.account), currency=str(data.account.get("currency") or "RUB"))
+    return Context(
+        report=report,
+        period=p,
+        lang=lang,
+        scope=scope,
+        pipeline_ids=pids,
+        pipeline_name=pname,
+        data=data,
+        as_of=data_end(data.account),
+        currency=str(data.account.get("currency") or "RUB"),
+    )
 
 
 def title(ctx: Context):
     """The report's title block (shown in JupyterLab; the rendered documents have a cover page instead)."""
     from IPython.display import HTML
+
     m = ctx.meta()
-    sub = " · ".join(x for x in [m["period_label"], m["scope_label"], m["pipeline"] or t("common.all_pipelines", ctx.lang)] if x)
-    return HTML(f"<h1>{html.escape(m['title'])}</h1><p><b>{html.escape(sub)}</b> · "
-                f"{t('common.data_as_of', ctx.lang)} {fmt.datetime_(ctx.as_of, ctx.lang)}</p>")
+    sub = " · ".join(
+        x for x in [m["period_label"], m["scope_label"], m["pipeline"] or t("common.all_pipelines", ctx.lang)] if x
+    )
+    return HTML(
+        f"<h1>{html.escape(m['title'])}</h1><p><b>{html.escape(sub)}</b> · "
+        f"{t('common.data_as_of', ctx.lang)} {fmt.datetime_(ctx.as_of, ctx.lang)}</p>"
+    )
 
 
 def _jsonable(v):
@@ -127,9 +159,19 @@ def _jsonable(v):
 def publish(ctx: Context):
     """Hand the headline figures and tables to the runner (a display output the renderer leaves out)."""
     from IPython.display import display
-    payload = {"meta": ctx.meta(), "figures": _jsonable(ctx.figures), "comparisons": _jsonable(ctx.comparisons),
-               "findings": list(ctx.findings),
-               "tables": {name: df.to_csv(index=False) for name, df in ctx.tables.items()}}
+
+    payload = {
+        "meta": ctx.meta(),
+        "figures": _jsonable(ctx.figures),
+        "comparisons": _jsonable(ctx.comparisons),
+        "findings": list(ctx.findings),
+        "tables": {name: df.to_csv(index=False) for name, df in ctx.tables.items()},
+    }
     summary = ", ".join(f"{k}={v}" for k, v in payload["figures"].items())
-    display({FIGURES_MIME: json.loads(json.dumps(payload, default=str)),
-             "text/plain": f"published {len(payload['tables'])} tables; {summary}"}, raw=True)
+    display(
+        {
+            FIGURES_MIME: json.loads(json.dumps(payload, default=str)),
+            "text/plain": f"published {len(payload['tables'])} tables; {summary}",
+        },
+        raw=True,
+    )

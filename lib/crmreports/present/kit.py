@@ -7,6 +7,7 @@
   format) instead of a ``pd.DataFrame({...: ....map(lambda v: fmt...)})`` written out by hand;
 - :func:`takeaways`: the closing section listing every section's findings.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -21,25 +22,50 @@ from ..store import data_end
 from .context import Context, validate
 from .section import Section
 
-Loader = Callable[..., Any]      # (store, period, pipeline_ids=..., user_ids=...) -> store.StoreData
+Loader = Callable[..., Any]  # (store, period, pipeline_ids=..., user_ids=...) -> store.StoreData
 
 
-def open_report(report: str, loader: Loader, period: str = "", manager: str = "", pipeline: str = "",
-                store: str = "data/crm.duckdb", lang: str = "ru", context: type[Context] = Context,
-                **extra) -> Context:
+def open_report(
+    report: str,
+    loader: Loader,
+    period: str = "",
+    manager: str = "",
+    pipeline: str = "",
+    store: str = "data/crm.duckdb",
+    lang: str = "ru",
+    context: type[Context] = Context,
+    **extra,
+) -> Context:
     """Validate the parameters (a clear error naming what is valid), read what the report needs with
     ``loader`` (filters pushed into DuckDB) and return the run's context; the outcomes are counted up to
     the end of the data (the account's sync time in its local time). ``extra`` goes to ``context``."""
     p, scope, pids, pname = validate(store, period, manager, pipeline, lang)
     data = loader(store, p, pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None)
-    return context(report=report, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
-                   data=data, as_of=data_end(data.account), currency=str(data.account.get("currency") or "RUB"),
-                   **extra)
+    return context(
+        report=report,
+        period=p,
+        lang=lang,
+        scope=scope,
+        pipeline_ids=pids,
+        pipeline_name=pname,
+        data=data,
+        as_of=data_end(data.account),
+        currency=str(data.account.get("currency") or "RUB"),
+        **extra,
+    )
 
 
-def kpi_comparison(ctx: Context, sec: Section, k: pd.DataFrame, keys: Iterable[str], label: Callable[[str], str],
-                   show: Callable[[str, Any], str], rate_keys: Iterable[str], prefix: str,
-                   name: str = "kpis") -> Section:
+def kpi_comparison(
+    ctx: Context,
+    sec: Section,
+    k: pd.DataFrame,
+    keys: Iterable[str],
+    label: Callable[[str], str],
+    show: Callable[[str, Any], str],
+    rate_keys: Iterable[str],
+    prefix: str,
+    name: str = "kpis",
+) -> Section:
     """The headline comparison table: one row per key of ``k`` (index: figure keys; columns ``current``,
     ``previous``, ``year_ago``) with the change against each, in percentage points for rates (``rate_keys``)
     and relative otherwise. ``label`` names a key, ``show`` formats a value; ``prefix`` is the report's label
@@ -49,11 +75,24 @@ def kpi_comparison(ctx: Context, sec: Section, k: pd.DataFrame, keys: Iterable[s
     for key in keys:
         kind = "points" if key in rates else "relative"
         c, p, y = k.loc[key, "current"], k.loc[key, "previous"], k.loc[key, "year_ago"]
-        rows.append([label(key), show(key, c), show(key, p), fmt.change(c, p, lang, kind),
-                     show(key, y), fmt.change(c, y, lang, kind)])
-    cols = [t("common.metric", lang), ctx.period_label, fmt.period_label(ctx.period.previous(), lang),
-            t(f"{prefix}.kpi.vs_previous", lang), fmt.period_label(ctx.period.year_ago(), lang),
-            t(f"{prefix}.kpi.vs_year", lang)]
+        rows.append(
+            [
+                label(key),
+                show(key, c),
+                show(key, p),
+                fmt.change(c, p, lang, kind),
+                show(key, y),
+                fmt.change(c, y, lang, kind),
+            ]
+        )
+    cols = [
+        t("common.metric", lang),
+        ctx.period_label,
+        fmt.period_label(ctx.period.previous(), lang),
+        t(f"{prefix}.kpi.vs_previous", lang),
+        fmt.period_label(ctx.period.year_ago(), lang),
+        t(f"{prefix}.kpi.vs_year", lang),
+    ]
     return sec.table(name, k.reset_index(), pd.DataFrame(rows, columns=cols), numeric=set(cols[1:]))
 
 
@@ -68,7 +107,7 @@ class Column:
     source: str | Callable[[pd.DataFrame], pd.Series]
     kind: str | Callable[[Any, str], str] = "number"
     digits: int | None = None
-    right: bool | None = None    # right-aligned (numeric); by default the numeric kinds are
+    right: bool | None = None  # right-aligned (numeric); by default the numeric kinds are
 
     def title(self, lang: str) -> str:
         return t(self.header, lang) if has(self.header) else self.header
@@ -93,8 +132,10 @@ class Column:
             return lambda v: fmt.day(v, lang)
         if self.kind == "number":
             return lambda v: fmt.number(v, lang)
-        raise ValueError(f"column {self.header!r}: bad kind {self.kind!r}; valid: text, number, percent, money, "
-                         "days, date or a function")
+        raise ValueError(
+            f"column {self.header!r}: bad kind {self.kind!r}; valid: text, number, percent, money, "
+            "days, date or a function"
+        )
 
     @property
     def numeric(self) -> bool:
@@ -109,12 +150,13 @@ def shown_table(ctx: Context, df: pd.DataFrame, columns: list[Column]) -> tuple[
     return shown, {c.title(ctx.lang) for c in columns if c.numeric}
 
 
-def table(sec: Section, name: str, raw: pd.DataFrame, columns: list[Column], shown_rows: pd.DataFrame | None = None,
-          **kw) -> Section:
+def table(
+    sec: Section, name: str, raw: pd.DataFrame, columns: list[Column], shown_rows: pd.DataFrame | None = None, **kw
+) -> Section:
     """Add table ``name`` to ``sec``: ``raw`` is what the analyst and the CSV get, ``columns`` what the reader
     sees (formatted from ``shown_rows`` when only some rows are shown, else from ``raw``)."""
     shown, numeric = shown_table(sec.ctx, raw if shown_rows is None else shown_rows, columns)
-    if shown_rows is not None:      # as long as raw, so that "N more" counts every row
+    if shown_rows is not None:  # as long as raw, so that "N more" counts every row
         shown = shown.reindex(raw.index)
     return sec.table(name, raw, shown, numeric=numeric, **kw)
 

@@ -6,6 +6,7 @@ branded page (cover with account, period, scope, generation time; contents; page
 PDF: the same HTML printed by WeasyPrint (pure pip + pango; renders Cyrillic with DejaVu Sans; about
 0.1–0.3 s per document here, against 1.3–2.9 s for xelatex and a 700 MB TeX install).
 """
+
 from __future__ import annotations
 
 import html
@@ -30,8 +31,14 @@ def _exporter() -> HTMLExporter:
     """One exporter per thread (building it costs ~0.2 s; reuse is cheap)."""
     exp = getattr(_local, "exporter", None)
     if exp is None:
-        exp = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                           exclude_output_prompt=True, exclude_markdown=True, anchor_link_text="")
+        exp = HTMLExporter(
+            template_name="basic",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            exclude_markdown=True,
+            anchor_link_text="",
+        )
         pre = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
         exp.register_preprocessor(pre, enabled=True)
         _local.exporter = exp
@@ -65,26 +72,35 @@ def to_html(nb: nbformat.NotebookNode, meta: dict, generated_at: datetime | None
     lang = meta.get("lang", "ru")
     body, _ = _exporter().from_notebook_node(nb)
     generated = (generated_at or datetime.now()).strftime("%d.%m.%Y %H:%M" if lang == "ru" else "%Y-%m-%d %H:%M")
-    rows = [(t("common.account", lang), meta.get("account")), (t("common.period", lang), meta.get("period_label")),
-            (t("common.scope", lang), meta.get("scope_label")),
-            (t("common.pipeline", lang), meta.get("pipeline") or t("common.all_pipelines", lang)),
-            (t("common.generated", lang), generated)]
+    rows = [
+        (t("common.account", lang), meta.get("account")),
+        (t("common.period", lang), meta.get("period_label")),
+        (t("common.scope", lang), meta.get("scope_label")),
+        (t("common.pipeline", lang), meta.get("pipeline") or t("common.all_pipelines", lang)),
+        (t("common.generated", lang), generated),
+    ]
     dl = "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>" for k, v in rows if v)
     title = html.escape(str(meta.get("title", "")))
-    doc_title = f"{title} — {html.escape(str(meta.get('period_label', '')))} — {html.escape(str(meta.get('scope_label', '')))}"
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{doc_title}</title>'
-            f"<style>{css()}</style></head><body>"
-            f'<div class="cover"><div class="brand">crmreports</div><h1>{title}</h1><dl>{dl}</dl>'
-            f"{_toc(body, lang)}</div>{body}</body></html>")
+    doc_title = (
+        f"{title} — {html.escape(str(meta.get('period_label', '')))} — {html.escape(str(meta.get('scope_label', '')))}"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{doc_title}</title>'
+        f"<style>{css()}</style></head><body>"
+        f'<div class="cover"><div class="brand">crmreports</div><h1>{title}</h1><dl>{dl}</dl>'
+        f"{_toc(body, lang)}</div>{body}</body></html>"
+    )
 
 
 def to_pdf(html_doc: str, path) -> None:
     """Print the HTML document to ``path`` with WeasyPrint (A4, page numbers, vector charts)."""
     import logging
+
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     from weasyprint import HTML
-    with _pdf_lock:   # WeasyPrint is not documented as thread-safe
+
+    with _pdf_lock:  # WeasyPrint is not documented as thread-safe
         HTML(string=html_doc).write_pdf(str(path))
 
 
@@ -99,6 +115,7 @@ class PdfPool:
     def __init__(self, size: int):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+
         # spawn, not fork: the pack process has threads and ZeroMQ sockets
         self._pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
 
@@ -108,7 +125,7 @@ class PdfPool:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def __enter__(self) -> "PdfPool":
+    def __enter__(self) -> PdfPool:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,12 +1,12 @@
 """Report sections that display themselves: heading, narrative, tables, charts and definitions."""
-from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from __future__ import annotations
 
 import base64
 import html
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,16 +29,19 @@ def _cell(v) -> str:
     return html.escape("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
 
 
-def html_table(df: pd.DataFrame, numeric: set[str] | None = None, max_rows: int | None = None,
-               more_note: str = "") -> str:
+def html_table(
+    df: pd.DataFrame, numeric: set[str] | None = None, max_rows: int | None = None, more_note: str = ""
+) -> str:
     """A compact, print-friendly HTML table of already formatted values."""
     numeric = numeric or set()
     shown = df if max_rows is None else df.head(max_rows)
     head = "".join(f'<th class="{"num" if c in numeric else ""}">{_cell(c)}</th>' for c in shown.columns)
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"num" if c in numeric else ""}">{_cell(v)}</td>'
-                         for c, v in zip(shown.columns, row)) + "</tr>"
-        for row in shown.itertuples(index=False))
+        "<tr>"
+        + "".join(f'<td class="{"num" if c in numeric else ""}">{_cell(v)}</td>' for c, v in zip(shown.columns, row))
+        + "</tr>"
+        for row in shown.itertuples(index=False)
+    )
     extra = f'<p class="crm-more">{_cell(more_note)}</p>' if max_rows is not None and len(df) > max_rows else ""
     return f'<table class="crm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{extra}'
 
@@ -53,23 +56,30 @@ class Section:
     ctx: Context
     key: str
     title: str
-    parts: list = field(default_factory=list)      # (kind, payload) in display order
-    tables: dict = field(default_factory=dict)     # name -> raw DataFrame
-    figures: list = field(default_factory=list)    # matplotlib Figures
+    parts: list = field(default_factory=list)  # (kind, payload) in display order
+    tables: dict = field(default_factory=dict)  # name -> raw DataFrame
+    figures: list = field(default_factory=list)  # matplotlib Figures
     notes: list = field(default_factory=list)
     hidden: bool = False
 
     def __post_init__(self):
-        self.ctx.section_findings[self.key] = []       # a section run again starts its findings afresh
+        self.ctx.section_findings[self.key] = []  # a section run again starts its findings afresh
 
-    def text(self, sentence: str, finding: bool = False) -> "Section":
+    def text(self, sentence: str, finding: bool = False) -> Section:
         self.parts.append(("text", sentence))
         if finding:
             self.ctx.section_findings[self.key].append(sentence)
         return self
 
-    def table(self, name: str, raw: pd.DataFrame, shown: pd.DataFrame, numeric: set[str] | None = None,
-              max_rows: int | None = None, publish: bool = True) -> "Section":
+    def table(
+        self,
+        name: str,
+        raw: pd.DataFrame,
+        shown: pd.DataFrame,
+        numeric: set[str] | None = None,
+        max_rows: int | None = None,
+        publish: bool = True,
+    ) -> Section:
         self.tables[name] = raw
         if publish:
             self.ctx.tables[name] = raw
@@ -77,12 +87,12 @@ class Section:
         self.parts.append(("html", html_table(shown, numeric, max_rows, more)))
         return self
 
-    def figure(self, fig) -> "Section":
+    def figure(self, fig) -> Section:
         self.figures.append(fig)
         self.parts.append(("svg", fig))
         return self
 
-    def note(self, definition: str) -> "Section":
+    def note(self, definition: str) -> Section:
         self.notes.append(definition)
         return self
 

@@ -3,6 +3,7 @@
 Figures are built with the object API (``matplotlib.figure.Figure``), so nothing depends on pyplot's
 global state and charts are safe to build in threads.
 """
+
 from __future__ import annotations
 
 import io
@@ -12,20 +13,28 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..core import fmt
 
-
 PALETTE = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#84cc16", "#ec4899"]
 ACCENT, MUTED, GRID = "#2563eb", "#9ca3af", "#e5e7eb"
 RC = {
-    "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold",
-    "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#6b7280",
-    "axes.grid": True, "grid.color": GRID, "grid.linewidth": 0.6, "axes.axisbelow": True,
-    "svg.fonttype": "none",   # text stays text: 3–4× lighter SVG, faster PDFs, searchable chart labels
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#6b7280",
+    "axes.grid": True,
+    "grid.color": GRID,
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "svg.fonttype": "none",  # text stays text: 3–4× lighter SVG, faster PDFs, searchable chart labels
 }
-WIDTH = 7.5   # inches: fits an A4 page with margins
+WIDTH = 7.5  # inches: fits an A4 page with margins
 
 
 def new_figure(height: float = 3.2, ncols: int = 1, width: float = WIDTH) -> tuple[Figure, list]:
     import matplotlib
+
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(width, height), layout="constrained")
         axes = fig.subplots(1, ncols, squeeze=False)[0]
@@ -49,6 +58,7 @@ def to_svg(fig: Figure) -> str:
     bounding box, and the whole chart would be printed smaller than its siblings.
     """
     import matplotlib
+
     for ax in fig.axes:
         for title in (ax.title, ax._left_title, ax._right_title):
             title.set_wrap(True)
@@ -58,14 +68,14 @@ def to_svg(fig: Figure) -> str:
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="svg", bbox_inches="tight")
     svg = buf.getvalue()
-    return svg[svg.find("<svg"):]
+    return svg[svg.find("<svg") :]
 
 
 def money_axis(ax, lang: str, currency: str = "RUB", axis: str = "y") -> None:
     f = FuncFormatter(lambda v, _: fmt.money_short(v, lang, currency) if v else "0")
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(f)
-    if axis == "x":   # money labels ("25 млн ₽") are wide: at most 5 ticks side by side
+    if axis == "x":  # money labels ("25 млн ₽") are wide: at most 5 ticks side by side
         target.set_major_locator(MaxNLocator(nbins=5))
 
 

@@ -7,6 +7,7 @@ headline figures the pack's index shows and the default scopes. This registry fi
 declares a ``REPORT``; the runner, the pack, the index page, the CLI's choices and the label checks read
 it, so adding a report is one folder and one notebook.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -26,7 +27,7 @@ class IndexFigure:
     """A headline figure shown in the pack's index: the JSON figure key, how to format it, its label key."""
 
     key: str
-    kind: str        # money, number, percent, or plan (money, or a count for a plan by deals)
+    kind: str  # money, number, percent, or plan (money, or a count for a plan by deals)
     label: str
 
     def __post_init__(self):
@@ -39,12 +40,12 @@ class Report:
     """One report's declaration. Creating it registers the report's labels and its title (``report.<name>``)."""
 
     name: str
-    title: dict[str, str]                    # {"ru": ..., "en": ...}
-    order: int                               # place in packs, the index and listings
+    title: dict[str, str]  # {"ru": ..., "en": ...}
+    order: int  # place in packs, the index and listings
     labels: dict = field(default_factory=dict, repr=False)
     index_figures: tuple[IndexFigure, ...] = ()
-    scopes: tuple[str, ...] = SCOPES         # the scopes a pack builds by default
-    notebook: str = ""                       # notebooks/<notebook>.ipynb; default: the name
+    scopes: tuple[str, ...] = SCOPES  # the scopes a pack builds by default
+    notebook: str = ""  # notebooks/<notebook>.ipynb; default: the name
 
     def __post_init__(self):
         if not self.notebook:
@@ -70,8 +71,10 @@ def registry() -> dict[str, Report]:
                         declared = getattr(importlib.import_module(f"{__name__}.{info.name}"), "REPORT", None)
                         if isinstance(declared, Report):
                             if declared.name != info.name:
-                                raise ValueError(f"reports/{info.name}/ declares the report {declared.name!r}; "
-                                                 f"the folder and the name must agree")
+                                raise ValueError(
+                                    f"reports/{info.name}/ declares the report {declared.name!r}; "
+                                    f"the folder and the name must agree"
+                                )
                             found.append(declared)
                 _FOUND.update((r.name, r) for r in sorted(found, key=lambda r: (r.order, r.name)))
     return dict(_FOUND)

@@ -12,6 +12,7 @@
 
 No token ever reaches a log line or an exception message: messages pass through :func:`scrub`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,9 +25,10 @@ import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -35,9 +37,9 @@ from urllib3.util.retry import Retry
 
 log = logging.getLogger("crmreports.amocrm")
 
-DEFAULT_RATE = 7.0          # requests per second per integration (Kommo /docs/limitations)
-PAGE_LIMIT = 250            # max page size for leads, notes, tasks, users, unsorted
-EVENTS_LIMIT = 100          # max page size for events (a larger limit silently gives 50)
+DEFAULT_RATE = 7.0  # requests per second per integration (Kommo /docs/limitations)
+PAGE_LIMIT = 250  # max page size for leads, notes, tasks, users, unsorted
+EVENTS_LIMIT = 100  # max page size for events (a larger limit silently gives 50)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DOMAINS = ("amocrm.ru", "kommo.com", "amocrm.com")
 
@@ -149,7 +151,7 @@ class LimitedRetry(Retry):
     stats: Stats | None = None
     backoff_min_429: float = 0.0
 
-    def new(self, **kw: Any) -> "LimitedRetry":
+    def new(self, **kw: Any) -> LimitedRetry:
         new = super().new(**kw)
         new.limiter, new.stats, new.backoff_min_429 = self.limiter, self.stats, self.backoff_min_429
         return new
@@ -205,8 +207,10 @@ class TokenStore:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise AuthError(f"token file {self.path} is unreadable ({type(exc).__name__}); delete it and "
-                            "authorize again with --auth-code") from None
+            raise AuthError(
+                f"token file {self.path} is unreadable ({type(exc).__name__}); delete it and "
+                "authorize again with --auth-code"
+            ) from None
         for key in ("access_token", "refresh_token"):
             register_secret(data.get(key))
         return data
@@ -249,10 +253,10 @@ class TokenStore:
 class Auth:
     """Supplies the bearer token. ``refresh()`` returns True if a new token is available."""
 
-    def token(self, client: "AmoCRMClient") -> str:
+    def token(self, client: AmoCRMClient) -> str:
         raise NotImplementedError
 
-    def refresh(self, client: "AmoCRMClient", failed_token: str) -> bool:
+    def refresh(self, client: AmoCRMClient, failed_token: str) -> bool:
         return False
 
 
@@ -269,8 +273,10 @@ class StaticTokenAuth(Auth):
         return self._token
 
     def refresh(self, client, failed_token):
-        raise AuthError("the access token was rejected (HTTP 401); it may be expired or revoked. Issue a new "
-                        "long-lived token in the integration's settings and set AMOCRM_ACCESS_TOKEN.")
+        raise AuthError(
+            "the access token was rejected (HTTP 401); it may be expired or revoked. Issue a new "
+            "long-lived token in the integration's settings and set AMOCRM_ACCESS_TOKEN."
+        )
 
 
 class OAuth2Auth(Auth):
@@ -278,10 +284,18 @@ class OAuth2Auth(Auth):
 
     EARLY = 60  # refresh this many seconds before expiry
 
-    def __init__(self, client_id: str, client_secret: str, redirect_uri: str, store: TokenStore,
-                 auth_code: str | None = None):
-        missing = [n for n, v in (("AMOCRM_CLIENT_ID", client_id), ("AMOCRM_CLIENT_SECRET", client_secret),
-                                  ("AMOCRM_REDIRECT_URI", redirect_uri)) if not v]
+    def __init__(
+        self, client_id: str, client_secret: str, redirect_uri: str, store: TokenStore, auth_code: str | None = None
+    ):
+        missing = [
+            n
+            for n, v in (
+                ("AMOCRM_CLIENT_ID", client_id),
+                ("AMOCRM_CLIENT_SECRET", client_secret),
+                ("AMOCRM_REDIRECT_URI", redirect_uri),
+            )
+            if not v
+        ]
         if missing:
             raise AuthError(f"OAuth2 needs {', '.join(missing)}")
         self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
@@ -291,33 +305,47 @@ class OAuth2Auth(Auth):
         register_secret(auth_code)
         self._tokens: dict | None = None
 
-    def _post(self, client: "AmoCRMClient", body: dict) -> dict:
-        resp = client.request("POST", "/oauth2/access_token", json_body=body, authenticated=False,
-                              allow_status=(400, 401, 403))
+    def _post(self, client: AmoCRMClient, body: dict) -> dict:
+        resp = client.request(
+            "POST", "/oauth2/access_token", json_body=body, authenticated=False, allow_status=(400, 401, 403)
+        )
         if resp is None or resp.status_code != 200:
             detail = ""
             with contextlib.suppress(Exception):
                 data = resp.json()
                 detail = data.get("hint") or data.get("detail") or data.get("title") or ""
             status = None if resp is None else resp.status_code
-            raise AuthError(f"token request ({body['grant_type']}) failed with HTTP {status}"
-                            + (f": {detail}" if detail else ""), status)
+            raise AuthError(
+                f"token request ({body['grant_type']}) failed with HTTP {status}" + (f": {detail}" if detail else ""),
+                status,
+            )
         data = resp.json()
         for key in ("access_token", "refresh_token"):
             if not data.get(key):
                 raise AuthError(f"the token endpoint returned no {key}")
             register_secret(data[key])
         now = int(time.time())
-        return {"token_type": data.get("token_type", "Bearer"), "access_token": data["access_token"],
-                "refresh_token": data["refresh_token"],
-                "expires_at": now + int(data.get("expires_in") or 86400), "obtained_at": now}
+        return {
+            "token_type": data.get("token_type", "Bearer"),
+            "access_token": data["access_token"],
+            "refresh_token": data["refresh_token"],
+            "expires_at": now + int(data.get("expires_in") or 86400),
+            "obtained_at": now,
+        }
 
-    def exchange_code(self, client: "AmoCRMClient", code: str) -> None:
+    def exchange_code(self, client: AmoCRMClient, code: str) -> None:
         register_secret(code)
         with self.store.locked():
-            tokens = self._post(client, {"client_id": self.client_id, "client_secret": self.client_secret,
-                                         "grant_type": "authorization_code", "code": code,
-                                         "redirect_uri": self.redirect_uri})
+            tokens = self._post(
+                client,
+                {
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": self.redirect_uri,
+                },
+            )
             self.store.save(tokens)
             self._tokens = tokens
         log.info("authorization code exchanged; tokens saved to %s", self.store.path)
@@ -330,8 +358,10 @@ class OAuth2Auth(Auth):
                 code, self.auth_code = self.auth_code, None
                 self.exchange_code(client, code)
             else:
-                raise AuthError(f"no OAuth2 tokens in {self.store.path}: authorize the integration and run "
-                                "once with --auth-code CODE (the code from the redirect, valid 20 minutes)")
+                raise AuthError(
+                    f"no OAuth2 tokens in {self.store.path}: authorize the integration and run "
+                    "once with --auth-code CODE (the code from the redirect, valid 20 minutes)"
+                )
         if int(self._tokens.get("expires_at") or 0) - self.EARLY <= time.time():
             self.refresh(client, self._tokens["access_token"])
         return self._tokens["access_token"]
@@ -339,22 +369,34 @@ class OAuth2Auth(Auth):
     def refresh(self, client, failed_token):
         with self.store.locked():
             current = self.store.load() or self._tokens or {}
-            if current.get("access_token") and current["access_token"] != failed_token and \
-                    int(current.get("expires_at") or 0) - self.EARLY > time.time():
+            if (
+                current.get("access_token")
+                and current["access_token"] != failed_token
+                and int(current.get("expires_at") or 0) - self.EARLY > time.time()
+            ):
                 self._tokens = current  # another process or thread refreshed already
                 return True
             refresh_token = current.get("refresh_token")
             if not refresh_token:
                 raise AuthError(f"no refresh token in {self.store.path}: authorize again with --auth-code CODE")
             try:
-                tokens = self._post(client, {"client_id": self.client_id, "client_secret": self.client_secret,
-                                             "grant_type": "refresh_token", "refresh_token": refresh_token,
-                                             "redirect_uri": self.redirect_uri})
+                tokens = self._post(
+                    client,
+                    {
+                        "client_id": self.client_id,
+                        "client_secret": self.client_secret,
+                        "grant_type": "refresh_token",
+                        "refresh_token": refresh_token,
+                        "redirect_uri": self.redirect_uri,
+                    },
+                )
             except AuthError as exc:
                 raise AuthError(
                     f"refreshing the OAuth2 token failed ({exc}). The refresh token is single-use and expires "
                     "after 3 months unused; authorize the integration again in amoCRM and run "
-                    f"`crmreports sync --auth-code CODE` (token file: {self.store.path})", exc.status) from None
+                    f"`crmreports sync --auth-code CODE` (token file: {self.store.path})",
+                    exc.status,
+                ) from None
             self.store.save(tokens)
             self._tokens = tokens
             client.stats.add("refreshes")
@@ -375,10 +417,21 @@ class Page:
 class AmoCRMClient:
     """A small, safe client for the v4 API. ``get``/``pages`` are what the sync uses."""
 
-    def __init__(self, base_url: str, auth: Auth | None, *, rate: float = DEFAULT_RATE,
-                 timeout: tuple[float, float] = (5.0, 30.0), retries: int = 6, backoff_factor: float = 0.5,
-                 backoff_max: float = 30.0, backoff_jitter: float = 0.5, backoff_min_429: float = 1.0,
-                 body_retries: int = 3, user_agent: str = "crmreports-sync/0.1"):
+    def __init__(
+        self,
+        base_url: str,
+        auth: Auth | None,
+        *,
+        rate: float = DEFAULT_RATE,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        retries: int = 6,
+        backoff_factor: float = 0.5,
+        backoff_max: float = 30.0,
+        backoff_jitter: float = 0.5,
+        backoff_min_429: float = 1.0,
+        body_retries: int = 3,
+        user_agent: str = "crmreports-sync/0.1",
+    ):
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"invalid base URL {base_url!r}; expected e.g. https://mycompany.amocrm.ru")
@@ -388,10 +441,22 @@ class AmoCRMClient:
         self.timeout = timeout
         self.stats = Stats()
         self.limiter = RateLimiter(rate)
-        retry = LimitedRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
-                             redirect=0, allowed_methods=frozenset({"GET"}), status_forcelist=RETRY_STATUSES,
-                             backoff_factor=backoff_factor, backoff_max=backoff_max, backoff_jitter=backoff_jitter,
-                             respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False)
+        retry = LimitedRetry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            other=0,
+            redirect=0,
+            allowed_methods=frozenset({"GET"}),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=backoff_factor,
+            backoff_max=backoff_max,
+            backoff_jitter=backoff_jitter,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            raise_on_redirect=False,
+        )
         retry.limiter, retry.stats, retry.backoff_min_429 = self.limiter, self.stats, backoff_min_429
         self._retry = retry
         self.body_retries = body_retries
@@ -417,8 +482,15 @@ class AmoCRMClient:
             return path
         return self.base_url + (path if path.startswith("/") else "/" + path)
 
-    def request(self, method: str, path: str, params: Mapping | list | None = None, json_body: Any = None,
-                authenticated: bool = True, allow_status: tuple = ()) -> requests.Response | None:
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping | list | None = None,
+        json_body: Any = None,
+        authenticated: bool = True,
+        allow_status: tuple = (),
+    ) -> requests.Response | None:
         """One call with auth, retries and the limiter; returns None for 204. Errors raise AmoCRMError."""
         url = self._url(path)
         refreshed = False
@@ -429,14 +501,17 @@ class AmoCRMClient:
                 token = self.auth.token(self)
                 headers["Authorization"] = f"Bearer {token}"
             try:
-                resp = self.session.request(method, url, params=params, json=json_body, headers=headers,
-                                            timeout=self.timeout)
+                resp = self.session.request(
+                    method, url, params=params, json=json_body, headers=headers, timeout=self.timeout
+                )
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
-                raise _BodyError(f"{method} {urlsplit(url).path}: broken response body ({type(exc).__name__})") \
-                    from None
+                raise _BodyError(
+                    f"{method} {urlsplit(url).path}: broken response body ({type(exc).__name__})"
+                ) from None
             except requests.RequestException as exc:
-                raise AmoCRMError(f"{method} {urlsplit(url).path} failed after retries: "
-                                  f"{type(exc).__name__}: {exc}") from None
+                raise AmoCRMError(
+                    f"{method} {urlsplit(url).path} failed after retries: {type(exc).__name__}: {exc}"
+                ) from None
             self.stats.status(resp.status_code)
             if resp.status_code == 401 and authenticated and self.auth is not None and not refreshed:
                 resp.close()
@@ -457,16 +532,26 @@ class AmoCRMClient:
             data = resp.json()
             detail = data.get("detail") or data.get("title") or ""
         if resp.status_code == 401:
-            return AuthError(f"{method} {path}: HTTP 401 Unauthorized after a token refresh"
-                             + (f" ({detail})" if detail else "") + "; check the integration's access", 401)
+            return AuthError(
+                f"{method} {path}: HTTP 401 Unauthorized after a token refresh"
+                + (f" ({detail})" if detail else "")
+                + "; check the integration's access",
+                401,
+            )
         if resp.status_code == 403:
-            return BlockedError(f"{method} {path}: HTTP 403 Forbidden: the account or this IP is blocked (too "
-                                "many requests, or an IP whitelist). Do not retry; contact amoCRM support.", 403)
+            return BlockedError(
+                f"{method} {path}: HTTP 403 Forbidden: the account or this IP is blocked (too "
+                "many requests, or an IP whitelist). Do not retry; contact amoCRM support.",
+                403,
+            )
         if resp.status_code in RETRY_STATUSES:
-            return AmoCRMError(f"{method} {path}: HTTP {resp.status_code} persisted after "
-                               f"{self._retry.total} retries", resp.status_code)
-        return AmoCRMError(f"{method} {path}: HTTP {resp.status_code}" + (f": {detail}" if detail else ""),
-                           resp.status_code)
+            return AmoCRMError(
+                f"{method} {path}: HTTP {resp.status_code} persisted after {self._retry.total} retries",
+                resp.status_code,
+            )
+        return AmoCRMError(
+            f"{method} {path}: HTTP {resp.status_code}" + (f": {detail}" if detail else ""), resp.status_code
+        )
 
     def get(self, path: str, params: Mapping | list | None = None) -> dict | None:
         """GET a JSON document; None for 204. A body that is not valid JSON (or a connection cut while
@@ -481,19 +566,22 @@ class AmoCRMClient:
                 return resp.json()
             except (ValueError, _BodyError) as exc:
                 from urllib3.exceptions import ProtocolError
+
                 try:
                     retry = retry.increment("GET", url, error=ProtocolError(type(exc).__name__))
                 except Exception:
-                    raise AmoCRMError(f"GET {urlsplit(url).path}: no valid JSON response after "
-                                      f"{self.body_retries} retries") from None
+                    raise AmoCRMError(
+                        f"GET {urlsplit(url).path}: no valid JSON response after {self.body_retries} retries"
+                    ) from None
                 log.debug("bad response body on %s (%s); retrying", urlsplit(url).path, type(exc).__name__)
                 self.stats.add("retries")
                 time.sleep(retry.get_backoff_time())  # the next request passes the limiter in the adapter
 
     # -- pagination
 
-    def pages(self, path: str, key: str, params: Mapping | None = None, limit: int = PAGE_LIMIT,
-              start_page: int = 1) -> Iterator[Page]:
+    def pages(
+        self, path: str, key: str, params: Mapping | None = None, limit: int = PAGE_LIMIT, start_page: int = 1
+    ) -> Iterator[Page]:
         """Yield pages of ``_embedded[key]`` following ``_links.next``.
 
         Stops on HTTP 204, on a page shorter than ``limit`` or without ``next``. Never trusts ``next``

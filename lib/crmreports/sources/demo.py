@@ -13,6 +13,7 @@ timestamps that may lie after it are deadlines of open tasks (``complete_till``)
 
 Local time is Moscow time, UTC+3 without daylight saving (true since October 2014).
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import mapping
 from .. import store
+from . import mapping
 
 log = logging.getLogger("crmreports.demo")
 
@@ -58,16 +59,16 @@ class ManagerSpec:
 
     name: str
     login: str
-    group: int          # index into GROUPS
-    win: float          # base probability of winning a deal
-    cycle_days: float   # median days from start to won
-    price: float        # multiplier of the deal budget
-    calls: float        # multiplier of call volume
-    reply_min: float    # median minutes to take an incoming lead / make the first call
-    callback: float     # probability of calling back a missed inbound call
-    tasks: float        # probability of keeping an open task on an open deal
-    share: float        # relative share of new deals
-    role: str = ""      # "admin", "left" (deactivated), "new" (joined recently), "quiet" (few calls)
+    group: int  # index into GROUPS
+    win: float  # base probability of winning a deal
+    cycle_days: float  # median days from start to won
+    price: float  # multiplier of the deal budget
+    calls: float  # multiplier of call volume
+    reply_min: float  # median minutes to take an incoming lead / make the first call
+    callback: float  # probability of calling back a missed inbound call
+    tasks: float  # probability of keeping an open task on an open deal
+    share: float  # relative share of new deals
+    role: str = ""  # "admin", "left" (deactivated), "new" (joined recently), "quiet" (few calls)
 
 
 MANAGERS = [
@@ -91,9 +92,9 @@ class PipelineSpec:
     key: str
     id: int
     name: str
-    stages: tuple[str, ...]      # open stages in funnel order
-    status_base: int             # first 8-digit status id
-    unsorted: bool               # has an «Неразобранное» status
+    stages: tuple[str, ...]  # open stages in funnel order
+    status_base: int  # first 8-digit status id
+    unsorted: bool  # has an «Неразобранное» status
     loss_weights: tuple[float, ...]
     median_price: float
     win_mult: float
@@ -101,22 +102,50 @@ class PipelineSpec:
 
 
 MAIN = PipelineSpec(
-    "main", 7854210, "Продажи",
-    ("Первичный контакт", "Квалификация", "Встреча назначена", "Встреча проведена",
-     "Коммерческое предложение", "Согласование договора", "Счёт выставлен"),
-    64812010, True, (0.30, 0.22, 0.12, 0.09, 0.13, 0.09, 0.05), 95_000, 1.0, 1.0)
+    "main",
+    7854210,
+    "Продажи",
+    (
+        "Первичный контакт",
+        "Квалификация",
+        "Встреча назначена",
+        "Встреча проведена",
+        "Коммерческое предложение",
+        "Согласование договора",
+        "Счёт выставлен",
+    ),
+    64812010,
+    True,
+    (0.30, 0.22, 0.12, 0.09, 0.13, 0.09, 0.05),
+    95_000,
+    1.0,
+    1.0,
+)
 REPEAT = PipelineSpec(
-    "repeat", 7854318, "Повторные продажи",
+    "repeat",
+    7854318,
+    "Повторные продажи",
     ("Новый запрос", "Выявление потребности", "КП отправлено", "Согласование условий", "Счёт выставлен"),
-    64815120, False, (0.30, 0.25, 0.20, 0.15, 0.10), 55_000, 1.6, 0.6)
+    64815120,
+    False,
+    (0.30, 0.25, 0.20, 0.15, 0.10),
+    55_000,
+    1.6,
+    0.6,
+)
 PIPELINES = (MAIN, REPEAT)
 MEETING_STAGE = "Встреча назначена"
 
 # name, weight at an early stage, weight at a late stage
 LOSS_REASONS = [
-    ("Дорого", 0.05, 0.30), ("Выбрали конкурента", 0.05, 0.25), ("Пропала потребность", 0.20, 0.12),
-    ("Не дозвонились", 0.30, 0.02), ("Нецелевой запрос", 0.22, 0.01), ("Не устроили сроки поставки", 0.05, 0.12),
-    ("Нет бюджета", 0.10, 0.15), ("Дубль", 0.03, 0.03),
+    ("Дорого", 0.05, 0.30),
+    ("Выбрали конкурента", 0.05, 0.25),
+    ("Пропала потребность", 0.20, 0.12),
+    ("Не дозвонились", 0.30, 0.02),
+    ("Нецелевой запрос", 0.22, 0.01),
+    ("Не устроили сроки поставки", 0.05, 0.12),
+    ("Нет бюджета", 0.10, 0.15),
+    ("Дубль", 0.03, 0.03),
 ]
 
 
@@ -127,8 +156,8 @@ class SourceSpec:
     volume: float
     win: float
     price: float
-    unsorted: tuple[tuple[str, float], ...]   # (category, probability that a deal arrives as unsorted)
-    inbox: str                                 # unsorted source_name
+    unsorted: tuple[tuple[str, float], ...]  # (category, probability that a deal arrives as unsorted)
+    inbox: str  # unsorted source_name
 
 
 SOURCES = [
@@ -146,42 +175,108 @@ TAGS = {"VIP": 301101, "опт": 301102, "повторный": 301103, "тенд
 
 TASK_FOLLOW_UP, TASK_MEETING, TASK_CALL = 1, 2, 3
 TASK_TEXT = {
-    TASK_FOLLOW_UP: ["Связаться с клиентом", "Отправить КП", "Уточнить решение по договору",
-                     "Проконтролировать оплату", "Согласовать условия поставки"],
+    TASK_FOLLOW_UP: [
+        "Связаться с клиентом",
+        "Отправить КП",
+        "Уточнить решение по договору",
+        "Проконтролировать оплату",
+        "Согласовать условия поставки",
+    ],
     TASK_MEETING: ["Встреча с клиентом", "Демонстрация оборудования", "Встреча в офисе клиента"],
     TASK_CALL: ["Позвонить клиенту", "Перезвонить по заявке", "Уточнить потребность по телефону"],
 }
 TASK_RESULT = {
-    TASK_FOLLOW_UP: ["Клиент получил информацию, ждёт КП", "Договорились созвониться на следующей неделе",
-                     "Отправлено письмо с условиями", "Клиент думает, напомнить через неделю"],
+    TASK_FOLLOW_UP: [
+        "Клиент получил информацию, ждёт КП",
+        "Договорились созвониться на следующей неделе",
+        "Отправлено письмо с условиями",
+        "Клиент думает, напомнить через неделю",
+    ],
     TASK_MEETING: ["Встреча проведена, клиент заинтересован", "Провели демонстрацию", "Встреча перенесена"],
     TASK_CALL: ["Дозвонился, потребность подтверждена", "Не дозвонился, повторить", "Назначена встреча"],
 }
-CALL_RESULT = {1: "Оставил сообщение", 2: "Перезвонить позже", 3: "Нет на месте", 4: "Разговор состоялся",
-               5: "Неверный номер", 6: "Не дозвонился", 7: "Номер занят", 8: "Не определено"}
+CALL_RESULT = {
+    1: "Оставил сообщение",
+    2: "Перезвонить позже",
+    3: "Нет на месте",
+    4: "Разговор состоялся",
+    5: "Неверный номер",
+    6: "Не дозвонился",
+    7: "Номер занят",
+    8: "Не определено",
+}
 OUT_CALL_STATUS = ((4, 0.62), (6, 0.22), (7, 0.07), (3, 0.05), (1, 0.02), (5, 0.01), (2, 0.01))
 
-PRODUCTS = ["Поставка оборудования", "Монтаж и пусконаладка", "Сервисный договор", "Запчасти",
-            "Обучение персонала", "Модернизация линии", "Расходные материалы", "Аренда оборудования"]
-COMPANY_WORDS = ["Альфа", "Вектор", "Гранит", "Север", "Меридиан", "Прогресс", "Техно", "Строй", "Агро",
-                 "Урал", "Волга", "Сибирь", "Эталон", "Орион", "Ресурс", "Импульс"]
+PRODUCTS = [
+    "Поставка оборудования",
+    "Монтаж и пусконаладка",
+    "Сервисный договор",
+    "Запчасти",
+    "Обучение персонала",
+    "Модернизация линии",
+    "Расходные материалы",
+    "Аренда оборудования",
+]
+COMPANY_WORDS = [
+    "Альфа",
+    "Вектор",
+    "Гранит",
+    "Север",
+    "Меридиан",
+    "Прогресс",
+    "Техно",
+    "Строй",
+    "Агро",
+    "Урал",
+    "Волга",
+    "Сибирь",
+    "Эталон",
+    "Орион",
+    "Ресурс",
+    "Импульс",
+]
 COMPANY_SUFFIX = ["Трейд", "Пром", "Сервис", "Групп", "Снаб", "Маш", "Лайн", "Холдинг"]
-FIRST_NAMES = ["Андрей", "Елена", "Михаил", "Татьяна", "Владимир", "Ирина", "Николай", "Светлана",
-               "Роман", "Людмила", "Евгений", "Галина", "Константин", "Вера", "Олег", "Марина"]
-CHAT_TEXTS = ["Здравствуйте, ещё актуально?", "Какая цена с доставкой?", "Есть в наличии?",
-              "Можно счёт на юрлицо?", "Пришлите прайс, пожалуйста"]
-MAIL_SUBJECTS = ["Запрос коммерческого предложения", "Заявка на поставку", "Вопрос по оборудованию",
-                 "Прошу выставить счёт"]
+FIRST_NAMES = [
+    "Андрей",
+    "Елена",
+    "Михаил",
+    "Татьяна",
+    "Владимир",
+    "Ирина",
+    "Николай",
+    "Светлана",
+    "Роман",
+    "Людмила",
+    "Евгений",
+    "Галина",
+    "Константин",
+    "Вера",
+    "Олег",
+    "Марина",
+]
+CHAT_TEXTS = [
+    "Здравствуйте, ещё актуально?",
+    "Какая цена с доставкой?",
+    "Есть в наличии?",
+    "Можно счёт на юрлицо?",
+    "Пришлите прайс, пожалуйста",
+]
+MAIL_SUBJECTS = [
+    "Запрос коммерческого предложения",
+    "Заявка на поставку",
+    "Вопрос по оборудованию",
+    "Прошу выставить счёт",
+]
 
 SEASON = np.array([0.65, 0.95, 1.20, 1.05, 0.78, 0.95, 0.90, 0.90, 1.05, 1.10, 1.22, 1.15])
 YEARLY_GROWTH = 1.25
-REPEAT_SHARE = 0.17        # new deals that go to the repeat pipeline (when there are past winners)
-RETURNING_SHARE = 0.06     # main-pipeline deals from an existing contact
-STALE_SHARE = 0.015        # deals that get stuck and are never closed
-DECLINE_SHARE = 0.13       # unsorted items declined
-DUPLICATE_SHARE = 0.004    # manual deals deleted as duplicates
-HANDOVER_SHARE = 0.006     # deals handed to a colleague mid-way
-SWITCH_SHARE = 0.012       # main deals moved to the repeat pipeline
+REPEAT_SHARE = 0.17  # new deals that go to the repeat pipeline (when there are past winners)
+RETURNING_SHARE = 0.06  # main-pipeline deals from an existing contact
+STALE_SHARE = 0.015  # deals that get stuck and are never closed
+DECLINE_SHARE = 0.13  # unsorted items declined
+DUPLICATE_SHARE = 0.004  # manual deals deleted as duplicates
+HANDOVER_SHARE = 0.006  # deals handed to a colleague mid-way
+SWITCH_SHARE = 0.012  # main deals moved to the repeat pipeline
 SKIP_P, BACK_P = 0.10, 0.05
 CONTACT_CALL_SHARE = 0.40  # calls logged on the contact rather than on the deal
 
@@ -189,6 +284,7 @@ CONTACT_CALL_SHARE = 0.40  # calls logged on the contact rather than on the deal
 # --------------------------------------------------------------------------------------------------
 # Time helpers
 # --------------------------------------------------------------------------------------------------
+
 
 def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
@@ -213,6 +309,7 @@ def _weekday(t: int) -> int:
 # Runtime state
 # --------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Manager:
     spec: ManagerSpec
@@ -234,18 +331,18 @@ class Deal:
     pipe: PipelineSpec
     source: SourceSpec
     contact: int
-    owners: list                    # [(since, Manager)]
+    owners: list  # [(since, Manager)]
     price: int
     tags: list
-    category: str | None = None     # unsorted category, None for deals created by hand
+    category: str | None = None  # unsorted category, None for deals created by hand
     created_by: int = 0
-    moves: list = field(default_factory=list)   # [(t, (pipe, status_id) before, (pipe, status_id) after)]
-    start: int = 0                  # when work on the deal begins (creation or acceptance)
-    status: tuple = ()              # current (pipe, status_id)
+    moves: list = field(default_factory=list)  # [(t, (pipe, status_id) before, (pipe, status_id) after)]
+    start: int = 0  # when work on the deal begins (creation or acceptance)
+    status: tuple = ()  # current (pipe, status_id)
     closed_at: int | None = None
     loss_reason: int | None = None
     deleted_at: int | None = None
-    outcome: str = "open"           # open, won, lost, pending, declined, duplicate
+    outcome: str = "open"  # open, won, lost, pending, declined, duplicate
     updated_at: int = 0
     updated_by: int = 0
     closest_task_at: int | None = None
@@ -270,12 +367,13 @@ class Deal:
 # The generator
 # --------------------------------------------------------------------------------------------------
 
+
 class _Generator:
     """Simulates the account deal by deal in creation order and collects API records."""
 
     def __init__(self, seed: int, as_of: dt.date, n_deals: int, months: int):
         self.rng = np.random.default_rng(seed)
-        self.rnd = random.Random(int(self.rng.integers(2 ** 62)))
+        self.rnd = random.Random(int(self.rng.integers(2**62)))
         self.as_of, self.n_deals, self.months = as_of, n_deals, months
         self.first_day = add_months(as_of, -months)
         self.begin, self.end = moscow_midnight(self.first_day), moscow_midnight(as_of)
@@ -285,12 +383,12 @@ class _Generator:
         self.source_ids = {s.name: 5820011 + 7 * i for i, s in enumerate(SOURCES)}
         self.reason_ids = [9210301 + 13 * i for i in range(len(LOSS_REASONS))]
         self.deals: list[Deal] = []
-        self.events: list[tuple] = []       # (t, lead_id, type, user, before, after)
-        self.calls: list[tuple] = []        # (t, direction, Manager, lead_id, contact_id, duration, status)
-        self.tasks: list[tuple] = []        # (created, Deal, type, Manager, complete_till, done_at)
-        self.unsorted: list[tuple] = []     # (Deal, accepted_by Manager, meta dict)
+        self.events: list[tuple] = []  # (t, lead_id, type, user, before, after)
+        self.calls: list[tuple] = []  # (t, direction, Manager, lead_id, contact_id, duration, status)
+        self.tasks: list[tuple] = []  # (created, Deal, type, Manager, complete_till, done_at)
+        self.unsorted: list[tuple] = []  # (Deal, accepted_by Manager, meta dict)
         self.contacts: list[int] = []
-        self.contact_info: dict[int, tuple] = {}   # id -> (phone, company id or None, person name)
+        self.contact_info: dict[int, tuple] = {}  # id -> (phone, company id or None, person name)
         self.won_contacts: set[int] = set()
         self.winners: list[int] = []
         self.last_owner: dict[int, Manager] = {}
@@ -316,7 +414,7 @@ class _Generator:
             ids = {}
             names = (("Неразобранное",) if p.unsorted else ()) + p.stages
             for k, name in enumerate(names):
-                ids[name] = p.status_base + 7 * k + (k * k) % 5   # strictly increasing, unique
+                ids[name] = p.status_base + 7 * k + (k * k) % 5  # strictly increasing, unique
             out[p.key] = ids
         return out
 
@@ -382,13 +480,16 @@ class _Generator:
         dom = (days - days.astype("datetime64[M]")).astype(int) + 1
         weekday = (days.astype(int) + 3) % 7
         years = (days - days[-1]).astype(int) / 365.25
-        w = SEASON[month] * YEARLY_GROWTH ** years * np.select([weekday < 5, weekday == 5], [1.0, 0.25], 0.12)
+        w = SEASON[month] * YEARLY_GROWTH**years * np.select([weekday < 5, weekday == 5], [1.0, 0.25], 0.12)
         w[(month == 0) & (dom <= 8)] *= 0.15
         w[(month == 4) & ((dom <= 3) | ((dom >= 9) & (dom <= 11)))] *= 0.35
         idx = self.rng.choice(len(days), size=self.n_deals, p=w / w.sum())
         in_hours = self.rng.random(self.n_deals) < 0.88
-        sec = np.where(in_hours, self.rng.uniform(WORK_START, WORK_END, self.n_deals),
-                       self.rng.uniform(7 * HOUR, 23.5 * HOUR, self.n_deals)).astype(np.int64)
+        sec = np.where(
+            in_hours,
+            self.rng.uniform(WORK_START, WORK_END, self.n_deals),
+            self.rng.uniform(7 * HOUR, 23.5 * HOUR, self.n_deals),
+        ).astype(np.int64)
         return np.sort(days.astype(np.int64)[idx] * DAY - MSK_OFFSET + sec)
 
     # ---- one deal -----------------------------------------------------------------------------
@@ -420,8 +521,9 @@ class _Generator:
         cands = [m for m in self.managers if m.active(t) and not (category == "sip" and m.spec.role == "quiet")]
         return self.pick([(m, m.spec.share) for m in cands])
 
-    def price_and_tags(self, pipe: PipelineSpec, source: SourceSpec, m: Manager,
-                       contact: int) -> tuple[int, list, float]:
+    def price_and_tags(
+        self, pipe: PipelineSpec, source: SourceSpec, m: Manager, contact: int
+    ) -> tuple[int, list, float]:
         """Budget (rubles), tags and a win-probability multiplier of a new deal."""
         tags, mult, win = [], m.spec.price * source.price, 1.0
         if contact in self.won_contacts:
@@ -468,11 +570,31 @@ class _Generator:
         pipe, source, category, contact = self.origin(created)
         m = self.pick_manager(created, category, contact)
         price, tags, tag_win = self.price_and_tags(pipe, source, m, contact)
-        d = Deal(lead_id, created, pipe, source, contact, [(created, m)], price, tags, category,
-                 created_by=SYSTEM_USER if category else m.id, start=created, updated_at=created,
-                 updated_by=SYSTEM_USER if category else m.id)
-        self.events.append((created, lead_id, "lead_added", d.created_by, [],
-                            [{"note": {"id": 180_000_000 + lead_id % 9_000_000}}] if category else []))
+        d = Deal(
+            lead_id,
+            created,
+            pipe,
+            source,
+            contact,
+            [(created, m)],
+            price,
+            tags,
+            category,
+            created_by=SYSTEM_USER if category else m.id,
+            start=created,
+            updated_at=created,
+            updated_by=SYSTEM_USER if category else m.id,
+        )
+        self.events.append(
+            (
+                created,
+                lead_id,
+                "lead_added",
+                d.created_by,
+                [],
+                [{"note": {"id": 180_000_000 + lead_id % 9_000_000}}] if category else [],
+            )
+        )
         if category and not self.take_incoming(d, m):
             return d
         if not category and self.rnd.random() < DUPLICATE_SHARE:
@@ -492,8 +614,9 @@ class _Generator:
         self.unsorted.append((d, m, self.unsorted_meta(d, m)))
         if d.category == "sip":
             answered = self.rnd.random() < 0.75
-            self.add_call(d, d.created, "in", m, self.call_duration(m) if answered else 0, 4 if answered else 6,
-                          on_lead=True)
+            self.add_call(
+                d, d.created, "in", m, self.call_duration(m) if answered else 0, 4 if answered else 6, on_lead=True
+            )
             if not answered:
                 self.maybe_callback(d, d.created, m)
         if decided >= self.end or near_end:
@@ -577,17 +700,32 @@ class _Generator:
         new = self.pick([(x, x.spec.share) for x in mates])
         d.owners.append((at, new))
         boss = self.managers[0]
-        self.events.append((at, d.id, "entity_responsible_changed", boss.id,
-                            [{"responsible_user": {"id": m.id}}], [{"responsible_user": {"id": new.id}}]))
+        self.events.append(
+            (
+                at,
+                d.id,
+                "entity_responsible_changed",
+                boss.id,
+                [{"responsible_user": {"id": m.id}}],
+                [{"responsible_user": {"id": new.id}}],
+            )
+        )
         d.touch(at, boss.id)
 
     def finish(self, d: Deal) -> None:
         """Emit stage events, calls and tasks of an accepted or hand-made deal."""
         for t, before, after in d.moves:
             user = d.owner_at(t).id
-            self.events.append((t, d.id, "lead_status_changed", user,
-                                [{"lead_status": {"id": before[1], "pipeline_id": before[0].id}}],
-                                [{"lead_status": {"id": after[1], "pipeline_id": after[0].id}}]))
+            self.events.append(
+                (
+                    t,
+                    d.id,
+                    "lead_status_changed",
+                    user,
+                    [{"lead_status": {"id": before[1], "pipeline_id": before[0].id}}],
+                    [{"lead_status": {"id": after[1], "pipeline_id": after[0].id}}],
+                )
+            )
             d.touch(t, user)
         self.deal_calls(d)
         self.deal_tasks(d)
@@ -600,8 +738,9 @@ class _Generator:
     def call_duration(self, m: Manager) -> int:
         return max(5, min(3600, int(140 * (0.7 + 0.3 * m.spec.calls) * self.rnd.lognormvariate(0, 0.8))))
 
-    def add_call(self, d: Deal, t: int, direction: str, m: Manager, duration: int, status: int,
-                 on_lead: bool | None = None) -> None:
+    def add_call(
+        self, d: Deal, t: int, direction: str, m: Manager, duration: int, status: int, on_lead: bool | None = None
+    ) -> None:
         if t >= self.end:
             return
         if on_lead is None:
@@ -650,7 +789,7 @@ class _Generator:
         """(time entered, (pipeline, status id)) for every stage the deal sat in once work began."""
         if not d.moves:
             return [(d.start, d.status)]
-        if d.category:   # the first move is the acceptance out of «Неразобранное»
+        if d.category:  # the first move is the acceptance out of «Неразобранное»
             return [(t, after) for t, _, after in d.moves]
         return [(d.start, d.moves[0][1])] + [(t, after) for t, _, after in d.moves]
 
@@ -667,17 +806,17 @@ class _Generator:
             if nxt is not None and rnd.random() > (0.95 if name == MEETING_STAGE else 0.5):
                 continue
             if nxt is None and rnd.random() > owner.spec.tasks:
-                continue   # an open deal with no open task
+                continue  # an open deal with no open task
             created = min(self.work(t + 60 + int(rnd.random() * 2 * HOUR)), (nxt or self.end) - 30)
             horizon = 3.5
-            if nxt is None and rnd.random() < 0.7:   # the next step of a live deal was planned lately
+            if nxt is None and rnd.random() < 0.7:  # the next step of a live deal was planned lately
                 created, horizon = max(created, self.work(self.end - int(rnd.random() * 7 * DAY))), 7.0
             if created <= t or created >= self.end:
                 continue
             kind = TASK_MEETING if name == MEETING_STAGE else TASK_CALL if k == 0 else TASK_FOLLOW_UP
             till = self.work(created + int(DAY * (0.3 + horizon * rnd.random())))
             done = None
-            if nxt is not None and rnd.random() > 0.01:      # a few are forgotten and stay overdue
+            if nxt is not None and rnd.random() > 0.01:  # a few are forgotten and stay overdue
                 done = max(created + 60, nxt - int(rnd.random() * 4 * HOUR))
             if done is not None and done >= self.end:
                 done = None
@@ -705,27 +844,59 @@ class _Generator:
         phone, _, person = self.contact_info[d.contact]
         if d.category == "sip":
             duration = int(rnd.random() * 240)
-            return {"uniq": self.uuid(), "duration": str(duration), "service_code": "mango_office_widget",
-                    "link": None, "phone": int(phone[1:]), "called_at": t - duration, "from": phone[1:],
-                    "call_responsible": m.id, "is_call_event_needed": True}
+            return {
+                "uniq": self.uuid(),
+                "duration": str(duration),
+                "service_code": "mango_office_widget",
+                "link": None,
+                "phone": int(phone[1:]),
+                "called_at": t - duration,
+                "from": phone[1:],
+                "call_responsible": m.id,
+                "is_call_event_needed": True,
+            }
         if d.category == "forms":
-            page = {"Сайт": "https://tehnosnab.ru/catalog", "Яндекс Директ": "https://promo.tehnosnab.ru/",
-                    "VK Реклама": "https://vk.com/tehnosnab"}.get(d.source.name, "https://tehnosnab.ru/")
+            page = {
+                "Сайт": "https://tehnosnab.ru/catalog",
+                "Яндекс Директ": "https://promo.tehnosnab.ru/",
+                "VK Реклама": "https://vk.com/tehnosnab",
+            }.get(d.source.name, "https://tehnosnab.ru/")
             referer = {"Яндекс Директ": "https://yandex.ru/", "VK Реклама": "https://vk.com/"}.get(
-                d.source.name, "https://www.google.com/")
-            return {"form_id": str(1 + d.id % 3), "form_name": "Заявка на расчёт", "form_page": page,
-                    "form_type": 1, "ip": f"95.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(1, 255)}",
-                    "form_sent_at": str(t), "referer": referer, "visitor_uid": self.uuid()}
+                d.source.name, "https://www.google.com/"
+            )
+            return {
+                "form_id": str(1 + d.id % 3),
+                "form_name": "Заявка на расчёт",
+                "form_page": page,
+                "form_type": 1,
+                "ip": f"95.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(1, 255)}",
+                "form_sent_at": str(t),
+                "referer": referer,
+                "visitor_uid": self.uuid(),
+            }
         if d.category == "chats":
             service = "avito" if d.source.name == "Авито" else "vk"
-            return {"from": person, "to": "ТехноСнаб", "received_at": t, "service": service,
-                    "client": {"name": person, "avatar": None}, "origin": service,
-                    "last_message_text": rnd.choice(CHAT_TEXTS), "source_name": d.source.inbox,
-                    "chat_id": self.uuid(), "ref": None, "visitor_uid": self.uuid()}
-        return {"from": {"email": f"client{d.contact % 100000}@mail.ru", "name": person},
-                "subject": rnd.choice(MAIL_SUBJECTS), "received_at": t, "thread_id": d.id * 3 + 1,
-                "message_id": d.id * 7 + 2,
-                "content_summary": "Добрый день! Просим направить коммерческое предложение."}
+            return {
+                "from": person,
+                "to": "ТехноСнаб",
+                "received_at": t,
+                "service": service,
+                "client": {"name": person, "avatar": None},
+                "origin": service,
+                "last_message_text": rnd.choice(CHAT_TEXTS),
+                "source_name": d.source.inbox,
+                "chat_id": self.uuid(),
+                "ref": None,
+                "visitor_uid": self.uuid(),
+            }
+        return {
+            "from": {"email": f"client{d.contact % 100000}@mail.ru", "name": person},
+            "subject": rnd.choice(MAIL_SUBJECTS),
+            "received_at": t,
+            "thread_id": d.id * 3 + 1,
+            "message_id": d.id * 7 + 2,
+            "content_summary": "Добрый день! Просим направить коммерческое предложение.",
+        }
 
     # ---- run ----------------------------------------------------------------------------------
 
@@ -768,12 +939,25 @@ class _Records:
         g = self.g
         admin = g.managers[0].id
         return {
-            "id": ACCOUNT_ID, "name": "ТехноСнаб", "subdomain": SUBDOMAIN,
-            "created_at": g.begin - 420 * DAY, "created_by": admin, "updated_at": g.end - 20 * DAY,
-            "updated_by": admin, "current_user_id": admin, "country": "RU", "currency": "RUB",
-            "currency_symbol": "₽", "customers_mode": "disabled", "is_unsorted_on": True,
-            "is_loss_reason_enabled": True, "is_helpbot_enabled": False, "is_technical_account": False,
-            "contact_name_display_order": 1, "mobile_feature_version": 0, "_links": _links("account"),
+            "id": ACCOUNT_ID,
+            "name": "ТехноСнаб",
+            "subdomain": SUBDOMAIN,
+            "created_at": g.begin - 420 * DAY,
+            "created_by": admin,
+            "updated_at": g.end - 20 * DAY,
+            "updated_by": admin,
+            "current_user_id": admin,
+            "country": "RU",
+            "currency": "RUB",
+            "currency_symbol": "₽",
+            "customers_mode": "disabled",
+            "is_unsorted_on": True,
+            "is_loss_reason_enabled": True,
+            "is_helpbot_enabled": False,
+            "is_technical_account": False,
+            "contact_name_display_order": 1,
+            "mobile_feature_version": 0,
+            "_links": _links("account"),
             "_embedded": {
                 "users_groups": [{"id": gid, "name": name, "uuid": None} for gid, name in GROUPS],
                 "task_types": [
@@ -782,9 +966,14 @@ class _Records:
                     {"id": 3, "name": "Звонок", "color": "#99ccff", "icon_id": 5, "code": None},
                 ],
                 "datetime_settings": {
-                    "date_pattern": "d.m.Y H:i", "short_date_pattern": "d.m.Y", "short_time_pattern": "H:i",
-                    "date_format": "d.m.Y", "time_format": "H:i:s", "timezone": TIMEZONE,
-                    "timezone_offset": "+03:00"},
+                    "date_pattern": "d.m.Y H:i",
+                    "short_date_pattern": "d.m.Y",
+                    "short_time_pattern": "H:i",
+                    "date_format": "d.m.Y",
+                    "time_format": "H:i:s",
+                    "timezone": TIMEZONE,
+                    "timezone_offset": "+03:00",
+                },
             },
         }
 
@@ -794,15 +983,30 @@ class _Records:
             gid, gname = GROUPS[m.spec.group]
             own = "A" if m.spec.role == "admin" else "G"
             entity = {"view": own, "edit": own, "add": "A", "delete": own, "export": own}
-            out.append({
-                "id": m.id, "name": m.spec.name, "email": f"{m.spec.login}@tehnosnab.ru", "lang": "ru",
-                "rights": {"leads": dict(entity), "contacts": dict(entity), "companies": dict(entity),
-                           "tasks": {"edit": own, "delete": own}, "mail_access": True, "catalog_access": False,
-                           "status_rights": [], "is_admin": m.spec.role == "admin", "is_free": False,
-                           "is_active": m.spec.role != "left", "group_id": gid, "role_id": None},
-                "_links": _links(f"users/{m.id}/"),
-                "_embedded": {"roles": [], "groups": [{"id": gid, "name": gname}]},
-            })
+            out.append(
+                {
+                    "id": m.id,
+                    "name": m.spec.name,
+                    "email": f"{m.spec.login}@tehnosnab.ru",
+                    "lang": "ru",
+                    "rights": {
+                        "leads": dict(entity),
+                        "contacts": dict(entity),
+                        "companies": dict(entity),
+                        "tasks": {"edit": own, "delete": own},
+                        "mail_access": True,
+                        "catalog_access": False,
+                        "status_rights": [],
+                        "is_admin": m.spec.role == "admin",
+                        "is_free": False,
+                        "is_active": m.spec.role != "left",
+                        "group_id": gid,
+                        "role_id": None,
+                    },
+                    "_links": _links(f"users/{m.id}/"),
+                    "_embedded": {"roles": [], "groups": [{"id": gid, "name": gname}]},
+                }
+            )
         return out
 
     def pipelines(self) -> list[dict]:
@@ -812,49 +1016,112 @@ class _Records:
             statuses = []
             for k, (name, sid) in enumerate(self.g.status_ids[p.key].items()):
                 unsorted = p.unsorted and k == 0
-                statuses.append({"id": sid, "name": name, "sort": 10 * (k + 1), "is_editable": not unsorted,
-                                 "pipeline_id": p.id, "color": "#c1c1c1" if unsorted else colors[k % len(colors)],
-                                 "type": 1 if unsorted else 0, "account_id": ACCOUNT_ID,
-                                 "_links": _links(f"leads/pipelines/{p.id}/statuses/{sid}")})
-            for sid, name, srt, color in ((WON, "Успешно реализовано", 10000, "#CCFF66"),
-                                          (LOST, "Закрыто и не реализовано", 11000, "#D5D8DB")):
-                statuses.append({"id": sid, "name": name, "sort": srt, "is_editable": False, "pipeline_id": p.id,
-                                 "color": color, "type": 0, "account_id": ACCOUNT_ID,
-                                 "_links": _links(f"leads/pipelines/{p.id}/statuses/{sid}")})
-            out.append({"id": p.id, "name": p.name, "sort": sort, "is_main": p is MAIN,
-                        "is_unsorted_on": p.unsorted, "is_archive": False, "account_id": ACCOUNT_ID,
-                        "_links": _links(f"leads/pipelines/{p.id}"), "_embedded": {"statuses": statuses}})
+                statuses.append(
+                    {
+                        "id": sid,
+                        "name": name,
+                        "sort": 10 * (k + 1),
+                        "is_editable": not unsorted,
+                        "pipeline_id": p.id,
+                        "color": "#c1c1c1" if unsorted else colors[k % len(colors)],
+                        "type": 1 if unsorted else 0,
+                        "account_id": ACCOUNT_ID,
+                        "_links": _links(f"leads/pipelines/{p.id}/statuses/{sid}"),
+                    }
+                )
+            for sid, name, srt, color in (
+                (WON, "Успешно реализовано", 10000, "#CCFF66"),
+                (LOST, "Закрыто и не реализовано", 11000, "#D5D8DB"),
+            ):
+                statuses.append(
+                    {
+                        "id": sid,
+                        "name": name,
+                        "sort": srt,
+                        "is_editable": False,
+                        "pipeline_id": p.id,
+                        "color": color,
+                        "type": 0,
+                        "account_id": ACCOUNT_ID,
+                        "_links": _links(f"leads/pipelines/{p.id}/statuses/{sid}"),
+                    }
+                )
+            out.append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "sort": sort,
+                    "is_main": p is MAIN,
+                    "is_unsorted_on": p.unsorted,
+                    "is_archive": False,
+                    "account_id": ACCOUNT_ID,
+                    "_links": _links(f"leads/pipelines/{p.id}"),
+                    "_embedded": {"statuses": statuses},
+                }
+            )
         return out
 
     def loss_reasons(self) -> list[dict]:
         t = self.g.begin - 300 * DAY
-        return [{"id": rid, "name": name, "sort": 100000 + 10 * k, "created_at": t, "updated_at": t,
-                 "_links": _links(f"leads/loss_reasons/{rid}")}
-                for k, (rid, (name, _, _)) in enumerate(zip(self.g.reason_ids, LOSS_REASONS))]
+        return [
+            {
+                "id": rid,
+                "name": name,
+                "sort": 100000 + 10 * k,
+                "created_at": t,
+                "updated_at": t,
+                "_links": _links(f"leads/loss_reasons/{rid}"),
+            }
+            for k, (rid, (name, _, _)) in enumerate(zip(self.g.reason_ids, LOSS_REASONS))
+        ]
 
     def sources(self) -> list[dict]:
-        return [{"id": self.g.source_ids[s.name], "name": s.name, "pipeline_id": MAIN.id,
-                 "external_id": s.external_id, "services": [], "default": False, "origin_code": None,
-                 "_links": _links(f"sources/{self.g.source_ids[s.name]}")} for s in SOURCES]
+        return [
+            {
+                "id": self.g.source_ids[s.name],
+                "name": s.name,
+                "pipeline_id": MAIN.id,
+                "external_id": s.external_id,
+                "services": [],
+                "default": False,
+                "origin_code": None,
+                "_links": _links(f"sources/{self.g.source_ids[s.name]}"),
+            }
+            for s in SOURCES
+        ]
 
     def lead(self, d: Deal, reasons: dict) -> dict:
         g = self.g
-        if d.deleted_at is not None:   # what `with=only_deleted` returns
+        if d.deleted_at is not None:  # what `with=only_deleted` returns
             return {"id": d.id, "updated_at": d.updated_at, "is_deleted": True}
         _, company, person = g.contact_info[d.contact]
         owner = d.owner
         sid = g.source_ids[d.source.name]
         product = PRODUCTS[d.id % len(PRODUCTS)]
-        client = (f"ООО «{COMPANY_WORDS[company % 16]}{COMPANY_SUFFIX[(company // 16) % 8].lower()}»"
-                  if company else person)
+        client = (
+            f"ООО «{COMPANY_WORDS[company % 16]}{COMPANY_SUFFIX[(company // 16) % 8].lower()}»" if company else person
+        )
         return {
-            "id": d.id, "name": f"{product} — {client}", "price": d.price,
-            "responsible_user_id": owner.id, "group_id": owner.group_id,
-            "status_id": d.status[1], "pipeline_id": d.status[0].id, "loss_reason_id": d.loss_reason,
-            "source_id": sid, "created_by": d.created_by, "updated_by": d.updated_by,
-            "created_at": d.created, "updated_at": d.updated_at, "closed_at": d.closed_at,
-            "closest_task_at": d.closest_task_at, "is_deleted": False, "custom_fields_values": None,
-            "score": None, "account_id": ACCOUNT_ID, "labor_cost": None,
+            "id": d.id,
+            "name": f"{product} — {client}",
+            "price": d.price,
+            "responsible_user_id": owner.id,
+            "group_id": owner.group_id,
+            "status_id": d.status[1],
+            "pipeline_id": d.status[0].id,
+            "loss_reason_id": d.loss_reason,
+            "source_id": sid,
+            "created_by": d.created_by,
+            "updated_by": d.updated_by,
+            "created_at": d.created,
+            "updated_at": d.updated_at,
+            "closed_at": d.closed_at,
+            "closest_task_at": d.closest_task_at,
+            "is_deleted": False,
+            "custom_fields_values": None,
+            "score": None,
+            "account_id": ACCOUNT_ID,
+            "labor_cost": None,
             "_links": _links(f"leads/{d.id}"),
             "_embedded": {
                 "tags": [{"id": TAGS[t], "name": t, "color": None} for t in d.tags],
@@ -869,10 +1136,21 @@ class _Records:
         out = []
         for t, lid, kind, user, before, after in sorted(self.g.events, key=lambda e: (e[0], e[1])):
             eid = self.event_id(t)
-            out.append({"id": eid, "type": kind, "entity_id": lid, "entity_type": "lead", "created_by": user,
-                        "created_at": t, "value_after": after, "value_before": before, "account_id": ACCOUNT_ID,
-                        "_links": _links(f"events/{eid}"),
-                        "_embedded": {"entity": {"id": lid, "_links": _links(f"leads/{lid}")}}})
+            out.append(
+                {
+                    "id": eid,
+                    "type": kind,
+                    "entity_id": lid,
+                    "entity_type": "lead",
+                    "created_by": user,
+                    "created_at": t,
+                    "value_after": after,
+                    "value_before": before,
+                    "account_id": ACCOUNT_ID,
+                    "_links": _links(f"events/{eid}"),
+                    "_embedded": {"entity": {"id": lid, "_links": _links(f"leads/{lid}")}},
+                }
+            )
         return out
 
     def notes(self) -> dict[str, list[dict]]:
@@ -883,15 +1161,32 @@ class _Records:
             entity, eid = ("leads", lead_id) if lead_id is not None else ("contacts", contact)
             phone = g.contact_info[contact][0]
             uniq = g.uuid()
-            params = {"uniq": uniq, "duration": duration, "source": "Mango Office",
-                      "link": f"https://rec.mango-office.ru/{uniq}.mp3" if duration else None,
-                      "phone": phone, "call_status": status, "call_result": CALL_RESULT[status],
-                      "call_responsible": m.id}
-            out[entity].append({
-                "id": note_id, "entity_id": eid, "created_by": m.id, "updated_by": m.id, "created_at": t,
-                "updated_at": t, "responsible_user_id": m.id, "group_id": m.group_id,
-                "note_type": "call_in" if direction == "in" else "call_out", "params": params,
-                "account_id": ACCOUNT_ID, "_links": _links(f"{entity}/{eid}/notes/{note_id}")})
+            params = {
+                "uniq": uniq,
+                "duration": duration,
+                "source": "Mango Office",
+                "link": f"https://rec.mango-office.ru/{uniq}.mp3" if duration else None,
+                "phone": phone,
+                "call_status": status,
+                "call_result": CALL_RESULT[status],
+                "call_responsible": m.id,
+            }
+            out[entity].append(
+                {
+                    "id": note_id,
+                    "entity_id": eid,
+                    "created_by": m.id,
+                    "updated_by": m.id,
+                    "created_at": t,
+                    "updated_at": t,
+                    "responsible_user_id": m.id,
+                    "group_id": m.group_id,
+                    "note_type": "call_in" if direction == "in" else "call_out",
+                    "params": params,
+                    "account_id": ACCOUNT_ID,
+                    "_links": _links(f"{entity}/{eid}/notes/{note_id}"),
+                }
+            )
         return out
 
     def tasks(self) -> list[dict]:
@@ -899,14 +1194,27 @@ class _Records:
         task_id = 41_020_311
         for created, d, kind, m, till, done in sorted(g.tasks, key=lambda x: (x[0], x[1].id)):
             task_id += 1 + int(g.rnd.random() * 3)
-            out.append({
-                "id": task_id, "created_by": m.id, "updated_by": m.id, "created_at": created,
-                "updated_at": done if done is not None else created, "responsible_user_id": m.id,
-                "group_id": m.group_id, "entity_id": d.id, "entity_type": "leads", "duration": 0,
-                "is_completed": done is not None, "task_type_id": kind,
-                "text": g.rnd.choice(TASK_TEXT[kind]),
-                "result": {"text": g.rnd.choice(TASK_RESULT[kind])} if done is not None else [],
-                "complete_till": till, "account_id": ACCOUNT_ID, "_links": _links(f"tasks/{task_id}")})
+            out.append(
+                {
+                    "id": task_id,
+                    "created_by": m.id,
+                    "updated_by": m.id,
+                    "created_at": created,
+                    "updated_at": done if done is not None else created,
+                    "responsible_user_id": m.id,
+                    "group_id": m.group_id,
+                    "entity_id": d.id,
+                    "entity_type": "leads",
+                    "duration": 0,
+                    "is_completed": done is not None,
+                    "task_type_id": kind,
+                    "text": g.rnd.choice(TASK_TEXT[kind]),
+                    "result": {"text": g.rnd.choice(TASK_RESULT[kind])} if done is not None else [],
+                    "complete_till": till,
+                    "account_id": ACCOUNT_ID,
+                    "_links": _links(f"tasks/{task_id}"),
+                }
+            )
         return out
 
     def unsorted(self) -> list[dict]:
@@ -915,15 +1223,24 @@ class _Records:
             uid = f"{self.g.rnd.getrandbits(160):040x}"
             cat_name = "Mango Office" if d.category == "sip" else d.source.inbox
             company = self.g.contact_info[d.contact][1]
-            out.append({
-                "uid": uid, "source_uid": None, "source_name": cat_name, "category": d.category,
-                "pipeline_id": MAIN.id, "created_at": d.created, "metadata": meta, "account_id": ACCOUNT_ID,
-                "_links": _links(f"leads/unsorted/{uid}"),
-                "_embedded": {"contacts": [{"id": d.contact, "_links": _links(f"contacts/{d.contact}")}],
-                              "leads": [{"id": d.id, "_links": _links(f"leads/{d.id}")}],
-                              "companies": [{"id": company, "_links": _links(f"companies/{company}")}]
-                              if company else []},
-            })
+            out.append(
+                {
+                    "uid": uid,
+                    "source_uid": None,
+                    "source_name": cat_name,
+                    "category": d.category,
+                    "pipeline_id": MAIN.id,
+                    "created_at": d.created,
+                    "metadata": meta,
+                    "account_id": ACCOUNT_ID,
+                    "_links": _links(f"leads/unsorted/{uid}"),
+                    "_embedded": {
+                        "contacts": [{"id": d.contact, "_links": _links(f"contacts/{d.contact}")}],
+                        "leads": [{"id": d.id, "_links": _links(f"leads/{d.id}")}],
+                        "companies": [{"id": company, "_links": _links(f"companies/{company}")}] if company else [],
+                    },
+                }
+            )
         return out
 
     def dump(self) -> dict:
@@ -945,6 +1262,7 @@ class _Records:
 # --------------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------------
+
 
 def default_as_of() -> dt.date:
     """The first day of the current month: the demo history ends with the last full month."""
@@ -976,14 +1294,21 @@ def generate(seed: int = 7, as_of: dt.date | None = None, n_deals: int = 20000, 
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
     dump = _Generator(seed, as_of, n_deals, months).run()
-    log.info("demo account generated: %d leads, %d events, %d calls, %d tasks, %d unsorted (as of %s)",
-             len(dump["leads"]), len(dump["events"]), sum(len(v) for v in dump["notes"].values()),
-             len(dump["tasks"]), len(dump["unsorted"]), as_of.isoformat())
+    log.info(
+        "demo account generated: %d leads, %d events, %d calls, %d tasks, %d unsorted (as of %s)",
+        len(dump["leads"]),
+        len(dump["events"]),
+        sum(len(v) for v in dump["notes"].values()),
+        len(dump["tasks"]),
+        len(dump["unsorted"]),
+        as_of.isoformat(),
+    )
     return dump
 
 
-def load_demo(store_path: str | Path, seed: int = 7, as_of: dt.date | None = None, n_deals: int = 20000,
-              months: int = 25) -> dict[str, int]:
+def load_demo(
+    store_path: str | Path, seed: int = 7, as_of: dt.date | None = None, n_deals: int = 20000, months: int = 25
+) -> dict[str, int]:
     """Generate the demo account, map it like a live sync and write it to the store at ``store_path``.
 
     Returns
@@ -998,6 +1323,10 @@ def load_demo(store_path: str | Path, seed: int = 7, as_of: dt.date | None = Non
     tables = mapping.dump_to_tables(dump, synced_at=synced_at, source="demo")
     store.write_full(store_path, tables)
     counts = {name: len(df) for name, df in tables.items()}
-    log.info("demo store written to %s in %.1f s: %s", store_path, time.perf_counter() - started,
-             ", ".join(f"{k}={v}" for k, v in counts.items()))
+    log.info(
+        "demo store written to %s in %.1f s: %s",
+        store_path,
+        time.perf_counter() - started,
+        ", ".join(f"{k}={v}" for k, v in counts.items()),
+    )
     return counts

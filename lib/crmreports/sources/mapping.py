@@ -24,10 +24,12 @@ appear in ``_embedded`` of the corresponding API response::
 
 Functions here are pure: records in, DataFrames out.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +39,14 @@ LOST_STATUS_ID = 143
 
 # amoCRM call_status codes (PHP CallInterface) -> store status
 CALL_STATUS = {
-    1: "voicemail", 2: "callback_later", 3: "not_available", 4: "answered", 5: "wrong_number",
-    6: "no_answer", 7: "busy", 8: "unknown",
+    1: "voicemail",
+    2: "callback_later",
+    3: "not_available",
+    4: "answered",
+    5: "wrong_number",
+    6: "no_answer",
+    7: "busy",
+    8: "unknown",
 }
 TASK_TYPES = {1: "follow_up", 2: "meeting"}
 
@@ -47,7 +55,7 @@ def ts(value: Any) -> pd.Timestamp | None:
     """Unix seconds (int, float or numeric string) to a naive UTC timestamp; None stays None."""
     if value is None or value == "" or (isinstance(value, float) and np.isnan(value)):
         return None
-    return pd.Timestamp(datetime.fromtimestamp(int(float(value)), tz=timezone.utc).replace(tzinfo=None))
+    return pd.Timestamp(datetime.fromtimestamp(int(float(value)), tz=UTC).replace(tzinfo=None))
 
 
 def _emb(record: Mapping, key: str) -> Any:
@@ -61,17 +69,21 @@ def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
 
 def map_account(account: Mapping, synced_at: datetime | None = None, source: str = "api") -> pd.DataFrame:
     settings = _emb(account, "datetime_settings") or {}
-    return pd.DataFrame([{
-        "id": account["id"],
-        "subdomain": account.get("subdomain"),
-        "name": account.get("name"),
-        "timezone": settings.get("timezone") or account.get("timezone") or "Europe/Moscow",
-        "currency": account.get("currency") or "RUB",
-        "synced_at": pd.Timestamp(synced_at or datetime.now(timezone.utc)).tz_localize(None)
-        if (synced_at is None or getattr(synced_at, "tzinfo", None) is None)
-        else pd.Timestamp(synced_at).tz_convert("UTC").tz_localize(None),
-        "source": source,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "id": account["id"],
+                "subdomain": account.get("subdomain"),
+                "name": account.get("name"),
+                "timezone": settings.get("timezone") or account.get("timezone") or "Europe/Moscow",
+                "currency": account.get("currency") or "RUB",
+                "synced_at": pd.Timestamp(synced_at or datetime.now(UTC)).tz_localize(None)
+                if (synced_at is None or getattr(synced_at, "tzinfo", None) is None)
+                else pd.Timestamp(synced_at).tz_convert("UTC").tz_localize(None),
+                "source": source,
+            }
+        ]
+    )
 
 
 def map_users(users: Iterable[Mapping], account: Mapping | None = None) -> pd.DataFrame:
@@ -84,8 +96,16 @@ def map_users(users: Iterable[Mapping], account: Mapping | None = None) -> pd.Da
         if gid is None and groups:
             gid = groups[0].get("id")
         gname = next((g.get("name") for g in groups if g.get("id") == gid), None) or group_names.get(gid)
-        rows.append({"id": u["id"], "name": u.get("name"), "email": u.get("email"), "group_id": gid,
-                     "group_name": gname, "is_active": bool(rights.get("is_active", True))})
+        rows.append(
+            {
+                "id": u["id"],
+                "name": u.get("name"),
+                "email": u.get("email"),
+                "group_id": gid,
+                "group_name": gname,
+                "is_active": bool(rights.get("is_active", True)),
+            }
+        )
     return _frame(rows, ["id", "name", "email", "group_id", "group_name", "is_active"])
 
 
@@ -102,28 +122,56 @@ def status_kind(status: Mapping) -> str:
 def map_pipelines(pipelines: Iterable[Mapping]) -> tuple[pd.DataFrame, pd.DataFrame]:
     prow, srow = [], []
     for p in pipelines:
-        prow.append({"id": p["id"], "name": p.get("name"), "is_main": bool(p.get("is_main")),
-                     "sort": p.get("sort")})
+        prow.append({"id": p["id"], "name": p.get("name"), "is_main": bool(p.get("is_main")), "sort": p.get("sort")})
         for s in _emb(p, "statuses") or []:
-            srow.append({"id": s["id"], "pipeline_id": s.get("pipeline_id", p["id"]), "name": s.get("name"),
-                         "sort": s.get("sort"), "kind": status_kind(s)})
-    return (_frame(prow, ["id", "name", "is_main", "sort"]),
-            _frame(srow, ["id", "pipeline_id", "name", "sort", "kind"]))
+            srow.append(
+                {
+                    "id": s["id"],
+                    "pipeline_id": s.get("pipeline_id", p["id"]),
+                    "name": s.get("name"),
+                    "sort": s.get("sort"),
+                    "kind": status_kind(s),
+                }
+            )
+    return (
+        _frame(prow, ["id", "name", "is_main", "sort"]),
+        _frame(srow, ["id", "pipeline_id", "name", "sort", "kind"]),
+    )
 
 
 def map_loss_reasons(reasons: Iterable[Mapping]) -> pd.DataFrame:
-    return _frame([{"id": r["id"], "name": r.get("name"), "sort": r.get("sort")} for r in reasons],
-                  ["id", "name", "sort"])
+    return _frame(
+        [{"id": r["id"], "name": r.get("name"), "sort": r.get("sort")} for r in reasons], ["id", "name", "sort"]
+    )
 
 
 def map_sources(sources: Iterable[Mapping]) -> pd.DataFrame:
-    return _frame([{"id": s["id"], "name": s.get("name"), "pipeline_id": s.get("pipeline_id")} for s in sources],
-                  ["id", "name", "pipeline_id"])
+    return _frame(
+        [{"id": s["id"], "name": s.get("name"), "pipeline_id": s.get("pipeline_id")} for s in sources],
+        ["id", "name", "pipeline_id"],
+    )
 
 
-LEAD_COLUMNS = ["id", "name", "price", "pipeline_id", "status_id", "responsible_user_id", "group_id",
-                "source_id", "source", "loss_reason_id", "tags", "contact_id", "company_id", "created_by",
-                "created_at", "updated_at", "closed_at", "is_deleted"]
+LEAD_COLUMNS = [
+    "id",
+    "name",
+    "price",
+    "pipeline_id",
+    "status_id",
+    "responsible_user_id",
+    "group_id",
+    "source_id",
+    "source",
+    "loss_reason_id",
+    "tags",
+    "contact_id",
+    "company_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "is_deleted",
+]
 
 
 def map_leads(leads: Iterable[Mapping], sources: Iterable[Mapping] = ()) -> pd.DataFrame:
@@ -138,19 +186,28 @@ def map_leads(leads: Iterable[Mapping], sources: Iterable[Mapping] = ()) -> pd.D
         src = _emb(d, "source") or {}
         tags = _emb(d, "tags") or []
         loss_reason_id = d.get("loss_reason_id") or (reasons[0]["id"] if reasons else None)
-        rows.append({
-            "id": d["id"], "name": d.get("name"), "price": d.get("price"), "pipeline_id": d.get("pipeline_id"),
-            "status_id": d.get("status_id"), "responsible_user_id": d.get("responsible_user_id"),
-            "group_id": d.get("group_id"), "source_id": d.get("source_id") or src.get("id"),
-            "source": src.get("name") or source_names.get(d.get("source_id")),
-            "loss_reason_id": loss_reason_id or None,
-            "tags": ", ".join(t["name"] for t in tags) or None,
-            "contact_id": main["id"] if main else None,
-            "company_id": companies[0]["id"] if companies else None,
-            "created_by": d.get("created_by"),
-            "created_at": ts(d.get("created_at")), "updated_at": ts(d.get("updated_at")),
-            "closed_at": ts(d.get("closed_at")), "is_deleted": bool(d.get("is_deleted", False)),
-        })
+        rows.append(
+            {
+                "id": d["id"],
+                "name": d.get("name"),
+                "price": d.get("price"),
+                "pipeline_id": d.get("pipeline_id"),
+                "status_id": d.get("status_id"),
+                "responsible_user_id": d.get("responsible_user_id"),
+                "group_id": d.get("group_id"),
+                "source_id": d.get("source_id") or src.get("id"),
+                "source": src.get("name") or source_names.get(d.get("source_id")),
+                "loss_reason_id": loss_reason_id or None,
+                "tags": ", ".join(t["name"] for t in tags) or None,
+                "contact_id": main["id"] if main else None,
+                "company_id": companies[0]["id"] if companies else None,
+                "created_by": d.get("created_by"),
+                "created_at": ts(d.get("created_at")),
+                "updated_at": ts(d.get("updated_at")),
+                "closed_at": ts(d.get("closed_at")),
+                "is_deleted": bool(d.get("is_deleted", False)),
+            }
+        )
     return _frame(rows, LEAD_COLUMNS)
 
 
@@ -176,14 +233,27 @@ def map_stage_changes(events: Iterable[Mapping], leads: pd.DataFrame) -> pd.Data
         elif e.get("type") == "lead_status_changed":
             fp, fs = _lead_status(e.get("value_before"))
             tp, tsid = _lead_status(e.get("value_after"))
-            changes.append({"id": str(e["id"]), "lead_id": e["entity_id"], "at": ts(e["created_at"]),
-                            "from_pipeline_id": fp, "from_status_id": fs, "to_pipeline_id": tp,
-                            "to_status_id": tsid, "user_id": e.get("created_by")})
-    cols = ["id", "lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id", "to_status_id",
-            "user_id"]
+            changes.append(
+                {
+                    "id": str(e["id"]),
+                    "lead_id": e["entity_id"],
+                    "at": ts(e["created_at"]),
+                    "from_pipeline_id": fp,
+                    "from_status_id": fs,
+                    "to_pipeline_id": tp,
+                    "to_status_id": tsid,
+                    "user_id": e.get("created_by"),
+                }
+            )
+    cols = ["id", "lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id", "to_status_id", "user_id"]
     ch = _frame(changes, cols)
-    first = (ch.sort_values(["lead_id", "at", "id"]).drop_duplicates("lead_id")
-             .set_index("lead_id")[["from_pipeline_id", "from_status_id"]] if len(ch) else None)
+    first = (
+        ch.sort_values(["lead_id", "at", "id"])
+        .drop_duplicates("lead_id")
+        .set_index("lead_id")[["from_pipeline_id", "from_status_id"]]
+        if len(ch)
+        else None
+    )
     current = leads.set_index("id")[["pipeline_id", "status_id"]] if len(leads) else None
     rows = []
     for e in added:
@@ -194,9 +264,18 @@ def map_stage_changes(events: Iterable[Mapping], leads: pd.DataFrame) -> pd.Data
             pid, sid = current.at[lid, "pipeline_id"], current.at[lid, "status_id"]
         else:
             pid = sid = None
-        rows.append({"id": str(e["id"]), "lead_id": lid, "at": ts(e["created_at"]), "from_pipeline_id": None,
-                     "from_status_id": None, "to_pipeline_id": pid, "to_status_id": sid,
-                     "user_id": e.get("created_by")})
+        rows.append(
+            {
+                "id": str(e["id"]),
+                "lead_id": lid,
+                "at": ts(e["created_at"]),
+                "from_pipeline_id": None,
+                "from_status_id": None,
+                "to_pipeline_id": pid,
+                "to_status_id": sid,
+                "user_id": e.get("created_by"),
+            }
+        )
     out = pd.concat([_frame(rows, cols), ch], ignore_index=True) if rows else ch
     return out.sort_values(["lead_id", "at", "id"], kind="stable").reset_index(drop=True)
 
@@ -206,12 +285,20 @@ def map_responsible_changes(events: Iterable[Mapping]) -> pd.DataFrame:
     for e in events:
         if e.get("type") != "entity_responsible_changed" or e.get("entity_type") not in (None, "lead"):
             continue
-        before = next((v["responsible_user"]["id"] for v in e.get("value_before") or []
-                       if "responsible_user" in v), None)
-        after = next((v["responsible_user"]["id"] for v in e.get("value_after") or []
-                      if "responsible_user" in v), None)
-        rows.append({"id": str(e["id"]), "lead_id": e["entity_id"], "at": ts(e["created_at"]),
-                     "from_user_id": before, "to_user_id": after, "user_id": e.get("created_by")})
+        before = next(
+            (v["responsible_user"]["id"] for v in e.get("value_before") or [] if "responsible_user" in v), None
+        )
+        after = next((v["responsible_user"]["id"] for v in e.get("value_after") or [] if "responsible_user" in v), None)
+        rows.append(
+            {
+                "id": str(e["id"]),
+                "lead_id": e["entity_id"],
+                "at": ts(e["created_at"]),
+                "from_user_id": before,
+                "to_user_id": after,
+                "user_id": e.get("created_by"),
+            }
+        )
     return _frame(rows, ["id", "lead_id", "at", "from_user_id", "to_user_id", "user_id"])
 
 
@@ -245,8 +332,11 @@ def map_calls(notes: Mapping[str, Iterable[Mapping]], leads: pd.DataFrame) -> pd
             code = p.get("call_status")
             code = int(code) if code not in (None, "") else None
             duration = int(float(p.get("duration") or 0))
-            status = CALL_STATUS.get(code, "answered" if duration > 0 else "no_answer") if code else \
-                ("answered" if duration > 0 else "no_answer")
+            status = (
+                CALL_STATUS.get(code, "answered" if duration > 0 else "no_answer")
+                if code
+                else ("answered" if duration > 0 else "no_answer")
+            )
             lead_id = contact_id = None
             if entity == "leads":
                 lead_id = n["entity_id"]
@@ -256,15 +346,26 @@ def map_calls(notes: Mapping[str, Iterable[Mapping]], leads: pd.DataFrame) -> pd
                 contact_id = n["entity_id"]
                 cands = [c for c in by_contact.get(contact_id, []) if c[0] <= at]
                 open_then = [c for c in cands if c[1] is None or pd.isna(c[1]) or c[1] >= at]
-                pick = (open_then or cands)
+                pick = open_then or cands
                 lead_id = pick[-1][2] if pick else None
-            rows.append({"id": n["id"], "direction": "in" if n["note_type"] == "call_in" else "out",
-                         "user_id": p.get("call_responsible") or n.get("responsible_user_id") or n.get("created_by"),
-                         "lead_id": lead_id, "contact_id": contact_id, "duration_s": duration,
-                         "status": status, "is_answered": status == "answered",
-                         "phone": None if p.get("phone") is None else str(p.get("phone")), "at": at})
-    return _frame(rows, ["id", "direction", "user_id", "lead_id", "contact_id", "duration_s", "status",
-                         "is_answered", "phone", "at"])
+            rows.append(
+                {
+                    "id": n["id"],
+                    "direction": "in" if n["note_type"] == "call_in" else "out",
+                    "user_id": p.get("call_responsible") or n.get("responsible_user_id") or n.get("created_by"),
+                    "lead_id": lead_id,
+                    "contact_id": contact_id,
+                    "duration_s": duration,
+                    "status": status,
+                    "is_answered": status == "answered",
+                    "phone": None if p.get("phone") is None else str(p.get("phone")),
+                    "at": at,
+                }
+            )
+    return _frame(
+        rows,
+        ["id", "direction", "user_id", "lead_id", "contact_id", "duration_s", "status", "is_answered", "phone", "at"],
+    )
 
 
 def map_tasks(tasks: Iterable[Mapping], account: Mapping | None = None) -> pd.DataFrame:
@@ -277,19 +378,46 @@ def map_tasks(tasks: Iterable[Mapping], account: Mapping | None = None) -> pd.Da
         if kind == "other" and names.get(tt) in ("call", "звонок"):
             kind = "call"
         entity = t.get("entity_type") or None
-        rows.append({"id": t["id"], "type": kind, "task_type_id": tt,
-                     "responsible_user_id": t.get("responsible_user_id"),
-                     "entity": entity.rstrip("s") if entity else None, "entity_id": t.get("entity_id"),
-                     "created_at": ts(t.get("created_at")), "complete_till": ts(t.get("complete_till")),
-                     "is_completed": bool(t.get("is_completed")),
-                     "completed_at": ts(t.get("updated_at")) if t.get("is_completed") else None,
-                     "text": t.get("text")})
-    return _frame(rows, ["id", "type", "task_type_id", "responsible_user_id", "entity", "entity_id", "created_at",
-                         "complete_till", "is_completed", "completed_at", "text"])
+        rows.append(
+            {
+                "id": t["id"],
+                "type": kind,
+                "task_type_id": tt,
+                "responsible_user_id": t.get("responsible_user_id"),
+                "entity": entity.rstrip("s") if entity else None,
+                "entity_id": t.get("entity_id"),
+                "created_at": ts(t.get("created_at")),
+                "complete_till": ts(t.get("complete_till")),
+                "is_completed": bool(t.get("is_completed")),
+                "completed_at": ts(t.get("updated_at")) if t.get("is_completed") else None,
+                "text": t.get("text"),
+            }
+        )
+    return _frame(
+        rows,
+        [
+            "id",
+            "type",
+            "task_type_id",
+            "responsible_user_id",
+            "entity",
+            "entity_id",
+            "created_at",
+            "complete_till",
+            "is_completed",
+            "completed_at",
+            "text",
+        ],
+    )
 
 
-def map_unsorted(unsorted: Iterable[Mapping], leads: pd.DataFrame, stage_changes: pd.DataFrame,
-                 statuses: pd.DataFrame, events: Iterable[Mapping] = ()) -> pd.DataFrame:
+def map_unsorted(
+    unsorted: Iterable[Mapping],
+    leads: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    statuses: pd.DataFrame,
+    events: Iterable[Mapping] = (),
+) -> pd.DataFrame:
     """Unsorted (incoming) leads, with the outcome derived from the lead behind each item.
 
     The lead created with an unsorted item sits in the pipeline's unsorted stage until someone accepts it
@@ -319,16 +447,40 @@ def map_unsorted(unsorted: Iterable[Mapping], leads: pd.DataFrame, stage_changes
             decided_at, decided_by = deleted_at.get(lid, (None, None))
         elif lead_info.at[lid, "status_id"] not in unsorted_ids:
             outcome = "accepted"
-        rows.append({"uid": u["uid"], "source_name": u.get("source_name"), "category": u.get("category"),
-                     "pipeline_id": u.get("pipeline_id"), "created_at": ts(u.get("created_at")),
-                     "outcome": outcome, "decided_at": decided_at, "decided_by": decided_by,
-                     "lead_id": lid, "contact_id": contacts[0]["id"] if contacts else None})
-    return _frame(rows, ["uid", "source_name", "category", "pipeline_id", "created_at", "outcome", "decided_at",
-                         "decided_by", "lead_id", "contact_id"])
+        rows.append(
+            {
+                "uid": u["uid"],
+                "source_name": u.get("source_name"),
+                "category": u.get("category"),
+                "pipeline_id": u.get("pipeline_id"),
+                "created_at": ts(u.get("created_at")),
+                "outcome": outcome,
+                "decided_at": decided_at,
+                "decided_by": decided_by,
+                "lead_id": lid,
+                "contact_id": contacts[0]["id"] if contacts else None,
+            }
+        )
+    return _frame(
+        rows,
+        [
+            "uid",
+            "source_name",
+            "category",
+            "pipeline_id",
+            "created_at",
+            "outcome",
+            "decided_at",
+            "decided_by",
+            "lead_id",
+            "contact_id",
+        ],
+    )
 
 
-def dump_to_tables(dump: Mapping[str, Any], synced_at: datetime | None = None,
-                   source: str = "api") -> dict[str, pd.DataFrame]:
+def dump_to_tables(
+    dump: Mapping[str, Any], synced_at: datetime | None = None, source: str = "api"
+) -> dict[str, pd.DataFrame]:
     """Map a whole account dump (see module docstring) to store tables."""
     account = dump["account"]
     pipelines, statuses = map_pipelines(dump.get("pipelines", []))

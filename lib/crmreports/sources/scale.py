@@ -22,6 +22,7 @@ What the data looks like, per deal:
 
 The result is deterministic for the same arguments.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,22 +36,42 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import demo, mapping
-from ..store import derived
 from .. import store
+from ..store import derived
+from . import demo, mapping
 
 log = logging.getLogger(__name__)
 
 WON, LOST = mapping.WON_STATUS_ID, mapping.LOST_STATUS_ID
 REF_TABLES = ("account", "users", "pipelines", "statuses", "loss_reasons", "sources")
-PRODUCTS = ["Поставка оборудования", "Монтаж и пусконаладка", "Сервисный договор", "Запчасти",
-            "Модернизация линии", "Расходные материалы", "Обучение персонала", "Аренда техники"]
-CALL_STATUSES = [("answered", 0.62, True), ("no_answer", 0.20, False), ("busy", 0.07, False),
-                 ("not_available", 0.05, False), ("voicemail", 0.03, False), ("callback_later", 0.02, False),
-                 ("wrong_number", 0.01, False)]
+PRODUCTS = [
+    "Поставка оборудования",
+    "Монтаж и пусконаладка",
+    "Сервисный договор",
+    "Запчасти",
+    "Модернизация линии",
+    "Расходные материалы",
+    "Обучение персонала",
+    "Аренда техники",
+]
+CALL_STATUSES = [
+    ("answered", 0.62, True),
+    ("no_answer", 0.20, False),
+    ("busy", 0.07, False),
+    ("not_available", 0.05, False),
+    ("voicemail", 0.03, False),
+    ("callback_later", 0.02, False),
+    ("wrong_number", 0.01, False),
+]
 TASK_TYPES = [("follow_up", 1, 0.5), ("call", 3, 0.27), ("meeting", 2, 0.23)]
-UNSORTED_CATEGORY = {"Сайт": "forms", "Яндекс Директ": "forms", "Входящий звонок": "sip", "Рекомендация": "mail",
-                     "Авито": "chats", "VK Реклама": "chats"}
+UNSORTED_CATEGORY = {
+    "Сайт": "forms",
+    "Яндекс Директ": "forms",
+    "Входящий звонок": "sip",
+    "Рекомендация": "mail",
+    "Авито": "chats",
+    "VK Реклама": "chats",
+}
 
 
 def _epoch(d: date) -> int:
@@ -76,8 +97,9 @@ def _stage_lists(statuses: pd.DataFrame, pipelines: pd.DataFrame) -> dict[int, l
     return out
 
 
-def _plan(rng: np.random.Generator, ref: dict[str, pd.DataFrame], n: int, events_per_deal: int, as_of: date,
-          months: int) -> pd.DataFrame:
+def _plan(
+    rng: np.random.Generator, ref: dict[str, pd.DataFrame], n: int, events_per_deal: int, as_of: date, months: int
+) -> pd.DataFrame:
     """One row per deal with everything the expansion into events, calls and tasks needs."""
     end_s = _epoch(as_of)
     start_s = _epoch(demo.add_months(demo.first_of_month(as_of), -months))
@@ -121,8 +143,10 @@ def _plan(rng: np.random.Generator, ref: dict[str, pd.DataFrame], n: int, events
     pending = has_unsorted & ~declined & (created > end_s - 2 * 86400) & (u_out > 0.8)
 
     # outcome: a deal whose cycle ends before the end of history is closed
-    cycle = np.maximum(0.5, cyc[u_idx] * np.array([s.cycle_mult for s in spec])[p_idx]
-                       * np.exp(rng.normal(0, 0.8, n))) * 86400
+    cycle = (
+        np.maximum(0.5, cyc[u_idx] * np.array([s.cycle_mult for s in spec])[p_idx] * np.exp(rng.normal(0, 0.8, n)))
+        * 86400
+    )
     close = created + cycle.astype(np.int64)
     closed = (close < end_s) & ~declined & ~pending
     won = closed & (rng.random(n) < np.clip(win[u_idx] * np.array([s.win_mult for s in spec])[p_idx] * 1.15, 0, 0.95))
@@ -136,7 +160,9 @@ def _plan(rng: np.random.Generator, ref: dict[str, pd.DataFrame], n: int, events
         k[sel] = rng.choice(len(w), size=int(sel.sum()), p=w / w.sum())
     still_open = ~closed & ~declined & ~pending
     frac = (end_s - created) / cycle
-    k[still_open] = np.minimum(n_stages[still_open] - 1, np.floor(frac[still_open] * n_stages[still_open])).astype(np.int64)
+    k[still_open] = np.minimum(n_stages[still_open] - 1, np.floor(frac[still_open] * n_stages[still_open])).astype(
+        np.int64
+    )
     # back-and-forth moves: b returns to the previous stage around stage c, mean filling events_per_deal
     target = np.maximum(0.0, (events_per_deal - 1 - k - closed - has_unsorted) / 2.0 + 0.45)  # +: deleted deals have 1
     b = np.floor(rng.random(n) * (2 * target + 1)).astype(np.int64)
@@ -153,22 +179,37 @@ def _plan(rng: np.random.Generator, ref: dict[str, pd.DataFrame], n: int, events
     lost_reason = ref["loss_reasons"]["id"].to_numpy(np.int64)
     reason = lost_reason[rng.integers(0, len(lost_reason), n)]
 
-    return pd.DataFrame({
-        "lead_id": 30_000_001 + np.arange(n, dtype=np.int64),
-        "p_idx": p_idx, "pipeline_id": pipes["id"].to_numpy(np.int64)[p_idx],
-        "user_id": users["id"].to_numpy(np.int64)[u_idx], "group_id": users["group_id"].to_numpy(np.int64)[u_idx],
-        "source_id": sources["id"].to_numpy(np.int64)[s_idx], "source": sources["name"].to_numpy(object)[s_idx],
-        "price": price, "created_s": created, "close_s": np.where(closed, close, 0), "closed": closed,
-        "final_status": status, "loss_reason_id": np.where(lost, reason, 0),
-        "k": k, "b": b, "c": c, "last_open_s": last_open,
-        "has_unsorted": has_unsorted, "declined": declined, "pending": pending,
-        "category": np.where(has_unsorted, category, None),
-        "contact_id": 40_000_001 + rng.integers(0, max(1, int(n * 0.85)), n),
-        "company_id": np.where(rng.random(n) < 0.55, 50_000_001 + rng.integers(0, max(1, n // 3), n), 0),
-        "vip": rng.random(n) < 0.03,
-        "n_calls": rng.poisson(3.4, n), "n_tasks": rng.poisson(1.9, n),
-        "seed": rng.integers(0, 2 ** 31, n),
-    })
+    return pd.DataFrame(
+        {
+            "lead_id": 30_000_001 + np.arange(n, dtype=np.int64),
+            "p_idx": p_idx,
+            "pipeline_id": pipes["id"].to_numpy(np.int64)[p_idx],
+            "user_id": users["id"].to_numpy(np.int64)[u_idx],
+            "group_id": users["group_id"].to_numpy(np.int64)[u_idx],
+            "source_id": sources["id"].to_numpy(np.int64)[s_idx],
+            "source": sources["name"].to_numpy(object)[s_idx],
+            "price": price,
+            "created_s": created,
+            "close_s": np.where(closed, close, 0),
+            "closed": closed,
+            "final_status": status,
+            "loss_reason_id": np.where(lost, reason, 0),
+            "k": k,
+            "b": b,
+            "c": c,
+            "last_open_s": last_open,
+            "has_unsorted": has_unsorted,
+            "declined": declined,
+            "pending": pending,
+            "category": np.where(has_unsorted, category, None),
+            "contact_id": 40_000_001 + rng.integers(0, max(1, int(n * 0.85)), n),
+            "company_id": np.where(rng.random(n) < 0.55, 50_000_001 + rng.integers(0, max(1, n // 3), n), 0),
+            "vip": rng.random(n) < 0.03,
+            "n_calls": rng.poisson(3.4, n),
+            "n_tasks": rng.poisson(1.9, n),
+            "seed": rng.integers(0, 2**31, n),
+        }
+    )
 
 
 def _ts(expr: str) -> str:
@@ -178,8 +219,7 @@ def _ts(expr: str) -> str:
 
 def _rank_sql(j: str) -> str:
     """SQL: the open-stage rank of a deal's j-th open-stage entry (forward walk with b returns at stage c)."""
-    return (f"CASE WHEN {j} <= c THEN {j} WHEN {j} <= c + 2 * b THEN c + (({j} - c) % 2) "
-            f"ELSE {j} - 2 * b END")
+    return f"CASE WHEN {j} <= c THEN {j} WHEN {j} <= c + 2 * b THEN c + (({j} - c) % 2) ELSE {j} - 2 * b END"
 
 
 def _stage_sql(rank: str, lists: dict[int, list[int]], pipes: list[int]) -> str:
@@ -192,16 +232,25 @@ def _uniform(*parts: str) -> str:
     return f"((hash({', '.join(parts)}) >> 11)::DOUBLE / 9007199254740992.0)"
 
 
-def build_scale_store(path: str | os.PathLike, n_deals: int = 1_000_000, events_per_deal: int = 20, seed: int = 7,
-                      as_of: date = date(2026, 11, 1), months: int = 25, memory_limit: str = "4GB") -> dict[str, int]:
+def build_scale_store(
+    path: str | os.PathLike,
+    n_deals: int = 1_000_000,
+    events_per_deal: int = 20,
+    seed: int = 7,
+    as_of: date = date(2026, 11, 1),
+    months: int = 25,
+    memory_limit: str = "4GB",
+) -> dict[str, int]:
     """Write a synthetic store of ``n_deals`` deals with ``events_per_deal`` stage changes each on average.
 
     The store is built in a temporary file next to ``path`` and moved over it when complete. Returns the
     row count per table.
     """
     if n_deals < 100 or events_per_deal < 2 or months < 1:
-        raise ValueError(f"need n_deals >= 100, events_per_deal >= 2, months >= 1; got n_deals={n_deals}, "
-                         f"events_per_deal={events_per_deal}, months={months}")
+        raise ValueError(
+            f"need n_deals >= 100, events_per_deal >= 2, months >= 1; got n_deals={n_deals}, "
+            f"events_per_deal={events_per_deal}, months={months}"
+        )
     started = time.perf_counter()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -226,7 +275,7 @@ def build_scale_store(path: str | os.PathLike, n_deals: int = 1_000_000, events_
             con.execute("SET enable_progress_bar = false")
             store.create_schema(con)
             for name, df in ref.items():
-                store._insert(con, name, df, replace=False)
+                store.insert(con, name, df)
             con.register("plan_df", plan)
             con.execute("CREATE TEMP TABLE plan AS SELECT * FROM plan_df")
             con.unregister("plan_df")
@@ -245,13 +294,19 @@ def build_scale_store(path: str | os.PathLike, n_deals: int = 1_000_000, events_
                 leftover.unlink()
         raise
     counts = {**{name: len(df) for name, df in ref.items()}, **counts}
-    log.info("scale store written to %s in %.1f s (%.0f MB): %s", path, time.perf_counter() - started,
-             path.stat().st_size / 2 ** 20, ", ".join(f"{k}={v}" for k, v in counts.items()))
+    log.info(
+        "scale store written to %s in %.1f s (%.0f MB): %s",
+        path,
+        time.perf_counter() - started,
+        path.stat().st_size / 2**20,
+        ", ".join(f"{k}={v}" for k, v in counts.items()),
+    )
     return counts
 
 
-def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]], pipes: list[int],
-                      unsorted_sid: int, end_s: int) -> dict[str, int]:
+def _write_big_tables(
+    con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]], pipes: list[int], unsorted_sid: int, end_s: int
+) -> dict[str, int]:
     main = pipes[0]
     products = str(PRODUCTS)
     t0 = time.perf_counter()
@@ -261,13 +316,13 @@ def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]
         SELECT lead_id, {products}[(lead_id % {len(PRODUCTS)}) + 1] || ' — сделка ' || lead_id::VARCHAR,
                price, pipeline_id,
                CASE WHEN declined THEN NULL WHEN final_status > 0 THEN final_status
-                    WHEN pending THEN {unsorted_sid} ELSE {_stage_sql('k', lists, pipes)} END,
+                    WHEN pending THEN {unsorted_sid} ELSE {_stage_sql("k", lists, pipes)} END,
                user_id, group_id, source_id, source, nullif(loss_reason_id, 0),
                CASE WHEN vip THEN 'VIP' END, contact_id, nullif(company_id, 0),
                CASE WHEN has_unsorted THEN 0 ELSE user_id END,
-               {_ts('created_s')},
-               {_ts('CASE WHEN closed THEN close_s WHEN declined OR pending THEN created_s + 600 ELSE last_open_s END')},
-               CASE WHEN closed THEN {_ts('close_s')} END, declined
+               {_ts("created_s")},
+               {_ts("CASE WHEN closed THEN close_s WHEN declined OR pending THEN created_s + 600 ELSE last_open_s END")},
+               CASE WHEN closed THEN {_ts("close_s")} END, declined
         FROM plan""")
     log.info("leads written in %.1f s", time.perf_counter() - t0)
     # stage changes: [unsorted entry] + (k + 2b + 1) open-stage entries + [close]
@@ -281,12 +336,18 @@ def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]
         FROM plan""")
     n_open = "(us + k + 2 * b)"  # index of the last open-stage entry
     j, prev_j = "(e - us)", "(e - us - 1)"
-    at = (f"CASE WHEN e = 0 THEN created_s WHEN closed AND e = {n_open} + 1 THEN close_s "
-          f"ELSE created_s + floor((last_open_s - created_s) * e / greatest({n_open}, 1))::BIGINT END")
-    to_status = (f"CASE WHEN declined OR pending OR (us = 1 AND e = 0) THEN {unsorted_sid} "
-                 f"WHEN closed AND e = {n_open} + 1 THEN final_status ELSE {_stage_sql(_rank_sql(j), lists, pipes)} END")
-    from_status = (f"CASE WHEN e = 0 THEN NULL WHEN us = 1 AND e = 1 THEN {unsorted_sid} "
-                   f"ELSE {_stage_sql(_rank_sql(prev_j), lists, pipes)} END")
+    at = (
+        f"CASE WHEN e = 0 THEN created_s WHEN closed AND e = {n_open} + 1 THEN close_s "
+        f"ELSE created_s + floor((last_open_s - created_s) * e / greatest({n_open}, 1))::BIGINT END"
+    )
+    to_status = (
+        f"CASE WHEN declined OR pending OR (us = 1 AND e = 0) THEN {unsorted_sid} "
+        f"WHEN closed AND e = {n_open} + 1 THEN final_status ELSE {_stage_sql(_rank_sql(j), lists, pipes)} END"
+    )
+    from_status = (
+        f"CASE WHEN e = 0 THEN NULL WHEN us = 1 AND e = 1 THEN {unsorted_sid} "
+        f"ELSE {_stage_sql(_rank_sql(prev_j), lists, pipes)} END"
+    )
     con.execute(f"""
         INSERT INTO stage_changes
         SELECT 'sc' || lead_id::VARCHAR || '-' || e::VARCHAR, lead_id, {_ts(at)},
@@ -301,18 +362,22 @@ def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]
     con.execute(f"""
         INSERT INTO responsible_changes
         SELECT 'rc' || lead_id::VARCHAR, lead_id,
-               {_ts('created_s + (greatest(close_s, last_open_s) - created_s) // 2')},
+               {_ts("created_s + (greatest(close_s, last_open_s) - created_s) // 2")},
                (SELECT id FROM users ORDER BY id LIMIT 1), user_id, (SELECT id FROM users ORDER BY id LIMIT 1)
-        FROM plan WHERE NOT declined AND {_uniform('lead_id', "'rc'")} < 0.006""")
+        FROM plan WHERE NOT declined AND {_uniform("lead_id", "'rc'")} < 0.006""")
     # unsorted items, under the demo account's inbox names
-    inbox = " ".join(f"WHEN category = 'sip' THEN 'Mango Office' WHEN source = '{s.name}' THEN '{s.inbox}'"
-                     if i == 0 else f"WHEN source = '{s.name}' THEN '{s.inbox}'"
-                     for i, s in enumerate(x for x in demo.SOURCES if x.inbox))
+    inbox = " ".join(
+        f"WHEN category = 'sip' THEN 'Mango Office' WHEN source = '{s.name}' THEN '{s.inbox}'"
+        if i == 0
+        else f"WHEN source = '{s.name}' THEN '{s.inbox}'"
+        for i, s in enumerate(x for x in demo.SOURCES if x.inbox)
+    )
+    decision_delay = _uniform("lead_id", "1")
     con.execute(f"""
         INSERT INTO unsorted
-        SELECT md5(lead_id::VARCHAR), CASE {inbox} ELSE source END, category, {main}, {_ts('created_s')},
+        SELECT md5(lead_id::VARCHAR), CASE {inbox} ELSE source END, category, {main}, {_ts("created_s")},
                CASE WHEN declined THEN 'declined' WHEN pending THEN 'pending' ELSE 'accepted' END,
-               CASE WHEN NOT pending THEN {_ts(f'created_s + 60 + floor({_uniform("lead_id", "1")} * 7200)')} END,
+               CASE WHEN NOT pending THEN {_ts(f"created_s + 60 + floor({decision_delay} * 7200)")} END,
                CASE WHEN NOT pending THEN user_id END, lead_id, contact_id
         FROM plan WHERE has_unsorted""")
     # calls between creation and the last activity; a quarter inbound; ~38 % not answered
@@ -320,8 +385,11 @@ def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]
     for name, p, ok in CALL_STATUSES:
         cum += p
         arms.append((name, cum, ok))
-    status_case = "CASE " + " ".join(f"WHEN us < {cum:.4f} THEN '{nm}'" for nm, cum, _ in arms[:-1]) + \
-        f" ELSE '{arms[-1][0]}' END"
+    status_case = (
+        "CASE "
+        + " ".join(f"WHEN us < {cum:.4f} THEN '{nm}'" for nm, cum, _ in arms[:-1])
+        + f" ELSE '{arms[-1][0]}' END"
+    )
     con.execute("""
         CREATE TEMP TABLE cl AS
         SELECT lead_id, user_id, contact_id, created_s,
@@ -333,10 +401,10 @@ def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]
         SELECT row_number() OVER () + 184300000, CASE WHEN ud < 0.25 THEN 'in' ELSE 'out' END, user_id, lead_id,
                contact_id, CASE WHEN st = 'answered' THEN 20 + floor(ut * 400)::INT ELSE 0 END, st,
                st = 'answered', '+79' || lpad((contact_id % 1000000000)::VARCHAR, 9, '0'),
-               {_ts(f'least(created_s + floor((end_s - created_s) * ua), {end_s} - 60)')}
+               {_ts(f"least(created_s + floor((end_s - created_s) * ua), {end_s} - 60)")}
         FROM (SELECT *, {status_case} AS st FROM (
-                SELECT *, {_uniform('lead_id', 'i', "'d'")} AS ud, {_uniform('lead_id', 'i', "'s'")} AS us,
-                       {_uniform('lead_id', 'i', "'t'")} AS ut, {_uniform('lead_id', 'i', "'a'")} AS ua FROM cl))""")
+                SELECT *, {_uniform("lead_id", "i", "'d'")} AS ud, {_uniform("lead_id", "i", "'s'")} AS us,
+                       {_uniform("lead_id", "i", "'t'")} AS ut, {_uniform("lead_id", "i", "'a'")} AS ua FROM cl))""")
     con.execute("DROP TABLE cl")
     # tasks: follow-ups, calls and meetings; open ones only on deals still open
     ttype = "CASE WHEN ut < 0.5 THEN 'follow_up' WHEN ut < 0.77 THEN 'call' ELSE 'meeting' END"
@@ -344,16 +412,18 @@ def _write_big_tables(con: duckdb.DuckDBPyConnection, lists: dict[int, list[int]
     con.execute(f"""
         INSERT INTO tasks
         SELECT row_number() OVER () + 41020000, {ttype}, {tid}, user_id, 'lead', lead_id,
-               {_ts('t_created')}, {_ts('t_created + 86400 + floor(ud * 3 * 86400)')},
-               done, CASE WHEN done THEN {_ts('least(t_created + floor(uc * 4 * 86400), ' + str(end_s - 60) + ')')} END,
+               {_ts("t_created")}, {_ts("t_created + 86400 + floor(ud * 3 * 86400)")},
+               done, CASE WHEN done THEN {_ts("least(t_created + floor(uc * 4 * 86400), " + str(end_s - 60) + ")")} END,
                'Задача по сделке'
         FROM (SELECT *, (closed OR t_created < {end_s} - 3 * 86400) AND uc < 0.97 AS done FROM (
                 SELECT *, least(created_s + floor((end_s - created_s) * ua)::BIGINT, {end_s} - 120) AS t_created FROM (
                   SELECT lead_id, user_id, created_s, closed,
                          greatest(CASE WHEN closed THEN close_s ELSE last_open_s END, created_s + 3600) AS end_s,
-                         {_uniform('lead_id', 'i', "'ta'")} AS ua, {_uniform('lead_id', 'i', "'tt'")} AS ut,
-                         {_uniform('lead_id', 'i', "'td'")} AS ud, {_uniform('lead_id', 'i', "'tc'")} AS uc
+                         {_uniform("lead_id", "i", "'ta'")} AS ua, {_uniform("lead_id", "i", "'tt'")} AS ut,
+                         {_uniform("lead_id", "i", "'td'")} AS ud, {_uniform("lead_id", "i", "'tc'")} AS uc
                   FROM (SELECT *, unnest(range(0, n_tasks)) AS i FROM plan WHERE NOT declined AND n_tasks > 0))))""")
     log.info("responsible changes, unsorted, calls and tasks written in %.1f s", time.perf_counter() - t0)
-    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-            for t in ("leads", "stage_changes", "responsible_changes", "unsorted", "calls", "tasks")}
+    return {
+        t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+        for t in ("leads", "stage_changes", "responsible_changes", "unsorted", "calls", "tasks")
+    }

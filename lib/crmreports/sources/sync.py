@@ -24,29 +24,38 @@ Deleted leads: the API lists them only as ``{id, updated_at, is_deleted: true}``
 stub into the last record it has of the lead, so the row keeps its data and gets ``is_deleted`` true
 (leads deleted before the first sync are stubs only, exactly like a direct load of the dump).
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
+from .. import store
 from ..store import derived
 from . import mapping
-from .. import store
 from .amocrm import EVENTS_LIMIT, PAGE_LIMIT, AmoCRMClient
 
 log = logging.getLogger("crmreports.sync")
 
-EVENT_TYPES = ("lead_added", "lead_status_changed", "entity_responsible_changed", "lead_deleted",
-               "lead_restored", "incoming_call", "outgoing_call")
+EVENT_TYPES = (
+    "lead_added",
+    "lead_status_changed",
+    "entity_responsible_changed",
+    "lead_deleted",
+    "lead_restored",
+    "incoming_call",
+    "outgoing_call",
+)
 NOTE_TYPES = ("call_in", "call_out")
 NOTE_ENTITIES = ("leads", "contacts", "companies")
 MAPPED_TABLES = [t for t in store.SCHEMA if t != "sync_state"]
@@ -76,15 +85,15 @@ def _int(v: Any) -> int | None:
 class Stream:
     """A paged entity fetched incrementally."""
 
-    name: str                       # sync_state key and sync_raw entity
+    name: str  # sync_state key and sync_raw entity
     path: str
-    key: str                        # _embedded key
+    key: str  # _embedded key
     params: list
-    mark_field: str                 # field the high-water mark is kept on
-    filter_param: str | None        # e.g. filter[updated_at][from]; None: no server-side filter
+    mark_field: str  # field the high-water mark is kept on
+    filter_param: str | None  # e.g. filter[updated_at][from]; None: no server-side filter
     ref: Callable[[dict], int | None]
     limit: int = PAGE_LIMIT
-    descending: bool = False        # newest first, stop when older than the mark
+    descending: bool = False  # newest first, stop when older than the mark
     id_field: str = "id"
 
 
@@ -99,24 +108,68 @@ def _unsorted_ref(u: dict) -> int | None:
 
 def streams() -> list[Stream]:
     out = [
-        Stream("leads", "/api/v4/leads", "leads",
-               [("with", "contacts,loss_reason,source_id,source"), ("order[updated_at]", "asc")],
-               "updated_at", "filter[updated_at][from]", lambda d: None),
-        Stream("leads_deleted", "/api/v4/leads", "leads", [("with", "only_deleted"), ("order[updated_at]", "asc")],
-               "updated_at", "filter[updated_at][from]", lambda d: None),
-        Stream("events", "/api/v4/events", "events",
-               [("filter[type]", ",".join(EVENT_TYPES)), ("order[created_at]", "asc")],
-               "created_at", "filter[created_at][from]", _event_ref, limit=EVENTS_LIMIT),
+        Stream(
+            "leads",
+            "/api/v4/leads",
+            "leads",
+            [("with", "contacts,loss_reason,source_id,source"), ("order[updated_at]", "asc")],
+            "updated_at",
+            "filter[updated_at][from]",
+            lambda d: None,
+        ),
+        Stream(
+            "leads_deleted",
+            "/api/v4/leads",
+            "leads",
+            [("with", "only_deleted"), ("order[updated_at]", "asc")],
+            "updated_at",
+            "filter[updated_at][from]",
+            lambda d: None,
+        ),
+        Stream(
+            "events",
+            "/api/v4/events",
+            "events",
+            [("filter[type]", ",".join(EVENT_TYPES)), ("order[created_at]", "asc")],
+            "created_at",
+            "filter[created_at][from]",
+            _event_ref,
+            limit=EVENTS_LIMIT,
+        ),
     ]
     for ent in NOTE_ENTITIES:
-        out.append(Stream(f"notes:{ent}", f"/api/v4/{ent}/notes", "notes",
-                          [("filter[note_type][]", t) for t in NOTE_TYPES] + [("order[updated_at]", "asc")],
-                          "updated_at", "filter[updated_at][from]", lambda n: _int(n.get("entity_id"))))
+        out.append(
+            Stream(
+                f"notes:{ent}",
+                f"/api/v4/{ent}/notes",
+                "notes",
+                [("filter[note_type][]", t) for t in NOTE_TYPES] + [("order[updated_at]", "asc")],
+                "updated_at",
+                "filter[updated_at][from]",
+                lambda n: _int(n.get("entity_id")),
+            )
+        )
     out += [
-        Stream("tasks", "/api/v4/tasks", "tasks", [("order[updated_at]", "asc")], "updated_at",
-               "filter[updated_at][from]", lambda t: _int(t.get("entity_id"))),
-        Stream("unsorted", "/api/v4/leads/unsorted", "unsorted", [("order[created_at]", "desc")], "created_at",
-               None, _unsorted_ref, descending=True, id_field="uid"),
+        Stream(
+            "tasks",
+            "/api/v4/tasks",
+            "tasks",
+            [("order[updated_at]", "asc")],
+            "updated_at",
+            "filter[updated_at][from]",
+            lambda t: _int(t.get("entity_id")),
+        ),
+        Stream(
+            "unsorted",
+            "/api/v4/leads/unsorted",
+            "unsorted",
+            [("order[created_at]", "desc")],
+            "created_at",
+            None,
+            _unsorted_ref,
+            descending=True,
+            id_field="uid",
+        ),
     ]
     return out
 
@@ -142,14 +195,15 @@ class SyncResult:
 
     def summary(self) -> str:
         recs = ", ".join(f"{k} {v}" for k, v in self.records.items())
-        return (f"sync done in {self.seconds:.1f} s: {self.requests} requests, {self.retries} retries"
-                + (f", {self.refreshes} token refreshes" if self.refreshes else "")
-                + f"; {'full' if self.full_remap else 'incremental'} store update; records fetched: {recs}")
+        return (
+            f"sync done in {self.seconds:.1f} s: {self.requests} requests, {self.retries} retries"
+            + (f", {self.refreshes} token refreshes" if self.refreshes else "")
+            + f"; {'full' if self.full_remap else 'incremental'} store update; records fetched: {recs}"
+        )
 
 
 class Syncer:
-    def __init__(self, client: AmoCRMClient, store_path: str | Path, *, full: bool = False,
-                 progress: bool = True):
+    def __init__(self, client: AmoCRMClient, store_path: str | Path, *, full: bool = False, progress: bool = True):
         self.client = client
         self.store_path = Path(store_path)
         self.full = full
@@ -163,20 +217,31 @@ class Syncer:
         return {e: (hw, st) for e, hw, st in rows}
 
     def _set_state(self, con, entity: str, high_water: int | None, status: str) -> None:
-        con.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?)",
-                    [entity, high_water, datetime.now(timezone.utc).replace(tzinfo=None), status])
+        con.execute(
+            "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?)",
+            [entity, high_water, datetime.now(UTC).replace(tzinfo=None), status],
+        )
 
-    def _upsert_raw(self, con, entity: str, records: list[dict], ts_field: str | None,
-                    ref: Callable[[dict], int | None], key: str = "id") -> None:
+    def _upsert_raw(
+        self,
+        con,
+        entity: str,
+        records: list[dict],
+        ts_field: str | None,
+        ref: Callable[[dict], int | None],
+        key: str = "id",
+    ) -> None:
         if not records:
             return
-        df = pd.DataFrame({
-            "entity": entity,
-            "id": [str(r[key]) for r in records],
-            "ts": pd.array([_int(r.get(ts_field)) if ts_field else None for r in records], dtype="Int64"),
-            "ref_id": pd.array([ref(r) for r in records], dtype="Int64"),
-            "body": [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records],
-        }).drop_duplicates(["entity", "id"], keep="last")
+        df = pd.DataFrame(
+            {
+                "entity": entity,
+                "id": [str(r[key]) for r in records],
+                "ts": pd.array([_int(r.get(ts_field)) if ts_field else None for r in records], dtype="Int64"),
+                "ref_id": pd.array([ref(r) for r in records], dtype="Int64"),
+                "body": [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records],
+            }
+        ).drop_duplicates(["entity", "id"], keep="last")
         con.register("_raw_in", df)
         try:
             con.execute("""
@@ -222,14 +287,18 @@ class Syncer:
                     self._upsert_raw(con, name, records, None, lambda r: None)
                     con.execute("UPDATE sync_raw SET pending = true WHERE entity = ?", [name])
                 self._set_state(con, name, None, "done")
+
             self._tx(con, write)
         summary = self.client.get("/api/v4/leads/unsorted/summary")
         self.result.unsorted_summary = {k: v for k, v in (summary or {}).items() if not k.startswith("_")}
 
     def _merge_deleted(self, con, stubs: list[dict]) -> list[dict]:
         ids = [str(s["id"]) for s in stubs]
-        old = dict(con.execute("SELECT id, body FROM sync_raw WHERE entity = 'leads' AND id IN "
-                               "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall())
+        old = dict(
+            con.execute(
+                "SELECT id, body FROM sync_raw WHERE entity = 'leads' AND id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+            ).fetchall()
+        )
         out = []
         for s in stubs:
             prev = json.loads(old[str(s["id"])]) if str(s["id"]) in old else {}
@@ -242,8 +311,14 @@ class Syncer:
             params.append((st.filter_param, mark))
         raw_entity = "leads" if st.name == "leads_deleted" else st.name
         count, best, last, ascending = 0, mark, None, True
-        bar = tqdm(desc=f"{st.name:<15}", unit=" rec", file=sys.stderr, disable=not self.progress, leave=True,
-                   dynamic_ncols=True)
+        bar = tqdm(
+            desc=f"{st.name:<15}",
+            unit=" rec",
+            file=sys.stderr,
+            disable=not self.progress,
+            leave=True,
+            dynamic_ncols=True,
+        )
         try:
             for page in self.client.pages(st.path, st.key, params, limit=st.limit):
                 items = [_strip_links(r) for r in page.items]
@@ -263,6 +338,7 @@ class Syncer:
                     self._upsert_raw(con, raw_entity, items, st.mark_field, st.ref, st.id_field)
                     if hw is not None:
                         self._set_state(con, st.name, hw, "running")
+
                 self._tx(con, write)
                 count += len(items)
                 bar.update(len(items))
@@ -276,18 +352,27 @@ class Syncer:
     # ---------------------------------------------------------------------------------- materialize
 
     def _raw(self, con, entity: str, where: str = "", params: Iterable = ()) -> list[dict]:
-        sql = "SELECT body FROM sync_raw WHERE entity = ?" + (f" AND ({where})" if where else "") + \
-              " ORDER BY ts NULLS FIRST, id"
+        sql = (
+            "SELECT body FROM sync_raw WHERE entity = ?"
+            + (f" AND ({where})" if where else "")
+            + " ORDER BY ts NULLS FIRST, id"
+        )
         return [json.loads(b) for (b,) in con.execute(sql, [entity, *params]).fetchall()]
 
     def _dump(self, con) -> dict:
         account = self._raw(con, "account")
-        return {"account": account[0] if account else {}, "users": self._raw(con, "users"),
-                "pipelines": self._raw(con, "pipelines"), "loss_reasons": self._raw(con, "loss_reasons"),
-                "sources": self._raw(con, "sources"), "leads": self._raw(con, "leads"),
-                "events": self._raw(con, "events"),
-                "notes": {e: self._raw(con, f"notes:{e}") for e in NOTE_ENTITIES},
-                "tasks": self._raw(con, "tasks"), "unsorted": self._raw(con, "unsorted")}
+        return {
+            "account": account[0] if account else {},
+            "users": self._raw(con, "users"),
+            "pipelines": self._raw(con, "pipelines"),
+            "loss_reasons": self._raw(con, "loss_reasons"),
+            "sources": self._raw(con, "sources"),
+            "leads": self._raw(con, "leads"),
+            "events": self._raw(con, "events"),
+            "notes": {e: self._raw(con, f"notes:{e}") for e in NOTE_ENTITIES},
+            "tasks": self._raw(con, "tasks"),
+            "unsorted": self._raw(con, "unsorted"),
+        }
 
     def _full_remap(self, con, synced_at: datetime) -> None:
         tables = mapping.dump_to_tables(self._dump(con), synced_at=synced_at, source="api")
@@ -299,13 +384,13 @@ class Syncer:
             derived.refresh(con)
             con.execute("UPDATE sync_raw SET pending = false WHERE pending")
             self._set_state(con, "materialize", None, "done")
+
         self._tx(con, write)
 
     def _incremental_remap(self, con, synced_at: datetime) -> None:
         ids = lambda sql, *p: {int(x) for (x,) in con.execute(sql, list(p)).fetchall() if x is not None}  # noqa: E731
         affected = ids("SELECT CAST(id AS BIGINT) FROM sync_raw WHERE pending AND entity = 'leads'")
-        affected |= ids("SELECT ref_id FROM sync_raw WHERE pending AND entity IN ('events', 'notes:leads', "
-                        "'unsorted')")
+        affected |= ids("SELECT ref_id FROM sync_raw WHERE pending AND entity IN ('events', 'notes:leads', 'unsorted')")
         pending_contacts = ids("SELECT ref_id FROM sync_raw WHERE pending AND entity = 'notes:contacts'")
         A = sorted(affected)
         in_a = "ref_id IN (SELECT unnest(?::BIGINT[]))"
@@ -328,12 +413,18 @@ class Syncer:
                 con.execute(f"DELETE FROM {name} WHERE lead_id IN (SELECT unnest(?::BIGINT[]))", [A])
                 store.upsert(con, name, df)
             # calls on the affected leads and on every contact they had or have
-            notes = {"leads": self._raw(con, "notes:leads", in_a, [A]),
-                     "contacts": self._raw(con, "notes:contacts", in_a, [contacts]),
-                     "companies": companies_notes}
+            notes = {
+                "leads": self._raw(con, "notes:leads", in_a, [A]),
+                "contacts": self._raw(con, "notes:contacts", in_a, [contacts]),
+                "companies": companies_notes,
+            }
             note_leads = sorted({int(n["entity_id"]) for n in notes["leads"]})
-            leads_df = store.read_table(con, "leads", "id IN (SELECT unnest(?::BIGINT[])) OR contact_id IN "
-                                        "(SELECT unnest(?::BIGINT[]))", [note_leads, contacts])
+            leads_df = store.read_table(
+                con,
+                "leads",
+                "id IN (SELECT unnest(?::BIGINT[])) OR contact_id IN (SELECT unnest(?::BIGINT[]))",
+                [note_leads, contacts],
+            )
             store.upsert(con, "calls", mapping.map_calls(notes, leads_df))
             store.upsert(con, "tasks", mapping.map_tasks(tasks, account))
             # unsorted items of the affected leads, and new ones
@@ -341,26 +432,36 @@ class Syncer:
             lids = sorted({r for r in (_unsorted_ref(u) for u in items) if r is not None})
             in_l = "IN (SELECT unnest(?::BIGINT[]))"
             un = mapping.map_unsorted(
-                items, store.read_table(con, "leads", f"id {in_l}", [lids]),
+                items,
+                store.read_table(con, "leads", f"id {in_l}", [lids]),
                 store.read_table(con, "stage_changes", f"lead_id {in_l}", [lids]),
-                store.read_table(con, "statuses"), self._raw(con, "events", f"ref_id {in_l}", [lids]))
+                store.read_table(con, "statuses"),
+                self._raw(con, "events", f"ref_id {in_l}", [lids]),
+            )
             store.upsert(con, "unsorted", un)
             store.upsert(con, "account", mapping.map_account(account, synced_at, "api"))
             derived.refresh(con, A)
             con.execute("UPDATE sync_raw SET pending = false WHERE pending")
             self._set_state(con, "materialize", None, "done")
+
         self._tx(con, write)
         log.debug("incremental store update: %d leads, %d contacts affected", len(A), len(contacts))
 
     def _materialize(self, con) -> None:
-        synced_at = datetime.now(timezone.utc)
+        synced_at = datetime.now(UTC)
         state = self._state(con)
-        refs_changed = con.execute("SELECT count(*) FROM sync_raw WHERE pending AND entity IN "
-                                   "('account','users','pipelines','loss_reasons','sources')").fetchone()[0]
+        refs_changed = con.execute(
+            "SELECT count(*) FROM sync_raw WHERE pending AND entity IN "
+            "('account','users','pipelines','loss_reasons','sources')"
+        ).fetchone()[0]
         n_leads = con.execute("SELECT count(*) FROM sync_raw WHERE entity = 'leads'").fetchone()[0]
         n_pending = con.execute("SELECT count(*) FROM sync_raw WHERE pending AND entity = 'leads'").fetchone()[0]
-        full = (self.full or state.get("materialize", (None, None))[1] != "done" or refs_changed > 0
-                or n_pending > FULL_REMAP_SHARE * max(n_leads, 1))
+        full = (
+            self.full
+            or state.get("materialize", (None, None))[1] != "done"
+            or refs_changed > 0
+            or n_pending > FULL_REMAP_SHARE * max(n_leads, 1)
+        )
         self.result.full_remap = full
         if full:
             self._full_remap(con, synced_at)

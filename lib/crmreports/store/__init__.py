@@ -4,14 +4,48 @@ derived tables kept from the change log, and the public SQL helpers the report q
 Timestamps are stored as naive UTC ``TIMESTAMP``. Readers convert them to the account's timezone
 (``read_*`` functions return naive *local* timestamps, which is what period bounds are in).
 """
-from .access import StoreData, lead_filter, load, read_account, read_table, to_local, upsert, write_full
+
+from .access import StoreData, insert, lead_filter, load, read_account, read_table, to_local, upsert, write_full
 from .files import connect, find_project_file, resolve_path, store_version
-from .schema import (DEFAULT_STORE, KEYS, LOST_STATUS_ID, SCHEMA, TIMESTAMP_COLUMNS, WON_STATUS_ID, StoreError,
-                     conform, create_schema, data_end)
+from .schema import (
+    DEFAULT_STORE,
+    KEYS,
+    LOST_STATUS_ID,
+    SCHEMA,
+    TIMESTAMP_COLUMNS,
+    WON_STATUS_ID,
+    StoreError,
+    conform,
+    create_schema,
+    data_end,
+)
 
 WON, LOST = WON_STATUS_ID, LOST_STATUS_ID
 
-__all__ = ["DEFAULT_STORE", "KEYS", "LOST", "LOST_STATUS_ID", "SCHEMA", "TIMESTAMP_COLUMNS", "WON", "WON_STATUS_ID",
-           "StoreData", "StoreError", "conform", "connect", "create_schema", "data_end", "find_project_file",
-           "lead_filter", "load", "read_account", "read_table", "resolve_path", "store_version", "to_local",
-           "upsert", "write_full"]
+__all__ = [
+    "DEFAULT_STORE",
+    "KEYS",
+    "LOST",
+    "LOST_STATUS_ID",
+    "SCHEMA",
+    "TIMESTAMP_COLUMNS",
+    "WON",
+    "WON_STATUS_ID",
+    "StoreData",
+    "StoreError",
+    "conform",
+    "connect",
+    "create_schema",
+    "data_end",
+    "find_project_file",
+    "insert",
+    "lead_filter",
+    "load",
+    "read_account",
+    "read_table",
+    "resolve_path",
+    "store_version",
+    "to_local",
+    "upsert",
+    "write_full",
+]

@@ -3,14 +3,15 @@
 Timestamps are stored as naive UTC ``TIMESTAMP``. Readers convert them to the account's timezone
 (``read_*`` functions return naive *local* timestamps, which is what period bounds are in).
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import duckdb
 import pandas as pd
@@ -20,7 +21,8 @@ from .files import connect
 from .schema import SCHEMA, TIMESTAMP_COLUMNS, StoreError, conform, create_schema
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, replace: bool) -> None:
+def insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, replace: bool = False) -> None:
+    """Insert the rows of ``df`` (conformed to the table's schema); ``replace``: replace rows with the same key."""
     df = conform(table, df)
     if df.empty:
         return
@@ -30,7 +32,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, replac
         verb = "INSERT OR REPLACE" if replace else "INSERT"
         con.execute(f'{verb} INTO "{table}" ({cols}) SELECT {cols} FROM _incoming')
     finally:
-        with contextlib.suppress(duckdb.Error):   # an aborted transaction refuses this; keep the first error
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses this; keep the first error
             con.unregister("_incoming")
 
 
@@ -54,7 +56,7 @@ def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> P
             create_schema(con)
             con.execute("BEGIN")
             for table, df in tables.items():
-                _insert(con, table, df, replace=False)
+                insert(con, table, df, replace=False)
             derived.refresh(con)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
@@ -73,7 +75,7 @@ def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> P
 
 def upsert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> int:
     """Insert or replace rows of ``df`` by the table's key. Call inside a transaction."""
-    _insert(con, table, df, replace=True)
+    insert(con, table, df, replace=True)
     return len(df)
 
 
@@ -109,8 +111,14 @@ def to_local(df: pd.DataFrame, table: str, tz: str) -> pd.DataFrame:
     return df
 
 
-def read_table(con: duckdb.DuckDBPyConnection, table: str, where: str = "", params: Iterable = (),
-               tz: str | None = None, columns: Iterable[str] | None = None) -> pd.DataFrame:
+def read_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str = "",
+    params: Iterable = (),
+    tz: str | None = None,
+    columns: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Read one table with an optional SQL filter; convert timestamps to ``tz`` if given."""
     if table not in SCHEMA:
         raise ValueError(f"unknown store table {table!r}; valid: {list(SCHEMA)}")
@@ -142,8 +150,12 @@ def lead_filter(pipeline_ids: list[int] | None = None, user_ids: list[int] | Non
     return "(" + " AND ".join(cond) + ")", params
 
 
-def load(path: str | os.PathLike, tables: Iterable[str] = ("leads", "stage_changes"),
-         pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> StoreData:
+def load(
+    path: str | os.PathLike,
+    tables: Iterable[str] = ("leads", "stage_changes"),
+    pipeline_ids: list[int] | None = None,
+    user_ids: list[int] | None = None,
+) -> StoreData:
     """Read what a report needs, with pipeline and manager filters pushed into SQL.
 
     ``user_ids`` filters leads by responsible user and the per-user tables (calls, tasks) by user;
@@ -162,19 +174,25 @@ def load(path: str | os.PathLike, tables: Iterable[str] = ("leads", "stage_chang
                 continue
             if name in ("stage_changes", "responsible_changes"):
                 out[name] = read_table(
-                    con, name, f"lead_id IN (SELECT id FROM leads WHERE {lead_where})", params, tz=tz)
+                    con, name, f"lead_id IN (SELECT id FROM leads WHERE {lead_where})", params, tz=tz
+                )
             elif name == "calls" and user_ids:
-                out[name] = read_table(con, name, f"user_id IN ({', '.join('?' * len(user_ids))})",
-                                       user_ids, tz=tz)
+                out[name] = read_table(con, name, f"user_id IN ({', '.join('?' * len(user_ids))})", user_ids, tz=tz)
             elif name == "tasks" and user_ids:
-                out[name] = read_table(con, name,
-                                       f"responsible_user_id IN ({', '.join('?' * len(user_ids))})",
-                                       user_ids, tz=tz)
+                out[name] = read_table(
+                    con, name, f"responsible_user_id IN ({', '.join('?' * len(user_ids))})", user_ids, tz=tz
+                )
             else:
                 out[name] = read_table(con, name, tz=tz)
-        return StoreData(account=account, users=out["users"], pipelines=out["pipelines"],
-                         statuses=out["statuses"], leads=out["leads"],
-                         stage_changes=out.get("stage_changes", conform("stage_changes", None)),
-                         loss_reasons=out["loss_reasons"], tables=out)
+        return StoreData(
+            account=account,
+            users=out["users"],
+            pipelines=out["pipelines"],
+            statuses=out["statuses"],
+            leads=out["leads"],
+            stage_changes=out.get("stage_changes", conform("stage_changes", None)),
+            loss_reasons=out["loss_reasons"],
+            tables=out,
+        )
     finally:
         con.close()

@@ -27,6 +27,7 @@ same rows. ``crmreports run`` and ``pack`` store them first in that case (:func:
     and its ``to_pipeline_id`` / ``to_status_id``. The forecast's month-start snapshots
     (:mod:`crmreports.reports.forecast.query`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,7 @@ log = logging.getLogger("crmreports.derived")
 VERSION = 1
 TABLES = ("stage_stays", "lead_stage_sets", "lead_months")
 STATE = "derived_state"
-LIVE = "(SELECT id FROM leads WHERE NOT coalesce(is_deleted, false))"   # the deals any report may show
+LIVE = "(SELECT id FROM leads WHERE NOT coalesce(is_deleted, false))"  # the deals any report may show
 # a change's place in the log: its UTC time, then its row position (an integer pair in one HUGEINT)
 ORDER_KEY = '(epoch_us("at")::HUGEINT * 4294967296 + rowid)'
 
@@ -107,7 +108,7 @@ def refresh(con: duckdb.DuckDBPyConnection, lead_ids: list[int] | None = None) -
     of ``lead_ids`` if given and the tables are current (else all of them)."""
     started = time.perf_counter()
     tz = _timezone(con)
-    con.execute("SET enable_progress_bar = false")       # a writer's own progress is its business
+    con.execute("SET enable_progress_bar = false")  # a writer's own progress is its business
     if lead_ids is not None and current(con, tz):
         con.execute("CREATE OR REPLACE TEMP TABLE _derived_ids AS SELECT unnest(?::BIGINT[]) AS id", [sorted(lead_ids)])
         where = "lead_id IN (SELECT id FROM _derived_ids)"
@@ -144,10 +145,13 @@ def ensure(path) -> bool:
             refresh(con)
             con.execute("COMMIT")
         finally:
-            con.close()         # uncommitted: rolled back
+            con.close()  # uncommitted: rolled back
     except duckdb.Error as exc:
-        log.warning("cannot store the derived tables of %s now (%s); the reports derive them as they read",
-                    path, str(exc).splitlines()[0])
+        log.warning(
+            "cannot store the derived tables of %s now (%s); the reports derive them as they read",
+            path,
+            str(exc).splitlines()[0],
+        )
         return False
     log.info("stored the derived tables of %s (written by an older version)", path)
     return True
@@ -160,11 +164,13 @@ def source(con: duckdb.DuckDBPyConnection, name: str, tz: str) -> str:
         return name
     if not _warned:
         _warned.append(name)
-        log.warning("the store has no current derived tables (written by an older version, or edited by hand): "
-                    "reports derive them from the change log on every run, which is slow on a large account; "
-                    "`crmreports run` or `pack` stores them when no other process holds the store open, as do "
-                    "sync, import and demo")
+        log.warning(
+            "the store has no current derived tables (written by an older version, or edited by hand): "
+            "reports derive them from the change log on every run, which is slow on a large account; "
+            "`crmreports run` or `pack` stores them when no other process holds the store open, as do "
+            "sync, import and demo"
+        )
     return f"({definitions(con, tz)[name]})"
 
 
-_warned: list[str] = []      # the warning above, once per process
+_warned: list[str] = []  # the warning above, once per process

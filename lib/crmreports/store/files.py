@@ -1,4 +1,5 @@
 """Finding and opening the store file."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,6 @@ from pathlib import Path
 import duckdb
 
 from .schema import DEFAULT_STORE, StoreError, create_schema
-
-
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
@@ -38,7 +37,8 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
     if read_only and not path.exists():
         raise StoreError(
             f"store {str(path)!r} does not exist; create it with `crmreports demo`, "
-            "`crmreports sync` or `crmreports import`")
+            "`crmreports sync` or `crmreports import`"
+        )
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:

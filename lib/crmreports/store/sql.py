@@ -1,5 +1,6 @@
 """Public SQL helpers for the report queries: timestamps as DuckDB parameters, windows widened by
 :data:`crmreports.core.localtime.MARGIN`, SELECTs read as frames in local time."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,9 +8,6 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 import pyarrow as pa
-
-
-
 
 from ..core.localtime import MARGIN
 from .access import to_local
@@ -33,8 +31,9 @@ def sql_windows(col: str, ranges: list[tuple]) -> tuple[str, list]:
     return f"({sql})", [v for span in merged for v in span]
 
 
-def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list, table: str, columns: list[str],
-          tz: str) -> pd.DataFrame:
+def read_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list, table: str, columns: list[str], tz: str
+) -> pd.DataFrame:
     """Like :func:`store.read_table` for an arbitrary SELECT of ``columns`` of ``table``."""
     df = con.execute(sql, params).df()
     if df.empty:
@@ -64,7 +63,9 @@ def frame(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(cols, columns=table.column_names)
 
 
-def query_arrow(con, sql: str, params: list | None = None, frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def query_arrow(
+    con, sql: str, params: list | None = None, frames: dict[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
     """The result of ``sql`` through Arrow (:func:`frame`); ``frames`` are registered as views for the query."""
     cur = con.cursor()
     try:
@@ -75,8 +76,9 @@ def query_arrow(con, sql: str, params: list | None = None, frames: dict[str, pd.
         cur.close()
 
 
-def read_arrow(con, sql: str, params: list, table: str, columns: list[str], tz: str,
-          frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def read_arrow(
+    con, sql: str, params: list, table: str, columns: list[str], tz: str, frames: dict[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
     """Like :func:`read_frame` (a SELECT of ``columns`` of ``table``, local timestamps), through
     Arrow (:func:`frame`); ``frames`` are registered as views for the query."""
     df = query_arrow(con, sql, params, frames)

@@ -1,4 +1,5 @@
 """`crmreports demo`: load the embedded demo account into the store (or, with --scale, a large synthetic one)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,19 +10,30 @@ SCALE_DEALS = 1_000_000
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="load the embedded demo account into the store",
-                       description="Generate the deterministic demo account (amoCRM API-shaped records) and load "
-                                   "it into the store through the same mapping a real sync uses. With --scale, "
-                                   "write a large synthetic store directly instead (for benchmarks).")
+    p = sub.add_parser(
+        "demo",
+        help="load the embedded demo account into the store",
+        description="Generate the deterministic demo account (amoCRM API-shaped records) and load "
+        "it into the store through the same mapping a real sync uses. With --scale, "
+        "write a large synthetic store directly instead (for benchmarks).",
+    )
     p.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
     p.add_argument("--as-of", default="", help="first day after the history, YYYY-MM-DD (default: 1st of this month)")
-    p.add_argument("--deals", type=int, default=None,
-                   help=f"number of deals (default: 20000; {SCALE_DEALS:,} with --scale)")
+    p.add_argument(
+        "--deals", type=int, default=None, help=f"number of deals (default: 20000; {SCALE_DEALS:,} with --scale)"
+    )
     p.add_argument("--months", type=int, default=25, help="months of history (default: %(default)s)")
-    p.add_argument("--scale", action="store_true",
-                   help="build a large synthetic store (vectorized, ~20 stage changes per deal) for benchmarks")
-    p.add_argument("--events-per-deal", type=int, default=20,
-                   help="with --scale: average stage changes per deal (default: %(default)s)")
+    p.add_argument(
+        "--scale",
+        action="store_true",
+        help="build a large synthetic store (vectorized, ~20 stage changes per deal) for benchmarks",
+    )
+    p.add_argument(
+        "--events-per-deal",
+        type=int,
+        default=20,
+        help="with --scale: average stage changes per deal (default: %(default)s)",
+    )
     p.set_defaults(func=run)
 
 
@@ -39,11 +51,19 @@ def run(args) -> int:
         if args.events_per_deal < 2:
             raise CLIError(f"--events-per-deal {args.events_per_deal}: at least 2 are needed")
         from ...sources import scale
-        counts = scale.build_scale_store(args.store, n_deals=deals, events_per_deal=args.events_per_deal,
-                                         seed=args.seed, as_of=as_of, months=args.months)
+
+        counts = scale.build_scale_store(
+            args.store,
+            n_deals=deals,
+            events_per_deal=args.events_per_deal,
+            seed=args.seed,
+            as_of=as_of,
+            months=args.months,
+        )
         print(f"scale store written to {args.store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0
     from ...sources import demo
+
     counts = demo.load_demo(args.store, seed=args.seed, as_of=as_of, n_deals=deals, months=args.months)
     print(f"demo account loaded into {args.store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

@@ -1,4 +1,5 @@
 """`crmreports run REPORT --period P [--manager NAME]`: build one report."""
+
 from __future__ import annotations
 
 import logging
@@ -9,29 +10,42 @@ log = logging.getLogger("crmreports.run")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("run", help="build one report for one period and scope",
-                       description="Execute a report notebook for a period and a scope (team or one manager) and "
-                                   "write ipynb, HTML, PDF, JSON figures and CSV tables.")
+    p = sub.add_parser(
+        "run",
+        help="build one report for one period and scope",
+        description="Execute a report notebook for a period and a scope (team or one manager) and "
+        "write ipynb, HTML, PDF, JSON figures and CSV tables.",
+    )
     from ... import reports
+
     p.add_argument("report", metavar="REPORT", help=f"the report: {', '.join(reports.names())}")
-    p.add_argument("--period", default="last", help="2026-10, 2026-Q3, 2026-W44, 2026, 2026-10-01..2026-10-15 or "
-                                                    "'last' (last full month; default)")
+    p.add_argument(
+        "--period",
+        default="last",
+        help="2026-10, 2026-Q3, 2026-W44, 2026, 2026-10-01..2026-10-15 or 'last' (last full month; default)",
+    )
     p.add_argument("--manager", default="", help="manager's name (default: whole team)")
     p.add_argument("--pipeline", default="", help="pipeline name (default: all pipelines)")
     p.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: %(default)s)")
     p.add_argument("--out", default="reports", help="output folder (default: %(default)s)")
-    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="a report-specific notebook parameter, e.g. -p as_of=2026-10-15 for goals (repeatable)")
+    p.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a report-specific notebook parameter, e.g. -p as_of=2026-10-15 for goals (repeatable)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ...store import derived
-    from ...core.periods import PeriodError
-    from ...present.context import validate
     from ...batch.run import STANDARD_PARAMETERS, Job, check_parameters, notebook_path, parse_formats, run_job
+    from ...core.periods import PeriodError
     from ...core.scopes import ParameterError
-    from ...store import StoreError
+    from ...present.context import validate
+    from ...store import StoreError, derived
+
     try:
         notebook_path(args.report)
         formats = parse_formats(args.format)
@@ -44,16 +58,27 @@ def run(args) -> int:
             if name.strip() in STANDARD_PARAMETERS:
                 raise ParameterError(f"--param {name.strip()}: use the --{name.strip()} option instead")
             extra.append((name.strip(), value))
-        job = Job(args.report, period.key, scope.slug, scope.manager_parameter, args.pipeline, args.lang, args.store,
-                  args.out, formats, tuple(extra))
+        job = Job(
+            args.report,
+            period.key,
+            scope.slug,
+            scope.manager_parameter,
+            args.pipeline,
+            args.lang,
+            args.store,
+            args.out,
+            formats,
+            tuple(extra),
+        )
         check_parameters(args.report, job.parameters)
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
     derived.ensure(args.store)
     res = run_job(job)
     if not res.ok:
-        raise CLIError(f"{args.report}/{scope.slug} failed: {res.error}; the executed notebook is "
-                       f"{res.files.get('ipynb')}")
+        raise CLIError(
+            f"{args.report}/{scope.slug} failed: {res.error}; the executed notebook is {res.files.get('ipynb')}"
+        )
     for kind, path in res.files.items():
         print(f"{kind}: {path}")
     log.info("done in %.1f s", res.seconds)

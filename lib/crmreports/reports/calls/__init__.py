@@ -1,4 +1,5 @@
 """«Звонки»: in/out/missed calls, call-backs, per manager with intervals, meetings."""
+
 from .. import IndexFigure, Report
 from . import labels
 

@@ -1,4 +1,5 @@
 """Charts of the calls report («Звонки»)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,18 +35,25 @@ def daily(daily_df: pd.DataFrame, lang: str = "ru", by_week: bool = False) -> Fi
         ax.bar(x[i], in_ans[i], color=IN_COLOR, alpha=alpha[i], width=0.8)
         ax.bar(x[i], missed[i], bottom=in_ans[i], color=MISSED_COLOR, alpha=alpha[i], width=0.8)
         ax.bar(x[i], out[i], bottom=in_ans[i] + missed[i], color=OUT_COLOR, alpha=alpha[i], width=0.8)
-    handles = [Patch(color=c, label=t(key, lang)) for c, key in
-               ((IN_COLOR, "calls.chart.in_answered"), (MISSED_COLOR, "calls.chart.missed"),
-                (OUT_COLOR, "calls.chart.out"))]
+    handles = [
+        Patch(color=c, label=t(key, lang))
+        for c, key in (
+            (IN_COLOR, "calls.chart.in_answered"),
+            (MISSED_COLOR, "calls.chart.missed"),
+            (OUT_COLOR, "calls.chart.out"),
+        )
+    ]
     step = max(1, int(np.ceil(len(d) / 16)))
     ticks = x[::step]
-    ax.set_xticks(ticks, [fmt.day(v, lang)[:5] if lang == "ru" else pd.Timestamp(v).strftime("%d %b")
-                          for v in d["day"].iloc[::step]], rotation=0)
+    ax.set_xticks(
+        ticks,
+        [fmt.day(v, lang)[:5] if lang == "ru" else pd.Timestamp(v).strftime("%d %b") for v in d["day"].iloc[::step]],
+        rotation=0,
+    )
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(1, int(d["total"].max())) * 1.15)
     ax.set_title(t("calls.chart.weekly" if by_week else "calls.chart.daily", lang), loc="left")
-    ax.legend(handles=handles, loc="upper center", fontsize=7.5, frameon=False, ncols=3,
-              bbox_to_anchor=(0.5, -0.1))
+    ax.legend(handles=handles, loc="upper center", fontsize=7.5, frameon=False, ncols=3, bbox_to_anchor=(0.5, -0.1))
     ax.grid(axis="x", visible=False)
     return fig
 
@@ -59,10 +67,26 @@ def managers(mgr: pd.DataFrame, team_share: float, team_avg_s: float, lang: str 
     few = d["answered_flag"].isin(["few", "none"]).to_numpy()
     colors = {"above": "#059669", "below": "#dc2626", "within": ACCENT}
     panels = [
-        (axes[0], d["answered_share"], d["answered_lo"], d["answered_hi"], team_share, d["answered_flag"],
-         "calls.chart.answered", lambda v, _: fmt.percent(v, lang)),
-        (axes[1], d["duration_avg_s"] / 60, d["duration_lo"] / 60, d["duration_hi"] / 60, team_avg_s / 60,
-         d["duration_flag"], "calls.chart.duration", lambda v, _: fmt.number(v, lang, 1)),
+        (
+            axes[0],
+            d["answered_share"],
+            d["answered_lo"],
+            d["answered_hi"],
+            team_share,
+            d["answered_flag"],
+            "calls.chart.answered",
+            lambda v, _: fmt.percent(v, lang),
+        ),
+        (
+            axes[1],
+            d["duration_avg_s"] / 60,
+            d["duration_lo"] / 60,
+            d["duration_hi"] / 60,
+            team_avg_s / 60,
+            d["duration_flag"],
+            "calls.chart.duration",
+            lambda v, _: fmt.number(v, lang, 1),
+        ),
     ]
     for ax, val, lo, hi, team, flags, title, f in panels:
         c = [MUTED if k else colors.get(fl, ACCENT) for k, fl in zip(few, flags)]

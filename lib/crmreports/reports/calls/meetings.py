@@ -5,6 +5,7 @@ Valid: ``{kind: task_type, task_type_id: 2}`` (completed tasks of one type) or
 :data:`.metrics.DEFAULT_RULE` (completed tasks of type 2, «Встреча»). Errors
 (:class:`.metrics.MeetingsConfigError`) name the file, the key and what is valid.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,10 +21,16 @@ from .metrics import DEFAULT_RULE, MeetingRule, MeetingsConfigError
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
 MEETINGS_FILE = "params/meetings.yaml"
 
-log = logging.getLogger("crmreports.views.calls")
+log = logging.getLogger("crmreports.calls")
 
-__all__ = ["MEETINGS_FILE", "PROJECT_ROOT", "MeetingsConfigError", "meetings_file", "parse_meeting_rule",
-           "read_meeting_rule"]
+__all__ = [
+    "MEETINGS_FILE",
+    "PROJECT_ROOT",
+    "MeetingsConfigError",
+    "meetings_file",
+    "parse_meeting_rule",
+    "read_meeting_rule",
+]
 
 
 def meetings_file(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
@@ -39,8 +46,10 @@ def read_meeting_rule(path: str | os.PathLike | None = None) -> MeetingRule:
     p, explicit = meetings_file(path)
     if not p.exists():
         if explicit:
-            raise MeetingsConfigError(f"{p}: file not found; create it with "
-                                      "{kind: task_type, task_type_id: 2} or {kind: stage, stage: <name>}")
+            raise MeetingsConfigError(
+                f"{p}: file not found; create it with "
+                "{kind: task_type, task_type_id: 2} or {kind: stage, stage: <name>}"
+            )
         log.warning("%s not found; meetings are completed tasks of type 2", p)
         return DEFAULT_RULE
     try:
@@ -67,16 +76,20 @@ def parse_meeting_rule(obj: Any, source: str = "params/meetings.yaml") -> Meetin
         raise MeetingsConfigError(f"{source}: key 'kind' is {kind!r}; valid: task_type, stage ({valid})")
     unknown = sorted(set(map(str, obj)) - _RULE_KEYS[kind])
     if unknown:
-        raise MeetingsConfigError(f"{source}: unknown key(s) {unknown} for kind {kind}; "
-                                  f"valid keys: {sorted(_RULE_KEYS[kind])}")
+        raise MeetingsConfigError(
+            f"{source}: unknown key(s) {unknown} for kind {kind}; valid keys: {sorted(_RULE_KEYS[kind])}"
+        )
     if kind == "task_type":
         tt = obj.get("task_type_id")
         if isinstance(tt, bool) or not isinstance(tt, int) or tt <= 0:
-            raise MeetingsConfigError(f"{source}: key 'task_type_id' is {tt!r}; valid: a positive integer "
-                                      "(amoCRM task type id, 2 = «Встреча»)")
+            raise MeetingsConfigError(
+                f"{source}: key 'task_type_id' is {tt!r}; valid: a positive integer "
+                "(amoCRM task type id, 2 = «Встреча»)"
+            )
         return MeetingRule("task_type", task_type_id=tt, source=source)
     stage = obj.get("stage")
     if not isinstance(stage, str) or not stage.strip():
-        raise MeetingsConfigError(f"{source}: key 'stage' is {stage!r}; valid: a non-empty stage name, "
-                                  "e.g. \"Встреча назначена\"")
+        raise MeetingsConfigError(
+            f"{source}: key 'stage' is {stage!r}; valid: a non-empty stage name, e.g. \"Встреча назначена\""
+        )
     return MeetingRule("stage", stage=stage.strip(), source=source)

@@ -22,6 +22,7 @@ Definitions (each is stated next to its figure in the report):
   interval lies above/below the team's value, and managers with fewer than ``min_calls`` calls are not
   ranked at all.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,17 +39,38 @@ CALLBACK_HOURS = 24.0
 MIN_CALLS = 30
 Z95 = 1.959963984540054
 
-HEADLINE_KEYS = ["calls_total", "calls_in", "calls_out", "calls_missed", "calls_answered_share",
-                 "calls_duration_total_s", "calls_duration_avg_s", "calls_missed_not_called_back", "meetings",
-                 "call_to_meeting_conversion", "calls_per_won_deal"]
+HEADLINE_KEYS = [
+    "calls_total",
+    "calls_in",
+    "calls_out",
+    "calls_missed",
+    "calls_answered_share",
+    "calls_duration_total_s",
+    "calls_duration_avg_s",
+    "calls_missed_not_called_back",
+    "meetings",
+    "call_to_meeting_conversion",
+    "calls_per_won_deal",
+]
 EXTRA_KEYS = ["calls_answered", "calls_missed_pending", "calls_per_working_day", "working_days", "won_deals"]
 RATE_KEYS = {"calls_answered_share", "call_to_meeting_conversion"}
-COUNT_KEYS = {"calls_total", "calls_in", "calls_out", "calls_missed", "calls_missed_not_called_back", "meetings",
-              "calls_answered", "calls_missed_pending", "working_days", "won_deals"}
+COUNT_KEYS = {
+    "calls_total",
+    "calls_in",
+    "calls_out",
+    "calls_missed",
+    "calls_missed_not_called_back",
+    "meetings",
+    "calls_answered",
+    "calls_missed_pending",
+    "working_days",
+    "won_deals",
+}
 DURATION_KEYS = {"calls_duration_total_s", "calls_duration_avg_s"}
 
 
 # ---- what counts as a meeting -------------------------------------------------------------------------------
+
 
 class MeetingsConfigError(ValueError):
     """``params/meetings.yaml`` is malformed (:mod:`.meetings` reads it) or names no stage of the account; the
@@ -57,10 +79,10 @@ class MeetingsConfigError(ValueError):
 
 @dataclass(frozen=True)
 class MeetingRule:
-    kind: str                        # "task_type" or "stage"
+    kind: str  # "task_type" or "stage"
     task_type_id: int | None = None
     stage: str | None = None
-    source: str = ""                 # where the rule came from (file name, or "default")
+    source: str = ""  # where the rule came from (file name, or "default")
 
 
 DEFAULT_RULE = MeetingRule("task_type", task_type_id=2, source="default")
@@ -72,31 +94,49 @@ def stage_ids(rule: MeetingRule, statuses: pd.DataFrame) -> pd.DataFrame:
     hit = statuses[names.str.casefold() == str(rule.stage).casefold()]
     if hit.empty:
         valid = ", ".join(sorted(set(names[statuses["kind"] == "open"]))) if "kind" in statuses else ", ".join(names)
-        raise MeetingsConfigError(f"{rule.source}: key 'stage' is {rule.stage!r}, which is not a stage of this "
-                                  f"account; valid: {valid}")
+        raise MeetingsConfigError(
+            f"{rule.source}: key 'stage' is {rule.stage!r}, which is not a stage of this account; valid: {valid}"
+        )
     return hit[["pipeline_id", "id"]]
 
 
-def meeting_events(rule: MeetingRule, tasks: pd.DataFrame, stage_changes: pd.DataFrame,
-                   statuses: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFrame:
+def meeting_events(
+    rule: MeetingRule, tasks: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, leads: pd.DataFrame
+) -> pd.DataFrame:
     """Every meeting the rule recognises, at any time: columns ``key`` (what is counted once per period),
     ``at``, ``lead_id``, ``user_id`` (task's responsible, or the deal's responsible for stage entries)."""
     cols = ["key", "at", "lead_id", "user_id"]
     if rule.kind == "task_type":
-        t = tasks[(tasks["task_type_id"] == rule.task_type_id) & tasks["is_completed"].astype("boolean").fillna(False)
-                  & tasks["completed_at"].notna()]
+        t = tasks[
+            (tasks["task_type_id"] == rule.task_type_id)
+            & tasks["is_completed"].astype("boolean").fillna(False)
+            & tasks["completed_at"].notna()
+        ]
         lead = t["entity_id"].where(t["entity"] == "lead")
-        out = pd.DataFrame({"key": "task-" + t["id"].astype(str), "at": t["completed_at"], "lead_id": lead,
-                            "user_id": t["responsible_user_id"]})
+        out = pd.DataFrame(
+            {
+                "key": "task-" + t["id"].astype(str),
+                "at": t["completed_at"],
+                "lead_id": lead,
+                "user_id": t["responsible_user_id"],
+            }
+        )
         return out.reset_index(drop=True)[cols]
     ids = stage_ids(rule, statuses)
-    sc = stage_changes.merge(ids, left_on=["to_pipeline_id", "to_status_id"], right_on=["pipeline_id", "id"],
-                             suffixes=("", "_st"))
+    sc = stage_changes.merge(
+        ids, left_on=["to_pipeline_id", "to_status_id"], right_on=["pipeline_id", "id"], suffixes=("", "_st")
+    )
     moved = ~((sc["from_pipeline_id"] == sc["to_pipeline_id"]) & (sc["from_status_id"] == sc["to_status_id"]))
     sc = sc[moved]
     owner = dict(zip(leads["id"], leads["responsible_user_id"]))
-    out = pd.DataFrame({"key": "lead-" + sc["lead_id"].astype(str), "at": sc["at"], "lead_id": sc["lead_id"],
-                        "user_id": sc["lead_id"].map(owner)})
+    out = pd.DataFrame(
+        {
+            "key": "lead-" + sc["lead_id"].astype(str),
+            "at": sc["at"],
+            "lead_id": sc["lead_id"],
+            "user_id": sc["lead_id"].map(owner),
+        }
+    )
     return out.reset_index(drop=True)[cols]
 
 
@@ -106,6 +146,7 @@ def count_meetings(events: pd.DataFrame, period: Period) -> int:
 
 
 # ---- calls ----------------------------------------------------------------------------------------------------
+
 
 def phone_key(phone: pd.Series) -> pd.Series:
     """Phone numbers reduced to their last 10 digits (``+7 900 000-00-01`` = ``8 900 000 00 01``); None if
@@ -150,13 +191,13 @@ def _first_after(missed: pd.DataFrame, outbound: pd.DataFrame, key: str) -> pd.S
     o[key] = o[key].astype(str)
     m["at"] = m["at"].astype("datetime64[ns]")
     o["back_at"] = o["back_at"].astype("datetime64[ns]")
-    j = pd.merge_asof(m, o, left_on="at", right_on="back_at", by=key, direction="forward",
-                      allow_exact_matches=False)
+    j = pd.merge_asof(m, o, left_on="at", right_on="back_at", by=key, direction="forward", allow_exact_matches=False)
     return j.set_index("_row")["back_at"].reindex(missed.index)
 
 
-def callbacks(missed_calls: pd.DataFrame, all_calls: pd.DataFrame, as_of: pd.Timestamp,
-              hours: float = CALLBACK_HOURS) -> pd.DataFrame:
+def callbacks(
+    missed_calls: pd.DataFrame, all_calls: pd.DataFrame, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS
+) -> pd.DataFrame:
     """Each missed inbound call with its first callback and a state.
 
     ``all_calls`` is the pool searched for callbacks (every call in the account, any user; only its
@@ -168,8 +209,9 @@ def callbacks(missed_calls: pd.DataFrame, all_calls: pd.DataFrame, as_of: pd.Tim
     """
     m = prepare(missed_calls) if "missed" not in missed_calls else missed_calls
     m = m[m["missed"]].copy()
-    direction = all_calls["direction"].astype("string").str.lower() if "missed" not in all_calls \
-        else all_calls["direction"]
+    direction = (
+        all_calls["direction"].astype("string").str.lower() if "missed" not in all_calls else all_calls["direction"]
+    )
     out = all_calls[(direction == "out") & (all_calls["at"] < as_of)]
     m["_phone"] = phone_key(m["phone"])
     out = out.assign(_phone=phone_key(out["phone"]), _contact=_id_key(out["contact_id"]))
@@ -209,8 +251,9 @@ def _ratio(a, b) -> float:
     return float(a) / float(b) if b else float("nan")
 
 
-def _period_callbacks(c: pd.DataFrame, pool: pd.DataFrame, as_of: pd.Timestamp, hours: float,
-                      period: Period, cb: pd.DataFrame | None) -> pd.DataFrame:
+def _period_callbacks(
+    c: pd.DataFrame, pool: pd.DataFrame, as_of: pd.Timestamp, hours: float, period: Period, cb: pd.DataFrame | None
+) -> pd.DataFrame:
     """:func:`callbacks` of the period's calls ``c``, or the period's rows of ``cb`` when they were computed
     already (callbacks of a missed call do not depend on the other calls, so the rows are the same)."""
     if cb is None:
@@ -223,9 +266,14 @@ COUNT_COLUMNS = ["calls_in", "calls_out", "answered", "missed", "total"]
 
 def counts(c: pd.DataFrame) -> dict[str, float]:
     """What the figures count of a set of prepared calls: :data:`COUNT_COLUMNS` and ``duration_s`` (the sum)."""
-    return {"calls_in": int((c["direction"] == "in").sum()), "calls_out": int((c["direction"] == "out").sum()),
-            "answered": int(c["is_answered"].sum()), "missed": int(c["missed"].sum()), "total": len(c),
-            "duration_s": float(c["duration_s"].sum())}
+    return {
+        "calls_in": int((c["direction"] == "in").sum()),
+        "calls_out": int((c["direction"] == "out").sum()),
+        "answered": int(c["is_answered"].sum()),
+        "missed": int(c["missed"].sum()),
+        "total": len(c),
+        "duration_s": float(c["duration_s"].sum()),
+    }
 
 
 def figures(n: Mapping[str, float], cb: pd.DataFrame, meet: int, on_won: int, won: int, wd: int) -> dict[str, float]:
@@ -252,9 +300,16 @@ def figures(n: Mapping[str, float], cb: pd.DataFrame, meet: int, on_won: int, wo
     }
 
 
-def headline(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meetings: pd.DataFrame,
-             period: Period, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS,
-             cb: pd.DataFrame | None = None) -> dict[str, float]:
+def headline(
+    calls: pd.DataFrame,
+    pool: pd.DataFrame,
+    leads: pd.DataFrame,
+    meetings: pd.DataFrame,
+    period: Period,
+    as_of: pd.Timestamp,
+    hours: float = CALLBACK_HOURS,
+    cb: pd.DataFrame | None = None,
+) -> dict[str, float]:
     """Headline figures of one period.
 
     ``calls``: the scope's calls; ``pool``: every call of the account (callbacks by anyone count);
@@ -262,21 +317,32 @@ def headline(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meeti
     ``cb``: optionally, :func:`callbacks` of the scope's calls of a span covering the period with the same
     ``pool``, ``as_of`` and ``hours`` (computed once for several periods).
     """
-    c = in_period(prepare(calls), period, None if cb is None else
-                  ["at", "direction", "is_answered", "duration_s", "missed", "lead_id"])
+    c = in_period(
+        prepare(calls),
+        period,
+        None if cb is None else ["at", "direction", "is_answered", "duration_s", "missed", "lead_id"],
+    )
     cb = _period_callbacks(c, pool, as_of, hours, period, cb)
     won = won_in(leads, period)
     on_won = int(c["lead_id"].isin(won["id"]).sum())
     return figures(counts(c), cb, count_meetings(meetings, period), on_won, len(won), working_days(period, as_of))
 
 
-def kpi_table(calls: pd.DataFrame, pool: pd.DataFrame, leads: pd.DataFrame, meetings: pd.DataFrame,
-              period: Period, as_of: pd.Timestamp, hours: float = CALLBACK_HOURS,
-              cb: pd.DataFrame | None = None) -> pd.DataFrame:
+def kpi_table(
+    calls: pd.DataFrame,
+    pool: pd.DataFrame,
+    leads: pd.DataFrame,
+    meetings: pd.DataFrame,
+    period: Period,
+    as_of: pd.Timestamp,
+    hours: float = CALLBACK_HOURS,
+    cb: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Headline figures for the period, the previous comparable period and the same period a year ago
     (``cb``: see :func:`headline`; it must cover the three periods)."""
-    return kpi_frame({name: headline(calls, pool, leads, meetings, p, as_of, hours, cb=cb)
-                      for name, p in compared(period)})
+    return kpi_frame(
+        {name: headline(calls, pool, leads, meetings, p, as_of, hours, cb=cb) for name, p in compared(period)}
+    )
 
 
 def compared(period: Period) -> list[tuple[str, Period]]:
@@ -296,8 +362,13 @@ def daily(calls: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFr
     and ``working`` (Monday–Friday)."""
     c = in_period(prepare(calls), period, ["id", "at", "direction", "is_answered", "missed"])
     d = c.assign(day=c["at"].dt.normalize(), is_in=c["direction"] == "in", is_out=c["direction"] == "out")
-    g = d.groupby("day").agg(calls_in=("is_in", "sum"), calls_out=("is_out", "sum"),
-                             answered=("is_answered", "sum"), missed=("missed", "sum"), total=("id", "size"))
+    g = d.groupby("day").agg(
+        calls_in=("is_in", "sum"),
+        calls_out=("is_out", "sum"),
+        answered=("is_answered", "sum"),
+        missed=("missed", "sum"),
+        total=("id", "size"),
+    )
     return daily_table(g, period, as_of)
 
 
@@ -305,8 +376,11 @@ def daily_table(g: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.Data
     """:func:`daily` from per-day counts ``g`` (index: local midnight; columns :data:`COUNT_COLUMNS`; days
     without calls may be missing, days outside the period are dropped)."""
     end = min(pd.Timestamp(period.end), pd.Timestamp(as_of).ceil("D"))
-    days = pd.date_range(pd.Timestamp(period.start), end - pd.Timedelta(days=1), freq="D") \
-        if end > pd.Timestamp(period.start) else pd.DatetimeIndex([])
+    days = (
+        pd.date_range(pd.Timestamp(period.start), end - pd.Timedelta(days=1), freq="D")
+        if end > pd.Timestamp(period.start)
+        else pd.DatetimeIndex([])
+    )
     g = g[COUNT_COLUMNS].reindex(days, fill_value=0).astype(int)
     g.index.name = "day"
     out = g.reset_index()
@@ -315,6 +389,7 @@ def daily_table(g: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.Data
 
 
 # ---- uncertainty ----------------------------------------------------------------------------------------------
+
 
 def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval of a proportion k/n; (nan, nan) when n = 0."""
@@ -329,7 +404,8 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
 
 def mean_ci(x, level: float = 0.95) -> tuple[float, float, float]:
     """Mean with a Student-t interval: (mean, lo, hi); the interval is nan with fewer than 2 values."""
-    from scipy.special import stdtrit       # the Student t quantile (scipy.stats.t.ppf), without scipy.stats
+    from scipy.special import stdtrit  # the Student t quantile (scipy.stats.t.ppf), without scipy.stats
+
     a = np.asarray(x, dtype=float)
     if a.size == 0:
         return float("nan"), float("nan"), float("nan")
@@ -356,10 +432,18 @@ def verdict(lo: float, hi: float, reference: float, n: int, min_calls: int) -> s
     return "within"
 
 
-def by_manager(calls: pd.DataFrame, users: pd.DataFrame, meetings: pd.DataFrame, period: Period,
-               as_of: pd.Timestamp, pool: pd.DataFrame | None = None, hours: float = CALLBACK_HOURS,
-               min_calls: int = MIN_CALLS, user_ids: list[int] | None = None,
-               cb: pd.DataFrame | None = None) -> pd.DataFrame:
+def by_manager(
+    calls: pd.DataFrame,
+    users: pd.DataFrame,
+    meetings: pd.DataFrame,
+    period: Period,
+    as_of: pd.Timestamp,
+    pool: pd.DataFrame | None = None,
+    hours: float = CALLBACK_HOURS,
+    min_calls: int = MIN_CALLS,
+    user_ids: list[int] | None = None,
+    cb: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per manager (users with calls in the period, plus active users and ``user_ids``), compared
     with the team (all of ``calls``) and with the rest of the team.
 
@@ -369,8 +453,11 @@ def by_manager(calls: pd.DataFrame, users: pd.DataFrame, meetings: pd.DataFrame,
     answered_flag, duration_flag (see :func:`verdict`); ``team_*`` columns repeat the team's values.
     ``cb``: optionally, :func:`callbacks` of ``calls`` (see :func:`headline`).
     """
-    c = in_period(prepare(calls), period, None if cb is None else
-                  ["at", "user_id", "direction", "is_answered", "duration_s", "missed"])
+    c = in_period(
+        prepare(calls),
+        period,
+        None if cb is None else ["at", "user_id", "direction", "is_answered", "duration_s", "missed"],
+    )
     cb = _period_callbacks(c, pool if pool is not None else calls, as_of, hours, period, cb)
     ncb = cb[cb["state"] == "not_called_back"].groupby("user_id").size()
     mt = meetings[period.contains(meetings["at"])].groupby("user_id")["key"].nunique()
@@ -389,8 +476,17 @@ def manager_ids(with_calls, users: pd.DataFrame, user_ids: list[int] | None = No
     return pd.Index(with_calls).union(active.astype("int64")).union(pd.Index(user_ids or [], dtype="int64"))
 
 
-def manager_table(ids: pd.Index, per_user: Mapping, durations: Mapping, ncb: pd.Series, mt: pd.Series,
-                  team: Mapping[str, float], users: pd.DataFrame, wd: int, min_calls: int = MIN_CALLS) -> pd.DataFrame:
+def manager_table(
+    ids: pd.Index,
+    per_user: Mapping,
+    durations: Mapping,
+    ncb: pd.Series,
+    mt: pd.Series,
+    team: Mapping[str, float],
+    users: pd.DataFrame,
+    wd: int,
+    min_calls: int = MIN_CALLS,
+) -> pd.DataFrame:
     """:func:`by_manager` from what it counts: per manager of ``ids`` the :func:`counts` of the period's calls
     (``per_user``) and the durations of the answered ones in the order of the calls (``durations``), the
     missed calls not called back (``ncb``) and the meetings (``mt``) per manager, and the team's
@@ -407,37 +503,80 @@ def manager_table(ids: pd.Index, per_user: Mapping, durations: Mapping, ncb: pd.
         lo, hi = wilson(ans, n)
         avg, dlo, dhi = mean_ci(durations[uid])
         meet = int(mt.get(uid, 0))
-        rows.append({
-            "user_id": int(uid), "manager": names.get(uid, str(uid)), "calls_total": n,
-            "calls_in": int(g["calls_in"]), "calls_out": int(g["calls_out"]),
-            "calls_missed": int(g["missed"]), "not_called_back": int(ncb.get(uid, 0)),
-            "answered": ans, "answered_share": _ratio(ans, n), "answered_lo": lo, "answered_hi": hi,
-            "others_answered_share": _ratio(team_ans - ans, team_n - n),
-            "duration_total_s": dur, "duration_avg_s": avg,
-            "duration_lo": dlo, "duration_hi": dhi,
-            "others_duration_avg_s": _ratio(team_dur - dur, team_ans - ans),
-            "calls_per_working_day": _ratio(n, wd), "meetings": meet, "conversion": _ratio(meet, n),
-            "answered_flag": verdict(lo, hi, team_share, n, min_calls),
-            "duration_flag": verdict(dlo, dhi, team_avg, n, min_calls),
-        })
-    df = pd.DataFrame(rows, columns=[
-        "user_id", "manager", "calls_total", "calls_in", "calls_out", "calls_missed", "not_called_back", "answered",
-        "answered_share", "answered_lo", "answered_hi", "others_answered_share", "duration_total_s",
-        "duration_avg_s", "duration_lo", "duration_hi", "others_duration_avg_s", "calls_per_working_day",
-        "meetings", "conversion", "answered_flag", "duration_flag"])
-    df = df.assign(team_answered_share=team_share, team_duration_avg_s=team_avg,
-                   team_calls_per_working_day=_ratio(team_n, wd))
+        rows.append(
+            {
+                "user_id": int(uid),
+                "manager": names.get(uid, str(uid)),
+                "calls_total": n,
+                "calls_in": int(g["calls_in"]),
+                "calls_out": int(g["calls_out"]),
+                "calls_missed": int(g["missed"]),
+                "not_called_back": int(ncb.get(uid, 0)),
+                "answered": ans,
+                "answered_share": _ratio(ans, n),
+                "answered_lo": lo,
+                "answered_hi": hi,
+                "others_answered_share": _ratio(team_ans - ans, team_n - n),
+                "duration_total_s": dur,
+                "duration_avg_s": avg,
+                "duration_lo": dlo,
+                "duration_hi": dhi,
+                "others_duration_avg_s": _ratio(team_dur - dur, team_ans - ans),
+                "calls_per_working_day": _ratio(n, wd),
+                "meetings": meet,
+                "conversion": _ratio(meet, n),
+                "answered_flag": verdict(lo, hi, team_share, n, min_calls),
+                "duration_flag": verdict(dlo, dhi, team_avg, n, min_calls),
+            }
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "user_id",
+            "manager",
+            "calls_total",
+            "calls_in",
+            "calls_out",
+            "calls_missed",
+            "not_called_back",
+            "answered",
+            "answered_share",
+            "answered_lo",
+            "answered_hi",
+            "others_answered_share",
+            "duration_total_s",
+            "duration_avg_s",
+            "duration_lo",
+            "duration_hi",
+            "others_duration_avg_s",
+            "calls_per_working_day",
+            "meetings",
+            "conversion",
+            "answered_flag",
+            "duration_flag",
+        ],
+    )
+    df = df.assign(
+        team_answered_share=team_share, team_duration_avg_s=team_avg, team_calls_per_working_day=_ratio(team_n, wd)
+    )
     return df.sort_values(["calls_total", "manager"], ascending=[False, True]).reset_index(drop=True)
 
 
 def not_called_back_list(cb: pd.DataFrame, users: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFrame:
     """Missed calls with no callback in time, newest first: at, manager, phone, lead, delay_h (nan if never)."""
     at = cb["at"][cb["state"] == "not_called_back"]
-    x = cb.loc[at.sort_values(ascending=False).index]      # the order of cb[...].sort_values("at", ascending=False)
-    return pd.DataFrame({"id": x["id"].values, "at": x["at"].values,
-                         "manager": _names(x["user_id"], users["id"], users["name"]),
-                         "phone": x["phone"].values, "lead_id": x["lead_id"].values,
-                         "lead": _names(x["lead_id"], leads["id"], leads["name"]), "delay_h": x["delay_h"].values})
+    x = cb.loc[at.sort_values(ascending=False).index]  # the order of cb[...].sort_values("at", ascending=False)
+    return pd.DataFrame(
+        {
+            "id": x["id"].values,
+            "at": x["at"].values,
+            "manager": _names(x["user_id"], users["id"], users["name"]),
+            "phone": x["phone"].values,
+            "lead_id": x["lead_id"].values,
+            "lead": _names(x["lead_id"], leads["id"], leads["name"]),
+            "delay_h": x["delay_h"].values,
+        }
+    )
 
 
 def _names(ids: pd.Series, keys: pd.Series, names: pd.Series):

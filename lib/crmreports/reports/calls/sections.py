@@ -1,5 +1,6 @@
 """Sections of the calls notebook («Звонки»): figures from :mod:`.metrics` on what :mod:`.query` counted in
 DuckDB, charts, narrative, definitions. The meetings definition comes from :mod:`.meetings`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from . import charts, metrics
 from . import meetings as meeting_rules
 from . import query as queries_calls
 
-REPORT = "calls"
-NOT_CALLED_BACK_ROWS = 15        # rows of the list of missed calls nobody called back shown in the report
+REPORT = __package__.rpartition(".")[2]  # the report is named after its folder (the registry checks)
+NOT_CALLED_BACK_ROWS = 15  # rows of the list of missed calls nobody called back shown in the report
 
 
 @dataclass
@@ -48,21 +49,39 @@ def _check(callback_hours: float) -> None:
         raise ValueError(f"bad callback_hours {callback_hours!r}; valid: a positive number of hours (default 24)")
 
 
-def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
-         lang: str = "ru", meetings: str | None = None, callback_hours: float = metrics.CALLBACK_HOURS,
-         min_calls: int = metrics.MIN_CALLS) -> CallsContext:
+def open(
+    period: str = "",
+    manager: str = "",
+    pipeline: str = "",
+    store: str = "data/crm.duckdb",
+    lang: str = "ru",
+    meetings: str | None = None,
+    callback_hours: float = metrics.CALLBACK_HOURS,
+    min_calls: int = metrics.MIN_CALLS,
+) -> CallsContext:
     """Resolve the parameters, read the meetings definition (``params/meetings.yaml``), and count what the
     period's figures need in DuckDB: the scope's calls per day, missed calls and their callbacks, meetings and
     won deals, the whole team's for the comparison (:func:`.query.load_calls`)."""
     _check(callback_hours)
     rule = meeting_rules.read_meeting_rule(meetings)
     hours = float(callback_hours)
-    return kit.open_report(REPORT, partial(queries_calls.load_calls, rule=rule, hours=hours), period, manager,
-                           pipeline, store, lang, context=CallsContext, rule=rule, hours=hours,
-                           min_calls=int(min_calls))
+    return kit.open_report(
+        REPORT,
+        partial(queries_calls.load_calls, rule=rule, hours=hours),
+        period,
+        manager,
+        pipeline,
+        store,
+        lang,
+        context=CallsContext,
+        rule=rule,
+        hours=hours,
+        min_calls=int(min_calls),
+    )
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------
+
 
 def _int(v) -> int:
     return 0 if v is None or (isinstance(v, float) and np.isnan(v)) else int(v)
@@ -98,8 +117,11 @@ def _show(ctx: CallsContext, key: str, v) -> str:
 
 
 def _kpi_label(ctx: CallsContext, key: str) -> str:
-    return t(f"calls.kpi.{key}", ctx.lang, hours=_hours(ctx)) if key == "calls_missed_not_called_back" \
+    return (
+        t(f"calls.kpi.{key}", ctx.lang, hours=_hours(ctx))
+        if key == "calls_missed_not_called_back"
         else t(f"calls.kpi.{key}", ctx.lang)
+    )
 
 
 def _kpis(ctx: CallsContext) -> pd.DataFrame:
@@ -110,11 +132,16 @@ def _kpis(ctx: CallsContext) -> pd.DataFrame:
 
 
 def _compare_note(ctx: CallsContext) -> str:
-    return t("calls.def.compare", ctx.lang, previous=fmt.period_label(ctx.period.previous(), ctx.lang),
-             year_ago=fmt.period_label(ctx.period.year_ago(), ctx.lang))
+    return t(
+        "calls.def.compare",
+        ctx.lang,
+        previous=fmt.period_label(ctx.period.previous(), ctx.lang),
+        year_ago=fmt.period_label(ctx.period.year_ago(), ctx.lang),
+    )
 
 
 # ---- sections -----------------------------------------------------------------------------------------------
+
 
 def kpis(ctx: CallsContext) -> Section:
     """Headline figures against the previous period and a year ago."""
@@ -127,27 +154,57 @@ def kpis(ctx: CallsContext) -> Section:
     sec = Section(ctx, "kpis", t("calls.kpi.title", lang))
     if cur["calls_total"] == 0:
         who = t("calls.kpi.none_who", lang, name=ctx.scope.name) if ctx.scope.kind == "manager" else ""
-        sec.text(t("calls.kpi.none", lang, period=ctx.period_label, who=who, as_of=fmt.datetime_(ctx.as_of, lang)),
-                 finding=True)
+        sec.text(
+            t("calls.kpi.none", lang, period=ctx.period_label, who=who, as_of=fmt.datetime_(ctx.as_of, lang)),
+            finding=True,
+        )
         prev, year = k.loc["calls_total", "previous"], k.loc["calls_total", "year_ago"]
         if prev or year:
-            sec.text(t("calls.kpi.none_compare", lang, prev=fmt.count(prev, "call", lang),
-                       year=fmt.count(year, "call", lang)))
+            sec.text(
+                t(
+                    "calls.kpi.none_compare",
+                    lang,
+                    prev=fmt.count(prev, "call", lang),
+                    year=fmt.count(year, "call", lang),
+                )
+            )
         else:
             return sec
     else:
-        sec.text(t("calls.kpi.sentence", lang, period=ctx.period_label, calls=fmt.count(cur["calls_total"], "call", lang),
-                   calls_in=fmt.count(cur["calls_in"], "calls_in", lang),
-                   calls_out=fmt.count(cur["calls_out"], "calls_out", lang),
-                   d_prev=fmt.change(cur["calls_total"], k.loc["calls_total", "previous"], lang),
-                   d_year=fmt.change(cur["calls_total"], k.loc["calls_total", "year_ago"], lang),
-                   per_day=_count1(cur["calls_per_working_day"], "call", lang)), finding=True)
-        sec.text(t("calls.kpi.sentence_talk", lang, answered_share=fmt.percent(cur["calls_answered_share"], lang),
-                   answered=fmt.count(cur["calls_answered"], "calls_answered", lang),
-                   total=fmt.duration_hm(cur["calls_duration_total_s"], lang),
-                   avg=fmt.duration_hm(cur["calls_duration_avg_s"], lang)))
-    kit.kpi_comparison(ctx, sec, k, metrics.HEADLINE_KEYS + ["calls_per_working_day"], partial(_kpi_label, ctx),
-                       partial(_show, ctx), metrics.RATE_KEYS, prefix="calls")
+        sec.text(
+            t(
+                "calls.kpi.sentence",
+                lang,
+                period=ctx.period_label,
+                calls=fmt.count(cur["calls_total"], "call", lang),
+                calls_in=fmt.count(cur["calls_in"], "calls_in", lang),
+                calls_out=fmt.count(cur["calls_out"], "calls_out", lang),
+                d_prev=fmt.change(cur["calls_total"], k.loc["calls_total", "previous"], lang),
+                d_year=fmt.change(cur["calls_total"], k.loc["calls_total", "year_ago"], lang),
+                per_day=_count1(cur["calls_per_working_day"], "call", lang),
+            ),
+            finding=True,
+        )
+        sec.text(
+            t(
+                "calls.kpi.sentence_talk",
+                lang,
+                answered_share=fmt.percent(cur["calls_answered_share"], lang),
+                answered=fmt.count(cur["calls_answered"], "calls_answered", lang),
+                total=fmt.duration_hm(cur["calls_duration_total_s"], lang),
+                avg=fmt.duration_hm(cur["calls_duration_avg_s"], lang),
+            )
+        )
+    kit.kpi_comparison(
+        ctx,
+        sec,
+        k,
+        metrics.HEADLINE_KEYS + ["calls_per_working_day"],
+        partial(_kpi_label, ctx),
+        partial(_show, ctx),
+        metrics.RATE_KEYS,
+        prefix="calls",
+    )
     sec.note(t("calls.def.counts", lang))
     sec.note(t("calls.def.duration", lang))
     sec.note(t("calls.def.per_day", lang, days=fmt.count(cur["working_days"], "calls_working_day", lang)))
@@ -169,13 +226,26 @@ def daily(ctx: CallsContext) -> Section:
         return sec.text(t("common.no_data", lang))
     k = _kpis(ctx)["current"]
     busiest = d.sort_values(["total", "day"], ascending=[False, True]).iloc[0]
-    sec.text(t("calls.daily.sentence", lang, per_day=_count1(k["calls_per_working_day"], "call", lang),
-               days=fmt.count(k["working_days"], "calls_working_day", lang), day=fmt.day(busiest["day"], lang),
-               max=fmt.count(busiest["total"], "call", lang)))
+    sec.text(
+        t(
+            "calls.daily.sentence",
+            lang,
+            per_day=_count1(k["calls_per_working_day"], "call", lang),
+            days=fmt.count(k["working_days"], "calls_working_day", lang),
+            day=fmt.day(busiest["day"], lang),
+            max=fmt.count(busiest["total"], "call", lang),
+        )
+    )
     weekend = int(d.loc[~d["working"], "total"].sum())
     if weekend:
-        sec.text(t("calls.daily.weekend", lang, n=fmt.count(weekend, "call", lang),
-                   share=fmt.percent(weekend / total, lang, 1 if weekend / total < 0.01 else 0)))
+        sec.text(
+            t(
+                "calls.daily.weekend",
+                lang,
+                n=fmt.count(weekend, "call", lang),
+                share=fmt.percent(weekend / total, lang, 1 if weekend / total < 0.01 else 0),
+            )
+        )
     sec.tables["daily"] = d
     sec.figure(charts.daily(d, lang, by_week=len(d) > 62))
     ctx.tables["daily"] = d
@@ -200,14 +270,30 @@ def missed(ctx: CallsContext) -> Section:
     n_missed = len(cb)
     if n_missed == 0:
         return sec.text(t("calls.missed.none", lang))
-    sec.text(t("calls.missed.sentence", lang, missed=fmt.number(n_missed, lang), calls_in=fmt.number(n_in, lang),
-               share=fmt.percent(n_missed / n_in, lang)))
+    sec.text(
+        t(
+            "calls.missed.sentence",
+            lang,
+            missed=fmt.number(n_missed, lang),
+            calls_in=fmt.number(n_in, lang),
+            share=fmt.percent(n_missed / n_in, lang),
+        )
+    )
     not_back = int((cb["state"] == "not_called_back").sum())
     pending = int((cb["state"] == "pending").sum())
     decided = n_missed - pending
     if not_back:
-        sec.text(t("calls.missed.not_called_back", lang, hours=hours, n=fmt.number(not_back, lang),
-                   decided=fmt.number(decided, lang), share=fmt.percent(not_back / decided, lang)), finding=True)
+        sec.text(
+            t(
+                "calls.missed.not_called_back",
+                lang,
+                hours=hours,
+                n=fmt.number(not_back, lang),
+                decided=fmt.number(decided, lang),
+                share=fmt.percent(not_back / decided, lang),
+            ),
+            finding=True,
+        )
     elif decided:
         sec.text(t("calls.missed.all_back", lang, hours=hours))
     if pending:
@@ -218,13 +304,20 @@ def missed(ctx: CallsContext) -> Section:
     lst = metrics.not_called_back_list(cb, ctx.team.users, ctx.team.leads)
     if len(lst):
         # only the rows shown are formatted; the rest only count
-        kit.table(sec, "not_called_back", lst, [
-            kit.Column("calls.missed.at", "at", fmt.datetime_),
-            kit.Column("common.manager", lambda df: df["manager"].fillna(t("common.unknown", lang)), "text"),
-            kit.Column("calls.missed.phone", lambda df: df["phone"].fillna(fmt.DASH), "text"),
-            kit.Column("calls.missed.lead", lambda df: df["lead"].fillna(t("calls.missed.no_lead", lang)), "text"),
-            kit.Column("calls.missed.delay_col", "delay_h", _delay, right=True),
-        ], shown_rows=lst.head(NOT_CALLED_BACK_ROWS), max_rows=NOT_CALLED_BACK_ROWS)
+        kit.table(
+            sec,
+            "not_called_back",
+            lst,
+            [
+                kit.Column("calls.missed.at", "at", fmt.datetime_),
+                kit.Column("common.manager", lambda df: df["manager"].fillna(t("common.unknown", lang)), "text"),
+                kit.Column("calls.missed.phone", lambda df: df["phone"].fillna(fmt.DASH), "text"),
+                kit.Column("calls.missed.lead", lambda df: df["lead"].fillna(t("calls.missed.no_lead", lang)), "text"),
+                kit.Column("calls.missed.delay_col", "delay_h", _delay, right=True),
+            ],
+            shown_rows=lst.head(NOT_CALLED_BACK_ROWS),
+            max_rows=NOT_CALLED_BACK_ROWS,
+        )
     sec.note(t("calls.def.callback", lang, hours=hours, as_of=fmt.datetime_(ctx.as_of, lang)))
     return sec
 
@@ -249,14 +342,22 @@ def meetings(ctx: CallsContext) -> Section:
     k = _kpis(ctx)
     cur, prev = k["current"], k["previous"]
     sec.text(_rule_text(ctx))
-    if ctx.rule.kind == "task_type" and not ctx.team.meeting_tasks_exist:     # any in the account at all?
+    if ctx.rule.kind == "task_type" and not ctx.team.meeting_tasks_exist:  # any in the account at all?
         sec.text(t("calls.meet.no_such_tasks", lang, id=ctx.rule.task_type_id), finding=True)
     n_calls, n_meet = _int(cur["calls_total"]), _int(cur["meetings"])
     if n_meet:
-        sec.text(t("calls.meet.sentence", lang, meetings=fmt.count(n_meet, "calls_meeting", lang),
-                   conv=fmt.percent(cur["call_to_meeting_conversion"], lang, 1),
-                   d_prev=fmt.change(cur["call_to_meeting_conversion"], prev["call_to_meeting_conversion"], lang,
-                                     "points")), finding=0 < n_meet <= n_calls)
+        sec.text(
+            t(
+                "calls.meet.sentence",
+                lang,
+                meetings=fmt.count(n_meet, "calls_meeting", lang),
+                conv=fmt.percent(cur["call_to_meeting_conversion"], lang, 1),
+                d_prev=fmt.change(
+                    cur["call_to_meeting_conversion"], prev["call_to_meeting_conversion"], lang, "points"
+                ),
+            ),
+            finding=0 < n_meet <= n_calls,
+        )
         if n_meet > n_calls:
             sec.text(t("calls.meet.over_one", lang))
         elif n_calls:
@@ -266,19 +367,28 @@ def meetings(ctx: CallsContext) -> Section:
     won = _int(cur["won_deals"])
     if won:
         on_won = round(cur["calls_per_won_deal"] * won)
-        sec.text(t("calls.meet.won", lang, per_deal=fmt.number(cur["calls_per_won_deal"], lang, 1),
-                   calls=fmt.count(on_won, "call", lang), won=fmt.count(won, "won_deal", lang)))
+        sec.text(
+            t(
+                "calls.meet.won",
+                lang,
+                per_deal=fmt.number(cur["calls_per_won_deal"], lang, 1),
+                calls=fmt.count(on_won, "call", lang),
+                won=fmt.count(won, "won_deal", lang),
+            )
+        )
     else:
         sec.text(t("calls.meet.no_won", lang))
     keys = ["meetings", "call_to_meeting_conversion", "calls_per_won_deal"]
     ctx.figures.update({key: (_int(cur[key]) if key in metrics.COUNT_KEYS else float(cur[key])) for key in keys})
     ctx.figures["meetings_rule"] = _rule_key(ctx.rule)
-    shown = pd.DataFrame({
-        t("common.metric", lang): [_kpi_label(ctx, key) for key in keys],
-        ctx.period_label: [_show(ctx, key, cur[key]) for key in keys],
-        fmt.period_label(ctx.period.previous(), lang): [_show(ctx, key, prev[key]) for key in keys],
-        fmt.period_label(ctx.period.year_ago(), lang): [_show(ctx, key, k.loc[key, "year_ago"]) for key in keys],
-    })
+    shown = pd.DataFrame(
+        {
+            t("common.metric", lang): [_kpi_label(ctx, key) for key in keys],
+            ctx.period_label: [_show(ctx, key, cur[key]) for key in keys],
+            fmt.period_label(ctx.period.previous(), lang): [_show(ctx, key, prev[key]) for key in keys],
+            fmt.period_label(ctx.period.year_ago(), lang): [_show(ctx, key, k.loc[key, "year_ago"]) for key in keys],
+        }
+    )
     sec.table("meetings", k.loc[keys].reset_index(), shown, numeric=set(shown.columns[1:]), publish=False)
     if ctx.rule.source == "default":
         sec.note(t("calls.meet.rule_default", lang))
@@ -310,13 +420,26 @@ def managers(ctx: CallsContext) -> Section:
         if r["calls_total"] == 0:
             sec.text(t("calls.mgr.one_none", lang, name=r["manager"]))
         elif r["answered_flag"] == "few":
-            sec.text(t("calls.mgr.one_few", lang, name=r["manager"], calls=fmt.count(r["calls_total"], "call", lang)),
-                     finding=True)
+            sec.text(
+                t("calls.mgr.one_few", lang, name=r["manager"], calls=fmt.count(r["calls_total"], "call", lang)),
+                finding=True,
+            )
         else:
-            sec.text(t("calls.mgr.one", lang, name=r["manager"], share=pct(r["answered_share"]),
-                       lo=pct(r["answered_lo"]), hi=pct(r["answered_hi"]), team=pct(team_share),
-                       flag=t(f"calls.mgr.flag.{r['answered_flag']}", lang), avg=dur(r["duration_avg_s"]),
-                       team_avg=dur(team_avg)), finding=True)
+            sec.text(
+                t(
+                    "calls.mgr.one",
+                    lang,
+                    name=r["manager"],
+                    share=pct(r["answered_share"]),
+                    lo=pct(r["answered_lo"]),
+                    hi=pct(r["answered_hi"]),
+                    team=pct(team_share),
+                    flag=t(f"calls.mgr.flag.{r['answered_flag']}", lang),
+                    avg=dur(r["duration_avg_s"]),
+                    team_avg=dur(team_avg),
+                ),
+                finding=True,
+            )
     else:
         if m["calls_total"].sum() == 0:
             return sec.text(t("common.no_data", lang))
@@ -327,24 +450,36 @@ def managers(ctx: CallsContext) -> Section:
             for flag, key in (("above", "calls.mgr.above"), ("below", "calls.mgr.below")):
                 g = ranked[ranked["answered_flag"] == flag].sort_values("answered_share", ascending=flag == "below")
                 if len(g):
-                    names = ", ".join(f"{n} ({pct(s)}, {pct(lo)}–{pct(hi)})" for n, s, lo, hi in
-                                      zip(g["manager"], g["answered_share"], g["answered_lo"], g["answered_hi"]))
+                    names = ", ".join(
+                        f"{n} ({pct(s)}, {pct(lo)}–{pct(hi)})"
+                        for n, s, lo, hi in zip(g["manager"], g["answered_share"], g["answered_lo"], g["answered_hi"])
+                    )
                     sec.text(t(key, lang, team=pct(team_share), names=names), finding=True)
             if ranked["answered_flag"].eq("within").all():
                 sec.text(t("calls.mgr.answered_within", lang, team=pct(team_share)))
             for flag, key in (("above", "calls.mgr.dur_above"), ("below", "calls.mgr.dur_below")):
                 g = ranked[ranked["duration_flag"] == flag].sort_values("duration_avg_s", ascending=flag == "below")
                 if len(g):
-                    names = ", ".join(f"{n} ({dur(a)}, {dur(lo)}–{dur(hi)})" for n, a, lo, hi in
-                                      zip(g["manager"], g["duration_avg_s"], g["duration_lo"], g["duration_hi"]))
+                    names = ", ".join(
+                        f"{n} ({dur(a)}, {dur(lo)}–{dur(hi)})"
+                        for n, a, lo, hi in zip(g["manager"], g["duration_avg_s"], g["duration_lo"], g["duration_hi"])
+                    )
                     sec.text(t(key, lang, team=dur(team_avg), names=names), finding=True)
             if ranked["duration_flag"].eq("within").all():
                 sec.text(t("calls.mgr.duration_within", lang, team=dur(team_avg)))
         few = m[m["answered_flag"] == "few"]
         if len(few):
-            sec.text(t("calls.mgr.few", lang, min=ctx.min_calls, names=", ".join(
-                f"{n} ({fmt.count(c, 'call', lang)})" for n, c in zip(few["manager"], few["calls_total"]))),
-                finding=True)
+            sec.text(
+                t(
+                    "calls.mgr.few",
+                    lang,
+                    min=ctx.min_calls,
+                    names=", ".join(
+                        f"{n} ({fmt.count(c, 'call', lang)})" for n, c in zip(few["manager"], few["calls_total"])
+                    ),
+                ),
+                finding=True,
+            )
         none = m[m["answered_flag"] == "none"]
         if len(none):
             sec.text(t("calls.mgr.none", lang, names=", ".join(none["manager"])))
@@ -353,9 +488,11 @@ def managers(ctx: CallsContext) -> Section:
     def verdict(r) -> str:
         if r["answered_flag"] in ("few", "none"):
             return t(f"calls.mgr.flag.{r['answered_flag']}", lang)
-        parts = [t(key, lang, flag=t(f"calls.mgr.flag.{r[col]}", lang))
-                 for col, key in (("answered_flag", "calls.mgr.v_answered"), ("duration_flag", "calls.mgr.v_duration"))
-                 if r[col] in ("above", "below")]
+        parts = [
+            t(key, lang, flag=t(f"calls.mgr.flag.{r[col]}", lang))
+            for col, key in (("answered_flag", "calls.mgr.v_answered"), ("duration_flag", "calls.mgr.v_duration"))
+            if r[col] in ("above", "below")
+        ]
         return "; ".join(parts) or t("calls.mgr.flag.within", lang)
 
     def minutes(v, lang_=lang) -> str:
@@ -365,8 +502,11 @@ def managers(ctx: CallsContext) -> Section:
         return lambda df: pd.Series([_ci(a, b, f) for a, b in zip(df[lo], df[hi])], index=df.index, dtype=object)
 
     def in_out(df):
-        return pd.Series([f"{fmt.number(a, lang)} / {fmt.number(b, lang)}"
-                          for a, b in zip(df["calls_in"], df["calls_out"])], index=df.index, dtype=object)
+        return pd.Series(
+            [f"{fmt.number(a, lang)} / {fmt.number(b, lang)}" for a, b in zip(df["calls_in"], df["calls_out"])],
+            index=df.index,
+            dtype=object,
+        )
 
     # the managers' rows and the team's (every call of the period, with a manager or not)
     tc = team.counts(ctx.period)
@@ -374,38 +514,61 @@ def managers(ctx: CallsContext) -> Section:
     lo, hi = metrics.wilson(n_answered, n_team)
     team_cb = ctx.callbacks(team=True)
     nan = float("nan")
-    team_row = {"manager": t("calls.mgr.team_row", lang), "calls_total": n_team, "calls_in": tc["calls_in"],
-                "calls_out": tc["calls_out"], "calls_missed": tc["missed"],
-                "not_called_back": int((team_cb.loc[ctx.period.contains(team_cb["at"]), "state"]
-                                        == "not_called_back").sum()),
-                "calls_per_working_day": _per(n_team, metrics.working_days(ctx.period, ctx.as_of)),
-                "meetings": metrics.count_meetings(team.meetings, ctx.period), "answered": n_answered,
-                "answered_share": team_share, "answered_lo": lo, "answered_hi": hi, "duration_avg_s": team_avg,
-                "duration_lo": nan, "duration_hi": nan, "verdict": ""}
-    rows = pd.concat([m.assign(verdict=[verdict(r) for _, r in m.iterrows()]), pd.DataFrame([team_row])],
-                     ignore_index=True)
+    team_row = {
+        "manager": t("calls.mgr.team_row", lang),
+        "calls_total": n_team,
+        "calls_in": tc["calls_in"],
+        "calls_out": tc["calls_out"],
+        "calls_missed": tc["missed"],
+        "not_called_back": int((team_cb.loc[ctx.period.contains(team_cb["at"]), "state"] == "not_called_back").sum()),
+        "calls_per_working_day": _per(n_team, metrics.working_days(ctx.period, ctx.as_of)),
+        "meetings": metrics.count_meetings(team.meetings, ctx.period),
+        "answered": n_answered,
+        "answered_share": team_share,
+        "answered_lo": lo,
+        "answered_hi": hi,
+        "duration_avg_s": team_avg,
+        "duration_lo": nan,
+        "duration_hi": nan,
+        "verdict": "",
+    }
+    rows = pd.concat(
+        [m.assign(verdict=[verdict(r) for _, r in m.iterrows()]), pd.DataFrame([team_row])], ignore_index=True
+    )
 
-    shown, numeric = kit.shown_table(ctx, rows, [
-        kit.Column("common.manager", "manager", "text"),
-        kit.Column("calls.mgr.calls", "calls_total"),
-        kit.Column("calls.mgr.in_out", in_out, "text", right=True),
-        kit.Column("calls.mgr.missed", "calls_missed"),
-        kit.Column("calls.mgr.not_back", "not_called_back"),
-        kit.Column("calls.mgr.per_day", "calls_per_working_day", lambda v, lang_: fmt.number(v, lang_, 1), right=True),
-        kit.Column("calls.mgr.meetings", "meetings"),
-    ])
+    shown, numeric = kit.shown_table(
+        ctx,
+        rows,
+        [
+            kit.Column("common.manager", "manager", "text"),
+            kit.Column("calls.mgr.calls", "calls_total"),
+            kit.Column("calls.mgr.in_out", in_out, "text", right=True),
+            kit.Column("calls.mgr.missed", "calls_missed"),
+            kit.Column("calls.mgr.not_back", "not_called_back"),
+            kit.Column(
+                "calls.mgr.per_day", "calls_per_working_day", lambda v, lang_: fmt.number(v, lang_, 1), right=True
+            ),
+            kit.Column("calls.mgr.meetings", "meetings"),
+        ],
+    )
     sec.table("managers", m, shown, numeric=numeric)
 
-    shown, numeric = kit.shown_table(ctx, rows, [
-        kit.Column("common.manager", "manager", "text"),
-        kit.Column("calls.mgr.answered", lambda df: df["answered_share"].where(df["calls_total"] > 0), "percent"),
-        kit.Column("calls.mgr.ci", interval("answered_lo", "answered_hi", pct), "text", right=True),
-        kit.Column("calls.mgr.duration", lambda df: df["duration_avg_s"].where(df["answered"] > 0), minutes,
-                   right=True),
-        kit.Column(t("calls.mgr.ci", lang) + " ", interval("duration_lo", "duration_hi", minutes), "text",
-                   right=True),
-        kit.Column("calls.mgr.verdict", "verdict", "text"),
-    ])
+    shown, numeric = kit.shown_table(
+        ctx,
+        rows,
+        [
+            kit.Column("common.manager", "manager", "text"),
+            kit.Column("calls.mgr.answered", lambda df: df["answered_share"].where(df["calls_total"] > 0), "percent"),
+            kit.Column("calls.mgr.ci", interval("answered_lo", "answered_hi", pct), "text", right=True),
+            kit.Column(
+                "calls.mgr.duration", lambda df: df["duration_avg_s"].where(df["answered"] > 0), minutes, right=True
+            ),
+            kit.Column(
+                t("calls.mgr.ci", lang) + " ", interval("duration_lo", "duration_hi", minutes), "text", right=True
+            ),
+            kit.Column("calls.mgr.verdict", "verdict", "text"),
+        ],
+    )
     sec.table("managers_quality", m, shown, numeric=numeric, publish=False)
     sec.note(t("calls.def.managers", lang, min=ctx.min_calls, hours=_hours(ctx)))
     return sec

@@ -1,4 +1,5 @@
 """«Прогноз продаж»: 1–3 months ahead, pipeline × time-series views, a published backtest."""
+
 from .. import IndexFigure, Report
 from . import labels
 

@@ -1,4 +1,5 @@
 """Charts of the sales-forecast report."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,9 @@ def _month_labels(months, lang: str) -> list[str]:
     return out
 
 
-def history_forecast(series: pd.DataFrame, table: pd.DataFrame, lang: str = "ru", currency: str = "RUB",
-                     months: int = 24) -> Figure:
+def history_forecast(
+    series: pd.DataFrame, table: pd.DataFrame, lang: str = "ru", currency: str = "RUB", months: int = 24
+) -> Figure:
     """Monthly won revenue (last ``months`` months) and the forecast with its 80 % band and both views."""
     hist = series.tail(months)
     fc = table[table["measure"] == "revenue"]
@@ -30,13 +32,36 @@ def history_forecast(series: pd.DataFrame, table: pd.DataFrame, lang: str = "ru"
     ax.bar(x_h, hist["revenue"], color="#bfdbfe", width=0.7, label=t("forecast.chart.actual", lang))
     xb = np.concatenate([[n - 1], x_f]) if n else x_f
     last = [hist["revenue"].iloc[-1]] if n else []
-    ax.fill_between(xb, np.concatenate([last, fc["low"]]), np.concatenate([last, fc["high"]]), color=ACCENT,
-                    alpha=0.18, linewidth=0, label=t("forecast.chart.band", lang))
-    ax.plot(xb, np.concatenate([last, fc["combined"]]), color=ACCENT, marker="o", markersize=4, linewidth=2,
-            label=t("forecast.chart.combined", lang))
-    ax.plot(x_f, fc["pipeline"], color="#f59e0b", linestyle="--", marker=".", linewidth=1,
-            label=t("forecast.chart.pipeline", lang))
-    ax.plot(x_f, fc["ts"], color="#10b981", linestyle=":", marker=".", linewidth=1.2, label=t("forecast.chart.ts", lang))
+    ax.fill_between(
+        xb,
+        np.concatenate([last, fc["low"]]),
+        np.concatenate([last, fc["high"]]),
+        color=ACCENT,
+        alpha=0.18,
+        linewidth=0,
+        label=t("forecast.chart.band", lang),
+    )
+    ax.plot(
+        xb,
+        np.concatenate([last, fc["combined"]]),
+        color=ACCENT,
+        marker="o",
+        markersize=4,
+        linewidth=2,
+        label=t("forecast.chart.combined", lang),
+    )
+    ax.plot(
+        x_f,
+        fc["pipeline"],
+        color="#f59e0b",
+        linestyle="--",
+        marker=".",
+        linewidth=1,
+        label=t("forecast.chart.pipeline", lang),
+    )
+    ax.plot(
+        x_f, fc["ts"], color="#10b981", linestyle=":", marker=".", linewidth=1.2, label=t("forecast.chart.ts", lang)
+    )
     ax.set_xticks(np.concatenate([x_h, x_f]), _month_labels(list(hist["month"]) + list(fc["month"]), lang))
     ax.tick_params(axis="x", labelsize=6.5)
     money_axis(ax, lang, currency)
@@ -54,12 +79,14 @@ def backtest(bt: pd.DataFrame, lang: str = "ru", currency: str = "RUB") -> Figur
     x = np.arange(len(d))
     ax.bar(x, d["actual"], color="#e5e7eb", width=0.7, label=t("forecast.chart.actual", lang))
     ax.fill_between(x, d["low"], d["high"], color=ACCENT, alpha=0.15, linewidth=0, label=t("forecast.chart.band", lang))
-    ax.plot(x, d["combined"], color=ACCENT, marker="o", markersize=4, linewidth=2,
-            label=t("forecast.method.combined", lang))
+    ax.plot(
+        x, d["combined"], color=ACCENT, marker="o", markersize=4, linewidth=2, label=t("forecast.method.combined", lang)
+    )
     ax.plot(x, d["last_month"], color=MUTED, linestyle="--", linewidth=1, label=t("forecast.method.last_month", lang))
     if d["seasonal"].notna().any():
-        ax.plot(x, d["seasonal"], color="#f59e0b", linestyle=":", linewidth=1.2,
-                label=t("forecast.method.seasonal", lang))
+        ax.plot(
+            x, d["seasonal"], color="#f59e0b", linestyle=":", linewidth=1.2, label=t("forecast.method.seasonal", lang)
+        )
     ax.set_xticks(x, _month_labels(d["month"], lang))
     ax.tick_params(axis="x", labelsize=7)
     money_axis(ax, lang, currency)

@@ -32,25 +32,28 @@ gets the same estimate, to the last bit, whichever batch it is fitted in (the fo
 and breakdowns rely on this). tests/test_ets.py checks the states, likelihood and intervals against
 statsmodels, and that the estimate fits at least as well as statsmodels' own.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 
-Z80 = 1.2815515655446004          # the 90th percentile of the standard normal: a central 80 % interval
+Z80 = 1.2815515655446004  # the 90th percentile of the standard normal: a central 80 % interval
 PERIOD = 12
 LOW, HIGH = 1e-4, 1 - 1e-4
 PHI_LOW, PHI_HIGH = 0.8, 0.98
-HEURISTIC_MIN = 10                # observations the heuristic initial states need
-ROUNDS = 40                       # pattern-search rounds after the grid
+HEURISTIC_MIN = 10  # observations the heuristic initial states need
+ROUNDS = 40  # pattern-search rounds after the grid
 
 # the grid over (α, β*, γ*, φ) and each dimension's first pattern-search step
-GRID = {"alpha": (LOW, 0.01, 0.03, 0.07, 0.15, 0.3, 0.5, 0.7, 0.9, HIGH),
-        "beta": (LOW, 0.05, 0.2, 0.5, HIGH),
-        "gamma": (LOW, 0.05, 0.2, 0.5, HIGH),
-        "phi": (PHI_LOW, 0.86, 0.92, PHI_HIGH)}
+GRID = {
+    "alpha": (LOW, 0.01, 0.03, 0.07, 0.15, 0.3, 0.5, 0.7, 0.9, HIGH),
+    "beta": (LOW, 0.05, 0.2, 0.5, HIGH),
+    "gamma": (LOW, 0.05, 0.2, 0.5, HIGH),
+    "phi": (PHI_LOW, 0.86, 0.92, PHI_HIGH),
+}
 STEP = {"alpha": 0.01, "beta": 0.05, "gamma": 0.05, "phi": 0.03}
 BOUNDS = {"alpha": (LOW, HIGH), "beta": (LOW, HIGH), "gamma": (LOW, HIGH), "phi": (PHI_LOW, PHI_HIGH)}
 DIMS = {"seasonal": ("alpha", "beta", "gamma", "phi"), "trend": ("alpha", "beta", "phi"), "level": ("alpha",)}
@@ -61,7 +64,7 @@ class SeriesForecast:
     mean: np.ndarray
     low: np.ndarray
     high: np.ndarray
-    model: str          # "seasonal", "trend", "level"
+    model: str  # "seasonal", "trend", "level"
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class Fit:
     n: int
     level: float
     trend: float
-    seasonal: np.ndarray        # s_{n+1-m}, …, s_n: the seasonal terms of months n+1, …, n+m
+    seasonal: np.ndarray  # s_{n+1-m}, …, s_n: the seasonal terms of months n+1, …, n+m
 
     @property
     def mse(self) -> float:
@@ -113,16 +116,16 @@ def heuristic_states(y: np.ndarray, trend: bool, seasonal: bool, m: int = PERIOD
         x = y[: m * cycles]
         # centred moving average of window m (for an even m, the mean of two neighbouring windows)
         ma = np.full(len(x), np.nan)
-        sums = np.convolve(x, np.ones(m), "valid") / m         # window ending at i + m - 1
+        sums = np.convolve(x, np.ones(m), "valid") / m  # window ending at i + m - 1
         if m % 2 == 0:
             # pandas: rolling(m, center=True) puts the window [i - m/2, i + m/2 - 1] at i; then
             # shift(-1).rolling(2) averages the windows at i and i + 1
             centred = np.full(len(x), np.nan)
-            centred[m // 2: m // 2 + len(sums)] = sums
+            centred[m // 2 : m // 2 + len(sums)] = sums
             nxt = np.append(centred[1:], np.nan)
             ma = (centred + nxt) / 2
         else:
-            ma[m // 2: m // 2 + len(sums)] = sums
+            ma[m // 2 : m // 2 + len(sums)] = sums
         detrended = x - ma
         cols = detrended.reshape(cycles, m)
         with np.errstate(invalid="ignore"):
@@ -193,9 +196,13 @@ class _Batch:
                 ends = self.n - 1 == t
                 if ends.any():
                     for i in np.flatnonzero(ends):
-                        final[i] = (level[i, 0], trend[i, 0] if self.trend else 0.0,
-                                    np.array([season[(t + 1 + k) % self.m][i, 0] for k in range(self.m)])
-                                    if self.seasonal else np.zeros(self.m))
+                        final[i] = (
+                            level[i, 0],
+                            trend[i, 0] if self.trend else 0.0,
+                            np.array([season[(t + 1 + k) % self.m][i, 0] for k in range(self.m)])
+                            if self.seasonal
+                            else np.zeros(self.m),
+                        )
         l0_hat = np.zeros((S, G))
         if self.estimated.any():
             # the SSE at the best l0 = Σac / Σc²:  Σa² − (Σac)² / Σc²
@@ -208,28 +215,33 @@ class _Batch:
         dims = DIMS[self.kind]
         fixed = {"alpha": 0.0, "beta": 0.0, "gamma": 0.0, "phi": 1.0}
         # the grid: every combination, the same for every series
-        grid = np.array(list(itertools.product(*(GRID[d] for d in dims))))      # (G, d)
-        sse, _, _ = self.run({d: np.broadcast_to(grid[:, k], (self.S, len(grid))) for k, d in enumerate(dims)}
-                             | {d: np.full((self.S, len(grid)), v) for d, v in fixed.items() if d not in dims})
-        best = grid[np.argmin(sse, axis=1)]                                      # (S, d)
+        grid = np.array(list(itertools.product(*(GRID[d] for d in dims))))  # (G, d)
+        sse, _, _ = self.run(
+            {d: np.broadcast_to(grid[:, k], (self.S, len(grid))) for k, d in enumerate(dims)}
+            | {d: np.full((self.S, len(grid)), v) for d, v in fixed.items() if d not in dims}
+        )
+        best = grid[np.argmin(sse, axis=1)]  # (S, d)
         best_sse = sse[np.arange(self.S), np.argmin(sse, axis=1)]
         step = np.tile([STEP[d] for d in dims], (self.S, 1))
         lo = np.array([BOUNDS[d][0] for d in dims])
         hi = np.array([BOUNDS[d][1] for d in dims])
-        moves = np.array([mv for mv in itertools.product((-1, 0, 1), repeat=len(dims)) if any(mv)])   # (K, d)
+        moves = np.array([mv for mv in itertools.product((-1, 0, 1), repeat=len(dims)) if any(mv)])  # (K, d)
         for _ in range(ROUNDS):
-            cand = np.clip(best[:, None, :] + moves[None, :, :] * step[:, None, :], lo, hi)      # (S, K, d)
-            sse, _, _ = self.run({d: cand[:, :, k] for k, d in enumerate(dims)}
-                                 | {d: np.full(cand.shape[:2], v) for d, v in fixed.items() if d not in dims})
+            cand = np.clip(best[:, None, :] + moves[None, :, :] * step[:, None, :], lo, hi)  # (S, K, d)
+            sse, _, _ = self.run(
+                {d: cand[:, :, k] for k, d in enumerate(dims)}
+                | {d: np.full(cand.shape[:2], v) for d, v in fixed.items() if d not in dims}
+            )
             at = np.argmin(sse, axis=1)
             new = sse[np.arange(self.S), at]
             better = new < best_sse
             best = np.where(better[:, None], cand[np.arange(self.S), at], best)
             best_sse = np.where(better, new, best_sse)
             step = np.where(better[:, None], step, step / 2)
-        p = {d: best[:, k, None] for k, d in enumerate(dims)} | \
-            {d: np.full((self.S, 1), v) for d, v in fixed.items() if d not in dims}
-        if self.estimated.any():            # the states from the estimated initial level
+        p = {d: best[:, k, None] for k, d in enumerate(dims)} | {
+            d: np.full((self.S, 1), v) for d, v in fixed.items() if d not in dims
+        }
+        if self.estimated.any():  # the states from the estimated initial level
             l0_hat = self.run(p)[2][:, 0]
             self.l0 = np.where(self.estimated, l0_hat, self.l0)
             self.estimated = np.zeros(self.S, dtype=bool)
@@ -237,10 +249,20 @@ class _Batch:
         out = []
         for i in range(self.S):
             a = float(p["alpha"][i, 0])
-            out.append(Fit(self.kind, a, float(p["beta"][i, 0] * a) if self.trend else 0.0,
-                           float(p["gamma"][i, 0] * (1 - a)) if self.seasonal else 0.0,
-                           float(p["phi"][i, 0]) if self.trend else 1.0, float(sse[i, 0]), int(self.n[i]),
-                           float(final[i][0]), float(final[i][1]), final[i][2]))
+            out.append(
+                Fit(
+                    self.kind,
+                    a,
+                    float(p["beta"][i, 0] * a) if self.trend else 0.0,
+                    float(p["gamma"][i, 0] * (1 - a)) if self.seasonal else 0.0,
+                    float(p["phi"][i, 0]) if self.trend else 1.0,
+                    float(sse[i, 0]),
+                    int(self.n[i]),
+                    float(final[i][0]),
+                    float(final[i][1]),
+                    final[i][2],
+                )
+            )
         return out
 
 
@@ -258,15 +280,16 @@ def fit_many(ys: list[np.ndarray], kinds: list[str]) -> list[Fit]:
 def predict(f: Fit, horizons: int) -> tuple[np.ndarray, np.ndarray]:
     """The forecast mean and standard deviation for months n+1..n+``horizons``."""
     h = np.arange(1, horizons + 1)
-    phis = np.cumsum(f.phi ** h) if f.kind != "level" else np.zeros(horizons)
+    phis = np.cumsum(f.phi**h) if f.kind != "level" else np.zeros(horizons)
     mean = f.level + phis * f.trend + (f.seasonal[(h - 1) % PERIOD] if f.kind == "seasonal" else 0.0)
-    c = f.alpha + f.beta * phis + f.gamma * ((h % PERIOD) == 0)          # c_j for j = 1..horizons
-    rel = 1 + np.concatenate([[0.0], np.cumsum(c[:-1] ** 2)])              # 1 + Σ_{j<h} c_j²
+    c = f.alpha + f.beta * phis + f.gamma * ((h % PERIOD) == 0)  # c_j for j = 1..horizons
+    rel = 1 + np.concatenate([[0.0], np.cumsum(c[:-1] ** 2)])  # 1 + Σ_{j<h} c_j²
     return mean, np.sqrt(f.mse * rel)
 
 
-def forecast_many(series: list, seasonal_months: int = 24, trend_months: int = 12,
-                  horizons: int = 3) -> list[SeriesForecast]:
+def forecast_many(
+    series: list, seasonal_months: int = 24, trend_months: int = 12, horizons: int = 3
+) -> list[SeriesForecast]:
     """The ETS forecast of each series with an 80 % prediction interval, negative values clipped to 0.
     Each series is scaled by its mean absolute value for the fit; a constant series is its own forecast."""
     ys = [np.asarray(v, dtype=float) for v in series]
@@ -283,6 +306,12 @@ def forecast_many(series: list, seasonal_months: int = 24, trend_months: int = 1
             continue
         mean, sd = predict(by_index[i], horizons)
         s = scales[i]
-        out.append(SeriesForecast(np.clip(mean * s, 0, None), np.clip((mean - Z80 * sd) * s, 0, None),
-                                  np.clip((mean + Z80 * sd) * s, 0, None), kinds[i]))
+        out.append(
+            SeriesForecast(
+                np.clip(mean * s, 0, None),
+                np.clip((mean - Z80 * sd) * s, 0, None),
+                np.clip((mean + Z80 * sd) * s, 0, None),
+                kinds[i],
+            )
+        )
     return out

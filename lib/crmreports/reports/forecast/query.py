@@ -31,6 +31,7 @@ timezone has one UTC offset over the whole history (the usual case, and the fast
 conversion of :func:`crmreports.core.localtime.local_sql` otherwise (pandas' offsets, not DuckDB's ICU time
 zones, which may differ).
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,7 @@ from ...core.localtime import MARGIN, local_sql, utc_offsets
 from ...store import LOST, WON, derived
 from ...store.sql import read_frame, sql_ts
 
-log = logging.getLogger("crmreports.queries_forecast")
+log = logging.getLogger("crmreports.forecast")
 
 FORECAST_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "created_at", "closed_at"]
 MONTH_STAGE_COLUMNS = ["lead_id", "month", "to_pipeline_id", "to_status_id"]
@@ -73,12 +74,19 @@ def _month(expr: str) -> str:
 
 def _lead_columns(shift: str | None = None) -> str:
     """The lead columns the forecast reads, timestamps shifted by ``shift`` (an SQL interval) if given."""
-    return ", ".join(f'"{c}" + {shift} AS "{c}"' if shift and c in store.TIMESTAMP_COLUMNS["leads"] else f'"{c}"'
-                     for c in FORECAST_LEAD_COLUMNS)
+    return ", ".join(
+        f'"{c}" + {shift} AS "{c}"' if shift and c in store.TIMESTAMP_COLUMNS["leads"] else f'"{c}"'
+        for c in FORECAST_LEAD_COLUMNS
+    )
 
 
-def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
-                  pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None) -> ForecastData:
+def load_forecast(
+    path: str | os.PathLike,
+    origin: pd.Timestamp,
+    months: int,
+    pipeline_ids: list[int] | None = None,
+    user_ids: list[int] | None = None,
+) -> ForecastData:
     """What the forecast as of ``origin`` (a local month start) and its backtest need (see the module
     docstring); ``months``: how many month starts before the origin the snapshots go back
     (lookback + backtest origins). Scope filters are those of :func:`store.load`."""
@@ -90,19 +98,24 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
         tz = str(account.get("timezone") or "UTC")
         ref = {name: store.read_table(con, name, tz=tz) for name in ("users", "pipelines", "statuses", "loss_reasons")}
         scope_sql, scope_params = store.lead_filter(pipeline_ids, user_ids)
-        hi = sql_ts(origin) + MARGIN          # local time is within 14 h of UTC: every change/lead before the origin
+        hi = sql_ts(origin) + MARGIN  # local time is within 14 h of UTC: every change/lead before the origin
         first = first_bucket(origin, months)
-        floor = int(first.year * 12 + first.month - 1) - 1     # months before the first snapshot: one bucket
-        lo, last = con.execute(f"SELECT min(created_at), greatest(max(created_at), max(closed_at)) FROM leads "
-                               f"WHERE {scope_sql} AND created_at < ?", scope_params + [hi]).fetchone()
+        floor = int(first.year * 12 + first.month - 1) - 1  # months before the first snapshot: one bucket
+        lo, last = con.execute(
+            f"SELECT min(created_at), greatest(max(created_at), max(closed_at)) FROM leads "
+            f"WHERE {scope_sql} AND created_at < ?",
+            scope_params + [hi],
+        ).fetchone()
         first_change = con.execute('SELECT min("at") FROM stage_changes').fetchone()[0]
-        span = (min(pd.Timestamp(v) for v in (lo, first_change, first) if v is not None) - MARGIN,
-                max(origin, pd.Timestamp(last)) + MARGIN if last is not None else hi)
+        span = (
+            min(pd.Timestamp(v) for v in (lo, first_change, first) if v is not None) - MARGIN,
+            max(origin, pd.Timestamp(last)) + MARGIN if last is not None else hi,
+        )
         offsets = utc_offsets(tz, *span)
         sql = f"SELECT {{}} FROM leads WHERE {scope_sql} AND created_at < ?"
         if len(offsets) == 1:
             shift = f"INTERVAL '{offsets[0][1]} microseconds'"
-            local = f"(\"at\" + {shift})"
+            local = f'("at" + {shift})'
             local_closed = f"(l.closed_at + {shift})"
             # one offset over the whole history: local time is a shift, done in the query
             leads = con.execute(sql.format(_lead_columns(shift)), scope_params + [hi]).df()
@@ -111,7 +124,9 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
         else:
             local = local_sql('"at"', tz, *span)
             local_closed = local_sql("l.closed_at", tz, *span)
-            leads = read_frame(con, sql.format(_lead_columns()), scope_params + [hi], "leads", FORECAST_LEAD_COLUMNS, tz)
+            leads = read_frame(
+                con, sql.format(_lead_columns()), scope_params + [hi], "leads", FORECAST_LEAD_COLUMNS, tz
+            )
         # each deal's last change of each month (derived at write time), months before the first
         # snapshot merged into one by the changes' order keys; months from the origin's on are not seen.
         # A deal has one row per month, so only the early months are grouped. The stored table is read
@@ -141,20 +156,36 @@ def load_forecast(path: str | os.PathLike, origin: pd.Timestamp, months: int,
         n_later = int(((leads["closed_at"] >= origin) & (leads["created_at"] < origin)).sum())
         origin_stages = pd.Series(dtype="float64")
         if n_later:
-            later = con.execute(f"""
+            later = con.execute(
+                f"""
                 SELECT s.lead_id, arg_max(s.to_status_id, struct_pack(a := s."at", i := s.id)) AS to_status_id
                 FROM stage_changes s JOIN leads l ON l.id = s.lead_id
                 WHERE {scope_sql} AND l.created_at < ? AND l.closed_at >= ? AND s.to_status_id IS NOT NULL
                   AND {local} < ?
                 GROUP BY s.lead_id""",
-                                scope_params + [hi, sql_ts(origin) - MARGIN, sql_ts(origin)]).df()
+                scope_params + [hi, sql_ts(origin) - MARGIN, sql_ts(origin)],
+            ).df()
             origin_stages = later.set_index("lead_id")["to_status_id"]
     finally:
         con.close()
-    log.info("forecast read %d leads, %d deal-months of stages in %.2f s", len(leads), len(month_stages),
-             time.perf_counter() - started)
+    log.info(
+        "forecast read %d leads, %d deal-months of stages in %.2f s",
+        len(leads),
+        len(month_stages),
+        time.perf_counter() - started,
+    )
     changes = store.conform("stage_changes", None)
     tables = dict(ref, leads=leads, month_stages=month_stages)
-    return ForecastData(account=account, users=ref["users"], pipelines=ref["pipelines"], statuses=ref["statuses"],
-                        leads=leads, stage_changes=changes, loss_reasons=ref["loss_reasons"], tables=tables,
-                        origin=origin, month_stages=month_stages, origin_stages=origin_stages)
+    return ForecastData(
+        account=account,
+        users=ref["users"],
+        pipelines=ref["pipelines"],
+        statuses=ref["statuses"],
+        leads=leads,
+        stage_changes=changes,
+        loss_reasons=ref["loss_reasons"],
+        tables=tables,
+        origin=origin,
+        month_stages=month_stages,
+        origin_stages=origin_stages,
+    )

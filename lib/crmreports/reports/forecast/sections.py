@@ -5,6 +5,7 @@ kept on the context (:class:`ForecastContext`), so each section only reads it: o
 :class:`.metrics.Estimator` gives the forecast, the backtest and the breakdowns. The sections read only
 the pushed-down data of :func:`.query.load_forecast`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from . import charts
 from . import metrics as fc_lib
 from . import query as queries_forecast
 
-REPORT = "forecast"
+REPORT = __package__.rpartition(".")[2]  # the report is named after its folder (the registry checks)
 BREAKDOWN_COLUMNS = ("responsible_user_id", "pipeline_id")
 HEADLINE_KEYS = [f"forecast_m{k}_{x}" for k in (1, 2, 3) for x in ("revenue", "low", "high", "deals")]
 
@@ -36,15 +37,17 @@ class ForecastContext(Context):
     results: dict = field(default_factory=dict)
 
 
-def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
-         lang: str = "ru") -> ForecastContext:
+def open(
+    period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb", lang: str = "ru"
+) -> ForecastContext:
     """Resolve the parameters (see :func:`crmreports.present.context.validate`) and read what the forecast
     as of :func:`origin_of` the period needs (:func:`load`)."""
     return kit.open_report(REPORT, load, period, manager, pipeline, store, lang, context=ForecastContext)
 
 
-def load(store: str, period, pipeline_ids: list[int] | None = None,
-         user_ids: list[int] | None = None) -> queries_forecast.ForecastData:
+def load(
+    store: str, period, pipeline_ids: list[int] | None = None, user_ids: list[int] | None = None
+) -> queries_forecast.ForecastData:
     """:func:`.query.load_forecast` as of the forecast origin of ``period`` (which depends on the end of
     the data: the account is read first), 24 month starts back (the backtest's and the forecast's)."""
     con = store_lib.connect(store, read_only=True)
@@ -52,8 +55,13 @@ def load(store: str, period, pipeline_ids: list[int] | None = None,
         account = store_lib.read_account(con)
     finally:
         con.close()
-    return queries_forecast.load_forecast(store, _origin(period, data_end(account)), 2 * fc_lib.DEFAULT.lookback,
-                                          pipeline_ids=pipeline_ids, user_ids=user_ids)
+    return queries_forecast.load_forecast(
+        store,
+        _origin(period, data_end(account)),
+        2 * fc_lib.DEFAULT.lookback,
+        pipeline_ids=pipeline_ids,
+        user_ids=user_ids,
+    )
 
 
 def _origin(period, as_of: pd.Timestamp) -> pd.Timestamp:
@@ -90,16 +98,24 @@ def results_from(ctx: ForecastContext, known: pd.DataFrame, make_snapshots) -> d
     # the snapshots are made while the deals' arrays are built in a thread (see Estimator)
     estimator = fc_lib.Estimator(None, known, origin, s, snaps_from=partial(make_snapshots, moments))
     snaps = estimator.snaps
-    if ctx.scope.kind == "team":        # the breakdowns are computed alongside the backtest
+    if ctx.scope.kind == "team":  # the breakdowns are computed alongside the backtest
         estimator.start_groups(BREAKDOWN_COLUMNS)
     bt = estimator.backtest()
     factors = {m: fc_lib.calibration_factor(bt, m) for m in ("revenue", "deals")}
     raw = estimator.forecast()
     recent = fc_lib.snapshots_since(snaps, fc_lib.snapshot_moments(known, origin, s.lookback)[0])
-    ctx.results.update(origin=origin, raw=raw, forecast=fc_lib.widen(raw, factors), backtest=bt, factors=factors,
-                       accuracy=fc_lib.accuracy(bt, "revenue"), accuracy_deals=fc_lib.accuracy(bt, "deals"),
-                       known=known, estimator=estimator,
-                       snapshots=recent if recent is not None else pd.DataFrame(columns=fc_lib.SNAPSHOT_COLUMNS))
+    ctx.results.update(
+        origin=origin,
+        raw=raw,
+        forecast=fc_lib.widen(raw, factors),
+        backtest=bt,
+        factors=factors,
+        accuracy=fc_lib.accuracy(bt, "revenue"),
+        accuracy_deals=fc_lib.accuracy(bt, "deals"),
+        known=known,
+        estimator=estimator,
+        snapshots=recent if recent is not None else pd.DataFrame(columns=fc_lib.SNAPSHOT_COLUMNS),
+    )
     return ctx.results
 
 
@@ -116,8 +132,15 @@ def _statement(ctx: ForecastContext, sec: Section) -> bool:
     """Add the clear statement for a degenerate history; True when there is no forecast."""
     fc = results(ctx)["forecast"]
     if fc.status == "short_history":
-        sec.text(t("forecast.short_history", ctx.lang, months=_plural_months(fc.history_months, ctx.lang),
-                   need=_plural_months(fc_lib.DEFAULT.min_months, ctx.lang)), finding=True)
+        sec.text(
+            t(
+                "forecast.short_history",
+                ctx.lang,
+                months=_plural_months(fc.history_months, ctx.lang),
+                need=_plural_months(fc_lib.DEFAULT.min_months, ctx.lang),
+            ),
+            finding=True,
+        )
         return True
     if fc.status == "no_won":
         sec.text(t("forecast.no_won", ctx.lang), finding=True)
@@ -138,21 +161,55 @@ def headline(ctx: ForecastContext) -> Section:
         ctx.figures[f"forecast_m{k}_deals"] = fc.value(k, "deals")
     ctx.figures["forecast_origin"] = origin.date().isoformat()
     if origin < ctx.period.end_ts:
-        sec.text(t("forecast.head.origin_moved", lang, period=ctx.period_label, as_of=fmt.day(ctx.as_of, lang),
-                   origin=fmt.day(origin, lang)))
+        sec.text(
+            t(
+                "forecast.head.origin_moved",
+                lang,
+                period=ctx.period_label,
+                as_of=fmt.day(ctx.as_of, lang),
+                origin=fmt.day(origin, lang),
+            )
+        )
     if _statement(ctx, sec):
         return sec
     names = [_mname(m, lang) for m in fc.months]
     rev = [fc.value(k) for k in (1, 2, 3)]
     deals = [fc.value(k, "deals") for k in (1, 2, 3)]
     months_label = f"{names[0]} — {names[2]}"
-    sec.text(t("forecast.head.sentence", lang, months=months_label, total=ctx.money(sum(rev)), m1=ctx.money(rev[0]),
-               m2=ctx.money(rev[1]), m3=ctx.money(rev[2]), name1=names[0], name2=names[1], name3=names[2]),
-             finding=True)
-    sec.text(t("forecast.head.deals", lang, deals=fmt.count(round(sum(deals)), "won_deal", lang),
-               d1=fmt.number(deals[0], lang), name1=names[0]))
-    sec.text(t("forecast.head.interval", lang, name1=names[0], low=ctx.money(fc.value(1, column="low")),
-               high=ctx.money(fc.value(1, column="high"))), finding=True)
+    sec.text(
+        t(
+            "forecast.head.sentence",
+            lang,
+            months=months_label,
+            total=ctx.money(sum(rev)),
+            m1=ctx.money(rev[0]),
+            m2=ctx.money(rev[1]),
+            m3=ctx.money(rev[2]),
+            name1=names[0],
+            name2=names[1],
+            name3=names[2],
+        ),
+        finding=True,
+    )
+    sec.text(
+        t(
+            "forecast.head.deals",
+            lang,
+            deals=fmt.count(round(sum(deals)), "won_deal", lang),
+            d1=fmt.number(deals[0], lang),
+            name1=names[0],
+        )
+    )
+    sec.text(
+        t(
+            "forecast.head.interval",
+            lang,
+            name1=names[0],
+            low=ctx.money(fc.value(1, column="low")),
+            high=ctx.money(fc.value(1, column="high")),
+        ),
+        finding=True,
+    )
     tb = fc.table
     series = fc.series.set_index("month")
     rows = []
@@ -160,21 +217,40 @@ def headline(ctx: ForecastContext) -> Section:
         rv = tb[(tb["k"] == k) & (tb["measure"] == "revenue")].iloc[0]
         dl = tb[(tb["k"] == k) & (tb["measure"] == "deals")].iloc[0]
         ago = fc_lib.add_months(m, -12)
-        rows.append([names[k - 1], ctx.money(rv["combined"]), f"{ctx.money(rv['low'])} – {ctx.money(rv['high'])}",
-                     fmt.number(dl["combined"], lang), f"{fmt.number(dl['low'], lang)} – {fmt.number(dl['high'], lang)}",
-                     ctx.money(series["revenue"].get(ago)) if ago in series.index else fmt.DASH])
+        rows.append(
+            [
+                names[k - 1],
+                ctx.money(rv["combined"]),
+                f"{ctx.money(rv['low'])} – {ctx.money(rv['high'])}",
+                fmt.number(dl["combined"], lang),
+                f"{fmt.number(dl['low'], lang)} – {fmt.number(dl['high'], lang)}",
+                ctx.money(series["revenue"].get(ago)) if ago in series.index else fmt.DASH,
+            ]
+        )
     total = tb[tb["measure"] == "revenue"]["combined"].sum()
     rows.append([t("forecast.col.total", lang), ctx.money(total), "", fmt.number(sum(deals), lang), "", ""])
-    cols = [t("forecast.col.month", lang), t("forecast.col.revenue", lang), t("forecast.col.interval", lang),
-            t("forecast.col.deals", lang), t("forecast.col.interval", lang) + " ", t("forecast.col.year_ago", lang)]
+    cols = [
+        t("forecast.col.month", lang),
+        t("forecast.col.revenue", lang),
+        t("forecast.col.interval", lang),
+        t("forecast.col.deals", lang),
+        t("forecast.col.interval", lang) + " ",
+        t("forecast.col.year_ago", lang),
+    ]
     sec.table("forecast", tb, pd.DataFrame(rows, columns=cols), numeric=set(cols[1:]))
     sec.tables["history"] = fc.series
     sec.figure(charts.history_forecast(fc.series, tb, lang, ctx.currency))
     sec.note(t("forecast.def.revenue", lang, origin=fmt.day(origin, lang), period=ctx.period_label))
     acc = r["accuracy"]
     cov = acc[(acc["method"] == "combined") & (acc["k"] == "all")]["coverage"]
-    sec.note(t("forecast.def.combined", lang, factor=fmt.number(r["factors"]["revenue"], lang, 2),
-               coverage=fmt.percent(cov.iloc[0], lang) if len(cov) else fmt.DASH))
+    sec.note(
+        t(
+            "forecast.def.combined",
+            lang,
+            factor=fmt.number(r["factors"]["revenue"], lang, 2),
+            coverage=fmt.percent(cov.iloc[0], lang) if len(cov) else fmt.DASH,
+        )
+    )
     return sec
 
 
@@ -191,9 +267,19 @@ def views(ctx: ForecastContext) -> Section:
     rv = tb[tb["measure"] == "revenue"].reset_index(drop=True)
     if rv.loc[0, "pipeline"] > 0:
         share = rv["open_deals"] / rv["pipeline"].where(rv["pipeline"] > 0)
-        sec.text(t("forecast.views.open_share", lang, name1=names[0], share=fmt.percent(share[0], lang),
-                   open=ctx.money(rv.loc[0, "open_deals"]), new=ctx.money(rv.loc[0, "new_deals"]), name3=names[2],
-                   share3=fmt.percent(share[2], lang)), finding=True)
+        sec.text(
+            t(
+                "forecast.views.open_share",
+                lang,
+                name1=names[0],
+                share=fmt.percent(share[0], lang),
+                open=ctx.money(rv.loc[0, "open_deals"]),
+                new=ctx.money(rv.loc[0, "new_deals"]),
+                name3=names[2],
+                share3=fmt.percent(share[2], lang),
+            ),
+            finding=True,
+        )
     p3, ts3 = rv["pipeline"].sum(), rv["ts"].sum()
     gap = fmt.change(p3, ts3, lang)
     key = "forecast.views.agree" if ts3 and abs(p3 / ts3 - 1) <= 0.1 else "forecast.views.disagree"
@@ -206,18 +292,39 @@ def views(ctx: ForecastContext) -> Section:
     rows = []
     for _, x in tb.iterrows():
         show = ctx.money if x["measure"] == "revenue" else (lambda v: fmt.number(v, lang))
-        rows.append([names[int(x["k"]) - 1], t(f"forecast.measure.{x['measure']}", lang), show(x["open_deals"]),
-                     show(x["new_deals"]), show(x["pipeline"]), show(x["ts"]), show(x["combined"])])
-    cols = [t("forecast.col.month", lang), t("forecast.col.measure", lang), t("forecast.col.open", lang),
-            t("forecast.col.new", lang), t("forecast.col.pipeline", lang), t("forecast.col.ts", lang),
-            t("forecast.col.combined", lang)]
+        rows.append(
+            [
+                names[int(x["k"]) - 1],
+                t(f"forecast.measure.{x['measure']}", lang),
+                show(x["open_deals"]),
+                show(x["new_deals"]),
+                show(x["pipeline"]),
+                show(x["ts"]),
+                show(x["combined"]),
+            ]
+        )
+    cols = [
+        t("forecast.col.month", lang),
+        t("forecast.col.measure", lang),
+        t("forecast.col.open", lang),
+        t("forecast.col.new", lang),
+        t("forecast.col.pipeline", lang),
+        t("forecast.col.ts", lang),
+        t("forecast.col.combined", lang),
+    ]
     sec.parts.append(("html", html_table(pd.DataFrame(rows, columns=cols), set(cols[2:]))))
     sec.tables["probabilities"] = fc.probabilities
     sec.tables["yields"] = fc.yields
     sec.note(t("forecast.def.pipeline", lang, origin=fmt.day(fc.origin, lang), min_obs=fc_lib.DEFAULT.min_obs))
     start = fc.series["month"].iloc[0] if len(fc.series) else fc.origin
-    sec.note(t("forecast.def.ts", lang, start=_mname(start, lang, genitive=True),
-               model=t(f"forecast.model.{fc.model}", lang)))
+    sec.note(
+        t(
+            "forecast.def.ts",
+            lang,
+            start=_mname(start, lang, genitive=True),
+            model=t(f"forecast.model.{fc.model}", lang),
+        )
+    )
     return sec
 
 
@@ -239,11 +346,29 @@ def _seasonality(ctx: ForecastContext, sec: Section, fc, names) -> None:
     from_name = _mname(months[i - 1], lang) if i > 1 else _mname(months[0], lang)
     to_name = _mname(months[i], lang)
     if b < a * 0.95 and yb < ya:
-        sec.text(t("forecast.views.season_dip", lang, from_name=from_name, to_name=to_name,
-                   drop=fmt.percent(1 - b / a, lang), change_ago=fmt.change(yb, ya, lang)), finding=True)
+        sec.text(
+            t(
+                "forecast.views.season_dip",
+                lang,
+                from_name=from_name,
+                to_name=to_name,
+                drop=fmt.percent(1 - b / a, lang),
+                change_ago=fmt.change(yb, ya, lang),
+            ),
+            finding=True,
+        )
     else:
-        sec.text(t("forecast.views.season", lang, from_name=from_name, to_name=to_name, change=fmt.change(b, a, lang),
-                   change_ago=fmt.change(yb, ya, lang)), finding=True)
+        sec.text(
+            t(
+                "forecast.views.season",
+                lang,
+                from_name=from_name,
+                to_name=to_name,
+                change=fmt.change(b, a, lang),
+                change_ago=fmt.change(yb, ya, lang),
+            ),
+            finding=True,
+        )
 
 
 def _stage_labels(ctx: Context, wp: pd.DataFrame) -> pd.Series:
@@ -280,12 +405,28 @@ def pipeline(ctx: ForecastContext) -> Section:
     if wp.empty:
         return sec.text(t("forecast.pipe.none", lang))
     wp = wp.assign(label=_stage_labels(ctx, wp))
-    sec.text(t("forecast.pipe.sentence", lang, n=fmt.count(wp["open_deals"].sum(), "open_deal", lang),
-               amount=ctx.money(wp["amount"].sum()), weighted=ctx.money(wp["weighted"].sum()),
-               expected=ctx.money(wp["expected_3m"].sum())))
+    sec.text(
+        t(
+            "forecast.pipe.sentence",
+            lang,
+            n=fmt.count(wp["open_deals"].sum(), "open_deal", lang),
+            amount=ctx.money(wp["amount"].sum()),
+            weighted=ctx.money(wp["weighted"].sum()),
+            expected=ctx.money(wp["expected_3m"].sum()),
+        )
+    )
     top = wp.sort_values("expected_3m", ascending=False).iloc[0]
-    sec.text(t("forecast.pipe.top", lang, stage=top["label"], expected=ctx.money(top["expected_3m"]),
-               amount=ctx.money(top["amount"]), p=fmt.percent(top["p_win"], lang)), finding=True)
+    sec.text(
+        t(
+            "forecast.pipe.top",
+            lang,
+            stage=top["label"],
+            expected=ctx.money(top["expected_3m"]),
+            amount=ctx.money(top["amount"]),
+            p=fmt.percent(top["p_win"], lang),
+        ),
+        finding=True,
+    )
     sec.figure(charts.weighted_pipeline(wp, lang, ctx.currency))
     kit.table(sec, "weighted_pipeline", wp.drop(columns="label"), PIPELINE_COLUMNS, shown_rows=wp)
     sec.note(t("forecast.def.weighted", lang))
@@ -300,10 +441,15 @@ def accuracy(ctx: ForecastContext) -> Section:
     sec = Section(ctx, "accuracy", t("forecast.bt.title", lang))
     ok = acc[acc["k"] == "all"].set_index("method") if len(acc) else pd.DataFrame()
     n = int(ok["n"].iloc[0]) if len(ok) else 0
-    keys = {"backtest_wape": ("combined", "wape"), "backtest_bias": ("combined", "bias"),
-            "baseline_last_month_wape": ("last_month", "wape"), "baseline_seasonal_wape": ("seasonal", "wape"),
-            "backtest_pipeline_wape": ("pipeline", "wape"), "backtest_ts_wape": ("ts", "wape"),
-            "backtest_coverage": ("combined", "coverage")}
+    keys = {
+        "backtest_wape": ("combined", "wape"),
+        "backtest_bias": ("combined", "bias"),
+        "baseline_last_month_wape": ("last_month", "wape"),
+        "baseline_seasonal_wape": ("seasonal", "wape"),
+        "backtest_pipeline_wape": ("pipeline", "wape"),
+        "backtest_ts_wape": ("ts", "wape"),
+        "backtest_coverage": ("combined", "coverage"),
+    }
     for key, (m, col) in keys.items():
         ctx.figures[key] = float(ok.loc[m, col]) if n else float("nan")
     ctx.figures["backtest_forecasts"] = n
@@ -314,10 +460,20 @@ def accuracy(ctx: ForecastContext) -> Section:
         if len(b) and b["actual"].sum():
             w = float((b["combined"] - b["actual"]).abs().sum() / b["actual"].sum())
             wl = float((b["last_month"] - b["actual"]).abs().sum() / b["actual"].sum())
-            ctx.figures.update(backtest_wape=w, baseline_last_month_wape=wl,
-                               backtest_bias=float((b["combined"] - b["actual"]).sum() / b["actual"].sum()))
-            sec.text(t("forecast.bt.sentence", lang, wape=fmt.percent(w, lang),
-                       n=fmt.count(len(b), "fc_forecast", lang), bias=fmt.change(1 + ctx.figures["backtest_bias"], 1, lang)))
+            ctx.figures.update(
+                backtest_wape=w,
+                baseline_last_month_wape=wl,
+                backtest_bias=float((b["combined"] - b["actual"]).sum() / b["actual"].sum()),
+            )
+            sec.text(
+                t(
+                    "forecast.bt.sentence",
+                    lang,
+                    wape=fmt.percent(w, lang),
+                    n=fmt.count(len(b), "fc_forecast", lang),
+                    bias=fmt.change(1 + ctx.figures["backtest_bias"], 1, lang),
+                )
+            )
             sec.text(t("forecast.bt.no_seasonal", lang, last=fmt.percent(wl, lang)), finding=True)
             sec.figure(charts.backtest(bt, lang, ctx.currency))
             sec.tables["backtest"] = bt
@@ -327,15 +483,32 @@ def accuracy(ctx: ForecastContext) -> Section:
         sec.note(t("forecast.def.backtest", lang, origin=fmt.day(r["origin"], lang)))
         return sec
     w, wl, ws = ok.loc["combined", "wape"], ok.loc["last_month", "wape"], ok.loc["seasonal", "wape"]
-    sec.text(t("forecast.bt.sentence", lang, wape=fmt.percent(w, lang), n=fmt.count(n, "fc_forecast", lang),
-               bias=fmt.change(1 + ok.loc["combined", "bias"], 1, lang)), finding=True)
+    sec.text(
+        t(
+            "forecast.bt.sentence",
+            lang,
+            wape=fmt.percent(w, lang),
+            n=fmt.count(n, "fc_forecast", lang),
+            bias=fmt.change(1 + ok.loc["combined", "bias"], 1, lang),
+        ),
+        finding=True,
+    )
     if w < wl and w < ws:
-        sec.text(t("forecast.bt.beats", lang, last=fmt.percent(wl, lang), seasonal=fmt.percent(ws, lang),
-                   d_last=fmt.change(w, wl, lang, "points").replace("−", ""),
-                   d_seasonal=fmt.change(w, ws, lang, "points").replace("−", "")), finding=True)
+        sec.text(
+            t(
+                "forecast.bt.beats",
+                lang,
+                last=fmt.percent(wl, lang),
+                seasonal=fmt.percent(ws, lang),
+                d_last=fmt.change(w, wl, lang, "points").replace("−", ""),
+                d_seasonal=fmt.change(w, ws, lang, "points").replace("−", ""),
+            ),
+            finding=True,
+        )
     else:
-        sec.text(t("forecast.bt.not_beats", lang, last=fmt.percent(wl, lang), seasonal=fmt.percent(ws, lang)),
-                 finding=True)
+        sec.text(
+            t("forecast.bt.not_beats", lang, last=fmt.percent(wl, lang), seasonal=fmt.percent(ws, lang)), finding=True
+        )
     cov, factor = ok.loc["combined", "coverage"], r["factors"]["revenue"]
     if factor > 1.0:
         sec.text(t("forecast.bt.coverage", lang, coverage=fmt.percent(cov, lang), factor=fmt.number(factor, lang, 2)))
@@ -346,11 +519,16 @@ def accuracy(ctx: ForecastContext) -> Section:
     rows = []
     for m in fc_lib.METHODS:
         a = acc[acc["method"] == m].set_index("k")
-        rows.append([t(f"forecast.method.{m}", lang)] + [fmt.percent(a.loc[k, "wape"], lang, 1) for k in ks] +
-                    [fmt.change(1 + a.loc["all", "bias"], 1, lang)])
-    cols = [t("forecast.col.method", lang)] + \
-        [t("forecast.col.horizon_all", lang) if k == "all" else t("forecast.col.horizon", lang, k=k) for k in ks] + \
-        [t("forecast.col.bias", lang)]
+        rows.append(
+            [t(f"forecast.method.{m}", lang)]
+            + [fmt.percent(a.loc[k, "wape"], lang, 1) for k in ks]
+            + [fmt.change(1 + a.loc["all", "bias"], 1, lang)]
+        )
+    cols = (
+        [t("forecast.col.method", lang)]
+        + [t("forecast.col.horizon_all", lang) if k == "all" else t("forecast.col.horizon", lang, k=k) for k in ks]
+        + [t("forecast.col.bias", lang)]
+    )
     sec.table("accuracy", acc, pd.DataFrame(rows, columns=cols), numeric=set(cols[1:]))
     sec.tables["backtest"] = bt
     ctx.tables["backtest"] = bt
@@ -371,8 +549,10 @@ def breakdown(ctx: ForecastContext) -> Section:
     names = [_mname(m, lang) for m in r["forecast"].months]
     users = dict(zip(ctx.data.users["id"], ctx.data.users["name"]))
     pipes = dict(zip(ctx.data.pipelines["id"], ctx.data.pipelines["name"]))
-    for table, column, label, ref in (("by_manager", "responsible_user_id", "common.manager", users),
-                                      ("by_pipeline", "pipeline_id", "common.pipeline", pipes)):
+    for table, column, label, ref in (
+        ("by_manager", "responsible_user_id", "common.manager", users),
+        ("by_pipeline", "pipeline_id", "common.pipeline", pipes),
+    ):
         g = r["estimator"].by_group(column, r["factors"])
         if g.empty:
             continue
@@ -398,12 +578,16 @@ def _breakdown_columns(ctx: ForecastContext, label: str, names: list[str], large
         return lambda g: pd.Series([_cell(lang, x, k, unit) for _, x in g.iterrows()], index=g.index)
 
     def total(g: pd.DataFrame) -> pd.Series:
-        return pd.Series([ctx.money(v) if not np.isnan(v) else _status(lang, s)
-                          for v, s in zip(g["revenue_3m"], g["status"])], index=g.index)
+        return pd.Series(
+            [ctx.money(v) if not np.isnan(v) else _status(lang, s) for v, s in zip(g["revenue_3m"], g["status"])],
+            index=g.index,
+        )
 
-    return ([kit.Column(label, "name", "text")]
-            + [kit.Column(t(key, lang, month=names[k - 1]), month(k), "text", right=True) for k in (1, 2, 3)]
-            + [kit.Column("forecast.col.total", total, "text", right=True)])
+    return (
+        [kit.Column(label, "name", "text")]
+        + [kit.Column(t(key, lang, month=names[k - 1]), month(k), "text", right=True) for k in (1, 2, 3)]
+        + [kit.Column("forecast.col.total", total, "text", right=True)]
+    )
 
 
 def _status(lang: str, status: str) -> str:

@@ -1,4 +1,5 @@
 """«Цели»: plan vs fact, pace per working day, projection with a pipeline band."""
+
 from .. import IndexFigure, Report
 from . import labels
 

@@ -1,4 +1,5 @@
 """Charts of the goals (sales plan) report."""
+
 from __future__ import annotations
 
 import math
@@ -40,16 +41,35 @@ def cumulative(daily: pd.DataFrame, progress, title: str, lang: str = "ru", curr
     if progress.status == "in_progress":
         ax.axvline(progress.as_of, color="#6b7280", linewidth=0.8, linestyle=":")
         if not math.isnan(progress.projection):
-            ax.plot([progress.as_of, end], [progress.fact, progress.projection], color=ACCENT, linestyle="--",
-                    linewidth=1.3, label=t("goals.chart.projection", lang))
+            ax.plot(
+                [progress.as_of, end],
+                [progress.fact, progress.projection],
+                color=ACCENT,
+                linestyle="--",
+                linewidth=1.3,
+                label=t("goals.chart.projection", lang),
+            )
         if not math.isnan(progress.projection_low):
-            ax.errorbar([end], [(progress.projection_low + progress.projection_high) / 2],
-                        yerr=[[(progress.projection_high - progress.projection_low) / 2]] * 2,
-                        fmt="none", ecolor="#f59e0b", elinewidth=5, capsize=0, label=t("goals.chart.band", lang))
+            ax.errorbar(
+                [end],
+                [(progress.projection_low + progress.projection_high) / 2],
+                yerr=[[(progress.projection_high - progress.projection_low) / 2]] * 2,
+                fmt="none",
+                ecolor="#f59e0b",
+                elinewidth=5,
+                capsize=0,
+                label=t("goals.chart.band", lang),
+            )
     ax.axhline(progress.target, color="#ef4444", linewidth=0.8, linestyle="-", alpha=0.6)
     ax.set_xlim(days.iloc[0], end + pd.Timedelta(days=max(1, len(days) // 30)))
-    top = np.nanmax([progress.target, progress.fact, progress.projection if not math.isnan(progress.projection)
-                     else 0, progress.projection_high if not math.isnan(progress.projection_high) else 0])
+    top = np.nanmax(
+        [
+            progress.target,
+            progress.fact,
+            progress.projection if not math.isnan(progress.projection) else 0,
+            progress.projection_high if not math.isnan(progress.projection_high) else 0,
+        ]
+    )
     ax.set_ylim(0, top * 1.12 if top > 0 else 1)
     ax.xaxis.set_major_formatter(DateFormatter("%d.%m" if lang == "ru" else "%d %b"))
     _value_axis(ax, progress.plan.metric, lang, currency)
@@ -63,8 +83,10 @@ def managers(df: pd.DataFrame, lang: str = "ru") -> Figure:
     d = df.sort_values("done_share").tail(20)
     fig, (ax,) = new_figure(0.9 + 0.3 * max(len(d), 1))
     y = np.arange(len(d))
-    labels = [f"{m} · {t('goals.metric.' + k, lang).lower()}" if df["metric"].nunique() > 1 else m
-              for m, k in zip(d["manager"], d["metric"])]
+    labels = [
+        f"{m} · {t('goals.metric.' + k, lang).lower()}" if df["metric"].nunique() > 1 else m
+        for m, k in zip(d["manager"], d["metric"])
+    ]
     ax.barh(y, d["done_share"], color=ACCENT, height=0.55, label=t("goals.chart.fact", lang))
     proj = d["projected_share"].to_numpy(dtype=float)
     ax.plot(proj, y, "D", color="#f59e0b", markersize=4, label=t("goals.chart.projection", lang))

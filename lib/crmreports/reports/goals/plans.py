@@ -12,6 +12,7 @@ reported at once (:class:`GoalsError`), each naming the file, the entry, its lin
 valid. The result (:class:`GoalsFile` of :class:`Plan`) is what the metrics
 (:mod:`crmreports.reports.goals.metrics`) evaluate.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,12 +47,12 @@ class GoalsError(ValueError):
 class Plan:
     """One entry of the goals file."""
 
-    index: int              # position in ``plans`` (0-based)
-    line: int | None        # 1-based line of the entry in the file
-    scope: str              # "team" or the manager's name as in the CRM
-    user_id: int | None     # the manager's id (None for the team or when users were not checked)
+    index: int  # position in ``plans`` (0-based)
+    line: int | None  # 1-based line of the entry in the file
+    scope: str  # "team" or the manager's name as in the CRM
+    user_id: int | None  # the manager's id (None for the team or when users were not checked)
     period: Period
-    metric: str             # revenue | won_deals
+    metric: str  # revenue | won_deals
     target: float
 
     @property
@@ -84,19 +85,25 @@ class GoalsFile:
         plan when the report is for one of its months); revenue before count plans."""
         own = self.for_scope(scope_name)
         exact = [p for p in own if p.period.key == period.key]
-        wider = [p for p in own if p.period.key != period.key and p.period.start <= period.start
-                 and period.end <= p.period.end]
+        wider = [
+            p
+            for p in own
+            if p.period.key != period.key and p.period.start <= period.start and period.end <= p.period.end
+        ]
         order = {m: i for i, m in enumerate(METRICS)}
-        return sorted(exact, key=lambda p: order[p.metric]) + sorted(wider, key=lambda p: (p.period.start,
-                                                                                           order[p.metric]))
+        return sorted(exact, key=lambda p: order[p.metric]) + sorted(
+            wider, key=lambda p: (p.period.start, order[p.metric])
+        )
 
 
 # ---------------------------------------------------------------- loading and validation
+
 
 def resolve_goals_path(path: str | os.PathLike | None = None) -> Path:
     """The goals file: ``path`` (default ``params/goals.yaml``); a relative path that does not exist from
     the working directory is also looked up from its parents (as :func:`crmreports.store.resolve_path`)."""
     from ...store import find_project_file
+
     return find_project_file(path or DEFAULT_GOALS)
 
 
@@ -104,9 +111,15 @@ def load_goals(path: str | os.PathLike | None = None, users: pd.DataFrame | None
     """Read and validate a goals file; raise :class:`GoalsError` naming the file and every problem."""
     p = resolve_goals_path(path)
     if not p.exists():
-        raise GoalsError(str(path or DEFAULT_GOALS), [
-            (f"file not found (looked for {str(p)!r}); create it: see the format at the top of "
-             f"{DEFAULT_GOALS} in the project, or pass goals=<path>")])
+        raise GoalsError(
+            str(path or DEFAULT_GOALS),
+            [
+                (
+                    f"file not found (looked for {str(p)!r}); create it: see the format at the top of "
+                    f"{DEFAULT_GOALS} in the project, or pass goals=<path>"
+                )
+            ],
+        )
     return parse_goals(p.read_text(encoding="utf-8"), str(path or DEFAULT_GOALS), users)
 
 
@@ -143,24 +156,31 @@ def parse_goals(text: str, source: str = DEFAULT_GOALS, users: pd.DataFrame | No
     except yaml.YAMLError as exc:
         raise GoalsError(source, [f"not valid YAML: {exc}"]) from None
     if data is None:
-        raise GoalsError(source, [("the file is empty; it needs a `plans:` list (see the format at the top of "
-                                   f"{DEFAULT_GOALS})")])
+        raise GoalsError(
+            source, [(f"the file is empty; it needs a `plans:` list (see the format at the top of {DEFAULT_GOALS})")]
+        )
     if not isinstance(data, dict):
         raise GoalsError(source, ["the file must be a mapping with the keys `currency` and `plans`"])
     errors: list[str] = []
     top = _key_nodes(root)
     for k in data:
         if str(k) not in TOP_FIELDS:
-            errors.append(f"line {_line(top.get(str(k), (None,))[0])}: unknown key {str(k)!r}; valid: "
-                          f"{', '.join(TOP_FIELDS)}")
+            errors.append(
+                f"line {_line(top.get(str(k), (None,))[0])}: unknown key {str(k)!r}; valid: {', '.join(TOP_FIELDS)}"
+            )
     currency = data.get("currency")
     if currency is not None and not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
-        errors.append(f"line {_line(top['currency'][1])}, field 'currency': {currency!r} is not a three-letter "
-                      "currency code such as RUB")
+        errors.append(
+            f"line {_line(top['currency'][1])}, field 'currency': {currency!r} is not a three-letter "
+            "currency code such as RUB"
+        )
     plans_raw = data.get("plans")
     if not isinstance(plans_raw, list):
-        errors.append("`plans` must be a list of entries with the fields " + ", ".join(PLAN_FIELDS)
-                      + (" (it is missing)" if plans_raw is None else ""))
+        errors.append(
+            "`plans` must be a list of entries with the fields "
+            + ", ".join(PLAN_FIELDS)
+            + (" (it is missing)" if plans_raw is None else "")
+        )
         raise GoalsError(source, errors)
     plan_nodes = top["plans"][1].value if isinstance(top["plans"][1], yaml.SequenceNode) else []
     names = _user_names(users)
@@ -176,16 +196,19 @@ def parse_goals(text: str, source: str = DEFAULT_GOALS, users: pd.DataFrame | No
         fields = _key_nodes(node)
         for k in entry:
             if str(k) not in PLAN_FIELDS:
-                errors.append(f"{where}: unknown field {str(k)!r} (line {_line(fields.get(str(k), (None,))[0])}); "
-                              f"valid: {', '.join(PLAN_FIELDS)}")
+                errors.append(
+                    f"{where}: unknown field {str(k)!r} (line {_line(fields.get(str(k), (None,))[0])}); "
+                    f"valid: {', '.join(PLAN_FIELDS)}"
+                )
         missing = [f for f in PLAN_FIELDS if f not in entry or entry[f] is None]
         if missing:
             errors.append(f"{where}: missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         ok = not missing
 
         def at(f: str, where=where, fields=fields, node=node) -> str:
-            return f"{where}, field '{f}'" + (f" (line {_line(fields[f][1])})" if f in fields and
-                                              _line(fields[f][1]) != _line(node) else "")
+            return f"{where}, field '{f}'" + (
+                f" (line {_line(fields[f][1])})" if f in fields and _line(fields[f][1]) != _line(node) else ""
+            )
 
         scope, user_id = None, None
         if "scope" in entry and entry["scope"] is not None:
@@ -197,8 +220,7 @@ def parse_goals(text: str, source: str = DEFAULT_GOALS, users: pd.DataFrame | No
             elif raw.casefold() in names or slug(raw) in names:
                 user_id, scope = names.get(raw.casefold()) or names[slug(raw)]
             else:
-                errors.append(f"{at('scope')}: unknown manager {raw!r}; valid: team or one of "
-                              f"{', '.join(valid_names)}")
+                errors.append(f"{at('scope')}: unknown manager {raw!r}; valid: team or one of {', '.join(valid_names)}")
                 ok = False
         period = None
         if "period" in entry and entry["period"] is not None:
@@ -208,13 +230,16 @@ def parse_goals(text: str, source: str = DEFAULT_GOALS, users: pd.DataFrame | No
             except PeriodError:
                 period = None
             if period is None or period.kind not in ("month", "quarter"):
-                errors.append(f"{at('period')}: {raw!r} is not a month or a quarter; valid: 2026-10 (month), "
-                              "2026-Q4 (quarter)")
+                errors.append(
+                    f"{at('period')}: {raw!r} is not a month or a quarter; valid: 2026-10 (month), 2026-Q4 (quarter)"
+                )
                 ok, period = False, None
         metric = entry.get("metric")
         if metric is not None and metric not in METRICS:
-            errors.append(f"{at('metric')}: {metric!r} is not a plan metric; valid: revenue (won revenue), "
-                          "won_deals (number of won deals)")
+            errors.append(
+                f"{at('metric')}: {metric!r} is not a plan metric; valid: revenue (won revenue), "
+                "won_deals (number of won deals)"
+            )
             ok = False
         target = entry.get("target")
         if target is not None:
@@ -232,8 +257,10 @@ def parse_goals(text: str, source: str = DEFAULT_GOALS, users: pd.DataFrame | No
             continue
         key = (TEAM if scope == TEAM else scope.casefold(), period.key, metric)
         if key in seen:
-            errors.append(f"{where}: duplicate plan for {scope} {period.key} {metric}; it is already set by "
-                          f"plans[{seen[key]}] — keep one")
+            errors.append(
+                f"{where}: duplicate plan for {scope} {period.key} {metric}; it is already set by "
+                f"plans[{seen[key]}] — keep one"
+            )
             continue
         seen[key] = i
         plans.append(Plan(i, _line(node), scope, user_id, period, metric, float(target)))

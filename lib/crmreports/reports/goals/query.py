@@ -2,7 +2,7 @@
 
 ``store.load`` reads every lead of the scope and all their stage changes; on a million deals with
 twenty million stage changes that is gigabytes of pandas frames, while the goals report
-(:mod:`crmreports.goals`) looks at a few periods and one moment. :func:`load_goals_data` reads only:
+(:mod:`crmreports.reports.goals.metrics`) looks at a few periods and one moment. :func:`load_goals_data` reads only:
 
 leads (only the columns the metrics use)
     won deals closed in the report period, the previous period, the same period a year ago and the
@@ -23,9 +23,10 @@ leads (only the columns the metrics use)
 Lead and stage-change windows are widened by :data:`queries.MARGIN` on both sides (the store keeps
 UTC, periods are in the account's local time) and the metric functions make the exact cut. The counts
 are made in SQL, so there the timestamps are turned to local time in SQL exactly as
-:func:`store._to_local` does in pandas: UTC plus the zone's offset, whose changes (daylight saving)
-within the window are found with pandas (:func:`crmreports.localtime.local_sql`).
+:func:`store.to_local` does in pandas: UTC plus the zone's offset, whose changes (daylight saving)
+within the window are found with pandas (:func:`crmreports.core.localtime.local_sql`).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,7 @@ from ...store.sql import read_frame, sql_ts, sql_windows
 from . import metrics as goals
 
 GOALS_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "created_at", "closed_at"]
-GOALS_CHANGE_COLUMNS = ["id", "lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id",
-                        "to_status_id"]
+GOALS_CHANGE_COLUMNS = ["id", "lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id", "to_status_id"]
 COUNT_COLUMNS = ["pipeline_id", "status_id", "responsible_user_id", "entered", "won", "won_in_time"]
 REFERENCE_TABLES = ("users", "pipelines", "statuses", "loss_reasons")
 
@@ -52,7 +52,7 @@ REFERENCE_TABLES = ("users", "pipelines", "statuses", "loss_reasons")
 class GoalsData(store.StoreData):
     """:class:`store.StoreData` reduced to one goals report (see the module docstring)."""
 
-    stage_counts: dict = field(default_factory=dict)   # {horizon in days: counts per stage and manager}
+    stage_counts: dict = field(default_factory=dict)  # {horizon in days: counts per stage and manager}
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,23 @@ def read_reference(path: str | os.PathLike) -> Reference:
 
 # ---------------------------------------------------------------- the reads
 
+
 def _empty_counts() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("entered", "won", "won_in_time") else "float64")
-                         for c in COUNT_COLUMNS})
+    return pd.DataFrame(
+        {c: pd.Series(dtype="int64" if c in ("entered", "won", "won_in_time") else "float64") for c in COUNT_COLUMNS}
+    )
 
 
-def stage_counts(con: duckdb.DuckDBPyConnection, tz: str, statuses: pd.DataFrame, scope_sql: str,
-                 scope_params: list, moment: pd.Timestamp, periods: list[Period],
-                 lookback_days: int = goals.LOOKBACK_DAYS) -> dict:
+def stage_counts(
+    con: duckdb.DuckDBPyConnection,
+    tz: str,
+    statuses: pd.DataFrame,
+    scope_sql: str,
+    scope_params: list,
+    moment: pd.Timestamp,
+    periods: list[Period],
+    lookback_days: int = goals.LOOKBACK_DAYS,
+) -> dict:
     """:func:`goals.stage_entry_counts` of the scope's deals, counted in SQL per stage and responsible
     manager (``responsible_user_id``), for the horizon of each period at ``moment``:
     ``{goals.horizon_days(period, moment): counts}``."""
@@ -106,7 +115,8 @@ def stage_counts(con: duckdb.DuckDBPyConnection, tz: str, statuses: pd.DataFrame
     hz_rows = ", ".join(f"({k}, {int(us)})" for k, us in enumerate(horizons.values()))
     # e: each deal's last entry into each open stage within the window (local time); l: the scope's deals,
     # whether each was won before the moment, and when (local time)
-    df = con.execute(f"""
+    df = con.execute(
+        f"""
         WITH e AS MATERIALIZED (
             SELECT s.lead_id, s.to_pipeline_id AS pipeline_id, s.to_status_id AS status_id, max({at}) AS at
             FROM stage_changes s JOIN (VALUES {open_rows}) o(p, st)
@@ -129,7 +139,8 @@ def stage_counts(con: duckdb.DuckDBPyConnection, tz: str, statuses: pd.DataFrame
         FROM w CROSS JOIN (VALUES {hz_rows}) h(k, us)
         GROUP BY ALL
         ORDER BY 1, 2, 3, 4""",
-                     [lo, hi, sql_ts(start), sql_ts(moment), hi, sql_ts(moment), hi] + scope_params).df()
+        [lo, hi, sql_ts(start), sql_ts(moment), hi, sql_ts(moment), hi] + scope_params,
+    ).df()
     out = {}
     for k, h in enumerate(horizons):
         part = df[df["k"] == k].drop(columns="k").reset_index(drop=True)
@@ -139,9 +150,15 @@ def stage_counts(con: duckdb.DuckDBPyConnection, tz: str, statuses: pd.DataFrame
     return out
 
 
-def load_goals_data(path: str | os.PathLike, windows: list[Period], as_of: pd.Timestamp,
-                    running: list[Period], pipeline_ids: list[int] | None = None,
-                    user_ids: list[int] | None = None, reference: Reference | None = None) -> GoalsData:
+def load_goals_data(
+    path: str | os.PathLike,
+    windows: list[Period],
+    as_of: pd.Timestamp,
+    running: list[Period],
+    pipeline_ids: list[int] | None = None,
+    user_ids: list[int] | None = None,
+    reference: Reference | None = None,
+) -> GoalsData:
     """What the goals report needs, read with its filters pushed into SQL (see the module docstring).
 
     ``windows``: the periods whose facts are shown (won deals closed in them are read); ``running``: the
@@ -154,19 +171,29 @@ def load_goals_data(path: str | os.PathLike, windows: list[Period], as_of: pd.Ti
     try:
         scope_sql, scope_params = store.lead_filter(pipeline_ids, user_ids)
         lead_cols = ", ".join(f'"{c}"' for c in GOALS_LEAD_COLUMNS)
-        won_sql, won_p = sql_windows("closed_at", [(p.start_ts, p.end_ts) for p in windows]) if windows else ("false", [])
+        won_sql, won_p = (
+            sql_windows("closed_at", [(p.start_ts, p.end_ts) for p in windows]) if windows else ("false", [])
+        )
         moment = pd.Timestamp(as_of)
         snap_lo, snap_hi = sql_ts(moment) - MARGIN, sql_ts(moment) + MARGIN
         open_sql = '("created_at" < ? AND ("closed_at" IS NULL OR "closed_at" >= ?))' if running else "false"
         open_p = [snap_hi, snap_lo] if running else []
-        leads = read_frame(con, f"""
+        leads = read_frame(
+            con,
+            f"""
             SELECT {lead_cols} FROM leads WHERE {scope_sql} AND ((status_id = {WON} AND {won_sql}) OR {open_sql})""",
-                      scope_params + won_p + open_p, "leads", GOALS_LEAD_COLUMNS, tz)
+            scope_params + won_p + open_p,
+            "leads",
+            GOALS_LEAD_COLUMNS,
+            tz,
+        )
         if running:
             cols = ", ".join(f's."{c}"' for c in GOALS_CHANGE_COLUMNS)
             # the changes around the moment, and before them each deal's last change, last change naming a
             # stage and last naming a pipeline (with any others at the same instant: pandas orders the tie)
-            stage_changes = read_frame(con, f"""
+            stage_changes = read_frame(
+                con,
+                f"""
                 WITH ids AS MATERIALIZED (SELECT id FROM leads WHERE {scope_sql} AND {open_sql}),
                 m AS MATERIALIZED (
                     SELECT s.lead_id, max(s."at") AS m0,
@@ -178,8 +205,11 @@ def load_goals_data(path: str | os.PathLike, windows: list[Period], as_of: pd.Ti
                 SELECT {cols} FROM stage_changes s JOIN m ON s.lead_id = m.lead_id
                 WHERE s."at" = m.m0 OR s."at" = m.m1 OR s."at" = m.m2
                 ORDER BY lead_id, "at", id""",
-                                  scope_params + open_p + [snap_lo, snap_lo, snap_hi],
-                                  "stage_changes", GOALS_CHANGE_COLUMNS, tz)
+                scope_params + open_p + [snap_lo, snap_lo, snap_hi],
+                "stage_changes",
+                GOALS_CHANGE_COLUMNS,
+                tz,
+            )
             counts = stage_counts(con, tz, ref.tables["statuses"], scope_sql, scope_params, moment, running)
         else:
             stage_changes = store.conform("stage_changes", None)[GOALS_CHANGE_COLUMNS]
@@ -188,6 +218,14 @@ def load_goals_data(path: str | os.PathLike, windows: list[Period], as_of: pd.Ti
         con.close()
     t = ref.tables
     tables = dict(t, leads=leads, stage_changes=stage_changes)
-    return GoalsData(account=ref.account, users=t["users"], pipelines=t["pipelines"], statuses=t["statuses"],
-                     leads=leads, stage_changes=stage_changes, loss_reasons=t["loss_reasons"], tables=tables,
-                     stage_counts=counts)
+    return GoalsData(
+        account=ref.account,
+        users=t["users"],
+        pipelines=t["pipelines"],
+        statuses=t["statuses"],
+        leads=leads,
+        stage_changes=stage_changes,
+        loss_reasons=t["loss_reasons"],
+        tables=tables,
+        stage_counts=counts,
+    )

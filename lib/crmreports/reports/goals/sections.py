@@ -2,6 +2,7 @@
 projection, comparison with earlier periods and per-manager plans. Plans come from the plan file
 (:mod:`.plans`), figures from :mod:`.metrics` on what :mod:`.query` read; every figure is footnoted with
 its definition."""
+
 from __future__ import annotations
 
 import math
@@ -19,7 +20,7 @@ from . import charts, plans
 from . import metrics as goals
 from . import query as queries_goals
 
-REPORT = "goals"
+REPORT = __package__.rpartition(".")[2]  # the report is named after its folder (the registry checks)
 MAX_CHARTS = 3
 
 
@@ -42,8 +43,15 @@ class GoalsContext(Context):
         return self.progresses[0] if self.progresses else None
 
 
-def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
-         lang: str = "ru", as_of: str = "", goals_path: str = plans.DEFAULT_GOALS) -> GoalsContext:
+def open(
+    period: str = "",
+    manager: str = "",
+    pipeline: str = "",
+    store: str = "data/crm.duckdb",
+    lang: str = "ru",
+    as_of: str = "",
+    goals_path: str = plans.DEFAULT_GOALS,
+) -> GoalsContext:
     """Resolve the parameters, read the goals file (:func:`.plans.load_goals`: a clear error for a bad
     file), read only the rows the plans shown need (:func:`.query.load_goals_data`: filters and the
     pipeline band's counts pushed into DuckDB), and evaluate every plan of the scope that covers the
@@ -59,19 +67,42 @@ def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "
     gf = plans.load_goals(goals_path, ref.tables["users"])
     in_force = gf.in_force(scope.name if scope.kind == "manager" else None, p)
     # the plans whose figures the sections show: those in force, and each manager's for the team
-    shown = in_force + ([x for x in gf.plans if x.scope != plans.TEAM and x.period.key == p.key]
-                        if scope.kind == "team" else [])
+    shown = in_force + (
+        [x for x in gf.plans if x.scope != plans.TEAM and x.period.key == p.key] if scope.kind == "team" else []
+    )
     periods = {x.key: x for x in [p, p.previous(), p.year_ago()] + [x.period for x in shown]}
-    running = [periods[k] for k in dict.fromkeys(x.period.key for x in shown)
-               if periods[k].start_ts < moment < periods[k].end_ts]
-    data = queries_goals.load_goals_data(store, list(periods.values()), moment, running, pipeline_ids=pids or None,
-                                         user_ids=list(scope.user_ids) or None, reference=ref)
-    ctx = GoalsContext(report=REPORT, period=p, lang=lang, scope=scope, pipeline_ids=pids, pipeline_name=pname,
-                       data=data, as_of=moment, currency=str(data.account.get("currency") or "RUB"), goals_file=gf,
-                       goals_label=str(goals_path), as_of_clamped=clamped)
+    running = [
+        periods[k]
+        for k in dict.fromkeys(x.period.key for x in shown)
+        if periods[k].start_ts < moment < periods[k].end_ts
+    ]
+    data = queries_goals.load_goals_data(
+        store,
+        list(periods.values()),
+        moment,
+        running,
+        pipeline_ids=pids or None,
+        user_ids=list(scope.user_ids) or None,
+        reference=ref,
+    )
+    ctx = GoalsContext(
+        report=REPORT,
+        period=p,
+        lang=lang,
+        scope=scope,
+        pipeline_ids=pids,
+        pipeline_name=pname,
+        data=data,
+        as_of=moment,
+        currency=str(data.account.get("currency") or "RUB"),
+        goals_file=gf,
+        goals_label=str(goals_path),
+        as_of_clamped=clamped,
+    )
     d = ctx.data
-    ctx.progresses = [goals.progress(x, d.leads, d.stage_changes, d.statuses, ctx.as_of, d.stage_counts)
-                      for x in in_force]
+    ctx.progresses = [
+        goals.progress(x, d.leads, d.stage_changes, d.statuses, ctx.as_of, d.stage_counts) for x in in_force
+    ]
     headline_figures(ctx)
     return ctx
 
@@ -81,18 +112,35 @@ def headline_figures(ctx: GoalsContext) -> None:
     days left) into ``ctx.figures``, once ``ctx.progresses`` is set."""
     pr = ctx.primary
     metric = pr.plan.metric if pr else "revenue"
-    ctx.figures.update(plan_metric=metric, plan_period=pr.plan.period.key if pr else ctx.period.key,
-                       as_of=str(ctx.as_of.date() if ctx.as_of == ctx.as_of.normalize() else ctx.as_of))
+    ctx.figures.update(
+        plan_metric=metric,
+        plan_period=pr.plan.period.key if pr else ctx.period.key,
+        as_of=str(ctx.as_of.date() if ctx.as_of == ctx.as_of.normalize() else ctx.as_of),
+    )
     if pr:
         ctx.figures.update(pr.figures())
     else:
-        ctx.figures.update({k: None for k in ("plan", "plan_done_share", "plan_remaining", "projection",
-                                              "projection_low", "projection_high", "weighted_pipeline",
-                                              "pace_needed_per_working_day")})
+        ctx.figures.update(
+            {
+                k: None
+                for k in (
+                    "plan",
+                    "plan_done_share",
+                    "plan_remaining",
+                    "projection",
+                    "projection_low",
+                    "projection_high",
+                    "weighted_pipeline",
+                    "pace_needed_per_working_day",
+                )
+            }
+        )
         end = min(ctx.as_of, ctx.period.end_ts)
         day = end.normalize().date() if end < ctx.period.end_ts else ctx.period.end
-        ctx.figures.update(fact=goals.fact(ctx.data.leads, ctx.period, metric, ctx.as_of),
-                           working_days_left=workdays.working_days(max(day, ctx.period.start), ctx.period.end))
+        ctx.figures.update(
+            fact=goals.fact(ctx.data.leads, ctx.period, metric, ctx.as_of),
+            working_days_left=workdays.working_days(max(day, ctx.period.start), ctx.period.end),
+        )
 
 
 def _value(ctx: Context, metric: str, x, digits: int = 0) -> str:
@@ -120,13 +168,29 @@ def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> N
     per = fmt.period_label(pr.plan.period, lang)
     common = {"metric": _metric(lang, m), "period": per, "target": _value(ctx, m, pr.target)}
     if pr.status == "not_started":
-        sec.text(t("goals.plan.sentence_not_started", lang, as_of=_day(ctx, ctx.as_of),
-                   wd_total=fmt.count(pr.working_days_total, "working_day", lang),
-                   pace=_value(ctx, m, pr.pace_needed, 1), **common), finding=finding)
+        sec.text(
+            t(
+                "goals.plan.sentence_not_started",
+                lang,
+                as_of=_day(ctx, ctx.as_of),
+                wd_total=fmt.count(pr.working_days_total, "working_day", lang),
+                pace=_value(ctx, m, pr.pace_needed, 1),
+                **common,
+            ),
+            finding=finding,
+        )
         return
     if pr.status == "closed":
-        sec.text(t("goals.plan.sentence_closed", lang, fact=_value(ctx, m, pr.fact),
-                   share=fmt.percent(pr.done_share, lang), **common), finding=finding)
+        sec.text(
+            t(
+                "goals.plan.sentence_closed",
+                lang,
+                fact=_value(ctx, m, pr.fact),
+                share=fmt.percent(pr.done_share, lang),
+                **common,
+            ),
+            finding=finding,
+        )
         if pr.excess > 0:
             sec.text(t("goals.plan.sentence_exceeded", lang, excess=_value(ctx, m, pr.excess)))
         elif pr.remaining > 0:
@@ -134,56 +198,112 @@ def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> N
         return
     as_of = _day(ctx, pr.as_of)
     if pr.remaining > 0:
-        sec.text(t("goals.plan.sentence_running", lang, as_of=as_of, fact=_value(ctx, m, pr.fact),
-                   share=fmt.percent(pr.done_share, lang), remaining=_value(ctx, m, pr.remaining),
-                   wd_left=fmt.count(pr.working_days_left, "working_day", lang),
-                   days_left=fmt.count(pr.days_left, "calendar_day", lang),
-                   pace=_value(ctx, m, pr.pace_needed, 1), **common), finding=finding)
+        sec.text(
+            t(
+                "goals.plan.sentence_running",
+                lang,
+                as_of=as_of,
+                fact=_value(ctx, m, pr.fact),
+                share=fmt.percent(pr.done_share, lang),
+                remaining=_value(ctx, m, pr.remaining),
+                wd_left=fmt.count(pr.working_days_left, "working_day", lang),
+                days_left=fmt.count(pr.days_left, "calendar_day", lang),
+                pace=_value(ctx, m, pr.pace_needed, 1),
+                **common,
+            ),
+            finding=finding,
+        )
     else:
-        sec.text(t("goals.plan.sentence_met_running", lang, as_of=as_of, fact=_value(ctx, m, pr.fact),
-                   share=fmt.percent(pr.done_share, lang),
-                   wd_left=fmt.count(pr.working_days_left, "working_day", lang), **common), finding=finding)
+        sec.text(
+            t(
+                "goals.plan.sentence_met_running",
+                lang,
+                as_of=as_of,
+                fact=_value(ctx, m, pr.fact),
+                share=fmt.percent(pr.done_share, lang),
+                wd_left=fmt.count(pr.working_days_left, "working_day", lang),
+                **common,
+            ),
+            finding=finding,
+        )
     if math.isnan(pr.projection):
         sec.text(t("goals.plan.sentence_no_pace", lang))
     else:
-        sec.text(t("goals.plan.sentence_projection", lang, pace=_value(ctx, m, pr.pace_actual, 1),
-                   projection=_value(ctx, m, pr.projection), share=fmt.percent(pr.projected_share, lang)),
-                 finding=finding)
+        sec.text(
+            t(
+                "goals.plan.sentence_projection",
+                lang,
+                pace=_value(ctx, m, pr.pace_actual, 1),
+                projection=_value(ctx, m, pr.projection),
+                share=fmt.percent(pr.projected_share, lang),
+            ),
+            finding=finding,
+        )
     n_open = int(pr.pipeline["open_deals"].sum()) if len(pr.pipeline) else 0
     if n_open:
-        sec.text(t("goals.plan.sentence_band", lang, n=fmt.count(n_open, "open_deal", lang),
-                   low=_value(ctx, m, pr.projection_low), high=_value(ctx, m, pr.projection_high)))
+        sec.text(
+            t(
+                "goals.plan.sentence_band",
+                lang,
+                n=fmt.count(n_open, "open_deal", lang),
+                low=_value(ctx, m, pr.projection_low),
+                high=_value(ctx, m, pr.projection_high),
+            )
+        )
 
 
 def _column(ctx: GoalsContext, pr) -> list[str]:
     lang, m = ctx.lang, pr.plan.metric
     v = lambda x, d=0: _value(ctx, m, x, d) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH
-    band = (fmt.DASH if pr.status != "in_progress" or math.isnan(pr.projection_low) else
-            t("goals.plan.band_value", lang, low=v(pr.projection_low), high=v(pr.projection_high)))
-    return [v(pr.target), v(pr.fact), fmt.percent(pr.done_share, lang), v(pr.remaining),
-            t("goals.plan.of_total", lang, left=fmt.number(pr.working_days_left, lang),
-              total=fmt.number(pr.working_days_total, lang)),
-            fmt.number(pr.days_left, lang), v(pr.pace_needed, 1), v(pr.pace_actual, 1), v(pr.projection), band]
+    band = (
+        fmt.DASH
+        if pr.status != "in_progress" or math.isnan(pr.projection_low)
+        else t("goals.plan.band_value", lang, low=v(pr.projection_low), high=v(pr.projection_high))
+    )
+    return [
+        v(pr.target),
+        v(pr.fact),
+        fmt.percent(pr.done_share, lang),
+        v(pr.remaining),
+        t(
+            "goals.plan.of_total",
+            lang,
+            left=fmt.number(pr.working_days_left, lang),
+            total=fmt.number(pr.working_days_total, lang),
+        ),
+        fmt.number(pr.days_left, lang),
+        v(pr.pace_needed, 1),
+        v(pr.pace_actual, 1),
+        v(pr.projection),
+        band,
+    ]
 
 
-ROWS = ("plan", "fact", "done", "remaining", "wd_left", "days_left", "pace_needed", "pace_actual", "projection",
-        "band")
+ROWS = ("plan", "fact", "done", "remaining", "wd_left", "days_left", "pace_needed", "pace_actual", "projection", "band")
 
 
 def _no_plan(ctx: GoalsContext, sec: Section) -> None:
     lang, gf = ctx.lang, ctx.goals_file
-    sec.text(t("goals.plan.none", lang, file=ctx.goals_label, scope=_scope_words(ctx), period=ctx.period_label),
-             finding=True)
+    sec.text(
+        t("goals.plan.none", lang, file=ctx.goals_label, scope=_scope_words(ctx), period=ctx.period_label), finding=True
+    )
     own = gf.for_scope(ctx.plan_scope_name)
     if own:
-        sec.text(t("goals.plan.none_other", lang, scope=_scope_words(ctx),
-                   plans=", ".join(goals.plans_overview(own))))
+        sec.text(t("goals.plan.none_other", lang, scope=_scope_words(ctx), plans=", ".join(goals.plans_overview(own))))
     else:
         scopes = list(dict.fromkeys(t("common.team", lang) if p.scope == plans.TEAM else p.scope for p in gf.plans))
         sec.text(t("goals.plan.none_at_all", lang, scope=_scope_words(ctx), scopes=", ".join(scopes) or fmt.DASH))
     won = goals.won_between(ctx.data.leads, ctx.period.start_ts, min(ctx.as_of, ctx.period.end_ts))
-    sec.text(t("goals.plan.none_fact", lang, period=ctx.period_label, as_of=_day(ctx, min(ctx.as_of, ctx.period.end_ts)),
-               revenue=ctx.money(goals.metric_value(won, "revenue")), won=fmt.count(len(won), "won_deal", lang)))
+    sec.text(
+        t(
+            "goals.plan.none_fact",
+            lang,
+            period=ctx.period_label,
+            as_of=_day(ctx, min(ctx.as_of, ctx.period.end_ts)),
+            revenue=ctx.money(goals.metric_value(won, "revenue")),
+            won=fmt.count(len(won), "won_deal", lang),
+        )
+    )
 
 
 def plan(ctx: GoalsContext) -> Section:
@@ -199,23 +319,41 @@ def plan(ctx: GoalsContext) -> Section:
         _progress_sentences(ctx, sec, pr, finding=(i == 0))
     cols = {t("common.metric", lang): [t(f"goals.plan.row.{r}", lang) for r in ROWS]}
     for pr in ctx.progresses:
-        cols[f"{t('goals.metric.' + pr.plan.metric, lang)}, {fmt.period_label(pr.plan.period, lang)}"] = _column(ctx, pr)
+        cols[f"{t('goals.metric.' + pr.plan.metric, lang)}, {fmt.period_label(pr.plan.period, lang)}"] = _column(
+            ctx, pr
+        )
     shown = pd.DataFrame(cols)
-    raw = pd.DataFrame([{"period": pr.plan.period.key, "metric": pr.plan.metric, "status": pr.status, **pr.figures()}
-                        for pr in ctx.progresses])
+    raw = pd.DataFrame(
+        [
+            {"period": pr.plan.period.key, "metric": pr.plan.metric, "status": pr.status, **pr.figures()}
+            for pr in ctx.progresses
+        ]
+    )
     sec.table("plans", raw, shown, numeric=set(shown.columns[1:]))
     m0 = ctx.primary.plan.metric
     sec.note(t("goals.def.fact", lang, metric_def=t(f"goals.def.metric.{m0}", lang), as_of=_day(ctx, ctx.as_of)))
     sec.note(t("goals.def.days", lang))
-    years = sorted({y for pr in ctx.progresses for y in (pr.plan.period.start.year, pr.plan.period.last_day.year)
-                    if workdays.is_provisional(y)})
+    years = sorted(
+        {
+            y
+            for pr in ctx.progresses
+            for y in (pr.plan.period.start.year, pr.plan.period.last_day.year)
+            if workdays.is_provisional(y)
+        }
+    )
     if years:
         sec.note(t("goals.def.provisional", lang, years=", ".join(map(str, years))))
     sec.note(t("goals.def.projection", lang))
     running = [pr for pr in ctx.progresses if pr.status == "in_progress"]
     if running:
-        sec.note(t("goals.def.band", lang, as_of=_day(ctx, ctx.as_of),
-                   horizon=fmt.count(running[0].days_left, "calendar_day", lang)))
+        sec.note(
+            t(
+                "goals.def.band",
+                lang,
+                as_of=_day(ctx, ctx.as_of),
+                horizon=fmt.count(running[0].days_left, "calendar_day", lang),
+            )
+        )
     return sec
 
 
@@ -231,13 +369,23 @@ def progress(ctx: GoalsContext) -> Section:
         daily = goals.daily_cumulative(ctx.data.leads, p.period, m, ctx.as_of, pr.target)
         sec.tables[f"daily_{p.period.key}_{m}"] = daily
         if pr.status == "in_progress":
-            line = pr.target * pr.working_days_elapsed / pr.working_days_total   # the even plan by the as-of day
+            line = pr.target * pr.working_days_elapsed / pr.working_days_total  # the even plan by the as-of day
             diff = pr.fact - line
             key = "goals.progress.sentence_ahead" if diff >= 0 else "goals.progress.sentence_behind"
-            sec.text(t(key, lang, as_of=_day(ctx, pr.as_of), metric=_metric(lang, m), fact=_value(ctx, m, pr.fact),
-                       line=_value(ctx, m, line), diff=_value(ctx, m, abs(diff), 0 if m == "revenue" else 1)))
-        title_ = t("goals.chart.title", lang, metric=t(f"goals.metric.{m}", lang),
-                   period=fmt.period_label(p.period, lang))
+            sec.text(
+                t(
+                    key,
+                    lang,
+                    as_of=_day(ctx, pr.as_of),
+                    metric=_metric(lang, m),
+                    fact=_value(ctx, m, pr.fact),
+                    line=_value(ctx, m, line),
+                    diff=_value(ctx, m, abs(diff), 0 if m == "revenue" else 1),
+                )
+            )
+        title_ = t(
+            "goals.chart.title", lang, metric=t(f"goals.metric.{m}", lang), period=fmt.period_label(p.period, lang)
+        )
         sec.figure(charts.cumulative(daily, pr, title_, lang, ctx.currency))
     sec.note(t("goals.def.chart", lang))
     return sec
@@ -267,22 +415,36 @@ def pipeline(ctx: GoalsContext) -> Section:
     m = pr.plan.metric
     top = pipe.sort_values("weighted", ascending=False).iloc[0]
     if top["weighted"] > 0:
-        sec.text(t("goals.pipeline.sentence", lang, stage=top["stage"], n=fmt.count(top["open_deals"], "open_deal", lang),
-                   weighted=_value(ctx, m, top["weighted"], 0 if m == "revenue" else 1)))
+        sec.text(
+            t(
+                "goals.pipeline.sentence",
+                lang,
+                stage=top["stage"],
+                n=fmt.count(top["open_deals"], "open_deal", lang),
+                weighted=_value(ctx, m, top["weighted"], 0 if m == "revenue" else 1),
+            )
+        )
+
     def weighted(x, _lang):
         return _value(ctx, m, x, 0 if m == "revenue" else 1)
 
-    kit.table(sec, "pipeline", pipe, [
-        kit.Column("common.stage", "stage", "text"),
-        kit.Column("goals.pipeline.open", "open_deals"),
-        kit.Column("common.amount", "amount", "money"),
-        kit.Column("goals.pipeline.p_win", "p_win", "percent"),
-        kit.Column("goals.pipeline.p_in_time", "p_in_time", "percent"),
-        kit.Column("goals.pipeline.weighted", "weighted", weighted, right=True),
-        kit.Column("goals.pipeline.weighted_any", "weighted_any_time", weighted, right=True),
-    ])
-    sec.note(t("goals.def.band", lang, as_of=_day(ctx, pr.as_of),
-               horizon=fmt.count(pr.days_left, "calendar_day", lang)))
+    kit.table(
+        sec,
+        "pipeline",
+        pipe,
+        [
+            kit.Column("common.stage", "stage", "text"),
+            kit.Column("goals.pipeline.open", "open_deals"),
+            kit.Column("common.amount", "amount", "money"),
+            kit.Column("goals.pipeline.p_win", "p_win", "percent"),
+            kit.Column("goals.pipeline.p_in_time", "p_in_time", "percent"),
+            kit.Column("goals.pipeline.weighted", "weighted", weighted, right=True),
+            kit.Column("goals.pipeline.weighted_any", "weighted_any_time", weighted, right=True),
+        ],
+    )
+    sec.note(
+        t("goals.def.band", lang, as_of=_day(ctx, pr.as_of), horizon=fmt.count(pr.days_left, "calendar_day", lang))
+    )
     return sec
 
 
@@ -293,10 +455,19 @@ def compare(ctx: GoalsContext) -> Section:
     sec = Section(ctx, "compare", t("goals.compare.title", lang))
     m = ctx.primary.plan.metric if ctx.primary else "revenue"
     cmp = goals.comparison(ctx.data.leads, ctx.goals_file, ctx.plan_scope_name, ctx.period, m, ctx.as_of)
-    ctx.comparisons.update({row["which"]: {"period": row["period"], "plan": row["plan"], "fact": row["fact"],
-                                           "plan_done_share": row["done_share"],
-                                           "fact_same_point": row["fact_same_point"]}
-                            for _, row in cmp.iterrows() if row["which"] != "current"})
+    ctx.comparisons.update(
+        {
+            row["which"]: {
+                "period": row["period"],
+                "plan": row["plan"],
+                "fact": row["fact"],
+                "plan_done_share": row["done_share"],
+                "fact_same_point": row["fact_same_point"],
+            }
+            for _, row in cmp.iterrows()
+            if row["which"] != "current"
+        }
+    )
     cur, prev, year = cmp.iloc[0], cmp.iloc[1], cmp.iloc[2]
     end = min(ctx.as_of, ctx.period.end_ts)
     running = ctx.as_of < ctx.period.end_ts
@@ -304,37 +475,76 @@ def compare(ctx: GoalsContext) -> Section:
     if running and n == 0:
         sec.text(t("goals.plan.sentence_no_pace", lang))
     elif running:
-        sec.text(t("goals.compare.sentence_running", lang, n=fmt.count(n, "working_day", lang), metric=_metric(lang, m),
-                   cur=_value(ctx, m, cur["fact"]), prev_label=fmt.period_label(ctx.period.previous(), lang),
-                   prev=_value(ctx, m, prev["fact_same_point"]),
-                   d_prev=fmt.change(cur["fact"], prev["fact_same_point"], lang),
-                   year=_value(ctx, m, year["fact_same_point"]),
-                   d_year=fmt.change(cur["fact"], year["fact_same_point"], lang)), finding=True)
+        sec.text(
+            t(
+                "goals.compare.sentence_running",
+                lang,
+                n=fmt.count(n, "working_day", lang),
+                metric=_metric(lang, m),
+                cur=_value(ctx, m, cur["fact"]),
+                prev_label=fmt.period_label(ctx.period.previous(), lang),
+                prev=_value(ctx, m, prev["fact_same_point"]),
+                d_prev=fmt.change(cur["fact"], prev["fact_same_point"], lang),
+                year=_value(ctx, m, year["fact_same_point"]),
+                d_year=fmt.change(cur["fact"], year["fact_same_point"], lang),
+            ),
+            finding=True,
+        )
     else:
-        sec.text(t("goals.compare.sentence_closed", lang, metric_cap=t(f"goals.metric.{m}", lang),
-                   period=ctx.period_label, cur=_value(ctx, m, cur["fact"]), prev=_value(ctx, m, prev["fact"]),
-                   d_prev=fmt.change(cur["fact"], prev["fact"], lang), year=_value(ctx, m, year["fact"]),
-                   d_year=fmt.change(cur["fact"], year["fact"], lang)), finding=True)
+        sec.text(
+            t(
+                "goals.compare.sentence_closed",
+                lang,
+                metric_cap=t(f"goals.metric.{m}", lang),
+                period=ctx.period_label,
+                cur=_value(ctx, m, cur["fact"]),
+                prev=_value(ctx, m, prev["fact"]),
+                d_prev=fmt.change(cur["fact"], prev["fact"], lang),
+                year=_value(ctx, m, year["fact"]),
+                d_year=fmt.change(cur["fact"], year["fact"], lang),
+            ),
+            finding=True,
+        )
     if cmp["plan"].notna().sum() >= 2:
-        sec.text(t("goals.compare.plans", lang, cur=fmt.percent(cur["done_share"], lang),
-                   prev=fmt.percent(prev["done_share"], lang), year=fmt.percent(year["done_share"], lang)))
+        sec.text(
+            t(
+                "goals.compare.plans",
+                lang,
+                cur=fmt.percent(cur["done_share"], lang),
+                prev=fmt.percent(prev["done_share"], lang),
+                year=fmt.percent(year["done_share"], lang),
+            )
+        )
+
     def value(x, _lang):
         return _value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH
 
     def which(df):
-        return pd.Series([f"{t('goals.compare.which.' + w, lang)}: {fmt.period_label(p, lang)}"
-                          for w, p in zip(df["which"], (ctx.period, ctx.period.previous(), ctx.period.year_ago()))],
-                         index=df.index)
+        return pd.Series(
+            [
+                f"{t('goals.compare.which.' + w, lang)}: {fmt.period_label(p, lang)}"
+                for w, p in zip(df["which"], (ctx.period, ctx.period.previous(), ctx.period.year_ago()))
+            ],
+            index=df.index,
+        )
 
-    columns = [kit.Column("common.period", which, "text"),
-               kit.Column("goals.plan.row.plan", "plan", value, right=True),
-               kit.Column("goals.plan.row.fact", "fact", value, right=True),
-               kit.Column("goals.plan.row.done", "done_share", "percent")]
-    if running:     # the fact at the same working day: only while the period runs
+    columns = [
+        kit.Column("common.period", which, "text"),
+        kit.Column("goals.plan.row.plan", "plan", value, right=True),
+        kit.Column("goals.plan.row.fact", "fact", value, right=True),
+        kit.Column("goals.plan.row.done", "done_share", "percent"),
+    ]
+    if running:  # the fact at the same working day: only while the period runs
         columns.append(kit.Column(t("goals.compare.same_point", lang, n=n), "fact_same_point", value, right=True))
     kit.table(sec, "comparison", cmp, columns)
-    sec.note(t("goals.def.compare", lang, previous=fmt.period_label(ctx.period.previous(), lang),
-               year_ago=fmt.period_label(ctx.period.year_ago(), lang)))
+    sec.note(
+        t(
+            "goals.def.compare",
+            lang,
+            previous=fmt.period_label(ctx.period.previous(), lang),
+            year_ago=fmt.period_label(ctx.period.year_ago(), lang),
+        )
+    )
     return sec
 
 
@@ -346,37 +556,73 @@ def managers(ctx: GoalsContext) -> Section:
         sec.hidden = True
         return sec
     d = ctx.data
-    mp = goals.managers_progress(d.leads, d.stage_changes, d.statuses, ctx.goals_file, d.users, ctx.period, ctx.as_of,
-                                 d.stage_counts)
+    mp = goals.managers_progress(
+        d.leads, d.stage_changes, d.statuses, ctx.goals_file, d.users, ctx.period, ctx.as_of, d.stage_counts
+    )
     if mp.empty:
         return sec.text(t("goals.managers.none", lang, period=ctx.period_label))
     for metric, g in mp.groupby("metric", sort=False):
         low = g.sort_values("done_share").iloc[0]
-        sec.text(t("goals.managers.sentence", lang, metric=_metric(lang, metric), done=int((g["done_share"] >= 1).sum()),
-                   total=fmt.count(len(g), "manager_gen", lang), name=low["manager"], share=fmt.percent(low["done_share"], lang)), finding=True)
+        sec.text(
+            t(
+                "goals.managers.sentence",
+                lang,
+                metric=_metric(lang, metric),
+                done=int((g["done_share"] >= 1).sum()),
+                total=fmt.count(len(g), "manager_gen", lang),
+                name=low["manager"],
+                share=fmt.percent(low["done_share"], lang),
+            ),
+            finding=True,
+        )
         risk = g[(g["done_share"] < 1) & (g["projected_share"] < 1)]
         if len(risk) and (ctx.as_of < ctx.period.end_ts):
-            sec.text(t("goals.managers.at_risk", lang, metric=_metric(lang, metric),
-                       names=", ".join(f"{n} ({fmt.percent(s, lang)})" for n, s in
-                                       zip(risk["manager"], risk["projected_share"]))))
+            sec.text(
+                t(
+                    "goals.managers.at_risk",
+                    lang,
+                    metric=_metric(lang, metric),
+                    names=", ".join(
+                        f"{n} ({fmt.percent(s, lang)})" for n, s in zip(risk["manager"], risk["projected_share"])
+                    ),
+                )
+            )
         sec.text(t("goals.managers.sum", lang, metric=_metric(lang, metric), sum=_value(ctx, metric, g["plan"].sum())))
     sec.figure(charts.managers(mp, lang))
+
     def in_metric(col: str):
         """The column's values, each formatted in its row's metric (money or deals)."""
-        return lambda df: pd.Series([_value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH
-                                     for x, m in zip(df[col], df["metric"])], index=df.index, dtype=object)
+        return lambda df: pd.Series(
+            [
+                _value(ctx, m, x) if not (isinstance(x, float) and math.isnan(x)) else fmt.DASH
+                for x, m in zip(df[col], df["metric"])
+            ],
+            index=df.index,
+            dtype=object,
+        )
 
-    kit.table(sec, "managers", mp, [
-        kit.Column("common.manager", "manager", "text"),
-        kit.Column("common.metric", "metric", lambda k, lang_: t(f"goals.metric.{k}", lang_)),
-        kit.Column("goals.plan.row.plan", in_metric("plan"), "text", right=True),
-        kit.Column("goals.plan.row.fact", in_metric("fact"), "text", right=True),
-        kit.Column("goals.plan.row.done", "done_share", "percent"),
-        kit.Column("goals.plan.row.remaining", in_metric("remaining"), "text", right=True),
-        kit.Column("goals.managers.projected", "projected_share", "percent"),
-    ])
-    sec.note(t("goals.def.fact", lang, metric_def=t("goals.def.metric.revenue", lang) + " / "
-               + t("goals.def.metric.won_deals", lang), as_of=_day(ctx, ctx.as_of)))
+    kit.table(
+        sec,
+        "managers",
+        mp,
+        [
+            kit.Column("common.manager", "manager", "text"),
+            kit.Column("common.metric", "metric", lambda k, lang_: t(f"goals.metric.{k}", lang_)),
+            kit.Column("goals.plan.row.plan", in_metric("plan"), "text", right=True),
+            kit.Column("goals.plan.row.fact", in_metric("fact"), "text", right=True),
+            kit.Column("goals.plan.row.done", "done_share", "percent"),
+            kit.Column("goals.plan.row.remaining", in_metric("remaining"), "text", right=True),
+            kit.Column("goals.managers.projected", "projected_share", "percent"),
+        ],
+    )
+    sec.note(
+        t(
+            "goals.def.fact",
+            lang,
+            metric_def=t("goals.def.metric.revenue", lang) + " / " + t("goals.def.metric.won_deals", lang),
+            as_of=_day(ctx, ctx.as_of),
+        )
+    )
     sec.note(t("goals.def.projection", lang))
     return sec
 

@@ -1,4 +1,5 @@
 """«Анализ продаж»: headline figures, funnel, losses, time in stage, cycle, managers."""
+
 from .. import IndexFigure, Report
 from . import labels
 

@@ -1,4 +1,5 @@
 """Charts of the sales-analysis report."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +9,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ...core import fmt
 from ...core.labels import t
-from ...present.theme import ACCENT, money_axis, new_figure, wrap as _wrap
+from ...present.theme import ACCENT, money_axis, new_figure
+from ...present.theme import wrap as _wrap
 
 
 def monthly_revenue(trend: pd.DataFrame, lang: str = "ru", currency: str = "RUB") -> Figure:
@@ -17,8 +19,12 @@ def monthly_revenue(trend: pd.DataFrame, lang: str = "ru", currency: str = "RUB"
     x = np.arange(len(trend))
     colors = [ACCENT if p else "#bfdbfe" for p in trend["in_period"]]
     ax.bar(x, trend["revenue"], color=colors, width=0.7)
-    labels = [f"{fmt.month_name(m.month, lang)[:3]}\n{m.year}" if (i == 0 or m.month == 1) else
-              fmt.month_name(m.month, lang)[:3] for i, m in enumerate(trend["month"])]
+    labels = [
+        f"{fmt.month_name(m.month, lang)[:3]}\n{m.year}"
+        if (i == 0 or m.month == 1)
+        else fmt.month_name(m.month, lang)[:3]
+        for i, m in enumerate(trend["month"])
+    ]
     ax.set_xticks(x, labels)
     money_axis(ax, lang, currency)
     ax.set_title(t("sales.chart.trend", lang), loc="left")
@@ -100,5 +106,3 @@ def managers_revenue(mgr: pd.DataFrame, lang: str = "ru", currency: str = "RUB")
     ax.set_title(t("sales.chart.managers", lang), loc="left")
     ax.grid(axis="y", visible=False)
     return fig
-
-

@@ -1,4 +1,5 @@
 """Labels of the sales-analysis report."""
+
 TEXT = {
     "sales.kpi.revenue": {"ru": "Выручка", "en": "Revenue"},
     "sales.kpi.won_deals": {"ru": "Успешные сделки", "en": "Deals won"},
@@ -12,33 +13,40 @@ TEXT = {
     "sales.kpi.vs_year": {"ru": "к прошлому году", "en": "vs last year"},
     "sales.kpi.sentence": {
         "ru": "Выручка за {period} — {revenue} ({d_prev} к предыдущему периоду, {d_year} к прошлому году): "
-              "{won}, средний чек {check}.",
+        "{won}, средний чек {check}.",
         "en": "Revenue for {period} was {revenue} ({d_prev} vs the previous period, {d_year} vs last year) "
-              "from {won}, an average deal of {check}."},
+        "from {won}, an average deal of {check}.",
+    },
     "sales.kpi.sentence_conv": {
         "ru": "Из {created}, созданных в периоде, выиграно {won_cohort} — конверсия {conv}; "
-              "доля выигранных среди закрытых в периоде — {win_rate}.",
+        "доля выигранных среди закрытых в периоде — {win_rate}.",
         "en": "Of {created} created in the period, {won_cohort} have been won, a conversion of {conv}; "
-              "the win rate among deals closed in the period is {win_rate}."},
+        "the win rate among deals closed in the period is {win_rate}.",
+    },
     "sales.kpi.no_won": {"ru": "За {period} нет ни одной успешной сделки.", "en": "No deals were won in {period}."},
     "sales.def.revenue": {
         "ru": "Выручка — сумма бюджетов сделок, перешедших в «Успешно реализовано» в течение периода (по дате закрытия); "
-              "средний чек = выручка / число успешных сделок.",
+        "средний чек = выручка / число успешных сделок.",
         "en": "Revenue: the sum of the budgets of deals that moved to won within the period (by close date); "
-              "average deal = revenue / deals won."},
+        "average deal = revenue / deals won.",
+    },
     "sales.def.conversion": {
         "ru": "Конверсия лидов в продажи — доля выигранных (на дату данных {as_of}) среди сделок, созданных в периоде "
-              "(когорта периода); у недавних когорт она ещё растёт. Доля выигранных = выигранные / (выигранные + "
-              "проигранные) среди закрытых в периоде.",
+        "(когорта периода); у недавних когорт она ещё растёт. Доля выигранных = выигранные / (выигранные + "
+        "проигранные) среди закрытых в периоде.",
         "en": "Lead-to-won conversion: the share of deals created in the period (the period's cohort) that were won "
-              "by the data date {as_of}; recent cohorts are still maturing. Win rate = won / (won + lost) among deals "
-              "closed in the period."},
+        "by the data date {as_of}; recent cohorts are still maturing. Win rate = won / (won + lost) among deals "
+        "closed in the period.",
+    },
     "sales.def.compare": {
         "ru": "Сравнение: предыдущий период той же длины ({previous}) и тот же период год назад ({year_ago}).",
         "en": "Compared with the previous period of the same length ({previous}) and the same period a year "
-              "earlier ({year_ago})."},
-    "sales.chart.trend": {"ru": "Выручка по месяцам (столбцы) и число успешных сделок (линия)",
-                          "en": "Won revenue per month (bars) and deals won (line)"},
+        "earlier ({year_ago}).",
+    },
+    "sales.chart.trend": {
+        "ru": "Выручка по месяцам (столбцы) и число успешных сделок (линия)",
+        "en": "Won revenue per month (bars) and deals won (line)",
+    },
     "sales.funnel.title": {"ru": "Воронка и конверсия по этапам", "en": "Funnel and stage conversion"},
     "sales.funnel.passed": {"ru": "Прошли этап", "en": "Entered stage"},
     "sales.funnel.cumulative": {"ru": "Дошли до этапа", "en": "Reached stage"},
@@ -50,17 +58,20 @@ TEXT = {
     "sales.funnel.weakest": {
         "ru": "Самый слабый переход в воронке «{pipeline}» — «{from_stage}» → «{to_stage}»: дальше проходит {conv} сделок.",
         "en": "The weakest step in the «{pipeline}» pipeline is «{from_stage}» → «{to_stage}»: {conv} of deals get "
-              "through."},
+        "through.",
+    },
     "sales.funnel.skipped": {
         "ru": "Из когорты хотя бы один этап перескочили: {n} — поэтому показаны обе конверсии.",
-        "en": "{n} of the cohort skipped at least one stage, hence both conversions are shown."},
+        "en": "{n} of the cohort skipped at least one stage, hence both conversions are shown.",
+    },
     "sales.def.funnel": {
         "ru": "Воронка строится по сделкам, созданным в периоде, по истории смены этапов. «Прошли этап» — сделка "
-              "действительно побывала на этапе; «Дошли до этапа» — сделка учитывается на всех этапах до самого "
-              "дальнего достигнутого (пропущенные этапы засчитываются). Конверсия — доля этапа k+1 от этапа k.",
+        "действительно побывала на этапе; «Дошли до этапа» — сделка учитывается на всех этапах до самого "
+        "дальнего достигнутого (пропущенные этапы засчитываются). Конверсия — доля этапа k+1 от этапа k.",
         "en": "The funnel covers deals created in the period, from their stage history. «Entered stage»: the deal was "
-              "actually in the stage; «reached stage»: the deal counts at every stage up to the furthest it reached "
-              "(skipped stages included). Conversion = stage k+1 over stage k."},
+        "actually in the stage; «reached stage»: the deal counts at every stage up to the furthest it reached "
+        "(skipped stages included). Conversion = stage k+1 over stage k.",
+    },
     "sales.losses.title": {"ru": "Потери по этапам и причины отказа", "en": "Losses by stage and loss reasons"},
     "sales.losses.lost": {"ru": "Проиграно", "en": "Lost"},
     "sales.losses.amount": {"ru": "Сумма", "en": "Amount"},
@@ -68,16 +79,19 @@ TEXT = {
     "sales.losses.unknown_stage": {"ru": "этап не известен", "en": "stage unknown"},
     "sales.losses.sentence": {
         "ru": "Больше всего сделок теряется на этапе «{stage}»: {n} на {amount} ({share} всех потерь).",
-        "en": "Most deals are lost at «{stage}»: {n} worth {amount} ({share} of all losses)."},
+        "en": "Most deals are lost at «{stage}»: {n} worth {amount} ({share} of all losses).",
+    },
     "sales.losses.reason_sentence": {
         "ru": "Главная причина отказа — «{reason}»: {n} ({share}).",
-        "en": "The main loss reason is «{reason}»: {n} ({share})."},
+        "en": "The main loss reason is «{reason}»: {n} ({share}).",
+    },
     "sales.losses.none": {"ru": "В периоде нет проигранных сделок.", "en": "No deals were lost in the period."},
     "sales.def.losses": {
         "ru": "Потери — сделки, перешедшие в «Закрыто и не реализовано» в периоде, по последнему открытому этапу "
-              "перед закрытием; сумма — их бюджет.",
+        "перед закрытием; сумма — их бюджет.",
         "en": "Losses: deals that moved to lost within the period, by the last open stage before they were lost; "
-              "amount = their budget."},
+        "amount = their budget.",
+    },
     "sales.chart.losses": {"ru": "Проигранные сделки по этапу потери", "en": "Deals lost by the stage of loss"},
     "sales.tis.title": {"ru": "Время на этапах", "en": "Time in stage"},
     "sales.tis.median": {"ru": "Медиана", "en": "Median"},
@@ -85,30 +99,37 @@ TEXT = {
     "sales.tis.still_open": {"ru": "Ещё на этапе", "en": "Still there"},
     "sales.tis.sentence": {
         "ru": "Дольше всего сделки задерживаются на этапе «{stage}»: медиана — {median}, каждая десятая стоит дольше: {p90}.",
-        "en": "Deals stay longest in «{stage}»: a median of {median}; one in ten stays longer than {p90}."},
+        "en": "Deals stay longest in «{stage}»: a median of {median}; one in ten stays longer than {p90}.",
+    },
     "sales.tis.unknown_tail": {"ru": "неизвестно (много сделок ещё на этапе)", "en": "unknown (many still there)"},
     "sales.def.tis": {
         "ru": "Время на этапе — от входа на этап до перехода на следующий, для заходов, начавшихся в периоде. Сделки, "
-              "которые всё ещё на этапе, учитываются как незавершённые (оценка Каплана — Мейера), а не отбрасываются; "
-              "«—» значит, что квантиль пока нельзя оценить.",
+        "которые всё ещё на этапе, учитываются как незавершённые (оценка Каплана — Мейера), а не отбрасываются; "
+        "«—» значит, что квантиль пока нельзя оценить.",
         "en": "Time in stage: from entering a stage to leaving it, for stays that began in the period. Deals still in "
-              "the stage count as unfinished (Kaplan–Meier estimate), not dropped; «—» means the quantile cannot be "
-              "estimated yet."},
+        "the stage count as unfinished (Kaplan–Meier estimate), not dropped; «—» means the quantile cannot be "
+        "estimated yet.",
+    },
     "sales.chart.tis": {"ru": "Дней на этапе: медиана и P75–P90", "en": "Days in stage: median and P75–P90"},
     "sales.cycle.title": {"ru": "Длительность сделки и зависшие сделки", "en": "Deal cycle and stale deals"},
     "sales.cycle.sentence": {
         "ru": "Успешная сделка в периоде закрывалась в среднем за {mean} (медиана {median}).",
-        "en": "Deals won in the period took {mean} on average (median {median})."},
+        "en": "Deals won in the period took {mean} on average (median {median}).",
+    },
     "sales.cycle.stale": {
         "ru": "Старше типичного цикла ({typical}): {n} на {amount} — начните с них.",
-        "en": "Older than the typical cycle ({typical}): {n} worth {amount}; start with them."},
-    "sales.cycle.no_stale": {"ru": "Нет открытых сделок старше типичного цикла ({typical}).",
-                             "en": "No open deals are older than the typical cycle ({typical})."},
+        "en": "Older than the typical cycle ({typical}): {n} worth {amount}; start with them.",
+    },
+    "sales.cycle.no_stale": {
+        "ru": "Нет открытых сделок старше типичного цикла ({typical}).",
+        "en": "No open deals are older than the typical cycle ({typical}).",
+    },
     "sales.def.cycle": {
         "ru": "Цикл — от создания до закрытия успешной сделки. Типичный цикл — среднее по успешным сделкам за 12 месяцев "
-              "до конца периода ({basis} сделок); зависшие — открытые на {moment} сделки старше него.",
+        "до конца периода ({basis} сделок); зависшие — открытые на {moment} сделки старше него.",
         "en": "Cycle: from creation to close of a won deal. The typical cycle is the mean over deals won in the 12 months "
-              "to the period's end ({basis} deals); stale deals are those open on {moment} and older than it."},
+        "to the period's end ({basis} deals); stale deals are those open on {moment} and older than it.",
+    },
     "sales.cycle.deal": {"ru": "Сделка", "en": "Deal"},
     "sales.cycle.age": {"ru": "Возраст", "en": "Age"},
     "sales.cycle.budget": {"ru": "Бюджет", "en": "Budget"},
@@ -122,19 +143,24 @@ TEXT = {
     "sales.managers.open": {"ru": "Открыто", "en": "Open"},
     "sales.managers.leader": {
         "ru": "Лидер по выручке — {name}: {revenue}, доля выигранных {win_rate}.",
-        "en": "The revenue leader is {name}: {revenue}, win rate {win_rate}."},
+        "en": "The revenue leader is {name}: {revenue}, win rate {win_rate}.",
+    },
     "sales.managers.low": {
         "ru": "Ниже среднего по команде ({team}) доля выигранных у: {names}.",
-        "en": "Win rate below the team's ({team}): {names}."},
+        "en": "Win rate below the team's ({team}): {names}.",
+    },
     "sales.def.managers": {
         "ru": "Сделки относятся к текущему ответственному менеджеру. Показатели — как в разделе «Главные показатели».",
-        "en": "Deals belong to their current responsible manager. Figures as defined under «Headline figures»."},
+        "en": "Deals belong to their current responsible manager. Figures as defined under «Headline figures».",
+    },
     "sales.chart.managers": {"ru": "Выручка и доля выигранных по менеджерам", "en": "Revenue and win rate by manager"},
     "sales.summary.title": {"ru": "Выводы", "en": "Takeaways"},
     "sales.kpi.no_amounts": {
         "ru": "В данных нет сумм сделок, поэтому выручка и средний чек не считаются: за {period} выиграно {won}.",
-        "en": "The data has no deal amounts, so revenue and average deal are not computed: {won} won in {period}."},
+        "en": "The data has no deal amounts, so revenue and average deal are not computed: {won} won in {period}.",
+    },
     "sales.no_history": {
         "ru": "В данных нет истории смены этапов, поэтому раздел не построен.",
-        "en": "The data has no stage history, so this section is not built."},
+        "en": "The data has no stage history, so this section is not built.",
+    },
 }

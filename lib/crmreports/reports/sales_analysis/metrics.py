@@ -12,6 +12,7 @@ Definitions (stated next to every figure in the report):
   censored (Kaplan–Meier), not dropped;
 - cycle: created → closed of won deals.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,16 @@ import pandas as pd
 
 from ...core.periods import Period
 from ...store import LOST, WON
-HEADLINE_KEYS = ["revenue", "won_deals", "average_check", "lead_to_won_conversion", "created_deals",
-                 "lost_deals", "win_rate"]
+
+HEADLINE_KEYS = [
+    "revenue",
+    "won_deals",
+    "average_check",
+    "lead_to_won_conversion",
+    "created_deals",
+    "lost_deals",
+    "win_rate",
+]
 RATE_KEYS = {"lead_to_won_conversion", "win_rate"}
 COUNT_KEYS = {"won_deals", "created_deals", "lost_deals"}
 
@@ -31,14 +40,19 @@ def _closed_in(leads: pd.DataFrame, period: Period, status: int) -> pd.DataFrame
     return leads[(leads["status_id"] == status) & period.contains(leads["closed_at"])]
 
 
-def headline(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp,
-             has_amounts: bool | None = None) -> dict[str, float]:
+def headline(
+    leads: pd.DataFrame, period: Period, as_of: pd.Timestamp, has_amounts: bool | None = None
+) -> dict[str, float]:
     """Headline figures of one period (keys as in DESIGN.md: revenue, won_deals, ...).
 
     Revenue is unknown (NaN) when the data has no deal amounts at all: ``has_amounts`` says so when
     ``leads`` is only part of the data (a reduced read); by default it is judged from ``leads``.
     """
-    status, closed, cohort = leads["status_id"], period.contains(leads["closed_at"]), period.contains(leads["created_at"])
+    status, closed, cohort = (
+        leads["status_id"],
+        period.contains(leads["closed_at"]),
+        period.contains(leads["created_at"]),
+    )
     won = (status == WON) & closed
     n_won, n_lost, n_created = int(won.sum()), int(((status == LOST) & closed).sum()), int(cohort.sum())
     n_cohort_won = int((cohort & (status == WON) & (leads["closed_at"] < as_of)).sum())
@@ -56,12 +70,15 @@ def headline(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp,
     }
 
 
-def kpi_table(leads: pd.DataFrame, period: Period, as_of: pd.Timestamp,
-              has_amounts: bool | None = None) -> pd.DataFrame:
+def kpi_table(
+    leads: pd.DataFrame, period: Period, as_of: pd.Timestamp, has_amounts: bool | None = None
+) -> pd.DataFrame:
     """Headline figures for the period, the previous comparable period and the same period a year ago."""
-    cols = {"current": headline(leads, period, as_of, has_amounts),
-            "previous": headline(leads, period.previous(), as_of, has_amounts),
-            "year_ago": headline(leads, period.year_ago(), as_of, has_amounts)}
+    cols = {
+        "current": headline(leads, period, as_of, has_amounts),
+        "previous": headline(leads, period.previous(), as_of, has_amounts),
+        "year_ago": headline(leads, period.year_ago(), as_of, has_amounts),
+    }
     df = pd.DataFrame(cols).loc[HEADLINE_KEYS]
     df.index.name = "metric"
     return df
@@ -74,10 +91,16 @@ def monthly_trend(leads: pd.DataFrame, period: Period, months: int = 13) -> pd.D
     won = leads[leads["status_id"] == WON].dropna(subset=["closed_at"])
     m = won["closed_at"].dt.to_period("M")
     g = won.groupby(m)["price"].agg(["sum", "count"]).reindex(idx, fill_value=0)
-    out = pd.DataFrame({"month": idx.to_timestamp(), "revenue": g["sum"].astype(float).values,
-                        "won_deals": g["count"].astype(int).values})
-    out["in_period"] = (out["month"] >= pd.Timestamp(period.start).to_period("M").to_timestamp()) & \
-                       (out["month"] < pd.Timestamp(period.end))
+    out = pd.DataFrame(
+        {
+            "month": idx.to_timestamp(),
+            "revenue": g["sum"].astype(float).values,
+            "won_deals": g["count"].astype(int).values,
+        }
+    )
+    out["in_period"] = (out["month"] >= pd.Timestamp(period.start).to_period("M").to_timestamp()) & (
+        out["month"] < pd.Timestamp(period.end)
+    )
     return out
 
 
@@ -111,16 +134,20 @@ def visited_stages(leads: pd.DataFrame, stage_changes: pd.DataFrame) -> pd.DataF
     """(lead_id, pipeline_id, status_id) of every stage each lead entered, with the current stage for
     leads that have no history at all."""
     sc = stage_changes[stage_changes["lead_id"].isin(leads["id"])]
-    v = sc[["lead_id", "to_pipeline_id", "to_status_id"]].dropna().rename(
-        columns={"to_pipeline_id": "pipeline_id", "to_status_id": "status_id"})
+    v = (
+        sc[["lead_id", "to_pipeline_id", "to_status_id"]]
+        .dropna()
+        .rename(columns={"to_pipeline_id": "pipeline_id", "to_status_id": "status_id"})
+    )
     no_hist = leads[~leads["id"].isin(sc["lead_id"])]
     cur = no_hist[["id", "pipeline_id", "status_id"]].rename(columns={"id": "lead_id"})
     v = pd.concat([v, cur], ignore_index=True).astype("int64").drop_duplicates()
     return v
 
 
-def funnel(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, pipelines: pd.DataFrame,
-           period: Period) -> pd.DataFrame:
+def funnel(
+    leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, pipelines: pd.DataFrame, period: Period
+) -> pd.DataFrame:
     """Funnel of the cohort created in the period, per pipeline, in both semantics.
 
     Columns: pipeline_id, pipeline, status_id, stage, rank, passed, cumulative, conv_passed,
@@ -140,17 +167,24 @@ def funnel(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFr
         cum = pd.Series({r: int((furthest >= r).sum()) for r in order["rank"]})
         for _, st in order.iterrows():
             r = st["rank"]
-            rows.append({"pipeline_id": pid, "pipeline": pipe_names.get(pid, str(pid)), "status_id": st["id"],
-                         "stage": st["name"], "rank": r, "passed": int(passed.get(r, 0)),
-                         "cumulative": int(cum.get(r, 0))})
+            rows.append(
+                {
+                    "pipeline_id": pid,
+                    "pipeline": pipe_names.get(pid, str(pid)),
+                    "status_id": st["id"],
+                    "stage": st["name"],
+                    "rank": r,
+                    "passed": int(passed.get(r, 0)),
+                    "cumulative": int(cum.get(r, 0)),
+                }
+            )
     return _funnel_frame(rows)
 
 
 def _funnel_frame(rows: list[dict]) -> pd.DataFrame:
     """The funnel's rows (pipeline_id, pipeline, status_id, stage, rank, passed, cumulative) with the
     conversions and shares of :func:`funnel`."""
-    df = pd.DataFrame(rows, columns=["pipeline_id", "pipeline", "status_id", "stage", "rank", "passed",
-                                     "cumulative"])
+    df = pd.DataFrame(rows, columns=["pipeline_id", "pipeline", "status_id", "stage", "rank", "passed", "cumulative"])
     if df.empty:
         return df.assign(conv_passed=[], conv_cumulative=[], share_passed=[], share_cumulative=[])
     g = df.groupby("pipeline_id")
@@ -172,8 +206,9 @@ def _set_ranks(stage_sets: pd.DataFrame, statuses: pd.DataFrame):
         for sid, r in zip(order["id"], order["rank"]):
             ranks_of.setdefault(sid, []).append(r)
         g = stage_sets[stage_sets["pipeline_id"] == pid]
-        sets = [([r for sid in stages for r in ranks_of.get(sid, [])], int(n))
-                for stages, n in zip(g["stages"], g["n"])]
+        sets = [
+            ([r for sid in stages for r in ranks_of.get(sid, [])], int(n)) for stages, n in zip(g["stages"], g["n"])
+        ]
         yield pid, order, [(ranks, n) for ranks, n in sets if ranks]
 
 
@@ -193,23 +228,33 @@ def funnel_counted(stage_sets: pd.DataFrame, statuses: pd.DataFrame, pipelines: 
         furthest = [(max(ranks), n) for ranks, n in sets]
         for _, st in order.iterrows():
             r = st["rank"]
-            rows.append({"pipeline_id": pid, "pipeline": pipe_names.get(pid, str(pid)), "status_id": st["id"],
-                         "stage": st["name"], "rank": r, "passed": int(passed.get(r, 0)),
-                         "cumulative": int(sum(n for f, n in furthest if f >= r))})
+            rows.append(
+                {
+                    "pipeline_id": pid,
+                    "pipeline": pipe_names.get(pid, str(pid)),
+                    "status_id": st["id"],
+                    "stage": st["name"],
+                    "rank": r,
+                    "passed": int(passed.get(r, 0)),
+                    "cumulative": int(sum(n for f, n in furthest if f >= r)),
+                }
+            )
     return _funnel_frame(rows)
 
 
 def skippers_counted(stage_sets: pd.DataFrame, statuses: pd.DataFrame) -> int:
     """Deals (counted by stage set, as in :func:`funnel_counted`) whose furthest stage is beyond the number
     of stages they entered: they skipped a stage."""
-    return sum(n for _, _, sets in _set_ranks(stage_sets, statuses) for ranks, n in sets
-               if max(ranks) + 1 > len(set(ranks)))
+    return sum(
+        n for _, _, sets in _set_ranks(stage_sets, statuses) for ranks, n in sets if max(ranks) + 1 > len(set(ranks))
+    )
 
 
 def loss_stage(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
     """For lost leads: the last open stage before the move to lost (``loss_status_id``), and its pipeline."""
-    lost = leads[leads["status_id"] == LOST][["id", "pipeline_id", "price", "loss_reason_id", "closed_at",
-                                              "responsible_user_id"]]
+    lost = leads[leads["status_id"] == LOST][
+        ["id", "pipeline_id", "price", "loss_reason_id", "closed_at", "responsible_user_id"]
+    ]
     sc = chronological(stage_changes[stage_changes["lead_id"].isin(lost["id"])])
     into_lost = sc[sc["to_status_id"] == LOST].groupby("lead_id").last()
     open_ids = set(statuses.loc[statuses["kind"].isin(["open", "unsorted"]), "id"])
@@ -223,8 +268,9 @@ def loss_stage(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.Da
     return out
 
 
-def losses_by_stage(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame,
-                    period: Period) -> pd.DataFrame:
+def losses_by_stage(
+    leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, period: Period
+) -> pd.DataFrame:
     """Deals lost in the period, counted and summed by the last open stage before loss.
 
     Columns: pipeline_id, status_id, stage, sort, lost, amount, share (of lost deals); a stage of
@@ -233,15 +279,22 @@ def losses_by_stage(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: 
     lost = loss_stage(_closed_in(leads, period, LOST), stage_changes, statuses)
     if lost.empty:
         return pd.DataFrame(columns=["pipeline_id", "status_id", "stage", "sort", "lost", "amount", "share"])
-    g = (lost.assign(status_id=lost["loss_status_id"].fillna(-1).astype("int64"),
-                     pipeline_id=lost["loss_pipeline_id"].astype("int64"))
-         .groupby(["pipeline_id", "status_id"]).agg(lost=("id", "size"), amount=("price", "sum")).reset_index())
+    g = (
+        lost.assign(
+            status_id=lost["loss_status_id"].fillna(-1).astype("int64"),
+            pipeline_id=lost["loss_pipeline_id"].astype("int64"),
+        )
+        .groupby(["pipeline_id", "status_id"])
+        .agg(lost=("id", "size"), amount=("price", "sum"))
+        .reset_index()
+    )
     names = statuses.set_index(["pipeline_id", "id"])
     g["stage"] = [names["name"].get((p, s)) for p, s in zip(g["pipeline_id"], g["status_id"])]
-    g["sort"] = [names["sort"].get((p, s), 10 ** 9) for p, s in zip(g["pipeline_id"], g["status_id"])]
+    g["sort"] = [names["sort"].get((p, s), 10**9) for p, s in zip(g["pipeline_id"], g["status_id"])]
     g["share"] = g["lost"] / g["lost"].sum()
     return g.sort_values(["pipeline_id", "sort"]).reset_index(drop=True)[
-        ["pipeline_id", "status_id", "stage", "sort", "lost", "amount", "share"]]
+        ["pipeline_id", "status_id", "stage", "sort", "lost", "amount", "share"]
+    ]
 
 
 def loss_reasons(leads: pd.DataFrame, loss_reasons_ref: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -250,15 +303,19 @@ def loss_reasons(leads: pd.DataFrame, loss_reasons_ref: pd.DataFrame, period: Pe
     # each deal's reason as a number (the reasons' names sorted, no reason last), so that the grouping
     # runs on integers: the groups, their order and their sums are those of grouping by the names
     ids = pd.Index(loss_reasons_ref["id"])
-    at = ids.get_indexer(lost["loss_reason_id"].astype("float64").to_numpy()) if len(ids) else \
-        np.full(len(lost), -1)
+    at = ids.get_indexer(lost["loss_reason_id"].astype("float64").to_numpy()) if len(ids) else np.full(len(lost), -1)
     labels, uniq = pd.factorize(pd.Series(loss_reasons_ref["name"], dtype=object).to_numpy(), sort=True)
     code = np.where(at >= 0, labels[np.clip(at, 0, None)] if len(labels) else -1, -1)
-    code = np.where(code >= 0, code, len(uniq))            # no reason (or an unknown one): last, as NaN
+    code = np.where(code >= 0, code, len(uniq))  # no reason (or an unknown one): last, as NaN
     g = lost[["id", "price"]].groupby(code).agg(lost=("id", "size"), amount=("price", "sum"))
     reason = np.append(np.asarray(uniq, dtype=object), np.nan)[g.index.to_numpy()]
-    g = pd.DataFrame({"reason": pd.Series(reason, dtype=object).infer_objects(), "lost": g["lost"].to_numpy(),
-                      "amount": g["amount"].to_numpy()})
+    g = pd.DataFrame(
+        {
+            "reason": pd.Series(reason, dtype=object).infer_objects(),
+            "lost": g["lost"].to_numpy(),
+            "amount": g["amount"].to_numpy(),
+        }
+    )
     g["share"] = g["lost"] / g["lost"].sum() if len(g) else []
     return g.sort_values(["lost", "amount"], ascending=False).reset_index(drop=True)
 
@@ -294,7 +351,7 @@ def km_quantiles_counted(durations, observed, counts, qs=(0.5, 0.75, 0.9)) -> li
     np.add.at(censored, np.searchsorted(values, d[~e]), n[~e])
     ended = spells - censored
     times, events, at_risk = values[ended > 0], ended[ended > 0], running[ended > 0]
-    surv = np.cumprod(1.0 - events / at_risk)                     # S(t) = prod (1 - d_i / n_i)
+    surv = np.cumprod(1.0 - events / at_risk)  # S(t) = prod (1 - d_i / n_i)
     out = []
     for q in qs:
         hit = np.nonzero(surv <= 1.0 - q + 1e-12)[0]
@@ -316,16 +373,27 @@ def stage_visits(stage_changes: pd.DataFrame, statuses: pd.DataFrame, as_of: pd.
     left[:-1] = at[1:]
     left[~same_next] = np.datetime64("NaT")
     keep = sc["to_status_id"].isin(statuses.loc[statuses["kind"] == "open", "id"]).to_numpy()
-    return stay_days(pd.DataFrame({"lead_id": lead[keep], "pipeline_id": sc["to_pipeline_id"].to_numpy()[keep],
-                                   "status_id": sc["to_status_id"].to_numpy()[keep], "entered": at[keep],
-                                   "left": left[keep]}), as_of)
+    return stay_days(
+        pd.DataFrame(
+            {
+                "lead_id": lead[keep],
+                "pipeline_id": sc["to_pipeline_id"].to_numpy()[keep],
+                "status_id": sc["to_status_id"].to_numpy()[keep],
+                "entered": at[keep],
+                "left": left[keep],
+            }
+        ),
+        as_of,
+    )
 
 
 def stay_days(stays: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Stays (``entered``, ``left``: NaT while still there) with ``observed`` and ``days`` (up to ``as_of``
     for the stays still open)."""
-    return stays.assign(observed=stays["left"].notna(),
-                        days=((stays["left"].fillna(as_of) - stays["entered"]).dt.total_seconds() / 86400.0))
+    return stays.assign(
+        observed=stays["left"].notna(),
+        days=((stays["left"].fillna(as_of) - stays["entered"]).dt.total_seconds() / 86400.0),
+    )
 
 
 def stay_days_counted(stays: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -333,10 +401,11 @@ def stay_days_counted(stays: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     still there; ``observed``; ``n``) with ``days`` computed as :func:`stay_days` computes them from
     the stays' (microsecond) times."""
     # the timedelta type stay_days subtracts in: microsecond times, the open ones filled with as_of
-    unit = (pd.Series([pd.NaT], dtype="datetime64[us]").fillna(as_of)
-            - pd.Series([as_of]).astype("datetime64[us]")).dtype
+    unit = (
+        pd.Series([pd.NaT], dtype="datetime64[us]").fillna(as_of) - pd.Series([as_of]).astype("datetime64[us]")
+    ).dtype
     dur = pd.Series(stays["dur_us"].to_numpy(dtype=np.int64).view("timedelta64[us]")).astype(unit)
-    extra = pd.Timestamp(as_of).nanosecond      # below the microseconds SQL reads as_of in
+    extra = pd.Timestamp(as_of).nanosecond  # below the microseconds SQL reads as_of in
     if extra:
         dur = dur + pd.to_timedelta(np.where(stays["observed"].to_numpy(dtype=bool), 0, extra), unit="ns")
     return stays.assign(days=(dur.dt.total_seconds() / 86400.0).to_numpy())
@@ -349,7 +418,7 @@ def _grouped(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndar
     c1, u1 = pd.factorize(first, sort=True)
     c2, u2 = pd.factorize(second, sort=True)
     code = c1.astype(np.int64) * max(len(u2), 1) + c2
-    order = np.argsort(code.astype(np.int16) if len(u1) * len(u2) < 2 ** 15 else code, kind="stable")
+    order = np.argsort(code.astype(np.int16) if len(u1) * len(u2) < 2**15 else code, kind="stable")
     code = code[order]
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.array([], dtype=np.int64)
     keys = [(u1[k // max(len(u2), 1)], u2[k % max(len(u2), 1)]) for k in code[starts]]
@@ -364,13 +433,26 @@ def time_in_stage(visits: pd.DataFrame, statuses: pd.DataFrame, period: Period) 
     rows = []
     for (pid, sid), a, b in zip(keys, starts, np.r_[starts[1:], len(order)]):
         med, p75, p90 = km_quantiles(days[a:b], observed[a:b])
-        rows.append({"pipeline_id": pid, "status_id": sid, "visits": int(b - a),
-                     "still_open": int((~observed[a:b]).sum()), "median_days": med, "p75_days": p75, "p90_days": p90})
-    df = pd.DataFrame(rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days",
-                                     "p90_days"])
+        rows.append(
+            {
+                "pipeline_id": pid,
+                "status_id": sid,
+                "visits": int(b - a),
+                "still_open": int((~observed[a:b]).sum()),
+                "median_days": med,
+                "p75_days": p75,
+                "p90_days": p90,
+            }
+        )
+    df = pd.DataFrame(
+        rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days", "p90_days"]
+    )
     st = statuses[["pipeline_id", "id", "name", "sort"]].rename(columns={"id": "status_id", "name": "stage"})
-    return df.merge(st, on=["pipeline_id", "status_id"], how="left").sort_values(["pipeline_id", "sort"]) \
+    return (
+        df.merge(st, on=["pipeline_id", "status_id"], how="left")
+        .sort_values(["pipeline_id", "sort"])
         .reset_index(drop=True)
+    )
 
 
 def time_in_stage_counted(stays: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
@@ -383,14 +465,26 @@ def time_in_stage_counted(stays: pd.DataFrame, statuses: pd.DataFrame) -> pd.Dat
     rows = []
     for (pid, sid), a, b in zip(keys, starts, np.r_[starts[1:], len(order)]):
         med, p75, p90 = km_quantiles_counted(days[a:b], observed[a:b], n[a:b])
-        rows.append({"pipeline_id": pid, "status_id": sid, "visits": int(n[a:b].sum()),
-                     "still_open": int(n[a:b][~observed[a:b]].sum()), "median_days": med, "p75_days": p75,
-                     "p90_days": p90})
-    df = pd.DataFrame(rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days",
-                                     "p90_days"])
+        rows.append(
+            {
+                "pipeline_id": pid,
+                "status_id": sid,
+                "visits": int(n[a:b].sum()),
+                "still_open": int(n[a:b][~observed[a:b]].sum()),
+                "median_days": med,
+                "p75_days": p75,
+                "p90_days": p90,
+            }
+        )
+    df = pd.DataFrame(
+        rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days", "p90_days"]
+    )
     st = statuses[["pipeline_id", "id", "name", "sort"]].rename(columns={"id": "status_id", "name": "stage"})
-    return df.merge(st, on=["pipeline_id", "status_id"], how="left").sort_values(["pipeline_id", "sort"]) \
+    return (
+        df.merge(st, on=["pipeline_id", "status_id"], how="left")
+        .sort_values(["pipeline_id", "sort"])
         .reset_index(drop=True)
+    )
 
 
 def cycle_days(leads: pd.DataFrame) -> pd.Series:
@@ -404,8 +498,8 @@ class CycleStats:
     mean_days: float
     median_days: float
     p75_days: float
-    typical_days: float       # mean cycle of won deals over the 12 months ending with the period
-    typical_basis: int        # how many won deals that mean rests on
+    typical_days: float  # mean cycle of won deals over the 12 months ending with the period
+    typical_basis: int  # how many won deals that mean rests on
 
 
 def won_cycle(leads: pd.DataFrame, period: Period) -> CycleStats:
@@ -430,8 +524,14 @@ def open_at(leads: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
     return leads[(leads["created_at"] < moment) & (leads["closed_at"].isna() | (leads["closed_at"] >= moment))]
 
 
-def stale_deals(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, users: pd.DataFrame,
-                threshold_days: float, moment: pd.Timestamp) -> pd.DataFrame:
+def stale_deals(
+    leads: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    statuses: pd.DataFrame,
+    users: pd.DataFrame,
+    threshold_days: float,
+    moment: pd.Timestamp,
+) -> pd.DataFrame:
     """Open deals at ``moment`` older than ``threshold_days``, oldest first, with their stage then."""
     op = open_at(leads, moment)
     if op.empty or np.isnan(threshold_days):
@@ -444,14 +544,22 @@ def stale_deals(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.D
     stage = {lid: names.get((p, s)) for lid, p, s in zip(last.index, last["to_pipeline_id"], last["to_status_id"])}
     cur = {lid: names.get((p, s)) for lid, p, s in zip(op["id"], op["pipeline_id"], op["status_id"])}
     users_by_id = dict(zip(users["id"], users["name"]))
-    out = op.assign(stage=[stage.get(i, cur.get(i)) for i in op["id"]],
-                    manager=op["responsible_user_id"].map(users_by_id))
+    out = op.assign(
+        stage=[stage.get(i, cur.get(i)) for i in op["id"]], manager=op["responsible_user_id"].map(users_by_id)
+    )
     return out.sort_values("age_days", ascending=False)[
-        ["id", "name", "price", "age_days", "stage", "manager", "created_at"]].reset_index(drop=True)
+        ["id", "name", "price", "age_days", "stage", "manager", "created_at"]
+    ].reset_index(drop=True)
 
 
-def by_manager(leads: pd.DataFrame, users: pd.DataFrame, period: Period, as_of: pd.Timestamp,
-               priced_users: set | frozenset | None = None, open_leads: pd.DataFrame | None = None) -> pd.DataFrame:
+def by_manager(
+    leads: pd.DataFrame,
+    users: pd.DataFrame,
+    period: Period,
+    as_of: pd.Timestamp,
+    priced_users: set | frozenset | None = None,
+    open_leads: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per manager responsible for deals: the headline figures, mean cycle and open deals.
 
     When ``leads`` is only part of the data: ``priced_users`` are the managers with any deal amount in
@@ -471,8 +579,9 @@ def by_manager(leads: pd.DataFrame, users: pd.DataFrame, period: Period, as_of: 
         h = headline(g, period, as_of, uid in priced_users)
         won = _closed_in(g, period, WON)
         c = cycle_days(won)
-        h.update(user_id=int(uid), cycle_days=float(c.mean()) if len(c) else float("nan"),
-                 open_deals=int(n_open.get(uid, 0)))
+        h.update(
+            user_id=int(uid), cycle_days=float(c.mean()) if len(c) else float("nan"), open_deals=int(n_open.get(uid, 0))
+        )
         rows.append(h)
     df = pd.DataFrame(rows)
     if df.empty:

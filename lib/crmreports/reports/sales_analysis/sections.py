@@ -2,26 +2,27 @@
 :func:`.query.load_sales` (``ctx.data`` is a :class:`.query.SalesData`), charts, narrative, definitions.
 
 Each section reads only that data and its own results: none depends on another having run first."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from ...core import fmt
-from . import query, metrics as sales
-from . import charts
 from ...core.labels import t
 from ...present import kit
-from ...present.context import Context
-from ...present.context import publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
+from ...present.context import Context, publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
 from ...present.section import Section, html_table
+from . import charts, query
+from . import metrics as sales
 
-REPORT = "sales_analysis"
-STALE_SHOWN = 15      # rows of the stale-deal list shown in the report
+REPORT = __package__.rpartition(".")[2]  # the report is named after its folder (the registry checks)
+STALE_SHOWN = 15  # rows of the stale-deal list shown in the report
 
 
-def open(period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb",
-         lang: str = "ru") -> Context:
+def open(
+    period: str = "", manager: str = "", pipeline: str = "", store: str = "data/crm.duckdb", lang: str = "ru"
+) -> Context:
     """Resolve the parameters and read only the rows the period's figures need
     (:func:`.query.load_sales`: filters pushed into DuckDB)."""
     return kit.open_report(REPORT, query.load_sales, period, manager, pipeline, store, lang)
@@ -45,19 +46,37 @@ def kpis(ctx: Context) -> Section:
     ctx.comparisons.update(previous=k["previous"].to_dict(), year_ago=k["year_ago"].to_dict())
     sec = Section(ctx, "kpis", t("sales.kpi.title", lang))
     if np.isnan(cur["revenue"]):
-        sec.text(t("sales.kpi.no_amounts", lang, period=ctx.period_label,
-                   won=fmt.count(cur["won_deals"], "won_deal", lang)), finding=True)
+        sec.text(
+            t("sales.kpi.no_amounts", lang, period=ctx.period_label, won=fmt.count(cur["won_deals"], "won_deal", lang)),
+            finding=True,
+        )
     elif cur["won_deals"]:
-        sec.text(t("sales.kpi.sentence", lang, period=ctx.period_label, revenue=ctx.money(cur["revenue"]),
-                   d_prev=fmt.change(cur["revenue"], k.loc["revenue", "previous"], lang),
-                   d_year=fmt.change(cur["revenue"], k.loc["revenue", "year_ago"], lang),
-                   won=fmt.count(cur["won_deals"], "won_deal", lang), check=ctx.money(cur["average_check"])), finding=True)
+        sec.text(
+            t(
+                "sales.kpi.sentence",
+                lang,
+                period=ctx.period_label,
+                revenue=ctx.money(cur["revenue"]),
+                d_prev=fmt.change(cur["revenue"], k.loc["revenue", "previous"], lang),
+                d_year=fmt.change(cur["revenue"], k.loc["revenue", "year_ago"], lang),
+                won=fmt.count(cur["won_deals"], "won_deal", lang),
+                check=ctx.money(cur["average_check"]),
+            ),
+            finding=True,
+        )
     else:
         sec.text(t("sales.kpi.no_won", lang, period=ctx.period_label), finding=True)
     if cur["created_deals"]:
-        sec.text(t("sales.kpi.sentence_conv", lang, created=fmt.count(cur["created_deals"], "deal", lang),
-                   won_cohort=fmt.number(round(cur["lead_to_won_conversion"] * cur["created_deals"]), lang),
-                   conv=fmt.percent(cur["lead_to_won_conversion"], lang), win_rate=fmt.percent(cur["win_rate"], lang)))
+        sec.text(
+            t(
+                "sales.kpi.sentence_conv",
+                lang,
+                created=fmt.count(cur["created_deals"], "deal", lang),
+                won_cohort=fmt.number(round(cur["lead_to_won_conversion"] * cur["created_deals"]), lang),
+                conv=fmt.percent(cur["lead_to_won_conversion"], lang),
+                win_rate=fmt.percent(cur["win_rate"], lang),
+            )
+        )
 
     def show(key, v):
         if key in ("revenue", "average_check"):
@@ -66,16 +85,23 @@ def kpis(ctx: Context) -> Section:
             return fmt.percent(v, lang, 1)
         return fmt.number(v, lang)
 
-    kit.kpi_comparison(ctx, sec, k, sales.HEADLINE_KEYS, lambda key: t(f"sales.kpi.{key}", lang), show,
-                       sales.RATE_KEYS, prefix="sales")
+    kit.kpi_comparison(
+        ctx, sec, k, sales.HEADLINE_KEYS, lambda key: t(f"sales.kpi.{key}", lang), show, sales.RATE_KEYS, prefix="sales"
+    )
     trend = sales.monthly_trend(ctx.data.won_leads, ctx.period)
     if ctx.period.kind in ("month", "quarter", "year", "range") and not np.isnan(cur["revenue"]):
         sec.tables["trend"] = trend
         sec.figure(charts.monthly_revenue(trend, lang, ctx.currency))
     sec.note(t("sales.def.revenue", lang))
     sec.note(t("sales.def.conversion", lang, as_of=fmt.day(ctx.as_of, lang)))
-    sec.note(t("sales.def.compare", lang, previous=fmt.period_label(ctx.period.previous(), lang),
-               year_ago=fmt.period_label(ctx.period.year_ago(), lang)))
+    sec.note(
+        t(
+            "sales.def.compare",
+            lang,
+            previous=fmt.period_label(ctx.period.previous(), lang),
+            year_ago=fmt.period_label(ctx.period.year_ago(), lang),
+        )
+    )
     return sec
 
 
@@ -92,21 +118,37 @@ def funnel(ctx: Context) -> Section:
     weakest = f[f["rank"] > 0].dropna(subset=["conv_cumulative"]).sort_values("conv_cumulative").head(1)
     for _, w in weakest.iterrows():
         prev = f[(f["pipeline_id"] == w["pipeline_id"]) & (f["rank"] == w["rank"] - 1)].iloc[0]
-        sec.text(t("sales.funnel.weakest", lang, pipeline=w["pipeline"], from_stage=prev["stage"], to_stage=w["stage"],
-                   conv=fmt.percent(w["conv_cumulative"], lang)), finding=True)
-    skipped = int((f.groupby("pipeline_id")["cumulative"].sum() - f.groupby("pipeline_id")["passed"].sum()).clip(lower=0).sum())
+        sec.text(
+            t(
+                "sales.funnel.weakest",
+                lang,
+                pipeline=w["pipeline"],
+                from_stage=prev["stage"],
+                to_stage=w["stage"],
+                conv=fmt.percent(w["conv_cumulative"], lang),
+            ),
+            finding=True,
+        )
+    skipped = int(
+        (f.groupby("pipeline_id")["cumulative"].sum() - f.groupby("pipeline_id")["passed"].sum()).clip(lower=0).sum()
+    )
     if skipped:
         n = sales.skippers_counted(ctx.data.funnel_sets, ctx.data.statuses)
         sec.text(t("sales.funnel.skipped", lang, n=fmt.count(n, "deal", lang)))
     sec.figure(charts.funnel(f, lang))
-    kit.table(sec, "funnel", f, [
-        kit.Column("common.stage", lambda df: _stage_label(ctx, df), "text"),
-        kit.Column("sales.funnel.passed", "passed"),
-        kit.Column("sales.funnel.conv_passed", "conv_passed", "percent"),
-        kit.Column("sales.funnel.cumulative", "cumulative"),
-        kit.Column("sales.funnel.conv_cumulative", "conv_cumulative", "percent"),
-        kit.Column("sales.funnel.share", "share_cumulative", "percent"),
-    ])
+    kit.table(
+        sec,
+        "funnel",
+        f,
+        [
+            kit.Column("common.stage", lambda df: _stage_label(ctx, df), "text"),
+            kit.Column("sales.funnel.passed", "passed"),
+            kit.Column("sales.funnel.conv_passed", "conv_passed", "percent"),
+            kit.Column("sales.funnel.cumulative", "cumulative"),
+            kit.Column("sales.funnel.conv_cumulative", "conv_cumulative", "percent"),
+            kit.Column("sales.funnel.share", "share_cumulative", "percent"),
+        ],
+    )
     sec.note(t("sales.def.funnel", lang))
     return sec
 
@@ -120,22 +162,50 @@ def losses(ctx: Context) -> Section:
         return sec.text(t("sales.losses.none", lang))
     loss = loss.assign(label=_stage_label(ctx, loss))
     top = loss.sort_values(["lost", "amount"], ascending=False).iloc[0]
-    sec.text(t("sales.losses.sentence", lang, stage=top["label"], n=fmt.count(top["lost"], "deal", lang),
-               amount=ctx.money(top["amount"]), share=fmt.percent(top["share"], lang)), finding=True)
+    sec.text(
+        t(
+            "sales.losses.sentence",
+            lang,
+            stage=top["label"],
+            n=fmt.count(top["lost"], "deal", lang),
+            amount=ctx.money(top["amount"]),
+            share=fmt.percent(top["share"], lang),
+        ),
+        finding=True,
+    )
     reasons = sales.loss_reasons(ctx.data.leads, ctx.data.loss_reasons, ctx.period)
     known = reasons.dropna(subset=["reason"])
     if len(known):
         r = known.iloc[0]
-        sec.text(t("sales.losses.reason_sentence", lang, reason=r["reason"], n=fmt.count(r["lost"], "deal", lang),
-                   share=fmt.percent(r["share"], lang)))
+        sec.text(
+            t(
+                "sales.losses.reason_sentence",
+                lang,
+                reason=r["reason"],
+                n=fmt.count(r["lost"], "deal", lang),
+                share=fmt.percent(r["share"], lang),
+            )
+        )
     sec.figure(charts.losses(loss, lang, ctx.currency))
-    counts = [kit.Column("sales.losses.lost", "lost"), kit.Column("sales.losses.amount", "amount", "money"),
-              kit.Column("common.share", "share", "percent")]
-    kit.table(sec, "losses_by_stage", loss.drop(columns="label"),
-              [kit.Column("common.stage", "label", "text")] + counts, shown_rows=loss)
+    counts = [
+        kit.Column("sales.losses.lost", "lost"),
+        kit.Column("sales.losses.amount", "amount", "money"),
+        kit.Column("common.share", "share", "percent"),
+    ]
+    kit.table(
+        sec,
+        "losses_by_stage",
+        loss.drop(columns="label"),
+        [kit.Column("common.stage", "label", "text")] + counts,
+        shown_rows=loss,
+    )
     unknown = t("common.unknown", lang)
-    kit.table(sec, "loss_reasons", reasons,
-              [kit.Column("sales.losses.reason", lambda df: df["reason"].fillna(unknown), "text")] + counts)
+    kit.table(
+        sec,
+        "loss_reasons",
+        reasons,
+        [kit.Column("sales.losses.reason", lambda df: df["reason"].fillna(unknown), "text")] + counts,
+    )
     sec.note(t("sales.def.losses", lang))
     return sec
 
@@ -154,17 +224,25 @@ def time_in_stage(ctx: Context) -> Section:
     slow = tis.dropna(subset=["median_days"]).sort_values("median_days", ascending=False).head(1)
     for _, s in slow.iterrows():
         p90 = fmt.days(s["p90_days"], lang) if not np.isnan(s["p90_days"]) else t("sales.tis.unknown_tail", lang)
-        sec.text(t("sales.tis.sentence", lang, stage=s["label"], median=fmt.days(s["median_days"], lang, 1), p90=p90),
-                 finding=True)
+        sec.text(
+            t("sales.tis.sentence", lang, stage=s["label"], median=fmt.days(s["median_days"], lang, 1), p90=p90),
+            finding=True,
+        )
     sec.figure(charts.time_in_stage(tis, lang))
-    kit.table(sec, "time_in_stage", tis.drop(columns="label"), [
-        kit.Column("common.stage", "label", "text"),
-        kit.Column("sales.tis.visits", "visits"),
-        kit.Column("sales.tis.still_open", "still_open"),
-        kit.Column("sales.tis.median", "median_days", "days", 1),
-        kit.Column("P75", "p75_days", "days", 1),
-        kit.Column("P90", "p90_days", "days", 1),
-    ], shown_rows=tis)
+    kit.table(
+        sec,
+        "time_in_stage",
+        tis.drop(columns="label"),
+        [
+            kit.Column("common.stage", "label", "text"),
+            kit.Column("sales.tis.visits", "visits"),
+            kit.Column("sales.tis.still_open", "still_open"),
+            kit.Column("sales.tis.median", "median_days", "days", 1),
+            kit.Column("P75", "p75_days", "days", 1),
+            kit.Column("P90", "p90_days", "days", 1),
+        ],
+        shown_rows=tis,
+    )
     sec.note(t("sales.def.tis", lang))
     return sec
 
@@ -176,31 +254,60 @@ def cycle(ctx: Context) -> Section:
     c = sales.won_cycle(d.won_leads, ctx.period)
     ctx.figures.update(cycle_mean_days=c.mean_days, cycle_typical_days=c.typical_days)
     if c.won_deals:
-        sec.text(t("sales.cycle.sentence", lang, mean=fmt.days(c.mean_days, lang), median=fmt.days(c.median_days, lang)))
+        sec.text(
+            t("sales.cycle.sentence", lang, mean=fmt.days(c.mean_days, lang), median=fmt.days(c.median_days, lang))
+        )
     stale = sales.stale_deals(d.open_leads, d.snapshot_changes, d.statuses, d.users, c.typical_days, ctx.snapshot)
     ctx.figures["stale_deals"] = len(stale)
     typical = fmt.days(c.typical_days, lang)
     if len(stale):
-        sec.text(t("sales.cycle.stale", lang, n=fmt.count(len(stale), "open_deal", lang), amount=ctx.money(stale["price"].sum()),
-                   typical=typical), finding=True)
+        sec.text(
+            t(
+                "sales.cycle.stale",
+                lang,
+                n=fmt.count(len(stale), "open_deal", lang),
+                amount=ctx.money(stale["price"].sum()),
+                typical=typical,
+            ),
+            finding=True,
+        )
     else:
         sec.text(t("sales.cycle.no_stale", lang, typical=typical))
-    stats = pd.DataFrame({t("common.metric", lang): [t("sales.cycle.mean", lang), t("sales.cycle.median", lang),
-                                                      t("sales.cycle.typical", lang), t("sales.cycle.stale_count", lang)],
-                          "": [fmt.days(c.mean_days, lang, 1), fmt.days(c.median_days, lang, 1), typical,
-                               fmt.number(len(stale), lang)]})
+    stats = pd.DataFrame(
+        {
+            t("common.metric", lang): [
+                t("sales.cycle.mean", lang),
+                t("sales.cycle.median", lang),
+                t("sales.cycle.typical", lang),
+                t("sales.cycle.stale_count", lang),
+            ],
+            "": [
+                fmt.days(c.mean_days, lang, 1),
+                fmt.days(c.median_days, lang, 1),
+                typical,
+                fmt.number(len(stale), lang),
+            ],
+        }
+    )
     sec.parts.append(("html", html_table(stats, {""})))
     if len(stale):
         # only the rows shown are formatted (the list can run to thousands of deals on a large account);
         # the rest stay unformatted and only count towards "N more"
-        kit.table(sec, "stale_deals", stale, [
-            kit.Column("sales.cycle.deal", "name", "text"),
-            kit.Column("sales.cycle.budget", "price", "money"),
-            kit.Column("sales.cycle.age", "age_days", "days"),
-            kit.Column("common.stage", "stage", "text"),
-            kit.Column("common.manager", "manager", "text"),
-            kit.Column("sales.cycle.created", "created_at", "date"),
-        ], shown_rows=stale.head(STALE_SHOWN), max_rows=STALE_SHOWN)
+        kit.table(
+            sec,
+            "stale_deals",
+            stale,
+            [
+                kit.Column("sales.cycle.deal", "name", "text"),
+                kit.Column("sales.cycle.budget", "price", "money"),
+                kit.Column("sales.cycle.age", "age_days", "days"),
+                kit.Column("common.stage", "stage", "text"),
+                kit.Column("common.manager", "manager", "text"),
+                kit.Column("sales.cycle.created", "created_at", "date"),
+            ],
+            shown_rows=stale.head(STALE_SHOWN),
+            max_rows=STALE_SHOWN,
+        )
     sec.note(t("sales.def.cycle", lang, basis=fmt.number(c.typical_basis, lang), moment=fmt.day(ctx.snapshot, lang)))
     return sec
 
@@ -218,24 +325,43 @@ def managers(ctx: Context) -> Section:
         return sec.text(t("common.no_data", lang))
     lead = m.iloc[0]
     if lead["revenue"] > 0:
-        sec.text(t("sales.managers.leader", lang, name=lead["manager"], revenue=ctx.money(lead["revenue"]),
-                   win_rate=fmt.percent(lead["win_rate"], lang)), finding=True)
-    team_rate = sales.headline(d.leads, ctx.period, ctx.as_of, d.has_amounts)["win_rate"]    # as kpis has it
+        sec.text(
+            t(
+                "sales.managers.leader",
+                lang,
+                name=lead["manager"],
+                revenue=ctx.money(lead["revenue"]),
+                win_rate=fmt.percent(lead["win_rate"], lang),
+            ),
+            finding=True,
+        )
+    team_rate = sales.headline(d.leads, ctx.period, ctx.as_of, d.has_amounts)["win_rate"]  # as kpis has it
     low = m[(m["won_deals"] + m["lost_deals"] >= 5) & (m["win_rate"] < 0.8 * team_rate)]
     if len(low):
-        sec.text(t("sales.managers.low", lang, team=fmt.percent(team_rate, lang),
-                   names=", ".join(f"{n} ({fmt.percent(w, lang)})" for n, w in zip(low["manager"], low["win_rate"]))))
+        sec.text(
+            t(
+                "sales.managers.low",
+                lang,
+                team=fmt.percent(team_rate, lang),
+                names=", ".join(f"{n} ({fmt.percent(w, lang)})" for n, w in zip(low["manager"], low["win_rate"])),
+            )
+        )
     sec.figure(charts.managers_revenue(m, lang, ctx.currency))
-    kit.table(sec, "managers", m, [
-        kit.Column("common.manager", "manager", "text"),
-        kit.Column("sales.kpi.revenue", "revenue", "money"),
-        kit.Column("sales.kpi.won_deals", "won_deals"),
-        kit.Column("sales.kpi.average_check", "average_check", "money"),
-        kit.Column("sales.kpi.win_rate", "win_rate", "percent"),
-        kit.Column("sales.kpi.lead_to_won_conversion", "lead_to_won_conversion", "percent"),
-        kit.Column("sales.managers.cycle", "cycle_days", "days"),
-        kit.Column("sales.managers.open", "open_deals"),
-    ])
+    kit.table(
+        sec,
+        "managers",
+        m,
+        [
+            kit.Column("common.manager", "manager", "text"),
+            kit.Column("sales.kpi.revenue", "revenue", "money"),
+            kit.Column("sales.kpi.won_deals", "won_deals"),
+            kit.Column("sales.kpi.average_check", "average_check", "money"),
+            kit.Column("sales.kpi.win_rate", "win_rate", "percent"),
+            kit.Column("sales.kpi.lead_to_won_conversion", "lead_to_won_conversion", "percent"),
+            kit.Column("sales.managers.cycle", "cycle_days", "days"),
+            kit.Column("sales.managers.open", "open_deals"),
+        ],
+    )
     sec.note(t("sales.def.managers", lang))
     return sec
 

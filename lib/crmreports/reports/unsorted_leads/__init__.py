@@ -1,4 +1,5 @@
 """«Неразобранное»: incoming leads by source and channel, outcomes, speed to lead, backlog."""
+
 from .. import IndexFigure, Report
 from . import labels
 

@@ -1,4 +1,5 @@
 """Charts of the unsorted-leads («Неразобранное») report."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,8 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ...core import fmt
 from ...core.labels import t
-from .metrics import CATEGORIES
 from ...present.theme import ACCENT, PALETTE, new_figure, wrap
+from .metrics import CATEGORIES
 
 
 def weekly_trend(trend: pd.DataFrame, lang: str = "ru") -> Figure:

@@ -1,9 +1,12 @@
 """Labels of the unsorted-leads («Неразобранное») report."""
+
 TEXT = {
     "noun.unsorted_incoming": {"ru": "заявка|заявки|заявок", "en": "incoming lead|incoming leads"},
     "noun.unsorted_lead_gen": {"ru": "лида|лидов|лидов", "en": "lead|leads"},
-    "unsorted.verb.became": {"ru": "перешёл в сделку|перешли в сделки|перешли в сделки",
-                             "en": "became a deal|became deals"},
+    "unsorted.verb.became": {
+        "ru": "перешёл в сделку|перешли в сделки|перешли в сделки",
+        "en": "became a deal|became deals",
+    },
     "unsorted.unit.min": {"ru": "мин", "en": "min"},
     "unsorted.unit.h": {"ru": "ч", "en": "h"},
     "unsorted.category.sip": {"ru": "Звонки", "en": "Calls"},
@@ -18,9 +21,11 @@ TEXT = {
     "unsorted.action.stage": {"ru": "смена этапа", "en": "a stage change"},
     "unsorted.no_owner": {"ru": "без ответственного", "en": "no owner"},
     "unsorted.no_source": {"ru": "источник не указан", "en": "source not set"},
-
     # headline
-    "unsorted.kpi.title": {"ru": "Входящие заявки и конверсия в сделки", "en": "Incoming leads and conversion to deals"},
+    "unsorted.kpi.title": {
+        "ru": "Входящие заявки и конверсия в сделки",
+        "en": "Incoming leads and conversion to deals",
+    },
     "unsorted.kpi.unsorted_total": {"ru": "Поступило заявок", "en": "Incoming leads"},
     "unsorted.kpi.unsorted_accepted": {"ru": "Принято", "en": "Accepted"},
     "unsorted.kpi.unsorted_declined": {"ru": "Отклонено", "en": "Declined"},
@@ -30,48 +35,58 @@ TEXT = {
     "unsorted.kpi.unsorted_won_revenue": {"ru": "Выручка выигранных", "en": "Won revenue"},
     "unsorted.kpi.unsorted_to_deals_share": {"ru": "Конверсия в сделки", "en": "Conversion to deals"},
     "unsorted.kpi.speed_to_accept_median_min": {"ru": "Медиана до принятия", "en": "Median time to accept"},
-    "unsorted.kpi.speed_to_first_action_median_min": {"ru": "Медиана до первого действия",
-                                                      "en": "Median time to first action"},
+    "unsorted.kpi.speed_to_first_action_median_min": {
+        "ru": "Медиана до первого действия",
+        "en": "Median time to first action",
+    },
     "unsorted.kpi.vs_previous": {"ru": "к пред. периоду", "en": "vs previous"},
     "unsorted.kpi.vs_year": {"ru": "к прошлому году", "en": "vs last year"},
     "unsorted.kpi.sentence_in": {
         "ru": "За {period} поступило {total} ({d_prev} к предыдущему периоду, {d_year} к прошлому году): "
-              "принято {accepted}, отклонено {declined}, ждут решения {pending}.",
+        "принято {accepted}, отклонено {declined}, ждут решения {pending}.",
         "en": "{total} arrived in {period} ({d_prev} vs the previous period, {d_year} vs last year): "
-              "{accepted} accepted, {declined} declined, {pending} pending."},
+        "{accepted} accepted, {declined} declined, {pending} pending.",
+    },
     "unsorted.kpi.sentence_deals": {
         "ru": "{deals} из {total} {became} — {share}.",
-        "en": "{deals} of {total} {became}, {share}."},
+        "en": "{deals} of {total} {became}, {share}.",
+    },
     "unsorted.kpi.sentence_won": {
         "ru": "Из них выиграно сделок: {won} на {revenue}.",
-        "en": "Of those, {won} won for {revenue}."},
+        "en": "Of those, {won} won for {revenue}.",
+    },
     "unsorted.kpi.sentence_none_won": {
-        "ru": "Ни одна из этих сделок пока не выиграна.", "en": "None of those deals has been won yet."},
+        "ru": "Ни одна из этих сделок пока не выиграна.",
+        "en": "None of those deals has been won yet.",
+    },
     "unsorted.kpi.none": {
         "ru": "За {period} в «Неразобранное» не поступило ни одной заявки.",
-        "en": "No incoming leads arrived in {period}."},
+        "en": "No incoming leads arrived in {period}.",
+    },
     "unsorted.def.counts": {
         "ru": "Заявка — элемент «Неразобранного» (звонок, письмо, форма, чат), поступивший в периоде. Исход "
-              "(принята, отклонена, ждёт решения) — на дату данных {as_of}. «Перешла в сделку» — принятая заявка, "
-              "сделка которой существует (не удалена); «выиграна» — эта сделка перешла в «Успешно реализовано» "
-              "до {as_of}; выручка — сумма их бюджетов (у недавних заявок число выигранных ещё растёт). Конверсия в "
-              "сделки = перешедшие в сделки / все поступившие.",
+        "(принята, отклонена, ждёт решения) — на дату данных {as_of}. «Перешла в сделку» — принятая заявка, "
+        "сделка которой существует (не удалена); «выиграна» — эта сделка перешла в «Успешно реализовано» "
+        "до {as_of}; выручка — сумма их бюджетов (у недавних заявок число выигранных ещё растёт). Конверсия в "
+        "сделки = перешедшие в сделки / все поступившие.",
         "en": "An incoming lead is an item of «Unsorted» (call, e-mail, form, chat) that arrived in the period. The "
-              "outcome (accepted, declined, pending) is as of the data date {as_of}. «Became a deal»: an accepted "
-              "item whose deal still exists (not deleted); «won»: that deal reached won before {as_of}; revenue is "
-              "the sum of their budgets (recent items are still maturing). Conversion to deals = became deals / all "
-              "incoming."},
+        "outcome (accepted, declined, pending) is as of the data date {as_of}. «Became a deal»: an accepted "
+        "item whose deal still exists (not deleted); «won»: that deal reached won before {as_of}; revenue is "
+        "the sum of their budgets (recent items are still maturing). Conversion to deals = became deals / all "
+        "incoming.",
+    },
     "unsorted.def.scope": {
         "ru": "Заявки менеджера — те, чья сделка сейчас на нём; отклонённая заявка (сделка удалена) относится к "
-              "тому, кто её отклонил. Заявки, принятые, но с удалённой сделкой, видны только в отчёте по команде.",
+        "тому, кто её отклонил. Заявки, принятые, но с удалённой сделкой, видны только в отчёте по команде.",
         "en": "A manager's incoming leads are those whose deal is now theirs; a declined item (its deal deleted) "
-              "belongs to whoever declined it. Items accepted but whose deal was later deleted show only in the "
-              "team report."},
+        "belongs to whoever declined it. Items accepted but whose deal was later deleted show only in the "
+        "team report.",
+    },
     "unsorted.def.compare": {
         "ru": "Сравнение: предыдущий период той же длины ({previous}) и тот же период год назад ({year_ago}).",
         "en": "Compared with the previous period of the same length ({previous}) and the same period a year "
-              "earlier ({year_ago})."},
-
+        "earlier ({year_ago}).",
+    },
     # sources
     "unsorted.sources.title": {"ru": "Источники и каналы заявок", "en": "Sources and channels"},
     "unsorted.sources.source": {"ru": "Источник", "en": "Source"},
@@ -83,26 +98,31 @@ TEXT = {
     "unsorted.sources.revenue": {"ru": "Выручка", "en": "Revenue"},
     "unsorted.sources.top": {
         "ru": "Больше всего заявок пришло из источника «{source}»: {n} ({share} всех).",
-        "en": "Most incoming leads came from «{source}»: {n} ({share} of all)."},
+        "en": "Most incoming leads came from «{source}»: {n} ({share} of all).",
+    },
     "unsorted.sources.best": {
         "ru": "Лучше всего в сделки превращаются заявки из «{best}» ({best_conv}), хуже всего — из «{worst}» "
-              "({worst_conv}).",
-        "en": "Leads from «{best}» turn into deals best ({best_conv}), those from «{worst}» worst ({worst_conv})."},
+        "({worst_conv}).",
+        "en": "Leads from «{best}» turn into deals best ({best_conv}), those from «{worst}» worst ({worst_conv}).",
+    },
     "unsorted.def.sources": {
         "ru": "Источник — источник заявки в amoCRM (виджет, форма, ящик, мессенджер), канал — её тип: звонок, "
-              "письмо, форма или чат. «В сделки», «выиграно» и выручка — как в разделе «Входящие заявки и "
-              "конверсия в сделки».",
+        "письмо, форма или чат. «В сделки», «выиграно» и выручка — как в разделе «Входящие заявки и "
+        "конверсия в сделки».",
         "en": "Source: the item's source in amoCRM (widget, form, mailbox, messenger); channel: its type, a call, "
-              "an e-mail, a form or a chat. «To deals», «won» and revenue as defined under «Incoming leads and "
-              "conversion to deals»."},
+        "an e-mail, a form or a chat. «To deals», «won» and revenue as defined under «Incoming leads and "
+        "conversion to deals».",
+    },
     "unsorted.sources.min_note": {
         "ru": "Лучший и худший источник выбираются среди источников, давших не меньше {n} заявок.",
-        "en": "The best and worst sources are picked among those with at least {n} incoming leads."},
-    "unsorted.chart.sources": {"ru": "Заявки по источникам: поступило и перешло в сделки",
-                               "en": "Incoming leads by source: arrived and became deals"},
+        "en": "The best and worst sources are picked among those with at least {n} incoming leads.",
+    },
+    "unsorted.chart.sources": {
+        "ru": "Заявки по источникам: поступило и перешло в сделки",
+        "en": "Incoming leads by source: arrived and became deals",
+    },
     "unsorted.chart.arrived": {"ru": "поступило", "en": "arrived"},
     "unsorted.chart.deals": {"ru": "перешли в сделки", "en": "became deals"},
-
     # speed
     "unsorted.speed.title": {"ru": "Скорость обработки заявок", "en": "Speed to lead"},
     "unsorted.speed.metric_accept": {"ru": "До принятия", "en": "To acceptance"},
@@ -117,50 +137,62 @@ TEXT = {
     "unsorted.speed.action_p90": {"ru": "1-е действие, P90", "en": "1st action, P90"},
     "unsorted.speed.sentence_accept": {
         "ru": "Заявку принимают в среднем (медиана) за {median}; каждая десятая ждёт дольше {p90}.",
-        "en": "An incoming lead is accepted in a median {median}; one in ten waits longer than {p90}."},
+        "en": "An incoming lead is accepted in a median {median}; one in ten waits longer than {p90}.",
+    },
     "unsorted.speed.sentence_action": {
         "ru": "До первого действия с клиентом (звонка, задачи или смены этапа) проходит {median} (медиана), "
-              "у каждой десятой заявки — больше {p90}; чаще всего первым действием бывает {kind}.",
+        "у каждой десятой заявки — больше {p90}; чаще всего первым действием бывает {kind}.",
         "en": "The first action on the lead (a call, a task or a stage change) comes after a median {median}, "
-              "for one in ten after more than {p90}; most often the first action is {kind}."},
+        "for one in ten after more than {p90}; most often the first action is {kind}.",
+    },
     "unsorted.speed.sentence_no_action": {
         "ru": "Не отклонены, но без единого действия: {n}.",
-        "en": "Not declined but without any action yet: {n}."},
+        "en": "Not declined but without any action yet: {n}.",
+    },
     "unsorted.speed.slowest": {
         "ru": "Дольше всех до первого действия доходит {name}: медиана {median} против {team} по команде.",
-        "en": "{name} is the slowest to act: a median {median} against {team} for the team."},
+        "en": "{name} is the slowest to act: a median {median} against {team} for the team.",
+    },
     "unsorted.speed.none": {
         "ru": "В периоде нет принятых заявок и действий по ним — скорость посчитать не из чего.",
-        "en": "No incoming lead of the period was accepted or acted on, so there is no speed to measure."},
+        "en": "No incoming lead of the period was accepted or acted on, so there is no speed to measure.",
+    },
     "unsorted.def.speed": {
         "ru": "Время считается в календарных минутах от поступления заявки. До принятия — до переноса заявки из "
-              "«Неразобранного» (только принятые заявки). До первого действия — до первого из: исходящего звонка "
-              "по сделке или по контакту заявки, созданной по сделке задачи, смены этапа сделки человеком "
-              "(не роботом). Входящий звонок клиента, создание сделки и само принятие действием не считаются. "
-              "Медиана — половина заявок быстрее; P90 — 90 % заявок быстрее. Заявки без действия на {as_of} не "
-              "входят в медиану, их число показано отдельно.",
+        "«Неразобранного» (только принятые заявки). До первого действия — до первого из: исходящего звонка "
+        "по сделке или по контакту заявки, созданной по сделке задачи, смены этапа сделки человеком "
+        "(не роботом). Входящий звонок клиента, создание сделки и само принятие действием не считаются. "
+        "Медиана — половина заявок быстрее; P90 — 90 % заявок быстрее. Заявки без действия на {as_of} не "
+        "входят в медиану, их число показано отдельно.",
         "en": "Times are calendar minutes from the item's arrival. To acceptance: until the item is moved out of "
-              "«Unsorted» (accepted items only). To first action: until the first of an outgoing call on the deal "
-              "or the item's contact, a task created on the deal, a stage change of the deal made by a person "
-              "(not a robot). The client's incoming call, the creation of the deal and the acceptance itself are "
-              "not actions. Median: half the items were faster; P90: 90 % were faster. Items with no action by "
-              "{as_of} are not in the median; their count is shown separately."},
+        "«Unsorted» (accepted items only). To first action: until the first of an outgoing call on the deal "
+        "or the item's contact, a task created on the deal, a stage change of the deal made by a person "
+        "(not a robot). The client's incoming call, the creation of the deal and the acceptance itself are "
+        "not actions. Median: half the items were faster; P90: 90 % were faster. Items with no action by "
+        "{as_of} are not in the median; their count is shown separately.",
+    },
     "unsorted.def.speed_manager_scope": {
         "ru": "В отчёте по менеджеру учитываются его звонки и задачи.",
-        "en": "In a manager's report, that manager's calls and tasks are counted."},
+        "en": "In a manager's report, that manager's calls and tasks are counted.",
+    },
     "unsorted.def.speed_managers": {
         "ru": "По менеджерам заявки распределены так же, как в отчёте по менеджеру (по ответственному за сделку).",
-        "en": "Items are split by manager as in a manager's report (by the deal's responsible user)."},
-    "unsorted.chart.speed": {"ru": "Часы до первого действия: медиана и P90 по менеджерам",
-                             "en": "Hours to first action: median and P90 by manager"},
-
+        "en": "Items are split by manager as in a manager's report (by the deal's responsible user).",
+    },
+    "unsorted.chart.speed": {
+        "ru": "Часы до первого действия: медиана и P90 по менеджерам",
+        "en": "Hours to first action: median and P90 by manager",
+    },
     # backlog
     "unsorted.backlog.title": {"ru": "Неразобранные заявки на конец периода", "en": "Unsorted backlog at period end"},
     "unsorted.backlog.sentence": {
         "ru": "Неразобранных заявок на {moment}: {n}; самая старая ждёт {oldest}, старше суток — {over_day}.",
-        "en": "Still unsorted on {moment}: {n}; the oldest had waited {oldest}, {over_day} over a day."},
+        "en": "Still unsorted on {moment}: {n}; the oldest had waited {oldest}, {over_day} over a day.",
+    },
     "unsorted.backlog.none": {
-        "ru": "На {moment} неразобранных заявок нет.", "en": "No incoming leads were unsorted on {moment}."},
+        "ru": "На {moment} неразобранных заявок нет.",
+        "en": "No incoming leads were unsorted on {moment}.",
+    },
     "unsorted.backlog.arrived": {"ru": "Поступила", "en": "Arrived"},
     "unsorted.backlog.age": {"ru": "Ждёт", "en": "Waiting"},
     "unsorted.backlog.bucket": {"ru": "Возраст", "en": "Age"},
@@ -171,26 +203,29 @@ TEXT = {
     "unsorted.backlog.gt_7d": {"ru": "больше 7 дней", "en": "over 7 days"},
     "unsorted.def.backlog": {
         "ru": "Неразобранные — заявки, поступившие до {moment} и ещё не принятые и не отклонённые в этот момент "
-              "(конец периода или дата данных, если она раньше). Возраст — время ожидания на этот момент.",
+        "(конец периода или дата данных, если она раньше). Возраст — время ожидания на этот момент.",
         "en": "Backlog: items that had arrived before {moment} and were neither accepted nor declined at that "
-              "moment (the period's end, or the data date if earlier). Age: how long each had waited by then."},
-
+        "moment (the period's end, or the data date if earlier). Age: how long each had waited by then.",
+    },
     # trend
     "unsorted.trend.title": {"ru": "Динамика по неделям", "en": "Weekly trend"},
     "unsorted.trend.week": {"ru": "Неделя", "en": "Week"},
     "unsorted.trend.accepted_share": {"ru": "Доля принятых", "en": "Accepted share"},
     "unsorted.trend.sentence": {
         "ru": "Больше всего заявок пришло на неделе {week} — {n}; в среднем за неделю периода — {avg}.",
-        "en": "The busiest week was {week} with {n}; the period's weeks averaged {avg}."},
+        "en": "The busiest week was {week} with {n}; the period's weeks averaged {avg}.",
+    },
     "unsorted.def.trend": {
         "ru": "Недели — ISO (пн–вс), по дате поступления; показаны недели периода и предшествующие, всего не "
-              "меньше 12. Неделя на границе периода учитывает только дни до его конца. Доля принятых — принятые "
-              "на дату данных / поступившие за неделю.",
+        "меньше 12. Неделя на границе периода учитывает только дни до его конца. Доля принятых — принятые "
+        "на дату данных / поступившие за неделю.",
         "en": "ISO weeks (Mon–Sun) by arrival date; the period's weeks and those before it, at least 12 in all. "
-              "A week at the period's edge counts only the days up to its end. Accepted share: accepted by the "
-              "data date / arrived in the week."},
-    "unsorted.chart.trend": {"ru": "Заявки по неделям и каналам; линия — доля принятых",
-                             "en": "Incoming leads per week by channel; line: accepted share"},
-
+        "A week at the period's edge counts only the days up to its end. Accepted share: accepted by the "
+        "data date / arrived in the week.",
+    },
+    "unsorted.chart.trend": {
+        "ru": "Заявки по неделям и каналам; линия — доля принятых",
+        "en": "Incoming leads per week by channel; line: accepted share",
+    },
     "unsorted.summary.title": {"ru": "Выводы", "en": "Takeaways"},
 }

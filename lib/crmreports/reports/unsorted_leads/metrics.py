@@ -16,6 +16,7 @@ Definitions (stated next to every figure in the report):
   are not actions; actions at or after ``as_of`` are not seen yet;
 - backlog: items that had arrived but were not decided at the snapshot moment, with their age.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,26 +27,64 @@ from ...store import WON
 
 CATEGORIES = ("sip", "mail", "forms", "chats")
 OUTCOMES = ("accepted", "declined", "pending")
-HEADLINE_KEYS = ["unsorted_total", "unsorted_accepted", "unsorted_declined", "unsorted_pending",
-                 "unsorted_to_deals", "unsorted_to_won", "unsorted_won_revenue", "unsorted_to_deals_share",
-                 "speed_to_accept_median_min", "speed_to_first_action_median_min"]
-COUNT_KEYS = {"unsorted_total", "unsorted_accepted", "unsorted_declined", "unsorted_pending", "unsorted_to_deals",
-              "unsorted_to_won"}
+HEADLINE_KEYS = [
+    "unsorted_total",
+    "unsorted_accepted",
+    "unsorted_declined",
+    "unsorted_pending",
+    "unsorted_to_deals",
+    "unsorted_to_won",
+    "unsorted_won_revenue",
+    "unsorted_to_deals_share",
+    "speed_to_accept_median_min",
+    "speed_to_first_action_median_min",
+]
+COUNT_KEYS = {
+    "unsorted_total",
+    "unsorted_accepted",
+    "unsorted_declined",
+    "unsorted_pending",
+    "unsorted_to_deals",
+    "unsorted_to_won",
+}
 RATE_KEYS = {"unsorted_to_deals_share"}
 MONEY_KEYS = {"unsorted_won_revenue"}
 MINUTE_KEYS = {"speed_to_accept_median_min", "speed_to_first_action_median_min"}
 
-ITEM_COLUMNS = ["uid", "source_name", "category", "pipeline_id", "created_at", "outcome", "decided_at", "decided_by",
-                "lead_id", "contact_id", "owner_id", "is_deal", "is_won", "won_price", "accept_min",
-                "first_action_at", "first_action_kind", "first_action_min"]
+ITEM_COLUMNS = [
+    "uid",
+    "source_name",
+    "category",
+    "pipeline_id",
+    "created_at",
+    "outcome",
+    "decided_at",
+    "decided_by",
+    "lead_id",
+    "contact_id",
+    "owner_id",
+    "is_deal",
+    "is_won",
+    "won_price",
+    "accept_min",
+    "first_action_at",
+    "first_action_kind",
+    "first_action_min",
+]
 
 
 def _minutes(delta: pd.Series) -> pd.Series:
     return delta.dt.total_seconds() / 60.0
 
 
-def first_actions(unsorted: pd.DataFrame, calls: pd.DataFrame, tasks: pd.DataFrame,
-                  stage_changes: pd.DataFrame, statuses: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def first_actions(
+    unsorted: pd.DataFrame,
+    calls: pd.DataFrame,
+    tasks: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    statuses: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
     """The first human action on each item's lead after it arrived: ``uid``, ``at``, ``kind`` (call/task/stage).
 
     Items without any action before ``as_of`` are left out.
@@ -58,28 +97,42 @@ def first_actions(unsorted: pd.DataFrame, calls: pd.DataFrame, tasks: pd.DataFra
         m = items.dropna(subset=[key]).astype({key: "int64"}).merge(c, on=key)
         cand.append(m.assign(kind="call")[["uid", "created_at", "at", "kind"]])
     tk = tasks[(tasks["entity"] == "lead") & (tasks["created_at"] < as_of)].dropna(subset=["entity_id"])
-    tk = tk.assign(lead_id=tk["entity_id"].astype("int64"))[["lead_id", "created_at"]].rename(columns={"created_at": "at"})
+    tk = tk.assign(lead_id=tk["entity_id"].astype("int64"))[["lead_id", "created_at"]].rename(
+        columns={"created_at": "at"}
+    )
     m = items.dropna(subset=["lead_id"]).astype({"lead_id": "int64"}).merge(tk, on="lead_id")
     cand.append(m.assign(kind="task")[["uid", "created_at", "at", "kind"]])
     unsorted_ids = set(statuses.loc[statuses["kind"] == "unsorted", "id"])
-    sc = stage_changes[(stage_changes["user_id"].fillna(0) > 0) & stage_changes["from_status_id"].notna()
-                       & ~stage_changes["from_status_id"].isin(unsorted_ids) & (stage_changes["at"] < as_of)]
+    sc = stage_changes[
+        (stage_changes["user_id"].fillna(0) > 0)
+        & stage_changes["from_status_id"].notna()
+        & ~stage_changes["from_status_id"].isin(unsorted_ids)
+        & (stage_changes["at"] < as_of)
+    ]
     sc = sc.dropna(subset=["lead_id"]).astype({"lead_id": "int64"})[["lead_id", "at"]]
     m = items.dropna(subset=["lead_id"]).astype({"lead_id": "int64"}).merge(sc, on="lead_id")
     cand.append(m.assign(kind="stage")[["uid", "created_at", "at", "kind"]])
     allc = pd.concat(cand, ignore_index=True)
     allc = allc[allc["at"] >= allc["created_at"]]
     if allc.empty:
-        return pd.DataFrame({"uid": pd.Series(dtype=object), "at": pd.Series(dtype="datetime64[ns]"),
-                             "kind": pd.Series(dtype=object)})
+        return pd.DataFrame(
+            {"uid": pd.Series(dtype=object), "at": pd.Series(dtype="datetime64[ns]"), "kind": pd.Series(dtype=object)}
+        )
     order = {"call": 0, "task": 1, "stage": 2}
     allc = allc.assign(_o=allc["kind"].map(order)).sort_values(["uid", "at", "_o"])
     return allc.groupby("uid", sort=False).first().reset_index()[["uid", "at", "kind"]]
 
 
-def prepare(unsorted: pd.DataFrame, leads: pd.DataFrame, stage_changes: pd.DataFrame, calls: pd.DataFrame,
-            tasks: pd.DataFrame, statuses: pd.DataFrame, as_of: pd.Timestamp,
-            first: pd.DataFrame | None = None) -> pd.DataFrame:
+def prepare(
+    unsorted: pd.DataFrame,
+    leads: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    calls: pd.DataFrame,
+    tasks: pd.DataFrame,
+    statuses: pd.DataFrame,
+    as_of: pd.Timestamp,
+    first: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per unsorted item with everything the report aggregates (see :data:`ITEM_COLUMNS`).
 
     ``leads`` are the live (not deleted) leads loaded for the scope; the outcome is taken as of ``as_of``.
@@ -110,7 +163,7 @@ def prepare(unsorted: pd.DataFrame, leads: pd.DataFrame, stage_changes: pd.DataF
     if first is not None and first["kind"].loc[u.index].notna().any():
         u["first_action_at"] = pd.to_datetime(first["at"].loc[u.index])
         u["first_action_kind"] = first["kind"].loc[u.index]
-    elif fa is None or fa.empty:             # (Series.map cannot map through an empty datetime Series)
+    elif fa is None or fa.empty:  # (Series.map cannot map through an empty datetime Series)
         u["first_action_at"] = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
         u["first_action_kind"] = pd.Series(np.nan, index=u.index, dtype=object)
     else:
@@ -122,10 +175,26 @@ def prepare(unsorted: pd.DataFrame, leads: pd.DataFrame, stage_changes: pd.DataF
 
 def _empty_items() -> pd.DataFrame:
     ts, f, o, b = "datetime64[ns]", "float64", object, bool
-    types = {"uid": o, "source_name": o, "category": o, "pipeline_id": f, "created_at": ts, "outcome": o,
-             "decided_at": ts, "decided_by": f, "lead_id": f, "contact_id": f, "owner_id": f, "is_deal": b,
-             "is_won": b, "won_price": f, "accept_min": f, "first_action_at": ts, "first_action_kind": o,
-             "first_action_min": f}
+    types = {
+        "uid": o,
+        "source_name": o,
+        "category": o,
+        "pipeline_id": f,
+        "created_at": ts,
+        "outcome": o,
+        "decided_at": ts,
+        "decided_by": f,
+        "lead_id": f,
+        "contact_id": f,
+        "owner_id": f,
+        "is_deal": b,
+        "is_won": b,
+        "won_price": f,
+        "accept_min": f,
+        "first_action_at": ts,
+        "first_action_kind": o,
+        "first_action_min": f,
+    }
     return pd.DataFrame({c: pd.Series(dtype=types[c]) for c in ITEM_COLUMNS})
 
 
@@ -139,7 +208,7 @@ def in_scope(items: pd.DataFrame, user_ids=(), pipeline_ids=()) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-COUNTED = ["outcome", "is_deal", "is_won", "won_price"]      # the columns :func:`counts` reads
+COUNTED = ["outcome", "is_deal", "is_won", "won_price"]  # the columns :func:`counts` reads
 
 
 def arrived(items: pd.DataFrame, period: Period, columns: list[str] | None = None) -> pd.DataFrame:
@@ -182,8 +251,11 @@ def headline(items: pd.DataFrame, period: Period) -> dict[str, float]:
 
 def kpi_table(items: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Headline figures for the period, the previous comparable period and the same period a year ago."""
-    cols = {"current": headline(items, period), "previous": headline(items, period.previous()),
-            "year_ago": headline(items, period.year_ago())}
+    cols = {
+        "current": headline(items, period),
+        "previous": headline(items, period.previous()),
+        "year_ago": headline(items, period.year_ago()),
+    }
     df = pd.DataFrame(cols).loc[HEADLINE_KEYS]
     df.index.name = "metric"
     return df
@@ -194,8 +266,18 @@ def breakdown(items: pd.DataFrame, period: Period, by: str) -> pd.DataFrame:
     largest first; ``share`` is the group's share of all incoming."""
     g = arrived(items, period, [by] + COUNTED)
     rows = [{by: key, **counts(part)} for key, part in g.groupby(g[by].fillna(""), sort=False)]
-    cols = [by, "total", "accepted", "declined", "pending", "to_deals", "to_won", "won_revenue", "to_deals_share",
-            "to_won_share"]
+    cols = [
+        by,
+        "total",
+        "accepted",
+        "declined",
+        "pending",
+        "to_deals",
+        "to_won",
+        "won_revenue",
+        "to_deals_share",
+        "to_won_share",
+    ]
     df = pd.DataFrame(rows, columns=cols)
     if df.empty:
         return df.assign(share=pd.Series(dtype=float))
@@ -213,12 +295,18 @@ def speed_summary(items: pd.DataFrame, period: Period) -> pd.DataFrame:
     g = arrived(items, period, ["outcome", "accept_min", "first_action_min"])
     not_declined = g["outcome"] != "declined"
     rows = {
-        "accept": {"n": int(g["accept_min"].notna().sum()), "median_min": quantile(g["accept_min"], 0.5),
-                   "p90_min": quantile(g["accept_min"], 0.9), "waiting": int((g["outcome"] == "pending").sum())},
-        "first_action": {"n": int(g["first_action_min"].notna().sum()),
-                         "median_min": quantile(g["first_action_min"], 0.5),
-                         "p90_min": quantile(g["first_action_min"], 0.9),
-                         "waiting": int((not_declined & g["first_action_min"].isna()).sum())},
+        "accept": {
+            "n": int(g["accept_min"].notna().sum()),
+            "median_min": quantile(g["accept_min"], 0.5),
+            "p90_min": quantile(g["accept_min"], 0.9),
+            "waiting": int((g["outcome"] == "pending").sum()),
+        },
+        "first_action": {
+            "n": int(g["first_action_min"].notna().sum()),
+            "median_min": quantile(g["first_action_min"], 0.5),
+            "p90_min": quantile(g["first_action_min"], 0.9),
+            "waiting": int((not_declined & g["first_action_min"].isna()).sum()),
+        },
     }
     return pd.DataFrame(rows).T[["n", "median_min", "p90_min", "waiting"]]
 
@@ -238,33 +326,60 @@ def speed_by_manager(items: pd.DataFrame, users: pd.DataFrame, period: Period) -
     names = dict(zip(users["id"].astype(float), users["name"]))
     rows = []
     for uid, part in g.groupby(g["owner_id"], dropna=False):
-        rows.append({"user_id": uid, "manager": names.get(uid) if not pd.isna(uid) else None,
-                     "total": len(part), "accepted": int((part["outcome"] == "accepted").sum()),
-                     "to_deals": int(part["is_deal"].sum()),
-                     "accept_median_min": quantile(part["accept_min"], 0.5),
-                     "accept_p90_min": quantile(part["accept_min"], 0.9),
-                     "first_action_median_min": quantile(part["first_action_min"], 0.5),
-                     "first_action_p90_min": quantile(part["first_action_min"], 0.9),
-                     "no_action": int(((part["outcome"] != "declined") & part["first_action_min"].isna()).sum())})
-    cols = ["user_id", "manager", "total", "accepted", "to_deals", "accept_median_min", "accept_p90_min",
-            "first_action_median_min", "first_action_p90_min", "no_action"]
+        rows.append(
+            {
+                "user_id": uid,
+                "manager": names.get(uid) if not pd.isna(uid) else None,
+                "total": len(part),
+                "accepted": int((part["outcome"] == "accepted").sum()),
+                "to_deals": int(part["is_deal"].sum()),
+                "accept_median_min": quantile(part["accept_min"], 0.5),
+                "accept_p90_min": quantile(part["accept_min"], 0.9),
+                "first_action_median_min": quantile(part["first_action_min"], 0.5),
+                "first_action_p90_min": quantile(part["first_action_min"], 0.9),
+                "no_action": int(((part["outcome"] != "declined") & part["first_action_min"].isna()).sum()),
+            }
+        )
+    cols = [
+        "user_id",
+        "manager",
+        "total",
+        "accepted",
+        "to_deals",
+        "accept_median_min",
+        "accept_p90_min",
+        "first_action_median_min",
+        "first_action_p90_min",
+        "no_action",
+    ]
     df = pd.DataFrame(rows, columns=cols)
     if df.empty:
         return df
     df = df.assign(_unowned=df["user_id"].isna())
-    return df.sort_values(["_unowned", "first_action_median_min", "total"], ascending=[True, False, False],
-                          na_position="last", kind="stable").drop(columns="_unowned").reset_index(drop=True)
+    return (
+        df.sort_values(
+            ["_unowned", "first_action_median_min", "total"],
+            ascending=[True, False, False],
+            na_position="last",
+            kind="stable",
+        )
+        .drop(columns="_unowned")
+        .reset_index(drop=True)
+    )
 
 
 def backlog(items: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
     """Items that had arrived before ``moment`` and were not decided by then, oldest first, with
     ``age_days`` at ``moment``."""
-    b = items[(items["created_at"] < moment)
-              & (items["decided_at"].isna() | (items["decided_at"] >= moment))
-              & ((items["outcome"] == "pending") | items["decided_at"].notna())]
+    b = items[
+        (items["created_at"] < moment)
+        & (items["decided_at"].isna() | (items["decided_at"] >= moment))
+        & ((items["outcome"] == "pending") | items["decided_at"].notna())
+    ]
     b = b.assign(age_days=(moment - b["created_at"]).dt.total_seconds() / 86400.0)
     return b.sort_values(["age_days", "uid"], ascending=[False, True]).reset_index(drop=True)[
-        ["uid", "source_name", "category", "created_at", "age_days", "owner_id", "lead_id", "outcome"]]
+        ["uid", "source_name", "category", "created_at", "age_days", "owner_id", "lead_id", "outcome"]
+    ]
 
 
 def age_buckets(b: pd.DataFrame) -> pd.Series:
@@ -291,8 +406,10 @@ def weekly_trend(items: pd.DataFrame, period: Period, min_weeks: int = 12) -> pd
     """
     first_monday, last_monday = trend_weeks(period, min_weeks)
     weeks = pd.date_range(first_monday, last_monday, freq="7D")
-    g = items.loc[(items["created_at"] >= first_monday) & (items["created_at"] < period.end_ts),
-                  ["created_at", "category", "outcome"]]
+    g = items.loc[
+        (items["created_at"] >= first_monday) & (items["created_at"] < period.end_ts),
+        ["created_at", "category", "outcome"],
+    ]
     monday = g["created_at"].dt.normalize() - pd.to_timedelta(g["created_at"].dt.day_of_week, unit="D")
     by_cat = g.groupby([monday, g["category"]]).size().unstack(fill_value=0)
     by_cat = by_cat.reindex(index=weeks, columns=list(CATEGORIES), fill_value=0)

@@ -12,6 +12,7 @@ Bad rows (unparseable date, negative or non-numeric amount, unknown stage, dupli
 required cell) are reported with file, row and column and skipped; ``strict=True`` refuses the whole
 import instead. A missing required column always refuses it. A refused import writes nothing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -99,10 +100,12 @@ def _issue_list(issues: list[Issue], limit: int = SHOWN_ISSUES) -> str:
     return "\n".join(lines)
 
 
-def build(paths, format: str, timezone: str | None = None, currency: str | None = None,
-          name: str | None = None) -> ImportResult:
+def build(
+    paths, format: str, timezone: str | None = None, currency: str | None = None, name: str | None = None
+) -> ImportResult:
     """Read and map the files without writing anything; missing required columns raise :class:`ImportRefused`."""
     from . import amocrm_export, datasets
+
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     if not paths:
         raise ImportRefused("no files given")
@@ -111,14 +114,22 @@ def build(paths, format: str, timezone: str | None = None, currency: str | None 
         if format in datasets.LOADERS:
             tables, issues, account = datasets.LOADERS[format](paths, overrides)
         elif format == "amocrm":
-            account = Account(name=name or paths[0].stem, timezone=timezone or DEFAULT_TIMEZONE,
-                              currency=currency or DEFAULT_CURRENCY, source="import:amocrm")
+            account = Account(
+                name=name or paths[0].stem,
+                timezone=timezone or DEFAULT_TIMEZONE,
+                currency=currency or DEFAULT_CURRENCY,
+                source="import:amocrm",
+            )
             tables, issues = amocrm_export.tables(paths, account)
         elif format.lower().endswith((".yaml", ".yml")):
             m = load_mapping(format)
             acc = {**m.account, **{k: v for k, v in overrides.items() if v}}
-            account = Account(name=acc.get("name") or paths[0].stem, timezone=acc.get("timezone") or DEFAULT_TIMEZONE,
-                              currency=acc.get("currency") or DEFAULT_CURRENCY, source=f"import:{Path(format).name}")
+            account = Account(
+                name=acc.get("name") or paths[0].stem,
+                timezone=acc.get("timezone") or DEFAULT_TIMEZONE,
+                currency=acc.get("currency") or DEFAULT_CURRENCY,
+                source=f"import:{Path(format).name}",
+            )
             loader = deal_tables_from if m.format == "deals" else call_tables_from
             tables, issues = loader(paths, m, account)
         else:
@@ -133,8 +144,15 @@ def build(paths, format: str, timezone: str | None = None, currency: str | None 
     return ImportResult(format=format, account=account, tables=tables, issues=issues)
 
 
-def import_files(paths, format: str, store_path, strict: bool = False, timezone: str | None = None,
-                 currency: str | None = None, name: str | None = None) -> ImportResult:
+def import_files(
+    paths,
+    format: str,
+    store_path,
+    strict: bool = False,
+    timezone: str | None = None,
+    currency: str | None = None,
+    name: str | None = None,
+) -> ImportResult:
     """Import files into the store at ``store_path``, replacing its content (atomically).
 
     Default: bad rows are skipped and reported. ``strict``: any bad row refuses the import. A refused
@@ -144,11 +162,15 @@ def import_files(paths, format: str, store_path, strict: bool = False, timezone:
     for i in res.issues:
         (log.warning if i.reason not in WARNINGS else log.info)("%s", i)
     if strict and res.skipped:
-        raise ImportRefused(f"--strict: {res.skipped_rows()} rows have problems, nothing was loaded:\n"
-                            + _issue_list(res.skipped), res.skipped)
+        raise ImportRefused(
+            f"--strict: {res.skipped_rows()} rows have problems, nothing was loaded:\n" + _issue_list(res.skipped),
+            res.skipped,
+        )
     if not any(len(df) for k, df in res.tables.items() if k not in ("account", "users")):
-        raise ImportRefused("no usable rows: nothing was loaded" +
-                            (":\n" + _issue_list(res.skipped) if res.skipped else ""), res.skipped)
+        raise ImportRefused(
+            "no usable rows: nothing was loaded" + (":\n" + _issue_list(res.skipped) if res.skipped else ""),
+            res.skipped,
+        )
     res.store_path = store.write_full(store_path, res.tables)
     log.info("%s", res.summary())
     return res

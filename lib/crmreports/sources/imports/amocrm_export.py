@@ -5,6 +5,7 @@ are matched case-insensitively, «ё» = «е», surrounding spaces ignored; the
 Custom fields (phones, e-mails, utm_*) are ignored except «Источник» / utm_source as the lead source.
 The supported headers are listed in ``params/mappings/README.md`` (keep both in step).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -73,11 +74,18 @@ def detect_columns(headers) -> dict[str, str]:
 
 def mapping_for(headers, currency: str, timezone: str, name: str) -> Mapping:
     columns = detect_columns(headers)
-    for f in REQUIRED:                 # a missing required header is reported by the contract, by its usual name
+    for f in REQUIRED:  # a missing required header is reported by the contract, by its usual name
         columns.setdefault(f, HEADERS[f][0])
-    return Mapping(format="deals", name="amocrm", account={"name": name, "currency": currency, "timezone": timezone},
-                   columns=columns, required=REQUIRED, stages=None, stage_kind=stage_kind,
-                   default_pipeline="Воронка")
+    return Mapping(
+        format="deals",
+        name="amocrm",
+        account={"name": name, "currency": currency, "timezone": timezone},
+        columns=columns,
+        required=REQUIRED,
+        stages=None,
+        stage_kind=stage_kind,
+        default_pipeline="Воронка",
+    )
 
 
 def tables(paths: list[Path], account: Account) -> tuple[dict[str, pd.DataFrame], list[Issue]]:

@@ -16,6 +16,7 @@ from there.
 
 Timestamps in the files are local time of the account's timezone; the store keeps UTC.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,9 +28,25 @@ from ..mapping import LOST_STATUS_ID, WON_STATUS_ID
 from .parsing import to_utc
 
 KINDS = ("open", "won", "lost", "unsorted")
-FIRST_OPEN_STATUS_ID = 1001        # open/unsorted stages get 1001, 1002, ... (unique across pipelines, like amoCRM)
-DEAL_FIELDS = ["id", "name", "price", "pipeline", "stage", "kind", "responsible", "group", "created_at",
-               "closed_at", "updated_at", "source", "loss_reason", "tags", "company", "contact"]
+FIRST_OPEN_STATUS_ID = 1001  # open/unsorted stages get 1001, 1002, ... (unique across pipelines, like amoCRM)
+DEAL_FIELDS = [
+    "id",
+    "name",
+    "price",
+    "pipeline",
+    "stage",
+    "kind",
+    "responsible",
+    "group",
+    "created_at",
+    "closed_at",
+    "updated_at",
+    "source",
+    "loss_reason",
+    "tags",
+    "company",
+    "contact",
+]
 
 
 @dataclass(frozen=True)
@@ -37,7 +54,7 @@ class Account:
     name: str
     timezone: str
     currency: str
-    source: str                      # e.g. "import:amocrm", "import:maven"
+    source: str  # e.g. "import:amocrm", "import:maven"
 
 
 def id_map(values: pd.Series) -> dict:
@@ -59,8 +76,17 @@ def users_table(names, groups: dict[str, str] | None = None) -> tuple[pd.DataFra
     ids = name_ids(names)
     groups = groups or {}
     gids = name_ids(groups.values())
-    rows = [{"id": i, "name": n, "email": None, "group_id": gids.get(groups.get(n)),
-             "group_name": groups.get(n), "is_active": True} for n, i in ids.items()]
+    rows = [
+        {
+            "id": i,
+            "name": n,
+            "email": None,
+            "group_id": gids.get(groups.get(n)),
+            "group_name": groups.get(n),
+            "is_active": True,
+        }
+        for n, i in ids.items()
+    ]
     return pd.DataFrame(rows, columns=["id", "name", "email", "group_id", "group_name", "is_active"]), ids
 
 
@@ -89,17 +115,22 @@ def pipelines_and_statuses(stages: list[tuple[str, str, str]]) -> tuple[pd.DataF
             per_pipe_sort[pipe] = per_pipe_sort.get(pipe, 0) + 10
             sort = 0 if kind == "unsorted" else per_pipe_sort[pipe]
         if any(r["pipeline_id"] == pid and r["id"] == sid for r in srow):
-            ids[(pipe, name)] = (pid, sid)      # a second name for won/lost in the same pipeline
+            ids[(pipe, name)] = (pid, sid)  # a second name for won/lost in the same pipeline
             continue
         srow.append({"id": sid, "pipeline_id": pid, "name": name, "sort": sort, "kind": kind})
         ids[(pipe, name)] = (pid, sid)
-    for pipe, pid in pipes.items():           # every amoCRM pipeline has 142 and 143
-        for sid, name, kind, sort in ((WON_STATUS_ID, "Успешно реализовано", "won", 10000),
-                                      (LOST_STATUS_ID, "Закрыто и не реализовано", "lost", 11000)):
+    for pipe, pid in pipes.items():  # every amoCRM pipeline has 142 and 143
+        for sid, name, kind, sort in (
+            (WON_STATUS_ID, "Успешно реализовано", "won", 10000),
+            (LOST_STATUS_ID, "Закрыто и не реализовано", "lost", 11000),
+        ):
             if not any(r["pipeline_id"] == pid and r["id"] == sid for r in srow):
                 srow.append({"id": sid, "pipeline_id": pid, "name": name, "sort": sort, "kind": kind})
-    return (pd.DataFrame(prow, columns=["id", "name", "is_main", "sort"]),
-            pd.DataFrame(srow, columns=["id", "pipeline_id", "name", "sort", "kind"]), ids)
+    return (
+        pd.DataFrame(prow, columns=["id", "name", "is_main", "sort"]),
+        pd.DataFrame(srow, columns=["id", "pipeline_id", "name", "sort", "kind"]),
+        ids,
+    )
 
 
 def ref_table(names, extra: dict | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -109,14 +140,20 @@ def ref_table(names, extra: dict | None = None) -> tuple[pd.DataFrame, dict[str,
     return pd.DataFrame(rows, columns=["id", "name", *(extra or {})]), ids
 
 
-def deal_tables(deals: pd.DataFrame, stages: list[tuple[str, str, str]], account: Account,
-                history: str = "none", users: pd.DataFrame | None = None,
-                user_groups: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+def deal_tables(
+    deals: pd.DataFrame,
+    stages: list[tuple[str, str, str]],
+    account: Account,
+    history: str = "none",
+    users: pd.DataFrame | None = None,
+    user_groups: dict[str, str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Store tables from deal rows (columns :data:`DEAL_FIELDS`, naive local timestamps)."""
     d = deals.reindex(columns=DEAL_FIELDS).copy()
     known = set((p, n) for p, n, _ in stages)
-    extra = d.loc[~pd.Series(list(zip(d["pipeline"], d["stage"])), index=d.index).isin(known),
-                  ["pipeline", "stage", "kind"]].drop_duplicates()
+    extra = d.loc[
+        ~pd.Series(list(zip(d["pipeline"], d["stage"])), index=d.index).isin(known), ["pipeline", "stage", "kind"]
+    ].drop_duplicates()
     all_stages = list(stages) + [tuple(r) for r in extra.itertuples(index=False)]
     pipelines, statuses, sids = pipelines_and_statuses(all_stages)
     if users is None:
@@ -130,31 +167,43 @@ def deal_tables(deals: pd.DataFrame, stages: list[tuple[str, str, str]], account
     tz = account.timezone
     loc = [sids[(p, s)] for p, s in zip(d["pipeline"], d["stage"])]
     closed = d["kind"].isin(["won", "lost"])
-    status = [WON_STATUS_ID if k == "won" else LOST_STATUS_ID if k == "lost" else sid
-              for k, (_, sid) in zip(d["kind"], loc)]
-    leads = pd.DataFrame({
-        "id": d["id"].astype(str).map(lead_ids).astype("int64"),
-        "name": d["name"].where(d["name"].notna(), d["id"].astype(str)),
-        "price": pd.to_numeric(d["price"], errors="coerce"),
-        "pipeline_id": [p for p, _ in loc],
-        "status_id": status,
-        "responsible_user_id": d["responsible"].map(uids),
-        "group_id": None,
-        "source_id": d["source"].map(src_ids),
-        "source": d["source"],
-        "loss_reason_id": d["loss_reason"].map(reason_ids).where(d["kind"] == "lost"),
-        "tags": d["tags"],
-        "contact_id": None, "company_id": None, "created_by": None,
-        "created_at": to_utc(d["created_at"], tz),
-        "updated_at": to_utc(d["updated_at"], tz),
-        "closed_at": to_utc(d["closed_at"].where(closed), tz),
-        "is_deleted": False,
-    })
+    status = [
+        WON_STATUS_ID if k == "won" else LOST_STATUS_ID if k == "lost" else sid for k, (_, sid) in zip(d["kind"], loc)
+    ]
+    leads = pd.DataFrame(
+        {
+            "id": d["id"].astype(str).map(lead_ids).astype("int64"),
+            "name": d["name"].where(d["name"].notna(), d["id"].astype(str)),
+            "price": pd.to_numeric(d["price"], errors="coerce"),
+            "pipeline_id": [p for p, _ in loc],
+            "status_id": status,
+            "responsible_user_id": d["responsible"].map(uids),
+            "group_id": None,
+            "source_id": d["source"].map(src_ids),
+            "source": d["source"],
+            "loss_reason_id": d["loss_reason"].map(reason_ids).where(d["kind"] == "lost"),
+            "tags": d["tags"],
+            "contact_id": None,
+            "company_id": None,
+            "created_by": None,
+            "created_at": to_utc(d["created_at"], tz),
+            "updated_at": to_utc(d["updated_at"], tz),
+            "closed_at": to_utc(d["closed_at"].where(closed), tz),
+            "is_deleted": False,
+        }
+    )
     if users is not None and "group_id" in users:
         leads["group_id"] = leads["responsible_user_id"].map(dict(zip(users["id"], users["group_id"])))
     stage_changes = synthesized_history(leads, statuses, history)
-    return {"pipelines": pipelines, "statuses": statuses, "users": users, "sources": sources,
-            "loss_reasons": reasons, "leads": leads, "stage_changes": stage_changes}
+    return {
+        "pipelines": pipelines,
+        "statuses": statuses,
+        "users": users,
+        "sources": sources,
+        "loss_reasons": reasons,
+        "leads": leads,
+        "stage_changes": stage_changes,
+    }
 
 
 def first_open_stage(statuses: pd.DataFrame, pipeline_id: int) -> int:
@@ -174,16 +223,31 @@ def synthesized_history(leads: pd.DataFrame, statuses: pd.DataFrame, history: st
         start = leads["status_id"].where(~is_closed)
         close_from = pd.Series(np.nan, index=leads.index)
     has_created = leads["created_at"].notna()
-    added = pd.DataFrame({
-        "id": "import-added-" + leads["id"].astype(str), "lead_id": leads["id"], "at": leads["created_at"],
-        "from_pipeline_id": None, "from_status_id": None, "to_pipeline_id": leads["pipeline_id"],
-        "to_status_id": start, "user_id": leads["responsible_user_id"]})[has_created]
+    added = pd.DataFrame(
+        {
+            "id": "import-added-" + leads["id"].astype(str),
+            "lead_id": leads["id"],
+            "at": leads["created_at"],
+            "from_pipeline_id": None,
+            "from_status_id": None,
+            "to_pipeline_id": leads["pipeline_id"],
+            "to_status_id": start,
+            "user_id": leads["responsible_user_id"],
+        }
+    )[has_created]
     moved = is_closed & leads["closed_at"].notna()
-    close = pd.DataFrame({
-        "id": "import-closed-" + leads["id"].astype(str), "lead_id": leads["id"], "at": leads["closed_at"],
-        "from_pipeline_id": leads["pipeline_id"], "from_status_id": close_from,
-        "to_pipeline_id": leads["pipeline_id"], "to_status_id": leads["status_id"],
-        "user_id": leads["responsible_user_id"]})[moved]
+    close = pd.DataFrame(
+        {
+            "id": "import-closed-" + leads["id"].astype(str),
+            "lead_id": leads["id"],
+            "at": leads["closed_at"],
+            "from_pipeline_id": leads["pipeline_id"],
+            "from_status_id": close_from,
+            "to_pipeline_id": leads["pipeline_id"],
+            "to_status_id": leads["status_id"],
+            "user_id": leads["responsible_user_id"],
+        }
+    )[moved]
     out = pd.concat([added, close], ignore_index=True)
     for c in ("from_pipeline_id", "from_status_id", "to_pipeline_id", "to_status_id", "user_id"):
         out[c] = pd.array(pd.to_numeric(out[c], errors="coerce"), dtype="Int64") if len(out) else out[c]
@@ -202,9 +266,20 @@ def account_table(account: Account, tables: dict[str, pd.DataFrame]) -> pd.DataF
         latest = pd.Timestamp.now(tz="UTC").tz_localize(None)
     else:
         local = latest.tz_localize("UTC").tz_convert(account.timezone)
-        if local == local.normalize():      # date-only data: the data runs to the end of that day
+        if local == local.normalize():  # date-only data: the data runs to the end of that day
             latest = (local + pd.Timedelta(days=1)).tz_convert("UTC").tz_localize(None)
         else:
             latest = latest + pd.Timedelta(seconds=1)
-    return pd.DataFrame([{"id": 1, "subdomain": None, "name": account.name, "timezone": account.timezone,
-                          "currency": account.currency, "synced_at": latest, "source": account.source}])
+    return pd.DataFrame(
+        [
+            {
+                "id": 1,
+                "subdomain": None,
+                "name": account.name,
+                "timezone": account.timezone,
+                "currency": account.currency,
+                "synced_at": latest,
+                "source": account.source,
+            }
+        ]
+    )

@@ -5,6 +5,7 @@ cells must look like. :func:`validate` runs the pandera schema lazily (every fai
 first) and turns each failure into an :class:`Issue`. Row-level issues make the import skip the row
 (or refuse the file with ``--strict``); a missing required column always refuses the file.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -62,8 +63,8 @@ class Field:
     name: str
     column: str
     kind: str = "text"
-    required: bool = False          # the column must exist in the file
-    nullable: bool = True           # blank cells are allowed
+    required: bool = False  # the column must exist in the file
+    nullable: bool = True  # blank cells are allowed
     values: tuple = ()
     formats: tuple = ()
     reason: str = "unknown_value"
@@ -74,8 +75,10 @@ def _checks(f: Field) -> list[pa.Check]:
     if f.kind == "date":
         return [pa.Check(lambda s: blank(s) | parse_dates(s, fmts).notna(), error="bad_date")]
     if f.kind == "amount":
-        return [pa.Check(lambda s: blank(s) | parse_amounts(s).notna(), error="bad_amount"),
-                pa.Check(lambda s: ~(parse_amounts(s) < 0), error="negative_amount")]
+        return [
+            pa.Check(lambda s: blank(s) | parse_amounts(s).notna(), error="bad_amount"),
+            pa.Check(lambda s: ~(parse_amounts(s) < 0), error="negative_amount"),
+        ]
     if f.kind == "duration":
         return [pa.Check(lambda s: blank(s) | (parse_durations(s) >= 0), error="bad_duration")]
     if f.kind == "choice":
@@ -89,9 +92,13 @@ def schema(fields: list[Field]) -> pa.DataFrameSchema:
     cols = {}
     for f in fields:
         cols[f.name] = pa.Column(
-            None, checks=_checks(f), required=f.required,
+            None,
+            checks=_checks(f),
+            required=f.required,
             nullable=f.nullable and f.kind != "id",
-            unique=f.kind == "id", report_duplicates="exclude_first")
+            unique=f.kind == "id",
+            report_duplicates="exclude_first",
+        )
     return pa.DataFrameSchema(cols, strict=False, coerce=False)
 
 
@@ -136,8 +143,15 @@ def validate(raw: pd.DataFrame, fields: list[Field], file: str | None = None) ->
             check = str(rec.check)
             if check == "column_in_dataframe":
                 f = by_name[str(rec.failure_case)]
-                issues.append(Issue(file, None, f.column, "missing_column",
-                                    _detail("missing_column", None, f, None, list(raw.columns))))
+                issues.append(
+                    Issue(
+                        file,
+                        None,
+                        f.column,
+                        "missing_column",
+                        _detail("missing_column", None, f, None, list(raw.columns)),
+                    )
+                )
                 continue
             f = by_name.get(str(rec.column))
             if f is None:
@@ -150,8 +164,9 @@ def validate(raw: pd.DataFrame, fields: list[Field], file: str | None = None) ->
             if reason == "duplicate_id":
                 same = frame.index[frame[f.name].astype(str) == str(rec.failure_case)]
                 first = int(same[0]) if len(same) else None
-            issues.append(Issue(file, row, f.column, reason, _detail(reason, rec.failure_case, f, first,
-                                                                     list(raw.columns))))
+            issues.append(
+                Issue(file, row, f.column, reason, _detail(reason, rec.failure_case, f, first, list(raw.columns)))
+            )
     issues.sort(key=lambda i: (i.row is not None, i.row or 0, i.column or ""))
     return frame, issues
 

@@ -8,6 +8,7 @@ status column) translate to pipeline stages, and what the account is. The format
   amoCRM exports). Stage history is synthesized minimally (see :mod:`.building`).
 - ``format: calls``: one row per call (a telephony or call-centre log).
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,14 +28,33 @@ from .reading import read_file
 
 log = logging.getLogger("crmreports.imports")
 
-DEAL_FIELDS = {   # field -> contract kind
-    "id": "id", "name": "text", "price": "amount", "pipeline": "text", "stage": "choice", "status": "choice",
-    "responsible": "text", "group": "text", "created_at": "date", "closed_at": "date", "updated_at": "date",
-    "source": "text", "loss_reason": "text", "tags": "text", "company": "text", "contact": "text",
+DEAL_FIELDS = {  # field -> contract kind
+    "id": "id",
+    "name": "text",
+    "price": "amount",
+    "pipeline": "text",
+    "stage": "choice",
+    "status": "choice",
+    "responsible": "text",
+    "group": "text",
+    "created_at": "date",
+    "closed_at": "date",
+    "updated_at": "date",
+    "source": "text",
+    "loss_reason": "text",
+    "tags": "text",
+    "company": "text",
+    "contact": "text",
 }
 CALL_FIELDS = {
-    "id": "id", "user": "text", "date": "date", "time": "text", "answered": "choice", "duration": "duration",
-    "direction": "choice", "phone": "text",
+    "id": "id",
+    "user": "text",
+    "date": "date",
+    "time": "text",
+    "answered": "choice",
+    "duration": "duration",
+    "direction": "choice",
+    "phone": "text",
 }
 DEFAULT_REQUIRED = {"deals": ("id", "stage", "created_at"), "calls": ("id", "date")}
 TRUE = {"true", "yes", "y", "да", "1", "answered", "отвечен"}
@@ -50,20 +70,20 @@ class Mapping:
 
     format: str = "deals"
     name: str = "mapping"
-    account: dict = field(default_factory=dict)          # name, currency, timezone
-    columns: dict = field(default_factory=dict)          # store field -> file column
+    account: dict = field(default_factory=dict)  # name, currency, timezone
+    columns: dict = field(default_factory=dict)  # store field -> file column
     required: tuple = ()
-    constants: dict = field(default_factory=dict)        # store field -> value for every row
-    stages: dict | None = None                           # file value -> (stage name, kind); None = any value
-    stage_kind: Any = None                               # callable(value) -> kind when stages is None
-    status_values: dict | None = None                    # file value -> open | won | lost
-    answered_values: dict | None = None                  # file value -> bool
-    direction_values: dict | None = None                 # file value -> in | out
+    constants: dict = field(default_factory=dict)  # store field -> value for every row
+    stages: dict | None = None  # file value -> (stage name, kind); None = any value
+    stage_kind: Any = None  # callable(value) -> kind when stages is None
+    status_values: dict | None = None  # file value -> open | won | lost
+    answered_values: dict | None = None  # file value -> bool
+    direction_values: dict | None = None  # file value -> in | out
     date_formats: tuple = ()
-    read: dict = field(default_factory=dict)             # sheet, separator, encoding
+    read: dict = field(default_factory=dict)  # sheet, separator, encoding
     history: str = "none"
     default_pipeline: str = "Основная воронка"
-    zero_price_unknown: tuple = ()                       # kinds whose price 0 means "not recorded" (e.g. lost)
+    zero_price_unknown: tuple = ()  # kinds whose price 0 means "not recorded" (e.g. lost)
 
     def stage_list(self) -> list[tuple[str, str]]:
         """(stage name, kind) in funnel order, each once."""
@@ -104,7 +124,10 @@ def parse_mapping(spec: dict, name: str = "mapping") -> Mapping:
         stages = {}
         for value, target in (raw or {}).items():
             if isinstance(target, dict):
-                stages[str(value)] = (str(target.get("name", value)), _kind(target.get("kind", "open"), f"{name}: stage {value!r}"))
+                stages[str(value)] = (
+                    str(target.get("name", value)),
+                    _kind(target.get("kind", "open"), f"{name}: stage {value!r}"),
+                )
             else:
                 stages[str(value)] = (str(value), _kind(target, f"{name}: stage {value!r}"))
     status_values = spec.get("status_values")
@@ -117,13 +140,22 @@ def parse_mapping(spec: dict, name: str = "mapping") -> Mapping:
     if history == "first_stage" and sum(k == "open" for _, k in (stages or {}).values()) != 1:
         raise MappingError(f"{name}: history: first_stage needs exactly one open stage (else it would invent moves)")
     return Mapping(
-        format=fmt, name=name, account=acc, columns=columns, required=required, constants=constants,
-        stages=stages, status_values=status_values,
+        format=fmt,
+        name=name,
+        account=acc,
+        columns=columns,
+        required=required,
+        constants=constants,
+        stages=stages,
+        status_values=status_values,
         answered_values={str(k): bool(v) for k, v in (spec.get("answered_values") or {}).items()} or None,
         direction_values={str(k): str(v) for k, v in (spec.get("direction_values") or {}).items()} or None,
-        date_formats=tuple(spec.get("date_formats") or ()), read=dict(spec.get("read") or {}), history=history,
+        date_formats=tuple(spec.get("date_formats") or ()),
+        read=dict(spec.get("read") or {}),
+        history=history,
         zero_price_unknown=tuple(_kind(k, f"{name}: zero_price_unknown") for k in spec.get("zero_price_unknown") or ()),
-        default_pipeline=str(spec.get("pipeline_name") or constants.get("pipeline") or "Основная воронка"))
+        default_pipeline=str(spec.get("pipeline_name") or constants.get("pipeline") or "Основная воронка"),
+    )
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -158,8 +190,18 @@ def contract(m: Mapping) -> list[Field]:
             values = tuple(m.direction_values or ())
             kind = "choice" if values else "text"
         req = fname in m.required
-        out.append(Field(fname, str(column), kind, required=req, nullable=not req, values=values,
-                         formats=m.date_formats if kind == "date" else (), reason=reason))
+        out.append(
+            Field(
+                fname,
+                str(column),
+                kind,
+                required=req,
+                nullable=not req,
+                values=values,
+                formats=m.date_formats if kind == "date" else (),
+                reason=reason,
+            )
+        )
     return out
 
 
@@ -206,11 +248,25 @@ def parse_deals(rows: pd.DataFrame, m: Mapping) -> tuple[pd.DataFrame, list[Issu
     issues = []
     closed = out["kind"].isin(["won", "lost"])
     for r in out.index[closed & out["closed_at"].isna()]:
-        issues.append(Issue(file, int(r), m.columns.get("closed_at"), "no_close_date",
-                            "a won/lost deal without a close date: it counts in no period's won/lost figures"))
+        issues.append(
+            Issue(
+                file,
+                int(r),
+                m.columns.get("closed_at"),
+                "no_close_date",
+                "a won/lost deal without a close date: it counts in no period's won/lost figures",
+            )
+        )
     for r in out.index[closed & (out["closed_at"] < out["created_at"])]:
-        issues.append(Issue(file, int(r), m.columns.get("closed_at"), "closed_before_created",
-                            f"closed {out.at[r, 'closed_at']} before it was created {out.at[r, 'created_at']}"))
+        issues.append(
+            Issue(
+                file,
+                int(r),
+                m.columns.get("closed_at"),
+                "closed_before_created",
+                f"closed {out.at[r, 'closed_at']} before it was created {out.at[r, 'created_at']}",
+            )
+        )
     out.loc[~closed, "closed_at"] = pd.NaT
     out.attrs["file"] = file
     return out, issues
@@ -225,8 +281,15 @@ def dedupe_across(frames: list[pd.DataFrame], id_column: str = "id") -> tuple[li
         keep = []
         for r, v in zip(f.index, f[id_column].astype(str)):
             if v in seen and seen[v][0] != file:
-                issues.append(Issue(file, int(r), None, "duplicate_id",
-                                    f"id {v!r} already loaded from {seen[v][0]}, row {seen[v][1]}"))
+                issues.append(
+                    Issue(
+                        file,
+                        int(r),
+                        None,
+                        "duplicate_id",
+                        f"id {v!r} already loaded from {seen[v][0]}, row {seen[v][1]}",
+                    )
+                )
                 keep.append(False)
             else:
                 seen.setdefault(v, (file, int(r)))
@@ -237,8 +300,13 @@ def dedupe_across(frames: list[pd.DataFrame], id_column: str = "id") -> tuple[li
     return out, issues
 
 
-def deal_tables_from(paths: list[Path], m: Mapping, account: Account, raws: list[pd.DataFrame] | None = None,
-                     users: pd.DataFrame | None = None) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
+def deal_tables_from(
+    paths: list[Path],
+    m: Mapping,
+    account: Account,
+    raws: list[pd.DataFrame] | None = None,
+    users: pd.DataFrame | None = None,
+) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
     issues: list[Issue] = []
     parsed = []
     for i, p in enumerate(paths):
@@ -252,14 +320,18 @@ def deal_tables_from(paths: list[Path], m: Mapping, account: Account, raws: list
     parsed, dup = dedupe_across(parsed)
     issues += dup
     deals = pd.concat(parsed) if parsed else pd.DataFrame(columns=building.DEAL_FIELDS)
-    stages = [(pipe, name, kind) for pipe in (pd.unique(deals["pipeline"]) if len(deals) else [m.default_pipeline])
-              for name, kind in m.stage_list()]
+    stages = [
+        (pipe, name, kind)
+        for pipe in (pd.unique(deals["pipeline"]) if len(deals) else [m.default_pipeline])
+        for name, kind in m.stage_list()
+    ]
     tables = building.deal_tables(deals.reset_index(drop=True), stages, account, history=m.history, users=users)
     return tables, issues
 
 
-def call_tables_from(paths: list[Path], m: Mapping, account: Account,
-                     raws: list[pd.DataFrame] | None = None) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
+def call_tables_from(
+    paths: list[Path], m: Mapping, account: Account, raws: list[pd.DataFrame] | None = None
+) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
     """Users and calls from call logs. A call is answered per ``answered_values`` (or duration > 0)."""
     issues: list[Issue] = []
     parts = []
@@ -277,7 +349,8 @@ def call_tables_from(paths: list[Path], m: Mapping, account: Account,
         if "answered" in rows:
             vals = m.answered_values or {}
             c["answered"] = rows["answered"].map(
-                lambda v: None if v is None else vals.get(str(v).strip(), str(v).strip().lower() in TRUE))
+                lambda v: None if v is None else vals.get(str(v).strip(), str(v).strip().lower() in TRUE)
+            )
         else:
             c["answered"] = dur > 0
         c["duration_s"] = dur.where(dur.notna(), np.where(c["answered"] == False, 0, np.nan))  # noqa: E712
@@ -290,18 +363,35 @@ def call_tables_from(paths: list[Path], m: Mapping, account: Account,
         parts.append(c)
     parts, dup = dedupe_across(parts)
     issues += dup
-    calls = pd.concat(parts) if parts else pd.DataFrame(columns=["id", "user", "at", "answered", "duration_s",
-                                                                 "direction", "phone"])
+    calls = (
+        pd.concat(parts)
+        if parts
+        else pd.DataFrame(columns=["id", "user", "at", "answered", "duration_s", "direction", "phone"])
+    )
     users, uids = building.users_table(calls["user"])
-    ids = building.id_map(calls["id"].str.replace(r"^\D+", "", regex=True)
-                          if calls["id"].astype(str).str.fullmatch(r"\D*\d+").all() else calls["id"])
-    key = calls["id"].str.replace(r"^\D+", "", regex=True) if calls["id"].astype(str).str.fullmatch(r"\D*\d+").all() \
+    ids = building.id_map(
+        calls["id"].str.replace(r"^\D+", "", regex=True)
+        if calls["id"].astype(str).str.fullmatch(r"\D*\d+").all()
         else calls["id"]
+    )
+    key = (
+        calls["id"].str.replace(r"^\D+", "", regex=True)
+        if calls["id"].astype(str).str.fullmatch(r"\D*\d+").all()
+        else calls["id"]
+    )
     answered = calls["answered"].astype(bool)
-    table = pd.DataFrame({
-        "id": key.astype(str).map(ids).astype("int64"), "direction": calls["direction"],
-        "user_id": calls["user"].map(uids), "lead_id": None, "contact_id": None,
-        "duration_s": pd.array(calls["duration_s"].round(), dtype="Int64"),
-        "status": np.where(answered, "answered", "missed"), "is_answered": answered.values,
-        "phone": calls["phone"], "at": to_utc(calls["at"], account.timezone)}).reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "id": key.astype(str).map(ids).astype("int64"),
+            "direction": calls["direction"],
+            "user_id": calls["user"].map(uids),
+            "lead_id": None,
+            "contact_id": None,
+            "duration_s": pd.array(calls["duration_s"].round(), dtype="Int64"),
+            "status": np.where(answered, "answered", "missed"),
+            "is_answered": answered.values,
+            "phone": calls["phone"],
+            "at": to_utc(calls["at"], account.timezone),
+        }
+    ).reset_index(drop=True)
     return {"users": users, "calls": table}, issues

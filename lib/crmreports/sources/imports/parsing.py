@@ -3,6 +3,7 @@
 Each parser returns NaN/NaT where a non-blank cell cannot be parsed, so a contract can tell a blank
 cell (allowed or "missing value") from a bad one ("unparseable date", "not a number").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,18 @@ import pandas as pd
 
 # Tried in order; the first that parses a cell wins. Russian exports write 24.11.2026 14:05:00.
 DATE_FORMATS = (
-    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S.%f", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
 )
 
 
@@ -52,9 +62,9 @@ def _amount(v) -> float:
         return float(v)
     text = _CURRENCY.sub("", _SPACES.sub("", str(v)))
     if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")           # 1234,50 (Russian decimal comma)
+        text = text.replace(",", ".")  # 1234,50 (Russian decimal comma)
     elif "," in text and "." in text:
-        text = text.replace(",", "")            # 1,234.50
+        text = text.replace(",", "")  # 1,234.50
     try:
         return float(text)
     except ValueError:
@@ -71,6 +81,7 @@ def parse_amounts(s: pd.Series) -> pd.Series:
 
 def parse_durations(s: pd.Series) -> pd.Series:
     """Seconds from ``HH:MM:SS`` / ``MM:SS`` text, time cells or plain numbers of seconds; NaN otherwise."""
+
     def one(v):
         if isinstance(v, dt.time):
             return float(v.hour * 3600 + v.minute * 60 + v.second)
@@ -87,6 +98,7 @@ def parse_durations(s: pd.Series) -> pd.Series:
             return float(text.replace(",", "."))
         except ValueError:
             return np.nan
+
     out = pd.Series(np.nan, index=s.index, dtype=float)
     filled = ~blank(s)
     out[filled] = s[filled].map(one).astype(float)
@@ -101,6 +113,7 @@ def combine_date_time(dates: pd.Series, times: pd.Series) -> pd.Series:
 
 def normalize_text(s: pd.Series) -> pd.Series:
     """Strings with surrounding whitespace removed; blanks become None. Numbers that are whole become '12'."""
+
     def one(v):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return None
@@ -108,6 +121,7 @@ def normalize_text(s: pd.Series) -> pd.Series:
             v = int(v)
         text = str(v).strip()
         return text or None
+
     return s.map(one).astype(object)
 
 

@@ -6,6 +6,7 @@ separators or newlines; blank lines skipped. The frame's index is the row number
 record at: the line the record starts on for CSV, the sheet row for XLSX (the header is row 1 when it
 is on the first line). ``frame.attrs["file"]`` holds the file's name for error messages.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,7 +54,7 @@ def _frame(header: list, rows: list[tuple[int, list]], name: str) -> pd.DataFram
     if not any(names):
         raise FileFormatError(f"{name}: no header row")
     seen: dict[str, int] = {}
-    for i, n in enumerate(names):          # blank or repeated headers get a suffix, like pandas does
+    for i, n in enumerate(names):  # blank or repeated headers get a suffix, like pandas does
         n = n or f"column {i + 1}"
         seen[n] = seen.get(n, 0) + 1
         names[i] = n if seen[n] == 1 else f"{n}.{seen[n] - 1}"
@@ -87,6 +88,7 @@ def read_csv_text(text: str, name: str, sep: str | None = None) -> pd.DataFrame:
 
 def read_xlsx(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     from openpyxl import load_workbook
+
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
@@ -116,8 +118,9 @@ def read_xlsx(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     return _frame(header, rows, path.name)
 
 
-def read_file(path: str | Path, sheet: str | int | None = None, sep: str | None = None,
-              encoding: str | None = None) -> pd.DataFrame:
+def read_file(
+    path: str | Path, sheet: str | int | None = None, sep: str | None = None, encoding: str | None = None
+) -> pd.DataFrame:
     """A CSV or XLSX file as a frame of raw values (strings for CSV; cell values for XLSX)."""
     path = Path(path)
     if not path.exists():

@@ -19,6 +19,7 @@ Usage::
 
 Records are served exactly as they are in the dump.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,8 +28,9 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 DEFAULT_LIMIT = 50
@@ -36,8 +38,10 @@ MAX_LIMIT = 250
 EVENTS_MAX_LIMIT = 100
 FAULT_KINDS = ("429", "403", "401", "500", "502", "503", "504", "slow", "drop", "malformed", "truncated")
 
-HTML_429 = (b"<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too Many "
-            b"Requests</h1></center><hr><center>nginx</center></body></html>")
+HTML_429 = (
+    b"<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too Many "
+    b"Requests</h1></center><hr><center>nginx</center></body></html>"
+)
 HTML_403 = b"<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center></body></html>"
 HTML_5XX = b"<html><head><title>%d</title></head><body><center><h1>%d Server Error</h1></center></body></html>"
 
@@ -54,11 +58,20 @@ class _Fault:
 class AmoCRMServer:
     """Serve an account dump (see :mod:`crmreports.sources.mapping`) like amoCRM's API v4 does."""
 
-    def __init__(self, dump: Mapping[str, Any], *, access_token: str | None = None,
-                 client_id: str = "stand-in-client", client_secret: str | None = None,
-                 redirect_uri: str = "https://example.org/amocrm/callback", auth_code: str | None = None,
-                 rate_limit: float | None = None, slow_seconds: float = 2.0, host: str = "127.0.0.1",
-                 subdomain: str | None = None):
+    def __init__(
+        self,
+        dump: Mapping[str, Any],
+        *,
+        access_token: str | None = None,
+        client_id: str = "stand-in-client",
+        client_secret: str | None = None,
+        redirect_uri: str = "https://example.org/amocrm/callback",
+        auth_code: str | None = None,
+        rate_limit: float | None = None,
+        slow_seconds: float = 2.0,
+        host: str = "127.0.0.1",
+        subdomain: str | None = None,
+    ):
         dump = copy.deepcopy(dict(dump))
         self.account = dump.get("account") or {}
         self.users = list(dump.get("users") or [])
@@ -92,8 +105,12 @@ class AmoCRMServer:
         self._faults: list[_Fault] = []
         self.request_count = 0
         self.request_log: list[tuple[str, str]] = []
-        stamps = [r.get(k) for lst in (self.leads, self.deleted, self.events, self.tasks, self.unsorted)
-                  for r in lst for k in ("created_at", "updated_at")]
+        stamps = [
+            r.get(k)
+            for lst in (self.leads, self.deleted, self.events, self.tasks, self.unsorted)
+            for r in lst
+            for k in ("created_at", "updated_at")
+        ]
         stamps += [n.get("updated_at") or n.get("created_at") for lst in self.notes.values() for n in lst]
         self._clock = max([int(s) for s in stamps if s] or [int(time.time())]) + 60
         self._seq = 0
@@ -104,7 +121,7 @@ class AmoCRMServer:
 
     # ------------------------------------------------------------------------------------- lifecycle
 
-    def start(self) -> "AmoCRMServer":
+    def start(self) -> AmoCRMServer:
         server = self
 
         class Handler(_Handler):
@@ -113,8 +130,9 @@ class AmoCRMServer:
         self._httpd = ThreadingHTTPServer((self._host, 0), Handler)
         self._httpd.daemon_threads = True
         self._httpd.handle_error = lambda request, client_address: None  # client hung up: not our problem
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="amocrm-stand-in", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="amocrm-stand-in", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -124,7 +142,7 @@ class AmoCRMServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "AmoCRMServer":
+    def __enter__(self) -> AmoCRMServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -173,8 +191,13 @@ class AmoCRMServer:
         self._access[access] = time.time() + self.token_ttl
         self._refresh.add(refresh)
         self.issued += [access, refresh]
-        return {"token_type": "Bearer", "expires_in": self.token_ttl, "server_time": int(time.time()),
-                "access_token": access, "refresh_token": refresh}
+        return {
+            "token_type": "Bearer",
+            "expires_in": self.token_ttl,
+            "server_time": int(time.time()),
+            "access_token": access,
+            "refresh_token": refresh,
+        }
 
     def new_auth_code(self) -> str:
         with self.lock:
@@ -191,12 +214,26 @@ class AmoCRMServer:
             self._clock += 1
             return self._clock
 
-    def _event(self, type_: str, lead_id: int, before: list | None = None, after: list | None = None,
-               created_by: int | None = None) -> dict:
+    def _event(
+        self,
+        type_: str,
+        lead_id: int,
+        before: list | None = None,
+        after: list | None = None,
+        created_by: int | None = None,
+    ) -> dict:
         self._seq += 1
-        ev = {"id": f"srv{self._seq:022d}", "type": type_, "entity_id": lead_id, "entity_type": "lead",
-              "created_by": created_by or 0, "created_at": self.now(), "value_before": before or [],
-              "value_after": after or [], "account_id": self.account.get("id")}
+        ev = {
+            "id": f"srv{self._seq:022d}",
+            "type": type_,
+            "entity_id": lead_id,
+            "entity_type": "lead",
+            "created_by": created_by or 0,
+            "created_at": self.now(),
+            "value_before": before or [],
+            "value_after": after or [],
+            "account_id": self.account.get("id"),
+        }
         self.events.append(ev)
         return ev
 
@@ -214,8 +251,9 @@ class AmoCRMServer:
             d["updated_at"] = self.now()
             return d
 
-    def move_lead(self, lead_id: int, status_id: int, pipeline_id: int | None = None,
-                  user_id: int | None = None) -> dict:
+    def move_lead(
+        self, lead_id: int, status_id: int, pipeline_id: int | None = None, user_id: int | None = None
+    ) -> dict:
         """Move a lead to another stage, with its ``lead_status_changed`` event."""
         with self.lock:
             d = self._lead(lead_id)
@@ -237,8 +275,16 @@ class AmoCRMServer:
             template = copy.deepcopy(self.leads[-1]) if self.leads else {}
             template.pop("_links", None)
             t = self.now()
-            template.update({"id": new_id, "name": f"Сделка {new_id}", "created_at": t, "updated_at": t,
-                             "closed_at": None, "is_deleted": False})
+            template.update(
+                {
+                    "id": new_id,
+                    "name": f"Сделка {new_id}",
+                    "created_at": t,
+                    "updated_at": t,
+                    "closed_at": None,
+                    "is_deleted": False,
+                }
+            )
             template.update(fields)
             self.leads.append(template)
             self._event("lead_added", new_id, [], [], template.get("created_by"))
@@ -275,11 +321,20 @@ class AmoCRMServer:
     def dump(self) -> dict:
         """The account as served now (deleted leads as their ``only_deleted`` stubs)."""
         with self.lock:
-            return copy.deepcopy({
-                "account": self.account, "users": self.users, "pipelines": self.pipelines,
-                "loss_reasons": self.loss_reasons, "sources": self.sources,
-                "leads": self.leads + self.deleted, "events": self.events, "notes": self.notes,
-                "tasks": self.tasks, "unsorted": self.unsorted})
+            return copy.deepcopy(
+                {
+                    "account": self.account,
+                    "users": self.users,
+                    "pipelines": self.pipelines,
+                    "loss_reasons": self.loss_reasons,
+                    "sources": self.sources,
+                    "leads": self.leads + self.deleted,
+                    "events": self.events,
+                    "notes": self.notes,
+                    "tasks": self.tasks,
+                    "unsorted": self.unsorted,
+                }
+            )
 
     def expected_dump(self) -> dict:
         """The account a sync should end up with: like :meth:`dump`, but a lead deleted while served
@@ -287,8 +342,7 @@ class AmoCRMServer:
         forget them)."""
         with self.lock:
             d = self.dump()
-            d["leads"] = copy.deepcopy(self.leads) + [copy.deepcopy(self._deleted_full[s["id"]])
-                                                       for s in self.deleted]
+            d["leads"] = copy.deepcopy(self.leads) + [copy.deepcopy(self._deleted_full[s["id"]]) for s in self.deleted]
             return d
 
     # ------------------------------------------------------------------------------------ serving
@@ -315,12 +369,20 @@ class AmoCRMServer:
     def token_endpoint(self, body: dict) -> tuple[int, dict]:
         with self.lock:
             if body.get("client_id") != self.client_id or body.get("client_secret") != self.client_secret:
-                return 401, {"title": "Некорректный клиент", "type": "https://developers.amocrm.ru/v3/errors/"
-                             "OAuthProblemJson", "status": 401, "detail": "Авторизация клиента не прошла"}
+                return 401, {
+                    "title": "Некорректный клиент",
+                    "type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson",
+                    "status": 401,
+                    "detail": "Авторизация клиента не прошла",
+                }
             grant = body.get("grant_type")
-            revoked = {"hint": "Token has been revoked", "title": "Некорректный запрос",
-                       "type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson", "status": 401,
-                       "detail": "В запросе отсутствует ряд параметров или параметры невалидны"}
+            revoked = {
+                "hint": "Token has been revoked",
+                "title": "Некорректный запрос",
+                "type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson",
+                "status": 401,
+                "detail": "В запросе отсутствует ряд параметров или параметры невалидны",
+            }
             if body.get("redirect_uri") != self.redirect_uri:
                 return 400, _problem(400, "Bad Request", "redirect_uri does not match")
             if grant == "authorization_code":
@@ -372,8 +434,11 @@ class AmoCRMServer:
             for entity in ("leads", "contacts", "companies"):
                 if path == f"/api/v4/{entity}/notes":
                     items = self._filter(self.notes.get(entity, []), q, ("updated_at",))
-                    types = {t for v in q.get("filter[note_type]", []) + q.get("filter[note_type][]", [])
-                             for t in v.split(",")}
+                    types = {
+                        t
+                        for v in q.get("filter[note_type]", []) + q.get("filter[note_type][]", [])
+                        for t in v.split(",")
+                    }
                     if types:
                         items = [n for n in items if n.get("note_type") in types]
                     return self._paged(path, query, base, "notes", self._order(items, q))
@@ -413,18 +478,26 @@ class AmoCRMServer:
             direction = q.get(f"order[{key}]")
             if direction:
                 desc = direction[0].lower() == "desc"
-                return sorted(items, key=lambda r: (self._stamp(r, key) if key != "id" else r.get("id")) or 0,
-                              reverse=desc)
+                return sorted(
+                    items, key=lambda r: (self._stamp(r, key) if key != "id" else r.get("id")) or 0, reverse=desc
+                )
         return items
 
     def _unpaged(self, path: str, base: str, key: str, items: list) -> tuple[int, Any]:
         if not items:
             return 204, None
-        return 200, {"_total_items": len(items), "_links": {"self": {"href": base + path}},
-                     "_embedded": {key: items}}
+        return 200, {"_total_items": len(items), "_links": {"self": {"href": base + path}}, "_embedded": {key: items}}
 
-    def _paged(self, path: str, query: list, base: str, key: str, items: list, max_limit: int = MAX_LIMIT,
-               counted: bool = False) -> tuple[int, Any]:
+    def _paged(
+        self,
+        path: str,
+        query: list,
+        base: str,
+        key: str,
+        items: list,
+        max_limit: int = MAX_LIMIT,
+        counted: bool = False,
+    ) -> tuple[int, Any]:
         params = dict(query)
         try:
             limit = int(params.get("limit", DEFAULT_LIMIT))
@@ -436,7 +509,7 @@ class AmoCRMServer:
             page = max(1, int(params.get("page", 1)))
         except ValueError:
             page = 1
-        chunk = items[(page - 1) * limit: page * limit]
+        chunk = items[(page - 1) * limit : page * limit]
         if not chunk:
             return 204, None
         rest = [(k, v) for k, v in query if k not in ("page", "limit")]
@@ -465,8 +538,12 @@ class AmoCRMServer:
             pid = int(q["filter[pipeline_id]"][0])
             items = [u for u in items if u.get("pipeline_id") == pid]
         active = {d["id"]: d for d in self.leads}
-        unsorted_ids = {s["id"] for p in self.pipelines for s in (p.get("_embedded") or {}).get("statuses", [])
-                        if s.get("type") == 1}
+        unsorted_ids = {
+            s["id"]
+            for p in self.pipelines
+            for s in (p.get("_embedded") or {}).get("statuses", [])
+            if s.get("type") == 1
+        }
         accepted = declined = 0
         cats: dict[str, dict] = {}
         for u in items:
@@ -476,8 +553,14 @@ class AmoCRMServer:
                 declined += 1
             elif active[lid].get("status_id") not in unsorted_ids:
                 accepted += 1
-        return {"total": len(items), "accepted": accepted, "declined": declined, "average_sort_time": 0,
-                "categories": cats, "_links": {"self": {"href": "/api/v4/leads/unsorted/summary"}}}
+        return {
+            "total": len(items),
+            "accepted": accepted,
+            "declined": declined,
+            "average_sort_time": 0,
+            "categories": cats,
+            "_links": {"self": {"href": "/api/v4/leads/unsorted/summary"}},
+        }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -487,8 +570,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - silence the default stderr logging
         pass
 
-    def _send(self, status: int, body: bytes = b"", ctype: str | None = None,
-              length: int | None = None) -> None:
+    def _send(self, status: int, body: bytes = b"", ctype: str | None = None, length: int | None = None) -> None:
         self.send_response(status)
         if ctype:
             self.send_header("Content-Type", ctype)

@@ -63,6 +63,7 @@ The reference implementations on the whole change log (the deals known at a mome
 rebuilt from every stage change, and the self-contained forecast, backtest and breakdown on them) are
 in tests/oracles/forecast.py: the pushed-down read (:mod:`..query`) is checked against them.
 """
+
 from ..ets import SeriesForecast
 from .backtest import (
     BACKTEST_COLUMNS,
@@ -100,10 +101,44 @@ from .series import (
 )
 from .settings import DAY, DEFAULT, HORIZONS, UNKNOWN_STAGE, Z80, Settings
 
-__all__ = ["BACKTEST_COLUMNS", "DAY", "DEFAULT", "HORIZONS", "LEVELS", "METHODS", "PROBABILITY_COLUMNS",
-           "SNAPSHOT_COLUMNS", "TABLE_COLUMNS", "UNKNOWN_STAGE", "Z80", "Estimator", "Forecast", "SeriesForecast",
-           "Settings", "accuracy", "actual_monthly", "add_months", "backtest_from", "by_group_from",
-           "calibration_factor", "cumulative_incidence", "ets_forecast", "ets_forecasts", "forecast_from",
-           "history_start", "horizon_days", "known_with_stages", "month_index", "month_start", "monthly_series",
-           "new_deal_yields", "snapshot_moments", "snapshots_from_months", "snapshots_since", "stage_probabilities",
-           "weight_open_deals", "weighted_pipeline", "widen"]
+__all__ = [
+    "BACKTEST_COLUMNS",
+    "DAY",
+    "DEFAULT",
+    "HORIZONS",
+    "LEVELS",
+    "METHODS",
+    "PROBABILITY_COLUMNS",
+    "SNAPSHOT_COLUMNS",
+    "TABLE_COLUMNS",
+    "UNKNOWN_STAGE",
+    "Z80",
+    "Estimator",
+    "Forecast",
+    "SeriesForecast",
+    "Settings",
+    "accuracy",
+    "actual_monthly",
+    "add_months",
+    "backtest_from",
+    "by_group_from",
+    "calibration_factor",
+    "cumulative_incidence",
+    "ets_forecast",
+    "ets_forecasts",
+    "forecast_from",
+    "history_start",
+    "horizon_days",
+    "known_with_stages",
+    "month_index",
+    "month_start",
+    "monthly_series",
+    "new_deal_yields",
+    "snapshot_moments",
+    "snapshots_from_months",
+    "snapshots_since",
+    "stage_probabilities",
+    "weight_open_deals",
+    "weighted_pipeline",
+    "widen",
+]

@@ -1,5 +1,6 @@
 """Backtest scoring: the actual won revenue and deals, the calibration of the intervals, the accuracy
 against the naive baselines. (The backtest's forecasts come from :meth:`Estimator.backtest`.)"""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,13 +20,28 @@ def actual_monthly(leads: pd.DataFrame, months, until: pd.Timestamp) -> pd.DataF
         if add_months(m, 1) > until:
             continue
         p = pd.Timestamp(m).to_period("M")
-        rows.append({"month": pd.Timestamp(m), "revenue": float(g["sum"].get(p, 0.0)),
-                     "deals": int(g["count"].get(p, 0))})
+        rows.append(
+            {"month": pd.Timestamp(m), "revenue": float(g["sum"].get(p, 0.0)), "deals": int(g["count"].get(p, 0))}
+        )
     return pd.DataFrame(rows, columns=["month", "revenue", "deals"])
 
 
-BACKTEST_COLUMNS = ["forecast_origin", "k", "month", "measure", "actual", "pipeline", "ts", "combined", "sd", "low",
-                    "high", "last_month", "seasonal", "status"]
+BACKTEST_COLUMNS = [
+    "forecast_origin",
+    "k",
+    "month",
+    "measure",
+    "actual",
+    "pipeline",
+    "ts",
+    "combined",
+    "sd",
+    "low",
+    "high",
+    "last_month",
+    "seasonal",
+    "status",
+]
 
 
 def _monthly_actuals(leads: pd.DataFrame, until: pd.Timestamp) -> pd.DataFrame:
@@ -80,9 +96,16 @@ def accuracy(bt: pd.DataFrame, measure: str = "revenue") -> pd.DataFrame:
         total = s["actual"].sum()
         for m in METHODS:
             err = s[m] - s["actual"]
-            rows.append({"method": m, "k": k, "n": len(s),
-                         "wape": float(err.abs().sum() / total) if total else float("nan"),
-                         "bias": float(err.sum() / total) if total else float("nan"),
-                         "coverage": float(((s["actual"] >= s["low"]) & (s["actual"] <= s["high"])).mean())
-                         if m == "combined" and len(s) else float("nan")})
+            rows.append(
+                {
+                    "method": m,
+                    "k": k,
+                    "n": len(s),
+                    "wape": float(err.abs().sum() / total) if total else float("nan"),
+                    "bias": float(err.sum() / total) if total else float("nan"),
+                    "coverage": float(((s["actual"] >= s["low"]) & (s["actual"] <= s["high"])).mean())
+                    if m == "combined" and len(s)
+                    else float("nan"),
+                }
+            )
     return pd.DataFrame(rows, columns=["method", "k", "n", "wape", "bias", "coverage"])

@@ -1,5 +1,6 @@
 """The estimator: the forecast, its backtest and its breakdowns (per manager, per pipeline) from one
 set of snapshots and the deals known at the origin."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +23,14 @@ class Estimator:
     new-deal wins. Every result equals the one computed from scratch for its origin or group
     (:func:`forecast_from`, :func:`backtest_from`, :func:`by_group_from` are built on this)."""
 
-    def __init__(self, snaps: pd.DataFrame | None, known: pd.DataFrame, origin: pd.Timestamp,
-                 settings: Settings = DEFAULT, snaps_from=None):
+    def __init__(
+        self,
+        snaps: pd.DataFrame | None,
+        known: pd.DataFrame,
+        origin: pd.Timestamp,
+        settings: Settings = DEFAULT,
+        snaps_from=None,
+    ):
         """``snaps``: the snapshots; or None and ``snaps_from``, a function that makes them."""
         self.known, self.origin, self.settings = known, pd.Timestamp(origin), settings
         # the deals' arrays are built in a thread while the snapshots are (both mostly numpy and pandas
@@ -35,7 +42,7 @@ class Estimator:
             self.deals = deals.result()
         self.ts = _SeriesForecasts(settings)
         self._deal_of_row: np.ndarray | None = None
-        self._groups: dict = {}         # column → the future of its groups' forecasts (start_groups)
+        self._groups: dict = {}  # column → the future of its groups' forecasts (start_groups)
 
     def _prepare_series(self, deals: _Deals, cases) -> None:
         """Fit in one batch the ETS models of the forecasts of ``cases`` ((origin, group) pairs)."""
@@ -48,13 +55,15 @@ class Estimator:
 
     def _open(self, origin: pd.Timestamp):
         """A function giving the snapshot rows open at ``origin`` (positions, and the frame of them)."""
+
         def rows():
             moment = self.snaps["moment"]
-            if len(moment) and moment.is_monotonic_increasing:     # as snapshots() sorts them: a slice
+            if len(moment) and moment.is_monotonic_increasing:  # as snapshots() sorts them: a slice
                 a, b = moment.searchsorted(origin, side="left"), moment.searchsorted(origin, side="right")
                 return np.arange(a, b), self.snaps.iloc[a:b]
             at = (moment == origin).to_numpy()
             return np.flatnonzero(at), self.snaps[at]
+
         return rows
 
     def forecast(self, origin: pd.Timestamp | None = None, table: bool = True) -> Forecast:
@@ -73,18 +82,28 @@ class Estimator:
         for i in range(settings.lookback, 0, -1):
             o = add_months(origin, -i)
             fc = self.forecast(o, table=False)
-            past = fc.series.set_index("month") if fc.history_months else None    # the series as of o
+            past = fc.series.set_index("month") if fc.history_months else None  # the series as of o
             tk, tm = (fc.table["k"].to_numpy(), fc.table["measure"].to_numpy()) if fc.ok else (None, None)
             for k, m in enumerate(fc.months, start=1):
                 if add_months(m, 1) > origin:
                     continue
                 for measure, col in (("revenue", "revenue"), ("deals", "won_deals")):
-                    row = {"forecast_origin": o, "k": k, "month": m, "measure": measure,
-                           "actual": _actual(actual, m, measure), "status": fc.status}
+                    row = {
+                        "forecast_origin": o,
+                        "k": k,
+                        "month": m,
+                        "measure": measure,
+                        "actual": _actual(actual, m, measure),
+                        "status": fc.status,
+                    }
                     if fc.ok:
                         at = np.flatnonzero((tk == k) & (tm == measure))[0]
-                        row.update({c: float(fc.table[c].to_numpy()[at])
-                                    for c in ("pipeline", "ts", "combined", "sd", "low", "high")})
+                        row.update(
+                            {
+                                c: float(fc.table[c].to_numpy()[at])
+                                for c in ("pipeline", "ts", "combined", "sd", "low", "high")
+                            }
+                        )
                         last = add_months(o, -1)
                         row["last_month"] = float(past[col].get(last, np.nan))
                         row["seasonal"] = float(past[col].get(add_months(m, -12), np.nan))
@@ -112,7 +131,7 @@ class Estimator:
             return keys, [], np.zeros(0, dtype=np.int64)
         # each deal's and each snapshot row's group number; deals without a key in one more group
         lead_part = pd.Index(keys).get_indexer(known[column])
-        if self._deal_of_row is None:       # each snapshot row's deal (its row in known; -1: none), found once
+        if self._deal_of_row is None:  # each snapshot row's deal (its row in known; -1: none), found once
             self._deal_of_row = pd.Index(known["id"]).get_indexer(snaps["lead_id"])
         deal_of_row = self._deal_of_row
         snap_part = np.where(deal_of_row >= 0, lead_part[deal_of_row], -1)
@@ -128,8 +147,18 @@ class Estimator:
         forecasts, open_deals = [], np.zeros(len(keys), dtype=np.int64)
         for p in range(len(keys)):
             mine = at_part == p
-            forecasts.append(_forecast(panel, deals, origin, settings, lambda mine=mine: (at[mine], frame[mine]), False,
-                                       p, ts_forecast=self.ts))
+            forecasts.append(
+                _forecast(
+                    panel,
+                    deals,
+                    origin,
+                    settings,
+                    lambda mine=mine: (at[mine], frame[mine]),
+                    False,
+                    p,
+                    ts_forecast=self.ts,
+                )
+            )
             open_deals[p] = int(mine.sum())
         return keys, forecasts, open_deals
 
@@ -153,23 +182,31 @@ class Estimator:
         return pd.DataFrame(rows).sort_values("revenue_3m", ascending=False, na_position="last").reset_index(drop=True)
 
 
-def forecast_from(snaps: pd.DataFrame, leads: pd.DataFrame, origin: pd.Timestamp,
-                  settings: Settings = DEFAULT) -> Forecast:
+def forecast_from(
+    snaps: pd.DataFrame, leads: pd.DataFrame, origin: pd.Timestamp, settings: Settings = DEFAULT
+) -> Forecast:
     """The forecast as of ``origin`` from precomputed snapshots (which must include the
     origin's moment). Only rows and outcomes known before the origin are used."""
     origin = pd.Timestamp(origin)
     return Estimator(snaps, leads, origin, settings).forecast()
 
 
-def backtest_from(snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp,
-                  settings: Settings = DEFAULT) -> pd.DataFrame:
+def backtest_from(
+    snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp, settings: Settings = DEFAULT
+) -> pd.DataFrame:
     """The backtest (:meth:`Estimator.backtest`) from the deals known at ``origin`` and their snapshots
     at ``snapshot_moments(known, origin, lookback, lookback)`` (computed once, shared with the forecast)."""
     return Estimator(snaps, known, origin, settings).backtest()
 
 
-def by_group_from(snaps: pd.DataFrame, known: pd.DataFrame, origin: pd.Timestamp, column: str,
-                  settings: Settings = DEFAULT, factors: dict | None = None) -> pd.DataFrame:
+def by_group_from(
+    snaps: pd.DataFrame,
+    known: pd.DataFrame,
+    origin: pd.Timestamp,
+    column: str,
+    settings: Settings = DEFAULT,
+    factors: dict | None = None,
+) -> pd.DataFrame:
     """The breakdown (:meth:`Estimator.by_group`) from the deals known at ``origin`` and their snapshots
     at ``snapshot_moments(known, origin, lookback)`` (see :func:`snapshots_since`)."""
     return Estimator(snaps, known, origin, settings).by_group(column, factors)

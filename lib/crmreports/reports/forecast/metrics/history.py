@@ -8,6 +8,7 @@ each deal's last stage of each month (:func:`snapshots_from_months`, read by
 :func:`crmreports.reports.forecast.query.load_forecast`); tests/oracles/forecast.py builds the same rows
 from the whole change log, the reference the pushed-down read is checked against.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,8 +40,7 @@ def _is_closed(leads: pd.DataFrame) -> pd.Series:
     return leads["status_id"].isin([WON, LOST]) & leads["closed_at"].notna()
 
 
-SNAPSHOT_COLUMNS = ["moment", "lead_id", "pipeline_id", "status_id", "age_days", "price", "user_id", "closed_at",
-                    "won"]
+SNAPSHOT_COLUMNS = ["moment", "lead_id", "pipeline_id", "status_id", "age_days", "price", "user_id", "closed_at", "won"]
 
 
 def _open_pairs(leads: pd.DataFrame, moments) -> tuple[pd.DatetimeIndex, pd.DataFrame | None]:
@@ -58,22 +58,29 @@ def _open_pairs(leads: pd.DataFrame, moments) -> tuple[pd.DatetimeIndex, pd.Data
     first = np.searchsorted(m, created, side="right")
     end = np.where(closed_flag, np.searchsorted(m, closed, side="right"), len(m))
     count = np.maximum(end - first, 0)
-    by_id = np.argsort(leads["id"].to_numpy(), kind="stable")        # the rows mostly come by id: cheap
+    by_id = np.argsort(leads["id"].to_numpy(), kind="stable")  # the rows mostly come by id: cheap
     li = np.repeat(by_id, count[by_id])
-    mi = np.arange(len(li)) - np.repeat(np.cumsum(count[by_id]) - count[by_id], count[by_id]) \
+    mi = (
+        np.arange(len(li))
+        - np.repeat(np.cumsum(count[by_id]) - count[by_id], count[by_id])
         + np.repeat(first[by_id], count[by_id])
-    by_moment = np.argsort(mi.astype(np.int16) if len(m) < 2 ** 15 else mi, kind="stable")
+    )
+    by_moment = np.argsort(mi.astype(np.int16) if len(m) < 2**15 else mi, kind="stable")
     mi, li = mi[by_moment], li[by_moment]
     if len(mi) == 0:
         return moments, None
-    snap = pd.DataFrame({
-        "moment": m[mi], "lead_id": leads["id"].to_numpy()[li].astype("int64"),
-        "age_days": (m[mi] - created[li]) / np.timedelta64(1, "D"),
-        "price": leads["price"].fillna(0.0).astype(float).to_numpy()[li],
-        "user_id": leads["responsible_user_id"].to_numpy()[li],
-        "closed_at": np.where(closed_flag[li], closed[li], np.datetime64("NaT")),
-        "won": _is_won(leads).to_numpy()[li], "lead_pipeline_id": leads["pipeline_id"].to_numpy()[li],
-    })
+    snap = pd.DataFrame(
+        {
+            "moment": m[mi],
+            "lead_id": leads["id"].to_numpy()[li].astype("int64"),
+            "age_days": (m[mi] - created[li]) / np.timedelta64(1, "D"),
+            "price": leads["price"].fillna(0.0).astype(float).to_numpy()[li],
+            "user_id": leads["responsible_user_id"].to_numpy()[li],
+            "closed_at": np.where(closed_flag[li], closed[li], np.datetime64("NaT")),
+            "won": _is_won(leads).to_numpy()[li],
+            "lead_pipeline_id": leads["pipeline_id"].to_numpy()[li],
+        }
+    )
     return moments, snap
 
 
@@ -128,8 +135,9 @@ def snapshots_from_months(leads: pd.DataFrame, month_stages: pd.DataFrame, momen
     return _with_stages(snap, to_status, to_pipeline, in_order=True)
 
 
-def snapshot_moments(leads: pd.DataFrame, origin: pd.Timestamp, lookback: int = DEFAULT.lookback,
-                     backtest: int = 0) -> list[pd.Timestamp]:
+def snapshot_moments(
+    leads: pd.DataFrame, origin: pd.Timestamp, lookback: int = DEFAULT.lookback, backtest: int = 0
+) -> list[pd.Timestamp]:
     """Month starts needed for a forecast as of ``origin`` (and ``backtest`` earlier origins)."""
     start = month_start(leads["created_at"].min()) if len(leads) else origin
     first = max(start, add_months(origin, -(lookback + backtest)))

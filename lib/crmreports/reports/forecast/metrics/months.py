@@ -1,4 +1,5 @@
 """Calendar months: month starts, month arithmetic and months as integers (year × 12 + month − 1)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,9 +23,9 @@ def _months_since_1970(v: np.ndarray) -> np.ndarray:
     nat = np.isnat(v)
     if nat.all():
         return v.astype("datetime64[M]").astype(np.int64)
-    days = np.floor_divide(ns, 86_400 * 10 ** 9)
+    days = np.floor_divide(ns, 86_400 * 10**9)
     lo, hi = int(days[~nat].min()), int(days[~nat].max())
-    if hi - lo > 4 * len(v) + 1000:     # a sparse range: the table would cost more than it saves
+    if hi - lo > 4 * len(v) + 1000:  # a sparse range: the table would cost more than it saves
         return v.astype("datetime64[M]").astype(np.int64)
     table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     out = table[np.clip(days - lo, 0, hi - lo)]
@@ -40,5 +41,5 @@ def month_index(values) -> np.ndarray:
 def _month_index(s: pd.Series) -> np.ndarray:
     """Months since year 0 (NaT gives a large negative number)."""
     v = pd.to_datetime(s).to_numpy(dtype="datetime64[ns]")
-    months = _months_since_1970(v) + 1970 * 12     # year * 12 + month - 1
-    return np.where(np.isnat(v), -10 ** 6, months)
+    months = _months_since_1970(v) + 1970 * 12  # year * 12 + month - 1
+    return np.where(np.isnat(v), -(10**6), months)

@@ -1,5 +1,6 @@
 """Stage win probabilities (Aalen–Johansen) from the snapshots, the weighted open deals and the
 weighted pipeline."""
+
 from __future__ import annotations
 
 import copy
@@ -58,10 +59,15 @@ def _age_band(age_days, bins) -> np.ndarray:
     return np.digitize(np.asarray(age_days, dtype=float), bins[1:-1], right=False)
 
 
-LEVELS = (("cell", ("pipeline_id", "status_id", "band")), ("stage", ("pipeline_id", "status_id")),
-          ("pipeline", ("pipeline_id",)), ("all", ()))
-PROBABILITY_COLUMNS = ["level", "pipeline_id", "status_id", "band", "n", "won", "lost", "censored", "p_win"] + \
-    [f"cif_{k + 1}" for k in range(HORIZONS)]
+LEVELS = (
+    ("cell", ("pipeline_id", "status_id", "band")),
+    ("stage", ("pipeline_id", "status_id")),
+    ("pipeline", ("pipeline_id",)),
+    ("all", ()),
+)
+PROBABILITY_COLUMNS = ["level", "pipeline_id", "status_id", "band", "n", "won", "lost", "censored", "p_win"] + [
+    f"cif_{k + 1}" for k in range(HORIZONS)
+]
 
 
 def _ranks(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +104,7 @@ class _Snapshots:
     def __init__(self, snaps: pd.DataFrame, settings: Settings = DEFAULT):
         self.settings = settings
         self.parts = 1
-        self.rows = self.only = None        # all rows, any origin (see partitioned)
+        self.rows = self.only = None  # all rows, any origin (see partitioned)
         self.empty = len(snaps) == 0
         self._sorted, self._tallies, self._estimates, self._origins, self._counts = {}, {}, {}, {}, {}
         if self.empty:
@@ -118,9 +124,14 @@ class _Snapshots:
         self.never = int(months[closed].max()) + 1 if closed.any() else 0
         self.cm = np.where(closed, months, self.never)
         self.lost = closed & ~self.won
-        ranks = {c: _ranks(v) for c, v in (("pipeline_id", snaps["pipeline_id"].to_numpy()),
-                                            ("status_id", snaps["status_id"].to_numpy()),
-                                            ("band", _age_band(snaps["age_days"], settings.age_bins)))}
+        ranks = {
+            c: _ranks(v)
+            for c, v in (
+                ("pipeline_id", snaps["pipeline_id"].to_numpy()),
+                ("status_id", snaps["status_id"].to_numpy()),
+                ("band", _age_band(snaps["age_days"], settings.age_bins)),
+            )
+        }
         self.values = {c: v for c, (v, _) in ranks.items()}
         self.ranks = {c: r for c, (_, r) in ranks.items()}
         self.radix = [len(self.values[c]) for c in ("pipeline_id", "status_id", "band")]
@@ -165,8 +176,9 @@ class _Snapshots:
             j1 = int(self.moments.searchsorted(origin, side="left"))
             month = int(np.clip(month_index([origin])[0] - self.base, 0, self.never))
             slots = self.moments[j0:j1][::-1]
-            cens_dur = ((pd.Series(pd.DatetimeIndex([origin] * len(slots))) - pd.Series(slots)) / DAY) \
-                .to_numpy(dtype=float)
+            cens_dur = ((pd.Series(pd.DatetimeIndex([origin] * len(slots))) - pd.Series(slots)) / DAY).to_numpy(
+                dtype=float
+            )
             self._origins[origin] = (j0, j1, month, cens_dur)
         return self._origins[origin]
 
@@ -202,15 +214,21 @@ class _Snapshots:
         if level not in self._sorted:
             code, size = self.codes[level], self.sizes[level]
             c = code[self.by_duration]
-            s = self.by_duration[np.argsort(c.astype(np.int16) if size < 2 ** 15 else c, kind="stable")]
+            s = self.by_duration[np.argsort(c.astype(np.int16) if size < 2**15 else c, kind="stable")]
             code_s, dur_s = code[s], self.dur[s]
             new = np.ones(len(s), dtype=bool)
             new[1:] = (code_s[1:] != code_s[:-1]) | (dur_s[1:] != dur_s[:-1])
-            small = np.int16 if max(len(self.moments), self.never + 1) < 2 ** 15 else np.int64
+            small = np.int16 if max(len(self.moments), self.never + 1) < 2**15 else np.int64
             # the block and won in one integer (2 × block + won): one selection per origin gives both
             packed = 2 * (np.cumsum(new) - 1) + self.won[s]
-            self._sorted[level] = (code_s, self.mi[s].astype(small), self.cm[s].astype(small),
-                                   packed.astype(np.int32 if len(s) < 2 ** 30 else np.int64), code_s[new], dur_s[new])
+            self._sorted[level] = (
+                code_s,
+                self.mi[s].astype(small),
+                self.cm[s].astype(small),
+                packed.astype(np.int32 if len(s) < 2**30 else np.int64),
+                code_s[new],
+                dur_s[new],
+            )
         return self._sorted[level]
 
     def level(self, origin: pd.Timestamp, level: str, need: np.ndarray | None = None) -> _Level:
@@ -256,7 +274,7 @@ class _Snapshots:
         all_at = np.diff(np.append(starts, len(b)))
         won_at = np.add.reduceat(w, starts).astype(np.int64)
         bounds = np.concatenate([[0], np.cumsum(np.bincount(rc, minlength=len(n)))])
-        first = np.append(starts, len(b))[bounds[:-1]]          # each group's first event
+        first = np.append(starts, len(b))[bounds[:-1]]  # each group's first event
         width = censored.shape[1] + 1
         cum_cens = np.concatenate([np.zeros((len(n), 1), dtype=np.int64), np.cumsum(censored, axis=1)], axis=1)
         # at risk: the group's rows − its events before (starts − first) − its censored rows below u
@@ -282,23 +300,40 @@ class _Snapshots:
                 size = self.sizes[level] // self.parts
                 lo = part * size
                 need = np.zeros(self.sizes[level], dtype=bool)
-                need[lo:lo + size] = True
+                need[lo : lo + size] = True
                 est = self.level(origin, level, need)
-            if est is None or not est.n[lo:lo + size].any():
-                if not by:      # no observations at all: one row without estimates
-                    rows.append({"level": level, "pipeline_id": -1, "status_id": -2, "band": -1, "n": 0, "won": 0,
-                                 "lost": 0, "censored": 0, "p_win": float("nan"),
-                                 **{f"cif_{k + 1}": float("nan") for k in range(HORIZONS)}})
+            if est is None or not est.n[lo : lo + size].any():
+                if not by:  # no observations at all: one row without estimates
+                    rows.append(
+                        {
+                            "level": level,
+                            "pipeline_id": -1,
+                            "status_id": -2,
+                            "band": -1,
+                            "n": 0,
+                            "won": 0,
+                            "lost": 0,
+                            "censored": 0,
+                            "p_win": float("nan"),
+                            **{f"cif_{k + 1}": float("nan") for k in range(HORIZONS)},
+                        }
+                    )
                 continue
-            radix = self.radix[:len(by)]
-            for c in np.flatnonzero(est.n[lo:lo + size]):
+            radix = self.radix[: len(by)]
+            for c in np.flatnonzero(est.n[lo : lo + size]):
                 g = lo + c
                 row = {"level": level, "pipeline_id": -1, "status_id": -2, "band": -1}
                 if by:
                     row.update(zip(by, (self.values[col][k] for col, k in zip(by, np.unravel_index(c, radix)))))
                 n, won, lost = int(est.n[g]), int(est.won[g]), int(est.lost[g])
-                row.update(n=n, won=won, lost=lost, censored=n - won - lost, p_win=float(est.p[g, 0]),
-                           **{f"cif_{k + 1}": est.p[g, 1 + k] for k in range(HORIZONS)})
+                row.update(
+                    n=n,
+                    won=won,
+                    lost=lost,
+                    censored=n - won - lost,
+                    p_win=float(est.p[g, 0]),
+                    **{f"cif_{k + 1}": est.p[g, 1 + k] for k in range(HORIZONS)},
+                )
                 rows.append(row)
         return pd.DataFrame(rows, columns=PROBABILITY_COLUMNS)
 
@@ -349,14 +384,18 @@ def weight_open_deals(open_deals: pd.DataFrame, probs: pd.DataFrame, settings: S
     pcols = ["p_win", "cif_1", "cif_2", "cif_3"]
     level = np.full(len(od), np.nan, dtype=object)
     values = np.full((len(od), len(pcols)), np.nan)
-    for name, by in (("cell", ["pipeline_id", "status_id", "band"]), ("stage", ["pipeline_id", "status_id"]),
-                     ("pipeline", ["pipeline_id"]), ("all", [])):
+    for name, by in (
+        ("cell", ["pipeline_id", "status_id", "band"]),
+        ("stage", ["pipeline_id", "status_id"]),
+        ("pipeline", ["pipeline_id"]),
+        ("all", []),
+    ):
         lv = ok[ok["level"] == name]
         todo = np.flatnonzero(pd.isna(level))
         if lv.empty or not len(todo):
             continue
         if by:
-            m = od[by].iloc[todo].merge(lv[by + pcols], on=by, how="left")   # a left merge keeps the row order
+            m = od[by].iloc[todo].merge(lv[by + pcols], on=by, how="left")  # a left merge keeps the row order
             found = m[pcols].to_numpy(dtype=float)
         else:
             found = np.tile(lv[pcols].iloc[0].to_numpy(dtype=float), (len(todo), 1))
@@ -396,16 +435,49 @@ def weighted_pipeline(weighted: pd.DataFrame, statuses: pd.DataFrame) -> pd.Data
     weighted (Σ price × p_win), expected_3m (Σ price × P(won within 3 months)), expected_deals_3m.
     """
     if weighted.empty:
-        return pd.DataFrame(columns=["pipeline_id", "status_id", "stage", "sort", "open_deals", "amount", "p_win",
-                                     "weighted", "expected_3m", "expected_deals_3m"])
-    w = weighted.assign(exp3=weighted[["exp_1", "exp_2", "exp_3"]].sum(axis=1),
-                        p3=weighted[["p_1", "p_2", "p_3"]].sum(axis=1))
-    g = w.groupby(["pipeline_id", "status_id"]).agg(
-        open_deals=("lead_id", "size"), amount=("price", "sum"), p_win=("p_win", "mean"),
-        weighted=("weighted", "sum"), expected_3m=("exp3", "sum"), expected_deals_3m=("p3", "sum")).reset_index()
+        return pd.DataFrame(
+            columns=[
+                "pipeline_id",
+                "status_id",
+                "stage",
+                "sort",
+                "open_deals",
+                "amount",
+                "p_win",
+                "weighted",
+                "expected_3m",
+                "expected_deals_3m",
+            ]
+        )
+    w = weighted.assign(
+        exp3=weighted[["exp_1", "exp_2", "exp_3"]].sum(axis=1), p3=weighted[["p_1", "p_2", "p_3"]].sum(axis=1)
+    )
+    g = (
+        w.groupby(["pipeline_id", "status_id"])
+        .agg(
+            open_deals=("lead_id", "size"),
+            amount=("price", "sum"),
+            p_win=("p_win", "mean"),
+            weighted=("weighted", "sum"),
+            expected_3m=("exp3", "sum"),
+            expected_deals_3m=("p3", "sum"),
+        )
+        .reset_index()
+    )
     st = statuses[["pipeline_id", "id", "name", "sort"]].rename(columns={"id": "status_id", "name": "stage"})
     g = g.merge(st, on=["pipeline_id", "status_id"], how="left")
     g["sort"] = g["sort"].fillna(-1)
     return g.sort_values(["pipeline_id", "sort"]).reset_index(drop=True)[
-        ["pipeline_id", "status_id", "stage", "sort", "open_deals", "amount", "p_win", "weighted", "expected_3m",
-         "expected_deals_3m"]]
+        [
+            "pipeline_id",
+            "status_id",
+            "stage",
+            "sort",
+            "open_deals",
+            "amount",
+            "p_win",
+            "weighted",
+            "expected_3m",
+            "expected_deals_3m",
+        ]
+    ]

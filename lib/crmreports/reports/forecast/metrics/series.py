@@ -1,4 +1,5 @@
 """Monthly series, new-deal yields and the time-series (ETS) view."""
+
 from __future__ import annotations
 
 import copy
@@ -28,13 +29,19 @@ def monthly_series(leads: pd.DataFrame, origin: pd.Timestamp) -> pd.DataFrame:
     if start is None or start >= origin:
         return pd.DataFrame(columns=cols)
     idx = pd.period_range(start, add_months(origin, -1), freq="M")
-    months = _month_index(pd.Series(idx.to_timestamp()))       # the same months as integers: cheaper keys
+    months = _month_index(pd.Series(idx.to_timestamp()))  # the same months as integers: cheaper keys
     won = leads[_is_won(leads) & (leads["closed_at"] < origin)]
     g = won.groupby(_month_index(won["closed_at"]))["price"].agg(["sum", "count"]).reindex(months, fill_value=0)
     c = leads[leads["created_at"] < origin]
     created = c.groupby(_month_index(c["created_at"])).size().reindex(months, fill_value=0)
-    return pd.DataFrame({"month": idx.to_timestamp(), "revenue": g["sum"].astype(float).values,
-                         "won_deals": g["count"].astype(int).values, "created": created.astype(int).values})
+    return pd.DataFrame(
+        {
+            "month": idx.to_timestamp(),
+            "revenue": g["sum"].astype(float).values,
+            "won_deals": g["count"].astype(int).values,
+            "created": created.astype(int).values,
+        }
+    )
 
 
 def new_deal_yields(leads: pd.DataFrame, origin: pd.Timestamp, lookback: int = 12) -> pd.DataFrame:
@@ -54,10 +61,15 @@ def new_deal_yields(leads: pd.DataFrame, origin: pd.Timestamp, lookback: int = 1
         n = int(inc.sum())
         hit = inc & (lag_of == lag)
         price = price_all[hit]
-        rows.append({"lag": lag, "cohorts_created": n,
-                     "revenue_per_deal": float(price.sum()) / n if n else 0.0,
-                     "wins_per_deal": float(hit.sum()) / n if n else 0.0,
-                     "price_sq": float((price ** 2).mean()) if len(price) else 0.0})
+        rows.append(
+            {
+                "lag": lag,
+                "cohorts_created": n,
+                "revenue_per_deal": float(price.sum()) / n if n else 0.0,
+                "wins_per_deal": float(hit.sum()) / n if n else 0.0,
+                "price_sq": float((price**2).mean()) if len(price) else 0.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -127,12 +139,20 @@ class _Deals:
                 continue
             idx = pd.period_range(start, add_months(self.until, -1), freq="M")
             months = _month_index(pd.Series(idx.to_timestamp()))
-            g = (sums.loc[p] if p in sums.index.get_level_values(0) else sums.iloc[:0].droplevel(0)) \
-                .reindex(months, fill_value=0)
+            g = (sums.loc[p] if p in sums.index.get_level_values(0) else sums.iloc[:0].droplevel(0)).reindex(
+                months, fill_value=0
+            )
             created = pd.Series([self._created_up_to(p, m) - self._created_up_to(p, m - 1) for m in months])
-            out.append(pd.DataFrame({"month": idx.to_timestamp(), "revenue": g["sum"].astype(float).values,
-                                     "won_deals": g["count"].astype(int).values,
-                                     "created": created.astype(int).values}))
+            out.append(
+                pd.DataFrame(
+                    {
+                        "month": idx.to_timestamp(),
+                        "revenue": g["sum"].astype(float).values,
+                        "won_deals": g["count"].astype(int).values,
+                        "created": created.astype(int).values,
+                    }
+                )
+            )
         return out
 
     def series(self, origin: pd.Timestamp, p: int = 0) -> pd.DataFrame:
@@ -159,10 +179,15 @@ class _Deals:
             n = self._created_up_to(p, hi) - self._created_up_to(p, lo)
             g, cm, price = self.wins[lag]
             price = price[(cm <= hi) & (cm > lo) & (g == p)]
-            rows.append({"lag": lag, "cohorts_created": n,
-                         "revenue_per_deal": float(price.sum()) / n if n else 0.0,
-                         "wins_per_deal": float(len(price)) / n if n else 0.0,
-                         "price_sq": float((price ** 2).mean()) if len(price) else 0.0})
+            rows.append(
+                {
+                    "lag": lag,
+                    "cohorts_created": n,
+                    "revenue_per_deal": float(price.sum()) / n if n else 0.0,
+                    "wins_per_deal": float(len(price)) / n if n else 0.0,
+                    "price_sq": float((price**2).mean()) if len(price) else 0.0,
+                }
+            )
         return pd.DataFrame(rows)
 
 
