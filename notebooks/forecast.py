@@ -16,16 +16,16 @@
 # %% [markdown]
 # # Sales forecast («Прогноз продаж»)
 # Change the parameters below and run all cells. The period is the forecast origin: the forecast covers the
-# three calendar months after it. Every figure comes from `crmreports.reports.forecast.metrics` (pure functions); each section
+# three calendar months after it. Every figure comes from `reports/forecast/metrics` (pure functions); each section
 # object keeps its raw tables in `.tables`, and `ctx.results` holds the forecast, backtest and calibration.
 # These Markdown notes are for the analyst; rendered reports show the localized text the library writes.
 
 # %% tags=["parameters"]
-period: str = ""  # the forecast origin: 2026-10 forecasts Nov 2026 to Jan 2027; empty: last full month
-manager: str = ""  # the manager's name; empty: the whole team
-pipeline: str = ""  # the pipeline's name; empty: all pipelines
+period: str = ""                # the forecast origin: 2026-10 forecasts Nov 2026 to Jan 2027; empty: last full month
+manager: str = ""               # the manager's name; empty: the whole team
+pipeline: str = ""              # the pipeline's name; empty: all pipelines
 store: str = "data/crm.duckdb"  # the local DuckDB store, relative to the project root
-lang: str = "ru"  # ru or en
+lang: str = "ru"                # ru or en
 
 # %% tags=["title"]
 from crmreports.reports.forecast import sections as report

@@ -16,25 +16,24 @@
 # %% [markdown]
 # # Goals («Цели»): sales plan progress
 # Plans come from `params/goals.yaml` (its format is described at the top of the file). Change the
-# parameters below and run all cells. Every figure comes from `crmreports.reports.goals.metrics` (pure functions); each
+# parameters below and run all cells. Every figure comes from `reports/goals/metrics` (pure functions); each
 # section object keeps its raw tables in `.tables`. These Markdown notes are for the analyst; rendered
 # reports show the localized text the library writes.
 
 # %% tags=["parameters"]
-period: str = ""  # 2026-10, 2026-Q4, ...; empty: last full month
-manager: str = ""  # the manager's name; empty: the whole team
-pipeline: str = ""  # the pipeline's name; empty: all pipelines
+period: str = ""                # 2026-10, 2026-Q4, ...; empty: last full month
+manager: str = ""               # the manager's name; empty: the whole team
+pipeline: str = ""              # the pipeline's name; empty: all pipelines
 store: str = "data/crm.duckdb"  # the local DuckDB store, relative to the project root
-lang: str = "ru"  # ru or en
-as_of: str = ""  # YYYY-MM-DD (figures as of the start of that day); empty: the end of the data
+lang: str = "ru"                # ru or en
+as_of: str = ""                 # YYYY-MM-DD (figures as of the start of that day); empty: the end of the data
 goals: str = "params/goals.yaml"  # the plans file, relative to the project root
 
 # %% tags=["title"]
 from crmreports.reports.goals import sections as report
 
-ctx = report.open(
-    period=period, manager=manager, pipeline=pipeline, store=store, lang=lang, as_of=as_of, goals_path=goals
-)
+ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store, lang=lang, as_of=as_of,
+                  goals_path=goals)
 report.title(ctx)
 
 # %% [markdown]

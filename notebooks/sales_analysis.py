@@ -15,16 +15,16 @@
 
 # %% [markdown]
 # # Sales analysis («Анализ продаж»)
-# Change the parameters below and run all cells. Every figure comes from `crmreports.reports.sales_analysis.metrics`
+# Change the parameters below and run all cells. Every figure comes from `reports/sales_analysis/metrics`
 # (pure functions); each section object keeps its raw tables in `.tables` for digging in.
 # These Markdown notes are for the analyst; rendered reports show the localized text the library writes.
 
 # %% tags=["parameters"]
-period: str = ""  # 2026-10, 2026-Q3, 2026-W44, 2026 or 2026-10-01..2026-10-15; empty: last full month
-manager: str = ""  # the manager's name; empty: the whole team
-pipeline: str = ""  # the pipeline's name; empty: all pipelines
+period: str = ""                # 2026-10, 2026-Q3, 2026-W44, 2026 or 2026-10-01..2026-10-15; empty: last full month
+manager: str = ""               # the manager's name; empty: the whole team
+pipeline: str = ""              # the pipeline's name; empty: all pipelines
 store: str = "data/crm.duckdb"  # the local DuckDB store, relative to the project root
-lang: str = "ru"  # ru or en
+lang: str = "ru"                # ru or en
 
 # %% tags=["title"]
 from crmreports.reports.sales_analysis import sections as report

@@ -4,19 +4,33 @@ tests/test_unsorted.py from the table below.
 Reference data (account in UTC, users 1 Анна Иванова / 2 Борис Петров, pipeline 10 with the unsorted
 stage 100) comes from tests/fixtures.py. Period under test: 2026-10; data as of 2026-11-10 00:00.
 
-item  source     cat    arrived           outcome (decided, by)        lead (owner, status)          first action
-U1    Сайт       forms  10-01 10:00       accepted 10-01 10:30 by 1    101 (1, won 10-20, 1000)      out call 11:00 (60 min)
-U2    Телефония  sip    10-02 09:00       accepted 10-02 09:10 by 1    102 (1, open)                 task 09:40 (40 min)
-U3    Авито      chats  10-03 12:00       accepted 10-03 14:00 by 2    103 (2, lost 10-10)           stage by user 2, 10-04 12:00 (1440)
-U4    Сайт       forms  10-05 08:00       declined 10-05 09:00 by 2    104 deleted                   none
-U5    Почта      mail   10-06 10:00       accepted 10-06 13:00 by 2    105 (1, won 10-25, 500)       out call on contact 12:00 (120)
-U6    Сайт       forms  10-28 10:00       pending                      106 (2, unsorted stage)       none
-U7    Авито      chats  10-30 12:00       accepted 11-02 12:00 by 1    107 (1, won 11-05, 300)       task 11-02 12:30 (4350)
-U8    Телефония  sip    09-15 10:00       accepted 09-15 10:20 by 2    108 (2, open)                 none
-U9    Сайт       forms  09-20 10:00       declined 09-21 10:00 by 1    109 deleted                   none
-U10   Сайт       forms  2025-10-10 10:00  accepted 10:05 by 1          110 (1, won 2025-10-15, 700)  none
-U11   Сайт       forms  09-25 10:00       accepted 10-02 10:00 by 2    111 (2, open)                 none
-U12   Почта      mail   10-15 10:00       accepted 10-15 10:30 by 1    112 deleted later             none
+item  source     cat    arrived           outcome (decided, by)
+U1    Сайт       forms  10-01 10:00       accepted 10-01 10:30 by 1
+U2    Телефония  sip    10-02 09:00       accepted 10-02 09:10 by 1
+U3    Авито      chats  10-03 12:00       accepted 10-03 14:00 by 2
+U4    Сайт       forms  10-05 08:00       declined 10-05 09:00 by 2
+U5    Почта      mail   10-06 10:00       accepted 10-06 13:00 by 2
+U6    Сайт       forms  10-28 10:00       pending
+U7    Авито      chats  10-30 12:00       accepted 11-02 12:00 by 1
+U8    Телефония  sip    09-15 10:00       accepted 09-15 10:20 by 2
+U9    Сайт       forms  09-20 10:00       declined 09-21 10:00 by 1
+U10   Сайт       forms  2025-10-10 10:00  accepted 10:05 by 1
+U11   Сайт       forms  09-25 10:00       accepted 10-02 10:00 by 2
+U12   Почта      mail   10-15 10:00       accepted 10-15 10:30 by 1
+
+item  lead (owner, status)          first action
+U1    101 (1, won 10-20, 1000)      out call 11:00 (60 min)
+U2    102 (1, open)                 task 09:40 (40 min)
+U3    103 (2, lost 10-10)           stage by user 2, 10-04 12:00 (1440)
+U4    104 deleted                   none
+U5    105 (1, won 10-25, 500)       out call on contact 12:00 (120)
+U6    106 (2, unsorted stage)       none
+U7    107 (1, won 11-05, 300)       task 11-02 12:30 (4350)
+U8    108 (2, open)                 none
+U9    109 deleted                   none
+U10   110 (1, won 2025-10-15, 700)  none
+U11   111 (2, open)                 none
+U12   112 deleted later             none
 
 Traps: the incoming sip call on U2 (not an action), a robot stage move on 103 (user 0, 10-03 15:00, not
 an action), the acceptance moves out of stage 100 (not actions), a call on U3's contact before it

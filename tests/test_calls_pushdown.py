@@ -3,10 +3,11 @@ tables, narrative and displayed tables that the metrics give on everything (stor
 
 The comparison runs every section of the notebook, in its order, on two contexts for the same parameters:
 one from the oracle `oracles.calls.open_full` (every call, task, stage change and deal: what `open` read
-before, the figures made by the metrics from those rows) and one from `sections.open` (counted in SQL). Periods: a month, a quarter, a week, a range, a month a year back,
-a year, a year with no data; scopes: the team, one manager, one pipeline; meetings by task type and by stage
-(a stage of one pipeline, and a stage name found in both pipelines); a short callback window. The same runs
-on the demo account moved to a timezone with summer time (local time computed in SQL around the change).
+before, the figures made by the metrics from those rows) and one from `sections.open` (counted in SQL). Periods: a
+month, a quarter, a week, a range, a month a year back, a year, a year with no data; scopes: the team, one manager,
+one pipeline; meetings by task type and by stage (a stage of one pipeline, and a stage name found in both pipelines);
+a short callback window. The same runs on the demo account moved to a timezone with summer time (local time computed
+in SQL around the change).
 
 A hand-built case (the calls fixture plus late callbacks) checks the one part of the read that cannot be
 seen on the demo account: a missed call whose first callback comes days after the period (by the same number

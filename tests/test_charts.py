@@ -11,8 +11,9 @@ def _svg_width_pt(svg: str) -> float:
 
 def test_a_long_title_wraps_instead_of_widening_the_chart():
     # 7.5 in = 540 pt, plus the tight box's 0.1 in padding on each side: at most 554.4 pt (548.7 measured).
-    # Without wrapping this chart is 706.9 pt wide. Before titles wrapped, a title wider than the figure widened the tight bounding box
-    # (the forecast's stage chart came out 9.4 in wide) and the chart was printed smaller than the others.
+    # Without wrapping this chart is 706.9 pt wide. Before titles wrapped, a title wider than the figure widened the
+    # tight bounding box (the forecast's stage chart came out 9.4 in wide) and the chart was printed smaller than the
+    # others.
     fig, (ax,) = base.new_figure(height=3)
     ax.barh(["очень длинная подпись этапа воронки продаж", "б"], [1, 2])
     ax.set_title("Открытые сделки по этапам: сумма, взвешенная сумма и ожидаемое за 3 месяца, по всем воронкам")

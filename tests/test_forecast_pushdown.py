@@ -183,7 +183,8 @@ def test_timezone_with_daylight_saving(demo_store, tmp_path, how):
     # a move of an open deal at 22:30 UTC on 31 March 2026: 00:30 on 1 April in Berlin summer time
     # (23:30 on 31 March with the winter offset), and the deal's only change after February
     lead = con.execute("""SELECT l.id FROM leads l JOIN stage_changes s ON s.lead_id = l.id
-                          WHERE l.closed_at IS NULL AND NOT coalesce(l.is_deleted, false) AND l.created_at < TIMESTAMP '2026-01-01'
+                          WHERE l.closed_at IS NULL AND NOT coalesce(l.is_deleted, false)
+                            AND l.created_at < TIMESTAMP '2026-01-01'
                           GROUP BY l.id HAVING max(s."at") < TIMESTAMP '2026-03-01'
                           ORDER BY l.id LIMIT 1""").fetchone()[0]
     con.execute(

@@ -4,11 +4,11 @@ and displayed tables that the metrics give on the whole store (store.load).
 The comparison runs every section of the notebook, in its order, on two contexts for the same
 parameters: the oracle's (`oracles.sales.full_context`: every row of the scope read, the fields the
 sections read taken from the whole tables) and the report's own (`sections.open`: the reduced read); and
-the report's funnel and time in stage against the metric functions on the whole tables. Periods: a month, a quarter, a week, a range, a
-month a year back (so the trend, cohorts and snapshot differ from the end of the data), a whole year,
-and a year with no data at all; scopes: the team, one manager, one pipeline. The same again on a copy of the
-demo store in a zone with summer time and with the awkward histories the reduced read must still get
-right (changes at the same moment, across the clock change, without a stage; see `dst_store`).
+the report's funnel and time in stage against the metric functions on the whole tables. Periods: a month, a quarter, a
+week, a range, a month a year back (so the trend, cohorts and snapshot differ from the end of the data), a whole year,
+and a year with no data at all; scopes: the team, one manager, one pipeline. The same again on a copy of the demo
+store in a zone with summer time and with the awkward histories the reduced read must still get right (changes at the
+same moment, across the clock change, without a stage; see `dst_store`).
 """
 
 import shutil
@@ -122,8 +122,8 @@ def dst_store(demo_store, tmp_path_factory, request):
         # changes without a stage or a pipeline (the metrics then take the last one known)
         con.execute(f"UPDATE stage_changes SET from_status_id = NULL WHERE to_status_id = {LOST} AND lead_id % 4 = 0")
         con.execute(f"UPDATE stage_changes SET from_pipeline_id = NULL WHERE to_status_id = {LOST} AND lead_id % 4 = 1")
-        con.execute(f"""INSERT INTO stage_changes SELECT id || '-again', lead_id, "at" + INTERVAL 1 HOUR, to_pipeline_id,
-                       to_status_id, to_pipeline_id, to_status_id, user_id FROM stage_changes
+        con.execute(f"""INSERT INTO stage_changes SELECT id || '-again', lead_id, "at" + INTERVAL 1 HOUR,
+                       to_pipeline_id, to_status_id, to_pipeline_id, to_status_id, user_id FROM stage_changes
                        WHERE to_status_id = {LOST} AND lead_id % 4 = 2""")
         con.execute(f"""UPDATE stage_changes SET to_pipeline_id = NULL WHERE id IN (
                        SELECT arg_max(id, "at") FROM stage_changes WHERE to_status_id <> {LOST} AND lead_id % 4 = 1

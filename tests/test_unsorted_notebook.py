@@ -69,7 +69,8 @@ def manager(demo_store):
     """The manager with the most incoming leads whose deal is theirs in October."""
     con = store.connect(demo_store)
     row = con.execute(
-        "SELECT u.id, u.name FROM unsorted s JOIN leads l ON l.id = s.lead_id JOIN users u ON u.id = l.responsible_user_id "
+        "SELECT u.id, u.name FROM unsorted s JOIN leads l ON l.id = s.lead_id "
+        "JOIN users u ON u.id = l.responsible_user_id "
         "WHERE s.created_at >= '2026-09-30' AND s.created_at < '2026-11-01' GROUP BY u.id, u.name "
         "ORDER BY count(*) DESC, u.id LIMIT 1"
     ).fetchone()

@@ -563,7 +563,7 @@ class _Generator:
 
     def loss_reason(self, pipe: PipelineSpec, stage_idx: int) -> int:
         f = stage_idx / max(1, len(pipe.stages) - 1)
-        k = self.pick([(i, e * (1 - f) + l * f) for i, (_, e, l) in enumerate(LOSS_REASONS)])
+        k = self.pick([(i, early * (1 - f) + late * f) for i, (_, early, late) in enumerate(LOSS_REASONS)])
         return self.reason_ids[k]
 
     def simulate(self, lead_id: int, created: int) -> Deal:
@@ -1219,7 +1219,7 @@ class _Records:
 
     def unsorted(self) -> list[dict]:
         out = []
-        for d, m, meta in self.g.unsorted:
+        for d, _manager, meta in self.g.unsorted:
             uid = f"{self.g.rnd.getrandbits(160):040x}"
             cat_name = "Mango Office" if d.category == "sip" else d.source.inbox
             company = self.g.contact_info[d.contact][1]

@@ -310,6 +310,7 @@ def _write_big_tables(
     main = pipes[0]
     products = str(PRODUCTS)
     t0 = time.perf_counter()
+    updated = _ts("CASE WHEN closed THEN close_s WHEN declined OR pending THEN created_s + 600 ELSE last_open_s END")
     # leads: the current stage of an open deal is the last open-stage entry (rank k)
     con.execute(f"""
         INSERT INTO leads
@@ -321,7 +322,7 @@ def _write_big_tables(
                CASE WHEN vip THEN 'VIP' END, contact_id, nullif(company_id, 0),
                CASE WHEN has_unsorted THEN 0 ELSE user_id END,
                {_ts("created_s")},
-               {_ts("CASE WHEN closed THEN close_s WHEN declined OR pending THEN created_s + 600 ELSE last_open_s END")},
+               {updated},
                CASE WHEN closed THEN {_ts("close_s")} END, declined
         FROM plan""")
     log.info("leads written in %.1f s", time.perf_counter() - t0)

@@ -293,7 +293,8 @@ TEXT = {
         "ru": "Интервалы — 95 % доверительные: по Уилсону для доли разговоров, по Стьюденту для средней длительности "
         "состоявшихся разговоров. «Выше/ниже команды» — весь интервал лежит выше/ниже значения команды в "
         "целом; менеджеры, у которых меньше {min} звонков, не ранжируются. «Не перезвонили» — пропущенные "
-        "входящие менеджера без перезвона за {hours} ч; «В раб. день» — звонки на рабочий день периода. В CSV есть и значения остальной команды без менеджера.",
+        "входящие менеджера без перезвона за {hours} ч; «В раб. день» — звонки на рабочий день периода. "
+        "В CSV есть и значения остальной команды без менеджера.",
         "en": "95% confidence intervals: Wilson for the answered share, Student's t for the average answered call. "
         "«Above/below the team»: the whole interval lies above/below the whole team's value; managers with "
         "fewer than {min} calls are not ranked. «Not called back»: the manager's missed inbound calls with no "

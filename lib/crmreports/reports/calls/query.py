@@ -3,13 +3,14 @@
 ``store.load`` reads every call, task and stage change of the account (and every lead of the scope):
 on a million deals that is millions of rows for a report that looks at one period and compares it with two
 others, and a year of calls is over a million rows even when only that year is read. :func:`load_calls`
-counts in SQL what the call metrics (:mod:`crmreports.reports.calls.metrics`) count on rows, and reads rows only where a
-figure needs them; the metrics' assembly functions (:func:`crmreports.reports.calls.metrics.figures`,
-:func:`~crmreports.reports.calls.metrics.daily_table`, :func:`~crmreports.reports.calls.metrics.manager_table`) then give exactly the
-figures and tables :func:`~crmreports.reports.calls.metrics.headline`, :func:`~crmreports.reports.calls.metrics.daily` and
-:func:`~crmreports.reports.calls.metrics.by_manager` give on the whole store. The periods looked at (*windows*) are the
-report's period, the previous one and the same period a year ago (for the whole team of a one-manager
-report: the period only, as the comparison of managers looks at the period alone).
+counts in SQL what the call metrics (:mod:`crmreports.reports.calls.metrics`) count on rows, and reads rows only where
+a figure needs them; the metrics' assembly functions (:func:`crmreports.reports.calls.metrics.figures`,
+:func:`~crmreports.reports.calls.metrics.daily_table`, :func:`~crmreports.reports.calls.metrics.manager_table`) then
+give exactly the figures and tables :func:`~crmreports.reports.calls.metrics.headline`,
+:func:`~crmreports.reports.calls.metrics.daily` and :func:`~crmreports.reports.calls.metrics.by_manager` give on the
+whole store. The periods looked at (*windows*) are the report's period, the previous one and the same period a year
+ago (for the whole team of a one-manager report: the period only, as the comparison of managers looks at the period
+alone).
 
 ``days``
     the scope's calls counted per local day and manager (:data:`crmreports.reports.calls.metrics.COUNT_COLUMNS` and the
@@ -32,10 +33,10 @@ report: the period only, as the comparison of managers looks at the period alone
 Whether a meeting task of the rule's type exists in the account at all (the report says so when it does
 not) is asked in SQL too.
 
-The store keeps UTC and periods are in the account's local time: every read is cut by UTC windows widened
-by :data:`crmreports.reports.sales_analysis.query.MARGIN` (so that DuckDB can skip row groups) and then exactly, in local time
-computed in SQL by :func:`crmreports.core.localtime.local_sql` from the timezone's UTC offsets as pandas knows them (the conversion
-of :func:`crmreports.store.to_local`, to the microsecond).
+The store keeps UTC and periods are in the account's local time: every read is cut by UTC windows widened by
+:data:`crmreports.reports.sales_analysis.query.MARGIN` (so that DuckDB can skip row groups) and then exactly, in local
+time computed in SQL by :func:`crmreports.core.localtime.local_sql` from the timezone's UTC offsets as pandas knows
+them (the conversion of :func:`crmreports.store.to_local`, to the microsecond).
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ DAY_COLUMNS = ["day", "user_id"] + metrics.COUNT_COLUMNS + ["duration_s"]
 
 ANSWERED = "coalesce(is_answered, status = 'answered', false)"  # crmreports.reports.calls.metrics.prepare
 MISSED = f"lower(direction) = 'in' AND NOT {ANSWERED}"
-# the last 10 digits of a phone number written with digits and "+" only, else with anything removed but 0-9
-# (for an ASCII number, what crmreports.reports.calls.metrics.phone_key's \D removes); then its key as a number (faster to
+# the last 10 digits of a phone number written with digits and "+" only, else with anything removed but 0-9 (for an
+# ASCII number, what crmreports.reports.calls.metrics.phone_key's \D removes); then its key as a number (faster to
 # join on than text): a number of 7 to 10 digits d as int(d) + 10^10 × len(d) (so that leading zeros count)
 DIGITS = (
     "right(CASE WHEN regexp_full_match(phone, '[0-9+]*') THEN replace(phone, '+', '') "
@@ -93,7 +94,8 @@ class CallsData(store.StoreData):
     # ---- the metrics' figures, from what was counted ---------------------------------------------------------
 
     def counts(self, period: Period, by_user: bool = False):
-        """:func:`crmreports.reports.calls.metrics.counts` of the period's calls (per manager: a frame indexed by user id)."""
+        """:func:`crmreports.reports.calls.metrics.counts` of the period's calls
+        (per manager: a frame indexed by user id)."""
         d = self.days[period.contains(self.days["day"])]
         cols = metrics.COUNT_COLUMNS + ["duration_s"]
         if by_user:
@@ -291,10 +293,10 @@ class _Reader:
         return out
 
     def _phone_key(self, lo) -> tuple[str, str, dict]:
-        """The SQL of a call's phone key (:func:`crmreports.reports.calls.metrics.phone_key`) over a subquery ``i`` with ``phone``
-        and the last 10 of its ASCII digits ``d``, the join it needs, and the frame that join reads: computed in SQL
-        for a number of ASCII characters; the few numbers with others (where Python's and RE2's digits differ) get
-        theirs from Python (a key of other digits than 0-9 as a negative number, one per key)."""
+        """The SQL of a call's phone key (:func:`crmreports.reports.calls.metrics.phone_key`) over a subquery ``i``
+        with ``phone`` and the last 10 of its ASCII digits ``d``, the join it needs, and the frame that join reads:
+        computed in SQL for a number of ASCII characters; the few numbers with others (where Python's and RE2's digits
+        differ) get theirs from Python (a key of other digits than 0-9 as a negative number, one per key)."""
         odd = self.con.execute(f'SELECT DISTINCT phone FROM calls WHERE "at" >= ? AND NOT {ASCII}', [lo]).fetchall()
         if not odd:
             return PHONE_KEY, "", {}
@@ -346,8 +348,9 @@ class _Reader:
         }
 
     def meetings(self, s: _Scope, rule: MeetingRule, stages: pd.DataFrame | None) -> pd.DataFrame:
-        """The scope's meetings in its windows (UTC-widened): ``key`` (the task, or the deal entering the stage:
-        what is counted once per period), ``at`` (local), ``user_id`` (as :func:`crmreports.reports.calls.metrics.meeting_events`)."""
+        """The scope's meetings in its windows (UTC-widened): ``key`` (the task, or the deal entering the stage: what
+        is counted once per period), ``at`` (local), ``user_id`` (as
+        :func:`crmreports.reports.calls.metrics.meeting_events`)."""
         lead_sql, lead_p = s.leads()
         if rule.kind == "task_type":
             done_sql, done_p = sql_windows("completed_at", s.spans())

@@ -179,8 +179,8 @@ TEXT = {
     "goals.compare.which.previous": {"ru": "Предыдущий", "en": "Previous"},
     "goals.compare.which.year_ago": {"ru": "Год назад", "en": "A year ago"},
     "goals.compare.sentence_running": {
-        "ru": "За первые {n} периода {metric}: {cur}; в предыдущем периоде ({prev_label}) к тому же дню было {prev} ({d_prev}), "
-        "год назад — {year} ({d_year}).",
+        "ru": "За первые {n} периода {metric}: {cur}; в предыдущем периоде ({prev_label}) к тому же дню было "
+        "{prev} ({d_prev}), год назад — {year} ({d_year}).",
         "en": "After the first {n}, {metric}: {cur}; {prev_label} had {prev} at the same point ({d_prev}), a "
         "year ago {year} ({d_year}).",
     },

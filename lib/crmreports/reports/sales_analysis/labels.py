@@ -23,10 +23,13 @@ TEXT = {
         "en": "Of {created} created in the period, {won_cohort} have been won, a conversion of {conv}; "
         "the win rate among deals closed in the period is {win_rate}.",
     },
-    "sales.kpi.no_won": {"ru": "За {period} нет ни одной успешной сделки.", "en": "No deals were won in {period}."},
+    "sales.kpi.no_won": {
+        "ru": "За {period} нет ни одной успешной сделки.",
+        "en": "No deals were won in {period}.",
+    },
     "sales.def.revenue": {
-        "ru": "Выручка — сумма бюджетов сделок, перешедших в «Успешно реализовано» в течение периода (по дате закрытия); "
-        "средний чек = выручка / число успешных сделок.",
+        "ru": "Выручка — сумма бюджетов сделок, перешедших в «Успешно реализовано» в течение периода "
+        "(по дате закрытия); средний чек = выручка / число успешных сделок.",
         "en": "Revenue: the sum of the budgets of deals that moved to won within the period (by close date); "
         "average deal = revenue / deals won.",
     },
@@ -56,7 +59,8 @@ TEXT = {
     "sales.funnel.conv_cumulative": {"ru": "Конв. (дошли)", "en": "Conv. (reached)"},
     "sales.funnel.share": {"ru": "От первого этапа", "en": "Of first stage"},
     "sales.funnel.weakest": {
-        "ru": "Самый слабый переход в воронке «{pipeline}» — «{from_stage}» → «{to_stage}»: дальше проходит {conv} сделок.",
+        "ru": "Самый слабый переход в воронке «{pipeline}» — «{from_stage}» → «{to_stage}»: "
+        "дальше проходит {conv} сделок.",
         "en": "The weakest step in the «{pipeline}» pipeline is «{from_stage}» → «{to_stage}»: {conv} of deals get "
         "through.",
     },
@@ -98,7 +102,8 @@ TEXT = {
     "sales.tis.visits": {"ru": "Заходов", "en": "Stays"},
     "sales.tis.still_open": {"ru": "Ещё на этапе", "en": "Still there"},
     "sales.tis.sentence": {
-        "ru": "Дольше всего сделки задерживаются на этапе «{stage}»: медиана — {median}, каждая десятая стоит дольше: {p90}.",
+        "ru": "Дольше всего сделки задерживаются на этапе «{stage}»: медиана — {median}, "
+        "каждая десятая стоит дольше: {p90}.",
         "en": "Deals stay longest in «{stage}»: a median of {median}; one in ten stays longer than {p90}.",
     },
     "sales.tis.unknown_tail": {"ru": "неизвестно (много сделок ещё на этапе)", "en": "unknown (many still there)"},
@@ -125,10 +130,10 @@ TEXT = {
         "en": "No open deals are older than the typical cycle ({typical}).",
     },
     "sales.def.cycle": {
-        "ru": "Цикл — от создания до закрытия успешной сделки. Типичный цикл — среднее по успешным сделкам за 12 месяцев "
-        "до конца периода ({basis} сделок); зависшие — открытые на {moment} сделки старше него.",
-        "en": "Cycle: from creation to close of a won deal. The typical cycle is the mean over deals won in the 12 months "
-        "to the period's end ({basis} deals); stale deals are those open on {moment} and older than it.",
+        "ru": "Цикл — от создания до закрытия успешной сделки. Типичный цикл — среднее по успешным сделкам "
+        "за 12 месяцев до конца периода ({basis} сделок); зависшие — открытые на {moment} сделки старше него.",
+        "en": "Cycle: from creation to close of a won deal. The typical cycle is the mean over deals won in the "
+        "12 months to the period's end ({basis} deals); stale deals are those open on {moment} and older than it.",
     },
     "sales.cycle.deal": {"ru": "Сделка", "en": "Deal"},
     "sales.cycle.age": {"ru": "Возраст", "en": "Age"},

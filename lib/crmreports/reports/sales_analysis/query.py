@@ -3,8 +3,8 @@
 ``store.load`` reads every lead of the scope and all their stage changes: fine for an account of a
 few thousand deals, but on a million deals with twenty million stage changes that is gigabytes of
 pandas frames for a report that looks at one month. :func:`load_sales` reads only the rows the
-sales-analysis metrics (:mod:`crmreports.reports.sales_analysis.metrics`) can see for one period, one frame per use, and the
-metrics give exactly the figures and tables they give on the whole store:
+sales-analysis metrics (:mod:`crmreports.reports.sales_analysis.metrics`) can see for one period, one frame per use,
+and the metrics give exactly the figures and tables they give on the whole store:
 
 ``leads`` (the columns the metrics use, without names)
     created or closed in the period, the previous period or the same period a year ago: headline

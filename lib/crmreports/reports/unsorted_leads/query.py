@@ -3,9 +3,9 @@
 ``store.load`` reads every unsorted item, every lead of the scope with all their stage changes, and every
 call and task of the account: on a million deals that is twenty million stage changes and millions of
 calls and tasks, for a report that looks at the items of one period. :func:`load_unsorted` reads only
-what :func:`crmreports.reports.unsorted_leads.metrics.prepare` needs for the items the report's sections can see, and finds
-their first actions in SQL; the metric functions, unchanged, give exactly the figures and tables they give
-on the whole store:
+what :func:`crmreports.reports.unsorted_leads.metrics.prepare` needs for the items the report's sections can see, and
+finds their first actions in SQL; the metric functions, unchanged, give exactly the figures and tables they give on
+the whole store:
 
 ``unsorted``
     items that arrived in the period, the previous period or the same period a year ago (headline
@@ -13,12 +13,12 @@ on the whole store:
     decided at the snapshot moment (backlog); for a pipeline or a manager, only items that can belong
     to that scope (:func:`crmreports.reports.unsorted_leads.metrics.in_scope` still makes the exact cut).
 ``first_actions`` (one row per item, same index: ``at``, ``kind``)
-    each item's first action (:func:`crmreports.reports.unsorted_leads.metrics.first_actions`: an outgoing call on its lead or
-    contact, a task created on its lead, a stage move of its lead by a person out of a stage other than
-    unsorted; the scope's, at or after its arrival and before the data date, the earliest, a call before a
-    task before a stage move at the same moment), found in SQL: the items are keyed by their row in the
-    store, and "at or after" and "before" compare local times computed in SQL
-    (:func:`crmreports.core.localtime.local_sql`) exactly as pandas converts them.
+    each item's first action (:func:`crmreports.reports.unsorted_leads.metrics.first_actions`: an outgoing call on its
+    lead or contact, a task created on its lead, a stage move of its lead by a person out of a stage other than
+    unsorted; the scope's, at or after its arrival and before the data date, the earliest, a call before a task before
+    a stage move at the same moment), found in SQL: the items are keyed by their row in the store, and "at or after"
+    and "before" compare local times computed in SQL (:func:`crmreports.core.localtime.local_sql`) exactly as pandas
+    converts them.
 ``leads``
     the scope's leads of those items (owner, deal, won, won revenue).
 ``calls``, ``tasks``, ``stage_changes``

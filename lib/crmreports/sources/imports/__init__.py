@@ -80,7 +80,10 @@ class ImportResult:
 
     def summary(self) -> str:
         loaded = ", ".join(f"{k} {v}" for k, v in self.counts().items() if v)
-        text = f"imported {self.format} as «{self.account.name}» ({self.account.currency}, {self.account.timezone}): {loaded}"
+        text = (
+            f"imported {self.format} as «{self.account.name}» "
+            f"({self.account.currency}, {self.account.timezone}): {loaded}"
+        )
         n = self.skipped_rows()
         if n:
             why = ", ".join(f"{REASONS[r]} {c}" for r, c in self.reasons().most_common())

@@ -119,7 +119,7 @@ def pipelines_and_statuses(stages: list[tuple[str, str, str]]) -> tuple[pd.DataF
             continue
         srow.append({"id": sid, "pipeline_id": pid, "name": name, "sort": sort, "kind": kind})
         ids[(pipe, name)] = (pid, sid)
-    for pipe, pid in pipes.items():  # every amoCRM pipeline has 142 and 143
+    for _pipe, pid in pipes.items():  # every amoCRM pipeline has 142 and 143
         for sid, name, kind, sort in (
             (WON_STATUS_ID, "Успешно реализовано", "won", 10000),
             (LOST_STATUS_ID, "Закрыто и не реализовано", "lost", 11000),
@@ -257,7 +257,7 @@ def synthesized_history(leads: pd.DataFrame, statuses: pd.DataFrame, history: st
 def account_table(account: Account, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The account row; ``synced_at`` is the latest timestamp in the data, so reports' "as of" is the data's end."""
     latest = pd.NaT
-    for name, df in tables.items():
+    for _name, df in tables.items():
         for c in ("created_at", "updated_at", "closed_at", "at", "completed_at"):
             if c in df.columns and len(df) and df[c].notna().any():
                 m = pd.to_datetime(df[c]).max()

@@ -348,8 +348,9 @@ def call_tables_from(
         dur = parse_durations(rows["duration"]) if "duration" in rows else pd.Series(np.nan, index=rows.index)
         if "answered" in rows:
             vals = m.answered_values or {}
+            # B023 is a false positive: map() runs the lambda at once, in this iteration, with the current vals
             c["answered"] = rows["answered"].map(
-                lambda v: None if v is None else vals.get(str(v).strip(), str(v).strip().lower() in TRUE)
+                lambda v: None if v is None else vals.get(str(v).strip(), str(v).strip().lower() in TRUE)  # noqa: B023
             )
         else:
             c["answered"] = dur > 0

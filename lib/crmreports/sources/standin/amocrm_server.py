@@ -629,7 +629,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.srv._authorized(self.headers.get("Authorization")):
             self._json(401, _problem(401, "Unauthorized", "Неверный логин или пароль"), "application/problem+json")
             return
-        host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         status, data = self.srv.route(parts.path, parse_qsl(parts.query, keep_blank_values=True), f"http://{host}")
         self._json(status, data, "application/hal+json" if status < 400 else "application/problem+json")
 
