@@ -15,7 +15,6 @@ from functools import partial
 import pandas as pd
 
 from crmreports import store
-from crmreports.present.context import validate
 from crmreports.reports.forecast import sections as view
 from crmreports.reports.forecast.metrics import (
     DEFAULT,
@@ -33,6 +32,8 @@ from crmreports.reports.forecast.metrics.history import (
     _open_pairs,
     _with_stages,
 )
+
+from . import open_full
 
 
 def known_at(
@@ -122,21 +123,8 @@ def full_context(
     """The report's context read from the whole store (every lead of the scope and its whole change log),
     its results computed from :func:`known_at` and :func:`snapshots`: the sections then run on it as on
     the context of :func:`view.open <crmreports.reports.forecast.sections.open>`."""
-    p, scope, pids, pname = validate(store_path, period, manager, pipeline, lang)
-    data = store.load(
-        store_path, tables=("leads", "stage_changes"), pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None
-    )
-    ctx = view.ForecastContext(
-        report=view.REPORT,
-        period=p,
-        lang=lang,
-        scope=scope,
-        pipeline_ids=pids,
-        pipeline_name=pname,
-        data=data,
-        as_of=store.data_end(data.account),
-        currency=str(data.account.get("currency") or "RUB"),
-    )
+    ctx = open_full(view.REPORT, period, manager, pipeline, store_path, lang, context=view.ForecastContext)
+    data = ctx.data
     known, sc = known_at(data.leads, data.stage_changes, view.origin_of(ctx))
     view.results_from(ctx, known, partial(snapshots, known, sc))
     return ctx

@@ -4,7 +4,7 @@ The report's sections read :class:`crmreports.reports.sales_analysis.query.Sales
 (:func:`~crmreports.reports.sales_analysis.query.load_sales`): leads and stage changes reduced in SQL to the
 rows each metric can see, the cohort's deals counted by the stages they entered, and the stays in a stage
 counted by duration. Here every lead of the scope is read with its whole history
-(:func:`crmreports.present.context.open_context`, the way every report read before the pushdown) and the
+(:func:`oracles.open_full`, the way every report read before the pushdown) and the
 same fields are what the metric functions see on the whole tables (:func:`reference_data`): the whole lead
 table for every lead frame, the whole history for every change frame, the stage sets and the stays found in
 pandas (:func:`funnel_sets`, :func:`stays`), and whether there is any history, any amount, who has one,
@@ -23,11 +23,13 @@ import pandas as pd
 
 from crmreports import store
 from crmreports.core.periods import Period
-from crmreports.present.context import Context, open_context
+from crmreports.present.context import Context
 from crmreports.reports.sales_analysis import metrics as sales
 from crmreports.reports.sales_analysis import query
 from crmreports.reports.sales_analysis import sections as view
 from report_equality import frames_equal
+
+from . import open_full
 
 
 def has_history(data: store.StoreData) -> bool:
@@ -99,7 +101,7 @@ def full_context(
     period: str = "", manager: str = "", pipeline: str = "", store_path: str = "", lang: str = "ru"
 ) -> Context:
     """The report's context with every row of the scope read (:func:`reference_data`)."""
-    ctx = open_context(view.REPORT, period, manager, pipeline, str(store_path), lang)
+    ctx = open_full(view.REPORT, period, manager, pipeline, str(store_path), lang)
     return dataclasses.replace(ctx, data=reference_data(ctx.data, ctx.period, ctx.as_of))
 
 

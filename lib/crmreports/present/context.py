@@ -2,7 +2,8 @@
 sections that display themselves (heading, narrative, tables, charts, definitions), and publishing the
 headline figures and tables so the runner can write JSON and CSV next to the HTML/PDF.
 
-Notebooks never touch files or the API: they read the store through :func:`open_context` and hand
+Notebooks never touch files or the API: they read the store through their report's ``open`` (see
+:func:`crmreports.present.kit.open_report`) and hand
 their figures to the runner through a display output of type :data:`FIGURES_MIME`.
 """
 
@@ -21,7 +22,6 @@ from ..core import fmt
 from ..core.labels import check_lang, t
 from ..core.periods import Period, resolve
 from ..core.scopes import Scope, resolve_manager, resolve_pipeline
-from ..store import data_end
 
 FIGURES_MIME = "application/vnd.crmreports.figures+json"
 
@@ -103,31 +103,6 @@ def validate(
     scope = resolve_manager(manager, users)
     pids, pname = resolve_pipeline(pipeline, pipelines)
     return p, scope, pids, pname
-
-
-def open_context(
-    report: str,
-    period: str = "",
-    manager: str = "",
-    pipeline: str = "",
-    store_path: str = store.DEFAULT_STORE,
-    lang: str = "ru",
-    tables: tuple[str, ...] = ("leads", "stage_changes"),
-) -> Context:
-    """Validate the parameters and load what the report reads, with filters pushed into SQL."""
-    p, scope, pids, pname = validate(store_path, period, manager, pipeline, lang)
-    data = store.load(store_path, tables=tables, pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None)
-    return Context(
-        report=report,
-        period=p,
-        lang=lang,
-        scope=scope,
-        pipeline_ids=pids,
-        pipeline_name=pname,
-        data=data,
-        as_of=data_end(data.account),
-        currency=str(data.account.get("currency") or "RUB"),
-    )
 
 
 def title(ctx: Context):
