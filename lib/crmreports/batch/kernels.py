@@ -73,6 +73,8 @@ class _PoolKernelManager(KernelManager):
 
 def _blocking(km: KernelManager) -> BlockingKernelClient:
     info = km.get_connection_info(session=False)
+    for signing in ("key", "signature_scheme"):  # the session signs: the client has no such settings of its own
+        info.pop(signing, None)
     kc = BlockingKernelClient(**info, session=_own_session(km), connection_file=km.connection_file, parent=km)
     kc.start_channels()
     return kc

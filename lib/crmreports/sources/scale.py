@@ -25,7 +25,6 @@ The result is deterministic for the same arguments.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -37,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from .. import store
-from ..store import derived
 from . import demo, mapping
 
 log = logging.getLogger(__name__)
@@ -263,36 +261,17 @@ def build_scale_store(
     unsorted_id = ref["statuses"].loc[ref["statuses"]["kind"] == "unsorted", ["pipeline_id", "id"]]
     unsorted_sid = int(unsorted_id["id"].iloc[0]) if len(unsorted_id) else lists[pipes[0]][0]
     end_s = _epoch(as_of)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    for leftover in (tmp, Path(str(tmp) + ".wal")):
-        with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
-    try:
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
-            con.execute("SET preserve_insertion_order = false")
-            con.execute("SET enable_progress_bar = false")
-            store.create_schema(con)
-            for name, df in ref.items():
-                store.insert(con, name, df)
-            con.register("plan_df", plan)
-            con.execute("CREATE TEMP TABLE plan AS SELECT * FROM plan_df")
-            con.unregister("plan_df")
-            del plan
-            counts = _write_big_tables(con, lists, pipes, unsorted_sid, end_s)
-            derived.refresh(con)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, path)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(str(path) + ".wal")
-    except BaseException:
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-        raise
+    with store.building(path) as con:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
+        for name, df in ref.items():
+            store.insert(con, name, df)
+        con.register("plan_df", plan)
+        con.execute("CREATE TEMP TABLE plan AS SELECT * FROM plan_df")
+        con.unregister("plan_df")
+        del plan
+        counts = _write_big_tables(con, lists, pipes, unsorted_sid, end_s)
     counts = {**{name: len(df) for name, df in ref.items()}, **counts}
     log.info(
         "scale store written to %s in %.1f s (%.0f MB): %s",

@@ -5,7 +5,18 @@ Timestamps are stored as naive UTC ``TIMESTAMP``. Readers convert them to the ac
 (``read_*`` functions return naive *local* timestamps, which is what period bounds are in).
 """
 
-from .access import StoreData, insert, lead_filter, load, read_account, read_table, to_local, upsert, write_full
+from .access import (
+    StoreData,
+    building,
+    insert,
+    lead_filter,
+    load,
+    read_account,
+    read_table,
+    to_local,
+    upsert,
+    write_full,
+)
 from .files import connect, find_project_file, resolve_path, store_version
 from .schema import (
     DEFAULT_STORE,
@@ -33,6 +44,7 @@ __all__ = [
     "WON_STATUS_ID",
     "StoreData",
     "StoreError",
+    "building",
     "conform",
     "connect",
     "create_schema",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,17 +36,13 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, replace
             con.unregister("_incoming")
 
 
-def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> Path:
-    """Write a complete store to ``path`` atomically.
-
-    The new store is built in a temporary file next to ``path`` and moved over it only once every
-    table is written, so a failure at any point leaves the previous store untouched.
-    """
+@contextlib.contextmanager
+def building(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a new store with the schema, built in a temporary file next to ``path`` and moved over
+    it (derived tables refreshed, checkpointed) only when the block ends without error: a failure at any
+    point leaves the previous store untouched and no temporary file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    unknown = set(tables) - set(SCHEMA)
-    if unknown:
-        raise ValueError(f"unknown store tables {sorted(unknown)}; valid: {list(SCHEMA)}")
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(fd)
     os.unlink(tmp)  # DuckDB wants to create the file itself
@@ -54,11 +50,8 @@ def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> P
         con = duckdb.connect(tmp)
         try:
             create_schema(con)
-            con.execute("BEGIN")
-            for table, df in tables.items():
-                insert(con, table, df, replace=False)
+            yield con
             derived.refresh(con)
-            con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -70,7 +63,19 @@ def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> P
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(leftover)
         raise
-    return path
+
+
+def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Write a complete store to ``path`` atomically (:func:`building`): every table or none."""
+    unknown = set(tables) - set(SCHEMA)
+    if unknown:
+        raise ValueError(f"unknown store tables {sorted(unknown)}; valid: {list(SCHEMA)}")
+    with building(path) as con:
+        con.execute("BEGIN")
+        for table, df in tables.items():
+            insert(con, table, df, replace=False)
+        con.execute("COMMIT")
+    return Path(path)
 
 
 def upsert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> int:
