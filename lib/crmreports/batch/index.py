@@ -136,6 +136,11 @@ def write_index(period: str, results: list[Result], out: str, lang: str) -> Path
         t("common.index_counts", lang, built=len(ok), total=len(results)),
     ]
     nav = " ".join(f"<a href='#{html.escape(r)}'>{html.escape(report_name(r, lang))}</a>" for r in reports)
+    # the archive's pages, where the monthly job wrote them: what changed since the previous period, all periods
+    for href, key in (("changes.html", "common.index_changes"), ("../index.html", "common.index_archive")):
+        if (root / href).exists():
+            nav += f" <a href='{href}'>{html.escape(t(key, lang))}</a>"
+
     sections = "".join(
         _report_section(rep, [r for r in ok if r.job.report == rep], root, lang)
         for rep in reports

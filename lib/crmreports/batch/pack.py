@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -162,3 +164,52 @@ def run_jobs(
     bar.close()
     order = {j: i for i, j in enumerate(jobs)}
     return sorted(results, key=lambda r: order[r.job])
+
+
+@dataclass
+class PackRun:
+    """What one pack build did: the period built, every document's result, the index page, the wall time."""
+
+    period: str
+    results: list[Result]
+    index: Path
+    seconds: float
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if not r.ok]
+
+    def summary(self) -> str:
+        built = sum(1 for r in self.results if r.ok and not r.cached)
+        cached = sum(1 for r in self.results if r.cached)
+        return (
+            f"{built} built, {cached} up to date, {len(self.failed)} failed of {len(self.results)} documents "
+            f"in {self.seconds:.0f} s; index: {self.index}"
+        )
+
+
+def build_pack(
+    store_path: str,
+    period: str,
+    pack: str = "monthly",
+    out: str = "reports",
+    lang: str = "ru",
+    workers: int | None = None,
+    force: bool = False,
+    warm: bool = True,
+    progress: bool = True,
+) -> PackRun:
+    """Build every document of the pack for the period and write the period's index page. Parameter errors
+    (a bad pack file, period or store) raise before any work; a failing document is recorded, never raised."""
+    from ..present.context import validate
+    from .index import write_index
+
+    spec = load_pack(pack)
+    resolved, _, _, _ = validate(store_path, period, "", "", lang)
+    lang = spec.get("lang") or lang
+    jobs = build_jobs(resolved.key, spec["reports"], spec["scopes"], store_path, lang, out, spec["formats"])
+    started = time.monotonic()
+    store.derived.ensure(store_path)
+    results = run_jobs(jobs, workers, progress=progress, force=force, warm=warm)
+    index = write_index(resolved.key, results, out, lang)
+    return PackRun(resolved.key, results, index, time.monotonic() - started)

@@ -42,6 +42,8 @@ TEXT = {
     "common.index_report": {"ru": "Отчёт", "en": "Report"},
     "common.index_documents": {"ru": "Документы", "en": "Documents"},
     "common.index_figures": {"ru": "Главные цифры", "en": "Headline figures"},
+    "common.index_changes": {"ru": "Что изменилось", "en": "What changed"},
+    "common.index_archive": {"ru": "Архив", "en": "Archive"},
     "common.error": {"ru": "Ошибка", "en": "Error"},
     "common.index_counts": {
         "ru": "сформировано документов: {built} из {total}",

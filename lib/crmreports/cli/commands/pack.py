@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 
 from ..errors import CLIError
 
@@ -34,33 +33,18 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ...batch.index import write_index
-    from ...batch.pack import build_jobs, load_pack, run_jobs
+    from ...batch.pack import build_pack
     from ...core.periods import PeriodError
     from ...core.scopes import ParameterError
-    from ...present.context import validate
-    from ...store import StoreError, derived
+    from ...store import StoreError
 
     try:
-        spec = load_pack(args.pack)
-        period, _, _, _ = validate(args.store, args.period, "", "", args.lang)
-        lang = spec.get("lang") or args.lang
-        jobs = build_jobs(period.key, spec["reports"], spec["scopes"], args.store, lang, args.out, spec["formats"])
+        done = build_pack(
+            args.store, args.period, args.pack, args.out, args.lang, args.jobs, args.force, warm=not args.fresh_kernels
+        )
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
-    started = time.monotonic()
-    derived.ensure(args.store)
-    results = run_jobs(jobs, args.jobs, force=args.force, warm=not args.fresh_kernels)
-    index = write_index(period.key, results, args.out, lang)
-    failed = [r for r in results if not r.ok]
-    built = sum(1 for r in results if r.ok and not r.cached)
-    cached = sum(1 for r in results if r.cached)
-    print(
-        f"{built} built, {cached} up to date, {len(failed)} failed of {len(results)} documents "
-        f"in {time.monotonic() - started:.0f} s; index: {index}"
-    )
-    if failed:
-        for r in failed:
-            print(f"FAILED {r.job.report}/{r.job.scope}: {r.error} ({r.files.get('ipynb')})")
-        return 1
-    return 0
+    print(done.summary())
+    for r in done.failed:
+        print(f"FAILED {r.job.report}/{r.job.scope}: {r.error} ({r.files.get('ipynb')})")
+    return 1 if done.failed else 0
