@@ -127,6 +127,13 @@ def test_changes_picks_the_biggest_movers_and_new_and_gone_findings(tmp_path):
         "150\u00a0₽",
         "+50\u00a0%",
     )
+    # a rate moves in percentage points: 20 % → 10 % is −10 p.p. (ranked by its relative change, −50 %)
+    win_rate = data["movers"]["team"][2]
+    assert (win_rate["previous_text"], win_rate["current_text"], win_rate["change_text"]) == (
+        "20,0\u00a0%",
+        "10,0\u00a0%",
+        "\u221210,0\u00a0п.п.",
+    )
     # the manager: revenue +200 %, won deals +100 %, lost deals +25 % (the top 3); win rate −10 % is 4th
     scoped = [(m["scope"], m["figure"]) for m in data["movers"]["scopes"]]
     assert scoped == [("evil", "revenue"), ("evil", "won_deals"), ("evil", "lost_deals")]

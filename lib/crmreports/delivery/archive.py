@@ -359,7 +359,8 @@ def _movers(cur: dict, prev: dict, report: str, scope: str, lang: str) -> list[d
                 "change": c / p - 1,
                 "previous_text": _format(kind, p, lang, pf, currency),
                 "current_text": _format(kind, c, lang, cf, currency),
-                "change_text": fmt.change(c, p, lang),
+                # rates move in percentage points (20 % → 7.4 % is −12.6 p.p., not −63 %), the rest relatively
+                "change_text": fmt.change(c, p, lang, "points" if kind == "percent" else "relative"),
             }
         )
     return rows

@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 
 from .. import store
+from ..core import fmt
 from ..core.labels import t
+from ..core.periods import parse_period
 from . import log as delivery_log
 from .channels import DeliveryError, SmtpChannel, TelegramChannel
 from .messages import link_for, prepare, version
@@ -284,7 +286,9 @@ def send_alerts(
                 + (f"#{a.link.split('#', 1)[1]}" if "#" in a.link else "")
                 for a in theirs
             ]
-            subject = t("delivery.alerts.subject", lang, n=len(theirs), period=period)
+            subject = t(
+                "delivery.alerts.subject", lang, n=len(theirs), period=fmt.period_label(parse_period(period), lang)
+            )
             body = subject + "\n\n" + "\n".join(lines) + "\n"
             tag = hashlib.sha256(body.encode()).hexdigest()[:16]
             for channel_name, address in (("email", r.email), ("telegram", r.chat)):
