@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("CRMREPORTS_STORE", DEFAULT_STORE),
         help="DuckDB store file (default: $CRMREPORTS_STORE or %(default)s)",
     )
+    parser.add_argument(
+        "--account",
+        default="",
+        help="a client account of params/accounts.yaml: its store, reports folder, delivery file and token variable",
+    )
     parser.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the reports (default: ru)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     parser.add_argument("--version", action="version", version=f"crmreports {__version__}")
@@ -68,6 +73,38 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
     return parser
+
+
+def use_account(args, argv: list[str] | None) -> None:
+    """Point the command at the ``--account``'s store (an explicit ``--store`` too is an error) and, for the
+    commands that have them, its reports folder and delivery file where the command line gave none; its token
+    variable becomes the ``AMOCRM_ACCESS_TOKEN`` of this process (the value is never printed)."""
+    from ..core.scopes import ParameterError
+    from ..sources.accounts import get_account
+    from .errors import CLIError
+
+    given = argv if argv is not None else sys.argv[1:]
+    if any(a == "--store" or a.startswith("--store=") for a in given):
+        raise CLIError("give --account or --store, not both")
+    try:
+        account = get_account(args.account)
+    except ParameterError as exc:
+        raise CLIError(str(exc)) from None
+    args.store = account.store
+    if hasattr(args, "out") and args.out == "reports":
+        args.out = account.out or f"reports/{account.slug}"
+    if hasattr(args, "delivery") and account.delivery and args.delivery == "params/delivery.yaml":
+        args.delivery = account.delivery
+    if hasattr(args, "base_url") and account.base_url and not getattr(args, "base_url", None):
+        args.base_url = account.base_url
+    if account.token_env:
+        token = os.environ.get(account.token_env, "")
+        if not token and args.command in ("sync", "monthly"):
+            log.warning(
+                "account %s: %s is not set; the sync uses the AMOCRM_* variables", account.name, account.token_env
+            )
+        if token:
+            os.environ["AMOCRM_ACCESS_TOKEN"] = token
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import CLIError as canonical  # the same class even when run as __main__
 
     try:
+        if args.account:
+            use_account(args, argv)
         return int(args.func(args) or 0)
     except canonical as exc:
         print(f"crmreports {args.command}: {exc}", file=sys.stderr)

@@ -24,7 +24,7 @@ def register(sub) -> None:
         description="Pull an amoCRM / Kommo account into the store. The first run loads "
         "everything; later runs fetch only what changed. Credentials: " + ENV_HELP + ".",
     )
-    where = p.add_mutually_exclusive_group(required=True)
+    where = p.add_mutually_exclusive_group()  # or the --account's base_url
     where.add_argument("--subdomain", help="account name, e.g. mycompany for mycompany.amocrm.ru")
     where.add_argument("--base-url", help="the account's URL, e.g. https://mycompany.kommo.com")
     p.add_argument(
@@ -75,6 +75,8 @@ def run(args) -> int:
     from ...store import StoreError
 
     try:
+        if not (args.base_url or args.subdomain):
+            raise ValueError("give --subdomain or --base-url (or a global --account whose base_url is set)")
         base = args.base_url or base_url_for(args.subdomain, args.domain)
         client = AmoCRMClient(base, None, rate=args.rate)
     except ValueError as exc:

@@ -29,9 +29,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from .loopback import LoopbackServer
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
@@ -55,7 +57,7 @@ class _Fault:
         self.kind, self.remaining, self.path = kind, times, path
 
 
-class AmoCRMServer:
+class AmoCRMServer(LoopbackServer):
     """Serve an account dump (see :mod:`crmreports.sources.mapping`) like amoCRM's API v4 does."""
 
     def __init__(
@@ -115,43 +117,7 @@ class AmoCRMServer:
         self._clock = max([int(s) for s in stamps if s] or [int(time.time())]) + 60
         self._seq = 0
         self.subdomain = subdomain or self.account.get("subdomain") or "example"
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._host = host
-
-    # ------------------------------------------------------------------------------------- lifecycle
-
-    def start(self) -> AmoCRMServer:
-        server = self
-
-        class Handler(_Handler):
-            srv = server
-
-        self._httpd = ThreadingHTTPServer((self._host, 0), Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.handle_error = lambda request, client_address: None  # client hung up: not our problem
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="amocrm-stand-in", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> AmoCRMServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(host)
 
     # ------------------------------------------------------------------------------- faults, tokens
 
@@ -650,3 +616,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status, data = self.srv.token_endpoint(body)
         self._json(status, data, "application/json" if status == 200 else "application/problem+json")
+
+
+AmoCRMServer.handler = _Handler
+AmoCRMServer.thread_name = "amocrm-stand-in"

@@ -18,52 +18,21 @@ import threading
 import time
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
+from .loopback import LoopbackServer
 
-class TelegramStandIn:
+
+class TelegramStandIn(LoopbackServer):
     def __init__(self, token: str, host: str = "127.0.0.1", unknown_chats: tuple[str, ...] = ()):
         self.token = token
         self.unknown_chats = {str(c) for c in unknown_chats}
         self.requests: list[dict] = []
         self.lock = threading.Lock()
         self._faults: list[tuple[int, str]] = []
-        self._host = host
-        self._httpd: ThreadingHTTPServer | None = None
+        super().__init__(host)
         self._seq = 0
-
-    # ------------------------------------------------------------------------------------- lifecycle
-
-    def start(self) -> TelegramStandIn:
-        server = self
-
-        class Handler(_Handler):
-            srv = server
-
-        self._httpd = ThreadingHTTPServer((self._host, 0), Handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="telegram-stand-in", daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> TelegramStandIn:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     # ---------------------------------------------------------------------------------------- state
 
@@ -181,3 +150,7 @@ def _multipart(ctype: str, raw: bytes) -> tuple[dict, dict]:
         else:
             fields[name] = content.decode("utf-8")
     return fields, files
+
+
+TelegramStandIn.handler = _Handler
+TelegramStandIn.thread_name = "telegram-stand-in"
