@@ -13,7 +13,8 @@ import pytest
 from test_delivery import ADMIN_CHAT, PASSWORD, TOKEN, _env, bot, smtp  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow
+# the test server takes AUTH without TLS (loopback only): aiosmtpd warns about it each time
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")]
 
 # The fixture store (tests/fixtures.py): users a@example.org and b@example.org (managers Анна and Борис of
 # «Отдел 1»); the head of sales and the admin are outside the CRM.
