@@ -14,7 +14,11 @@
 # ---
 
 # %% [markdown]
-# # Calls («Звонки»)
+# # Звонки · Calls
+# Измените параметры ниже и выполните все ячейки. Каждая цифра считается в `reports/calls/metrics`; у каждого
+# раздела есть `.tables`. Что считать встречей, задаёт `params/meetings.yaml`. Эти заметки — для аналитика; в
+# отчётах текст пишет библиотека на языке `lang`.
+#
 # Change the parameters below and run all cells. Every figure comes from `reports/calls/metrics` (pure functions);
 # each section object keeps its raw tables in `.tables`. What counts as a meeting is set in
 # `params/meetings.yaml` (a task type or a stage). These Markdown notes are for the analyst; rendered reports
@@ -34,42 +38,52 @@ ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store
 report.title(ctx)
 
 # %% [markdown]
-# ## Headline figures: calls in/out, missed, answered share, talk time — vs previous period and a year ago
+# ## Главные показатели звонков · Headline call figures
+# Входящие и исходящие, пропущенные, доля отвеченных, время разговоров — к прошлому периоду и году ранее.
+# *Calls in/out, missed, answered share, talk time — vs the previous period and a year ago.*
 
 # %%
 kpis = report.kpis(ctx)
 kpis
 
 # %% [markdown]
-# ## Calls per day (per week for long periods)
+# ## Звонки по дням · Calls per day
+# По неделям для длинных периодов.
+# *Per week for long periods.*
 
 # %%
 daily = report.daily(ctx)
 daily
 
 # %% [markdown]
-# ## Missed inbound calls and callbacks (window: 24 h, by anyone, same phone or contact)
+# ## Пропущенные звонки и перезвоны · Missed calls and callbacks
+# Окно 24 ч, перезвонил кто угодно, тот же телефон или контакт.
+# *Window: 24 h, by anyone, same phone or contact.*
 
 # %%
 missed = report.missed(ctx)
 missed
 
 # %% [markdown]
-# ## Call → meeting conversion (definition from params/meetings.yaml) and calls per won deal
+# ## Встречи и звонки на сделку · Meetings and calls per deal
+# Конверсия звонка во встречу (определение в params/meetings.yaml) и звонки на выигранную сделку.
+# *Call → meeting conversion (definition in params/meetings.yaml) and calls per won deal.*
 
 # %%
 meetings = report.meetings(ctx)
 meetings
 
 # %% [markdown]
-# ## Managers against the team average, with 95 % intervals (few calls: not ranked)
+# ## Менеджеры в сравнении с командой · Managers against the team
+# С 95 % интервалами; при малом числе звонков без места в рейтинге.
+# *With 95 % intervals; few calls: not ranked.*
 
 # %%
 managers = report.managers(ctx)
 managers
 
 # %% [markdown]
-# ## Takeaways
+# ## Выводы · Takeaways
 
 # %%
 report.summary(ctx)

@@ -14,7 +14,11 @@
 # ---
 
 # %% [markdown]
-# # Sales forecast («Прогноз продаж»)
+# # Прогноз продаж · Sales forecast
+# Измените параметры ниже и выполните все ячейки. Период — точка прогноза: прогноз на три месяца после него;
+# `ctx.results` хранит прогноз, бэктест и калибровку. Эти заметки — для аналитика; в отчётах текст пишет библиотека
+# на языке `lang`.
+#
 # Change the parameters below and run all cells. The period is the forecast origin: the forecast covers the
 # three calendar months after it. Every figure comes from `reports/forecast/metrics` (pure functions); each section
 # object keeps its raw tables in `.tables`, and `ctx.results` holds the forecast, backtest and calibration.
@@ -34,42 +38,52 @@ ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store
 report.title(ctx)
 
 # %% [markdown]
-# ## Forecast for the next three months: central value and 80 % interval
+# ## Прогноз на три месяца · Forecast for the next three months
+# Центральное значение и 80 % интервал.
+# *Central value and 80 % interval.*
 
 # %%
 headline = report.headline(ctx)
 headline
 
 # %% [markdown]
-# ## Two views side by side: pipeline (open + new deals) and time series (ETS), and what drives them
+# ## Два взгляда: воронка и временной ряд · Two views: pipeline and time series
+# Воронка (открытые + новые сделки) и временной ряд (ETS), и что их движет.
+# *Pipeline (open + new deals) and time series (ETS), and what drives them.*
 
 # %%
 views = report.views(ctx)
 views
 
 # %% [markdown]
-# ## Weighted pipeline by stage at the forecast origin
+# ## Взвешенная воронка по этапам · Weighted pipeline by stage
+# На дату прогноза.
+# *At the forecast origin.*
 
 # %%
 pipeline_section = report.pipeline(ctx)
 pipeline_section
 
 # %% [markdown]
-# ## Accuracy: rolling-origin backtest over the last 12 months against naive baselines
+# ## Точность прогноза: проверка на прошлом · Forecast accuracy: backtest
+# Скользящий бэктест за 12 месяцев против наивных прогнозов.
+# *Rolling-origin backtest over the last 12 months against naive baselines.*
 
 # %%
 accuracy = report.accuracy(ctx)
 accuracy
 
 # %% [markdown]
-# ## Forecast by manager and pipeline (team scope only)
+# ## Прогноз по менеджерам и воронкам · Forecast by manager and pipeline
+# Только для всей команды.
+# *Team scope only.*
 
 # %%
 breakdown = report.breakdown(ctx)
 breakdown
 
 # %% [markdown]
-# ## Takeaways
+# ## Выводы · Takeaways
 
 # %%
 report.summary(ctx)

@@ -14,7 +14,11 @@
 # ---
 
 # %% [markdown]
-# # Goals («Цели»): sales plan progress
+# # Цели · Goals: sales plan progress
+# Планы задаются в `params/goals.yaml`. Измените параметры ниже и выполните все ячейки; каждая цифра считается в
+# `reports/goals/metrics`, у каждого раздела есть `.tables`. Эти заметки — для аналитика; в отчётах текст пишет
+# библиотека на языке `lang`.
+#
 # Plans come from `params/goals.yaml` (its format is described at the top of the file). Change the
 # parameters below and run all cells. Every figure comes from `reports/goals/metrics` (pure functions); each
 # section object keeps its raw tables in `.tables`. These Markdown notes are for the analyst; rendered
@@ -37,42 +41,52 @@ ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store
 report.title(ctx)
 
 # %% [markdown]
-# ## Plan progress: plan, actual, % done, remaining, working days left, pace needed, projections
+# ## Выполнение плана · Plan progress
+# План, факт, % выполнения, остаток, рабочие дни, нужный темп, прогнозы.
+# *Plan, actual, % done, remaining, working days left, pace needed, projections.*
 
 # %%
 plan = report.plan(ctx)
 plan
 
 # %% [markdown]
-# ## Cumulative actual against the plan line
+# ## Динамика выполнения плана · Progress over the period
+# Накопленный факт против линии плана.
+# *Cumulative actual against the plan line.*
 
 # %%
 progress = report.progress(ctx)
 progress
 
 # %% [markdown]
-# ## Open deals behind the projection band (weighted pipeline)
+# ## Открытые сделки в прогнозе · Open deals in the projection
+# Взвешенная воронка за диапазоном прогноза.
+# *The weighted pipeline behind the projection band.*
 
 # %%
 pipeline_section = report.pipeline(ctx)
 pipeline_section
 
 # %% [markdown]
-# ## Compared with the previous period and a year ago
+# ## Сравнение с прошлыми периодами · Compared with earlier periods
+# С прошлым периодом и годом ранее.
+# *With the previous period and a year ago.*
 
 # %%
 compare = report.compare(ctx)
 compare
 
 # %% [markdown]
-# ## Plans by manager (team scope only)
+# ## План по менеджерам · Plans by manager
+# Только для всей команды.
+# *Team scope only.*
 
 # %%
 managers = report.managers(ctx)
 managers
 
 # %% [markdown]
-# ## Takeaways
+# ## Выводы · Takeaways
 
 # %%
 report.summary(ctx)

@@ -14,7 +14,11 @@
 # ---
 
 # %% [markdown]
-# # Sales analysis («Анализ продаж»)
+# # Анализ продаж · Sales analysis
+# Измените параметры ниже и выполните все ячейки. Каждая цифра считается в `reports/sales_analysis/metrics` (чистые
+# функции); у каждого раздела есть `.tables` с исходными таблицами. Эти заметки — для аналитика; в отчётах текст
+# пишет библиотека на языке `lang`.
+#
 # Change the parameters below and run all cells. Every figure comes from `reports/sales_analysis/metrics`
 # (pure functions); each section object keeps its raw tables in `.tables` for digging in.
 # These Markdown notes are for the analyst; rendered reports show the localized text the library writes.
@@ -33,49 +37,59 @@ ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store
 report.title(ctx)
 
 # %% [markdown]
-# ## Headline figures: revenue, deals won, average deal, conversion — vs previous period and a year ago
+# ## Главные показатели · Headline figures
+# Выручка, успешные сделки, средний чек, конверсия — к прошлому периоду и году ранее.
+# *Revenue, deals won, average deal, conversion — vs the previous period and a year ago.*
 
 # %%
 kpis = report.kpis(ctx)
 kpis
 
 # %% [markdown]
-# ## Funnel: stage-to-stage conversion of deals created in the period (entered-only and cumulative)
+# ## Воронка и конверсия по этапам · Funnel and stage conversion
+# Конверсия сделок, созданных в периоде, из этапа в этап (только вошедшие и накопительно).
+# *Stage-to-stage conversion of deals created in the period (entered-only and cumulative).*
 
 # %%
 funnel = report.funnel(ctx)
 funnel
 
 # %% [markdown]
-# ## Losses by the stage of loss, and loss reasons
+# ## Потери по этапам и причины отказа · Losses by stage and loss reasons
 
 # %%
 losses = report.losses(ctx)
 losses
 
 # %% [markdown]
-# ## Time in stage (median / P75 / P90; open deals censored)
+# ## Время на этапах · Time in stage
+# Медиана / P75 / P90; открытые сделки — цензурированные.
+# *Median / P75 / P90; open deals censored.*
 
 # %%
 time_in_stage = report.time_in_stage(ctx)
 time_in_stage
 
 # %% [markdown]
-# ## Won-deal cycle and open deals older than the typical cycle
+# ## Длительность сделки и зависшие сделки · Deal cycle and stale deals
+# Цикл выигранных сделок и открытые сделки старше типичного цикла.
+# *Won-deal cycle and open deals older than the typical cycle.*
 
 # %%
 cycle = report.cycle(ctx)
 cycle
 
 # %% [markdown]
-# ## Managers (team scope only)
+# ## Менеджеры · Managers
+# Только для всей команды.
+# *Team scope only.*
 
 # %%
 managers = report.managers(ctx)
 managers
 
 # %% [markdown]
-# ## Takeaways
+# ## Выводы · Takeaways
 
 # %%
 report.summary(ctx)

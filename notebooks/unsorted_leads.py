@@ -14,7 +14,11 @@
 # ---
 
 # %% [markdown]
-# # Unsorted leads («Неразобранное»)
+# # Неразобранное · Unsorted leads
+# Измените параметры ниже и выполните все ячейки. Каждая цифра считается в `reports/unsorted_leads/metrics`;
+# `report.items(ctx)` — по строке на каждую заявку, у каждого раздела есть `.tables`. Эти заметки — для аналитика; в
+# отчётах текст пишет библиотека на языке `lang`.
+#
 # Change the parameters below and run all cells. Every figure comes from `reports/unsorted_leads/metrics`
 # (pure functions); `report.items(ctx)` holds one row per incoming lead of the scope, and each section
 # object keeps its raw tables in `.tables` for digging in.
@@ -34,42 +38,52 @@ ctx = report.open(period=period, manager=manager, pipeline=pipeline, store=store
 report.title(ctx)
 
 # %% [markdown]
-# ## Incoming leads: accepted, declined, pending, became deals, won — vs previous period and a year ago
+# ## Входящие заявки · Incoming leads
+# Приняты, отклонены, ждут, стали сделками, выиграны — к прошлому периоду и году ранее.
+# *Accepted, declined, pending, became deals, won — vs the previous period and a year ago.*
 
 # %%
 kpis = report.kpis(ctx)
 kpis
 
 # %% [markdown]
-# ## Sources and channels (sip, mail, forms, chats) with conversion to deals
+# ## Источники и каналы заявок · Sources and channels
+# Телефония, почта, формы, чаты — с конверсией в сделки.
+# *Sip, mail, forms, chats — with conversion to deals.*
 
 # %%
 sources = report.sources(ctx)
 sources
 
 # %% [markdown]
-# ## Speed to lead: arrival → acceptance and → first call / task / stage change (median, P90, per manager)
+# ## Скорость обработки заявок · Speed to lead
+# От поступления до принятия и до первого звонка / задачи / смены этапа (медиана, P90, по менеджерам).
+# *Arrival → acceptance and → first call / task / stage change (median, P90, per manager).*
 
 # %%
 speed = report.speed(ctx)
 speed
 
 # %% [markdown]
-# ## Backlog: items still unsorted at the period's end, with their age
+# ## Неразобранные заявки на конец периода · Unsorted backlog at period end
+# Что не разобрано к концу периода и сколько ждёт.
+# *Items still unsorted at the period's end, with their age.*
 
 # %%
 backlog = report.backlog(ctx)
 backlog
 
 # %% [markdown]
-# ## Weekly trend by channel with the accepted share
+# ## Динамика по неделям · Weekly trend
+# По каналам, с долей принятых.
+# *By channel, with the accepted share.*
 
 # %%
 trend = report.trend(ctx)
 trend
 
 # %% [markdown]
-# ## Takeaways
+# ## Выводы · Takeaways
 
 # %%
 report.summary(ctx)

@@ -170,3 +170,32 @@ def test_base_url_for():
     assert base_url_for("MyCompany", "kommo.com") == "https://mycompany.kommo.com"
     with pytest.raises(ValueError):
         base_url_for("x.amocrm.ru")
+
+
+def test_default_limiter_keeps_a_margin_under_the_servers_7_per_second():
+    """Measured by the stand-in: the most requests that arrived in any sliding second (issue #20, item 8)."""
+    with AmoCRMServer(tiny_dump(1)) as s:
+        with client_for(s, rate=7) as c:  # the default rate: amoCRM's 7 requests/s
+            for _ in range(9):
+                c.get("/api/v4/account")
+        assert s.request_count == 9
+        assert s.max_per_second() <= 6  # one request of headroom for requests delayed on their way
+
+
+def test_limiter_window_survives_a_restart():
+    lim = RateLimiter(rate=7)
+    kept = []
+    lim.on_acquire = kept.append
+    for _ in range(6):
+        lim.acquire()
+    assert len(kept[-1]) == 6 and kept[-1][-1] == pytest.approx(time.time(), abs=0.5)
+    again = RateLimiter(rate=7)  # a new process
+    again.restore(kept[-1])
+    t0 = time.monotonic()
+    again.acquire()
+    assert time.monotonic() - t0 >= 0.9  # it waited for the earlier process's window to pass
+    stale = RateLimiter(rate=7)
+    stale.restore([time.time() - 5] * 6)  # acquisitions long gone do not count
+    t0 = time.monotonic()
+    stale.acquire()
+    assert time.monotonic() - t0 < 0.05

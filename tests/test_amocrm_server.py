@@ -126,3 +126,24 @@ def test_server_side_rate_limit():
     with AmoCRMServer(tiny_dump(1), rate_limit=3) as s:
         codes = [_get(s, "/api/v4/account").status_code for _ in range(5)]
     assert codes[:3] == [200] * 3 and 429 in codes[3:] and s.rate_limited >= 1
+
+
+def test_repeated_page_and_ignored_only_deleted():
+    with AmoCRMServer(tiny_dump(6)) as s:
+        ids = lambda r: [d["id"] for d in r.json()["_embedded"]["leads"]]  # noqa: E731
+        s.repeat_page(2, times=1)
+        q = {"limit": 2, "page": 2, "order[updated_at]": "asc"}
+        first = _get(s, "/api/v4/leads", q)
+        assert ids(first) == [1, 2] and first.json()["_page"] == 2 and "page=3" in first.text  # page 1's records
+        assert ids(_get(s, "/api/v4/leads", q)) == [3, 4]  # once only
+        s.delete_lead(5)
+        assert ids(_get(s, "/api/v4/leads", {"with": "only_deleted"})) == [5]
+        s.ignore_only_deleted = True
+        assert ids(_get(s, "/api/v4/leads", {"with": "only_deleted"})) == [1, 2, 3, 4, 6]
+
+
+def test_max_per_second_is_a_sliding_window():
+    with AmoCRMServer(tiny_dump(1)) as s:
+        s.arrival_times = [0.0, 0.5, 0.99, 1.0, 1.2, 1.3, 1.98, 3.0]
+        assert s.max_per_second() == 5  # 0.99, 1.0, 1.2, 1.3, 1.98
+        assert s.max_per_second(0.5) == 4  # 0.99, 1.0, 1.2, 1.3

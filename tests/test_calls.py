@@ -352,8 +352,8 @@ def test_team_sections(calls_store):
     assert (f["calls_total"], f["calls_missed"], f["calls_missed_not_called_back"], f["meetings"]) == (16, 5, 2, 2)
     assert f["calls_per_won_deal"] == pytest.approx(8 / 3)
     assert "16 звонков: 7 входящих и 9 исходящих" in _text(secs["kpis"])
-    assert "Пропущено 5 из 7 входящих звонков" in _text(secs["missed"])
-    assert "Не перезвонили в течение 24 ч: 2 из 5" in _text(secs["missed"])
+    assert "Пропущено входящих звонков: 5 из 7" in _text(secs["missed"])
+    assert "Пропущенные, по которым не перезвонили в течение 24 ч: 2 из 5" in _text(secs["missed"])
     assert "задача типа «Встреча» (id 2)" in _text(secs["meetings"])  # the definition is stated
     assert "Нет звонков за период: Глеб Орлов" in _text(secs["managers"])
     assert len(secs["managers"].tables["managers"]) == 3

@@ -768,3 +768,23 @@ def test_delivery_labels_have_both_languages_and_every_key_used_exists():
     for module in ("deliver.py", "messages.py", "recipients.py"):
         used |= set(re.findall(r'"(delivery\.[a-z_.]+[a-z_])"', (package / module).read_text("utf-8")))
     assert used and used <= set(delivery_labels.TEXT), used - set(delivery_labels.TEXT)
+
+
+def test_pack_documents_of_each_language(tmp_path):
+    """A pack built in English (``team.en.*``) is delivered from its own files; the Russian one from its own."""
+    from crmreports.delivery.recipients import pack_documents
+
+    folder = tmp_path / PERIOD / "sales_analysis"
+    folder.mkdir(parents=True)
+    for stem, lang in (("team", "ru"), ("team.en", "en"), ("anna-smirnova", "ru")):
+        (folder / f"{stem}.json").write_text(json.dumps({"report": "sales_analysis", "lang": lang}), encoding="utf-8")
+        (folder / f"{stem}.pdf").write_bytes(b"%PDF-1.4")
+    ru = pack_documents(tmp_path, PERIOD)
+    en = pack_documents(tmp_path, PERIOD, "en")
+    assert [(d.scope, d.json_path.name, d.pdf.name) for d in ru] == [
+        ("anna-smirnova", "anna-smirnova.json", "anna-smirnova.pdf"),
+        ("team", "team.json", "team.pdf"),
+    ]
+    assert [(d.scope, d.json_path.name, d.pdf.name, d.data["lang"]) for d in en] == [
+        ("team", "team.en.json", "team.en.pdf", "en")
+    ]

@@ -65,3 +65,13 @@ def test_every_label_has_both_languages():
 
     for key, value in all_keys().items():
         assert set(value) == {"ru", "en"} and all(value.values()), key
+
+
+def test_estimates_are_shown_to_three_significant_figures():
+    """A forecast shown to the rouble pretends a precision the model does not have (issue #20)."""
+    assert fmt.round_sig(33_729_477) == 33_700_000
+    assert fmt.round_sig(29_949_652) == 29_900_000 and fmt.round_sig(37_509_301) == 37_500_000
+    assert fmt.round_sig(999_600) == 1_000_000 and fmt.round_sig(-1234.5) == -1230 and fmt.round_sig(0) == 0
+    assert fmt.round_sig(float("nan")) != fmt.round_sig(float("nan"))  # missing stays missing
+    assert fmt.money_estimate(33_729_477, "ru") == "33\u00a0700\u00a0000\u00a0₽"
+    assert fmt.money_estimate(33_729_477, "en") == "₽33,700,000"

@@ -349,3 +349,18 @@ def test_each_section_runs_alone(demo_store):
             frames_equal(alone[5][t], expected[5][t], f"{name}.{t}", exact=True)
         assert all(same(v, in_order.figures[k]) for k, v in ctx.figures.items()), name
         assert all(v == in_order.section_findings[k] for k, v in ctx.section_findings.items()), name
+
+
+def test_forecast_money_in_the_text_has_three_significant_figures(demo_store):
+    """Every amount the headline section writes is a model's estimate: at most 3 significant digits."""
+    import re
+
+    from crmreports.reports.forecast import sections
+
+    ctx = sections.open(period="2026-10", store=str(demo_store))
+    sec = sections.headline(ctx)
+    amounts = re.findall(r"(\d[\d\u00a0\u202f ]*)\u00a0₽", " ".join(p for k, p in sec.parts if k == "text"))
+    assert amounts
+    for a in amounts:
+        digits = re.sub(r"\D", "", a).rstrip("0")
+        assert len(digits) <= 3, a

@@ -94,3 +94,58 @@ def test_each_client_has_its_own_identity_and_is_closed(notebooks, tmp_path, fix
             assert km.lent_clients == []
         finally:
             held.stop_channels()
+
+
+def test_a_job_waiting_for_a_kernel_gets_a_new_one_when_the_kernel_dies():
+    """Issue #20, 1: a discarded kernel neither woke the jobs waiting for one nor was replaced, so the
+    pack stopped (21 of 24 documents) and never ended."""
+    import signal
+    import threading
+
+    from nbclient.exceptions import DeadKernelError
+
+    got = []
+    with KernelPool(1, run.KERNEL, PROJECT_ROOT) as pool:
+        waiter = threading.Thread(target=lambda: got.append(pool._take()), daemon=True)
+        with pytest.raises(DeadKernelError), pool.kernel() as kernel:
+            waiter.start()  # finds no free kernel and no room to start one: waits
+            os.kill(kernel["km"].provisioner.pid, signal.SIGKILL)
+            raise DeadKernelError("Kernel died")  # what nbclient raises for it
+        waiter.join(timeout=90)
+        assert not waiter.is_alive(), "the waiting job was never given a kernel"
+        assert got and got[0].is_alive() and pool._all == [got[0]]
+
+
+def test_a_cell_past_its_time_limit_fails_its_document_and_the_kernel_is_replaced(notebooks, tmp_path, fixture_store):
+    notebook(notebooks, "hangs", "import time\ntime.sleep(10**6)")
+
+    def job(name):
+        return Job(name, "2026-10", "team", "", "", "ru", str(fixture_store), str(tmp_path / "out"), ("html",))
+
+    with KernelPool(1, run.KERNEL, PROJECT_ROOT, cell_timeout=2) as pool:
+        assert run_job(job("dirty"), kernels=pool).ok
+        first = pool._all[0]
+        hung = run_job(job("hangs"), kernels=pool)
+        assert not hung.ok and "timed out" in hung.error, hung.error
+        assert (tmp_path / "out" / "2026-10" / "hangs" / "team.error.ipynb").exists()
+        assert not first.is_alive()  # the busy kernel was stopped, not reset (that would wait 30 s more)
+        res = run_job(job("clean"), kernels=pool, force=True)
+        assert res.ok, res.error
+        assert pool._all and pool._all[0] is not first
+
+
+def test_a_single_run_has_a_time_limit_too(notebooks, tmp_path, fixture_store, monkeypatch):
+    from crmreports.batch import kernels
+
+    notebook(notebooks, "hangs", "import time\ntime.sleep(10**6)")
+    monkeypatch.setattr(kernels, "CELL_TIMEOUT", 2)
+    res = run_job(Job("hangs", "2026-10", "team", "", "", "ru", str(fixture_store), str(tmp_path / "o"), ("html",)))
+    assert not res.ok and "timed out" in res.error, res.error
+
+
+def test_kernels_use_unix_sockets_not_tcp():
+    """Every run printed "[IPKernelApp] WARNING | Kernel is running over TCP without encryption"."""
+    with KernelPool(1, run.KERNEL, PROJECT_ROOT) as pool, pool.kernel() as kernel:
+        km = kernel["km"]
+        assert km.transport == "ipc" and Path(km.ip).parent.name.startswith(f"crmreports-kernels-{os.getpid()}-")
+        assert Path(f"{km.ip}-{km.shell_port}").is_socket()

@@ -105,7 +105,7 @@ def test_failing_job_is_isolated_and_reported(first_run):
         == team["figures"]["revenue"]
     )
     xlsx = pd.ExcelFile(folder / "sales_analysis" / "team.xlsx")
-    assert {"kpis", "funnel", "managers"} <= set(xlsx.sheet_names)
+    assert {"Показатели", "Воронка", "Менеджеры"} <= set(xlsx.sheet_names)  # readable sheet names (issue #20)
 
 
 def test_rerun_does_nothing_and_force_rebuilds(first_run, workspace, fixture_store):
@@ -200,3 +200,9 @@ def _pack(tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("reports: [sales_analysis]\nscopes: [team, groups, managers]\nformats: [html]\n")
     return f
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "inf", "nan"])
+def test_bad_cell_timeout_is_refused(fixture_store, tmp_path, value):
+    r = crm("pack", "--period", "2026-10", "--cell-timeout", value, "--out", str(tmp_path), store_path=fixture_store)
+    assert r.returncode == 2 and "--cell-timeout" in r.stderr and "number of seconds" in r.stderr, r.stderr

@@ -49,7 +49,7 @@ def test_failed_write_leaves_previous_store_intact(tmp_path):
     with pytest.raises(duckdb.ConstraintException):
         store.write_full(path, bad)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.duckdb"]  # no temp file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.duckdb", "crm.duckdb.lock"]  # no temp file left
     assert len(store.load(path).leads) == 9
 
 

@@ -236,3 +236,128 @@ def test_cli_without_credentials_is_a_clear_error(tmp_path, monkeypatch, capsys)
     assert cli.main(["--store", str(tmp_path / "x.duckdb"), "sync", "--subdomain", "mycompany"]) == 2
     err = capsys.readouterr().err
     assert "AMOCRM_ACCESS_TOKEN" in err and "AMOCRM_CLIENT_ID" in err
+
+
+# --- issue #20 items 3 and 4: trust the record, not the endpoint; pages that repeat ---------------------
+
+
+def test_server_ignoring_only_deleted_marks_nothing_deleted(tmp_path, caplog):
+    """A server that ignores with=only_deleted lists active leads there: their own is_deleted (false) wins."""
+    with AmoCRMServer(tiny_dump(5)) as srv:
+        srv.ignore_only_deleted = True
+        with caplog.at_level(logging.WARNING, logger="crmreports.sync"):
+            run_sync(srv, tmp_path / "crm.duckdb")
+        assert_store_equals(tmp_path / "crm.duckdb", srv.expected_dump(), tmp_path)
+    con = store.connect(tmp_path / "crm.duckdb")
+    try:
+        assert con.execute("SELECT count(*) FILTER (WHERE is_deleted), count(*) FROM leads").fetchone() == (0, 5)
+    finally:
+        con.close()
+    assert "listed 5 leads under with=only_deleted whose own is_deleted is not true" in caplog.text
+
+
+def test_a_deleted_lead_is_still_marked_deleted(tmp_path):
+    with AmoCRMServer(tiny_dump(5)) as srv:
+        path = tmp_path / "crm.duckdb"
+        run_sync(srv, path)
+        srv.delete_lead(3)
+        run_sync(srv, path)
+        assert_store_equals(path, srv.expected_dump(), tmp_path)
+    con = store.connect(path)
+    try:
+        assert con.execute("SELECT list(id) FROM leads WHERE is_deleted").fetchone()[0] == [3]
+    finally:
+        con.close()
+
+
+def test_a_page_repeating_the_previous_one_is_read_again(tmp_path):
+    with AmoCRMServer(tiny_dump(700)) as srv:  # leads come in pages of 250: 250, 250, 200
+        srv.repeat_page(2, times=1)
+        result = run_sync(srv, tmp_path / "crm.duckdb")
+        assert_store_equals(tmp_path / "crm.duckdb", srv.expected_dump(), tmp_path)
+    assert result.records["leads"] == 700 and result.rereads == 1 and result.windows == 0
+
+
+def test_offset_paging_that_keeps_repeating_falls_back_to_a_time_window(tmp_path, caplog):
+    with AmoCRMServer(tiny_dump(700)) as srv:
+        srv.repeat_page(2, times=10**6)  # every page 2 of the leads list repeats page 1
+        with caplog.at_level(logging.WARNING, logger="crmreports.sync"):
+            result = run_sync(srv, tmp_path / "crm.duckdb")
+        assert_store_equals(tmp_path / "crm.duckdb", srv.expected_dump(), tmp_path)
+    assert result.records["leads"] == 700 and result.windows >= 1
+    assert "going on with a window on updated_at" in caplog.text
+
+
+def test_a_repeat_that_no_window_can_get_past_fails_loudly_and_loses_nothing(tmp_path, capsys, monkeypatch):
+    dump = tiny_dump(700)
+    for d in dump["leads"]:
+        d["updated_at"] = 1_760_000_000  # 700 leads with one stamp: a window cannot split them
+    path = tmp_path / "crm.duckdb"
+    with AmoCRMServer(dump) as srv:
+        srv.repeat_page(2, times=10**6)
+        monkeypatch.setenv("AMOCRM_ACCESS_TOKEN", srv.access_token)
+        rc = cli.main(["--store", str(path), "sync", "--base-url", srv.base_url, "--rate", "1000", "--no-progress"])
+        assert rc == 2
+        assert "cannot all be read; the sync stops rather than lose records" in capsys.readouterr().err
+        srv.repeat_page(2, times=0)
+        run_sync(srv, path)  # the marks did not move past the records that were not read
+        assert_store_equals(path, srv.expected_dump(), tmp_path)
+
+
+# --- issue #20 item 8: one sync of a store at a time; the rate limiter survives a kill ------------------
+
+
+def _cli_sync(srv, path, rate):
+    cmd = [sys.executable, "-m", "crmreports", "--store", str(path), "sync", "--base-url", srv.base_url]
+    return subprocess.Popen(
+        cmd + ["--rate", str(rate), "--no-progress"],
+        env=_cli_env(srv),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_requests(srv, proc, n, seconds=60):
+    deadline = time.monotonic() + seconds
+    while srv.request_count < n and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def test_a_second_sync_of_the_same_store_or_account_is_refused(tmp_path, capsys, monkeypatch):
+    with AmoCRMServer(tiny_dump(5), slow_seconds=3) as srv:
+        srv.inject("slow", times=1, path="/api/v4/account")
+        path = tmp_path / "crm.duckdb"
+        first = _cli_sync(srv, path, 1000)
+        _wait_for_requests(srv, first, 1)
+        time.sleep(0.2)  # the first sync holds the lock while its first request is slow
+        monkeypatch.setenv("AMOCRM_ACCESS_TOKEN", srv.access_token)
+        rc = cli.main(["--store", str(path), "sync", "--base-url", srv.base_url, "--no-progress"])
+        err = capsys.readouterr().err
+        other = tmp_path / "other.duckdb"  # another store of the same account: its requests would add up
+        rc_other = cli.main(["--store", str(other), "sync", "--base-url", srv.base_url, "--no-progress"])
+        err_other = capsys.readouterr().err
+        requests_while_held = srv.request_count
+        assert first.wait(timeout=60) == 0, first.stderr.read()
+        assert rc == 2 and "is being written by sync" in err and f"process {first.pid}" in err
+        assert rc_other == 2 and "is being synced by sync" in err_other and f"process {first.pid}" in err_other
+        assert requests_while_held == 1 and not other.exists()
+        assert_store_equals(path, srv.expected_dump(), tmp_path)
+
+
+def test_rate_limit_holds_across_a_kill_and_restart(tmp_path):
+    """A sync killed mid-run and restarted at once: the stand-in measures every sliding second."""
+    rate = 20  # 19 requests in any 1.1 s; a sync of this dump makes about 40 requests
+    with AmoCRMServer(tiny_dump(1200)) as srv:
+        path = tmp_path / "crm.duckdb"
+        proc = _cli_sync(srv, path, rate)
+        _wait_for_requests(srv, proc, 12)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL, "the sync finished before it could be killed"
+        killed_at = srv.request_count
+        with AmoCRMClient(srv.base_url, StaticTokenAuth(srv.access_token), **{**FAST, "rate": rate}) as c:
+            sync(c, path, progress=False)
+        assert_store_equals(path, srv.expected_dump(), tmp_path)
+        assert srv.request_count > killed_at + rate  # the restart alone would have gone over the rate
+        assert srv.max_per_second() <= rate - 1

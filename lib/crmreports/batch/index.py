@@ -19,7 +19,7 @@ from ..core import fmt
 from ..core.labels import has, t
 from ..core.periods import parse_period
 from ..core.scopes import GROUP_PREFIX
-from .run import Result, _atomic_write
+from .run import Result, _atomic_write, output_stem
 
 DOC_LINKS = ("html", "pdf")
 DATA_LINKS = ("xlsx", "json", "ipynb")
@@ -31,7 +31,14 @@ vertical-align:top} th{background:#eff6ff;color:#1e3a8a;font-weight:600} td.num,
 white-space:nowrap;font-variant-numeric:tabular-nums} tr.team td{font-weight:600;background:#f9fafb}
 .kind{color:#6b7280;font-size:12px;font-weight:normal} .meta{color:#6b7280;margin-top:0}
 .failed h2{color:#b91c1c} .err{color:#b91c1c;font-family:monospace;font-size:12px} .links{white-space:nowrap}
-.links a{margin-right:8px} .links .data a{color:#6b7280;font-size:12px} nav a{margin-right:14px}"""
+.links a{margin-right:8px} .links .data a{color:#6b7280;font-size:12px} nav a{margin-right:14px}
+td,.meta{overflow-wrap:anywhere} nav a{display:inline-block}
+@media (max-width:640px){body{margin:12px auto;padding:0 10px} h1{font-size:20px} h2{font-size:16px}
+table,tbody{display:block;width:100%} tr{display:flex;flex-wrap:wrap;border-bottom:1px solid #e5e7eb}
+th,td{border-bottom:0;padding:4px 6px;box-sizing:border-box} th:first-child,td:first-child{flex:1 0 100%}
+th.num,td.num{flex:1 1 0;min-width:0} th.num{white-space:normal} th:last-child:not(.num){display:none}
+td.links{flex:1 0 100%;white-space:normal;padding-top:0} .links a{display:inline-block;margin:2px 10px 2px 0}
+.err{overflow-wrap:anywhere;white-space:pre-wrap}}"""
 
 
 def report_name(report: str, lang: str) -> str:
@@ -123,7 +130,10 @@ def _failed_section(failed: list[Result], root: Path, lang: str) -> str:
 
 
 def write_index(period: str, results: list[Result], out: str, lang: str) -> Path:
-    """reports/<period>/index.html: every document with its headline figures and links, and the failures."""
+    """reports/<period>/index.html: every document with its headline figures and links, and the failures.
+
+    A pack in another language than the default has its own index, ``index.<lang>.html`` (and ``.json``), linking
+    that language's documents (``team.en.html``): the languages' indexes never overwrite each other."""
     root = Path(out) / period
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
@@ -147,15 +157,16 @@ def write_index(period: str, results: list[Result], out: str, lang: str) -> Path
         if any(r.job.report == rep for r in ok)
     )
     doc = (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
         f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
         f"<p class='meta'>{' · '.join(meta)}</p><nav>{nav}</nav>"
         f"{_failed_section(failed, root, lang)}{sections}</body></html>"
     )
-    path = root / "index.html"
+    path = root / f"{output_stem('index', lang)}.html"
     _atomic_write(path, doc)
     _atomic_write(
-        root / "index.json",
+        root / f"{output_stem('index', lang)}.json",
         json.dumps(
             [
                 {

@@ -4,8 +4,14 @@ Starting a kernel and importing pandas/matplotlib/DuckDB costs ~1.3 s per docume
 reports' own cells. A pack run therefore keeps one kernel per worker and, between documents, clears
 it: ``%reset -f`` (every user variable), ``plt.close("all")`` and matplotlib's defaults restored, the
 working directory put back. Imported modules stay loaded — that is the point — so the library must
-keep no per-report state in module globals (it keeps none). A kernel that died or stopped answering
-is replaced by a fresh one, so one crashing notebook never takes the next ones down.
+keep no per-report state in module globals (it keeps none). A kernel that died, stopped answering or
+ran a cell past its time limit (``CELL_TIMEOUT``, ``pack --cell-timeout``) is replaced by a fresh one and
+that document alone fails, so one crashing or hanging notebook never takes the next ones down, and a
+job waiting for a kernel is woken whenever one is given back or discarded.
+
+Kernels start with a scrubbed environment (:func:`kernel_env`: no amoCRM token, SMTP password or bot
+token; notebooks read the store only) and talk to us over Unix sockets in a private folder, not TCP.
+A kernel exits by itself when the process that started it dies (ipykernel polls its parent).
 
 Every client of a pooled kernel gets its own session, hence its own zmq identity. jupyter_client
 names a client's shell socket after its session and ``KernelManager.client()`` hands every client the
@@ -18,19 +24,91 @@ document. ``tests/bench/stress_kernels.py`` counts such failures (0 in 1,500 doc
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import itertools
 import logging
-import queue
+import os
+import re
+import shutil
+import tempfile
 import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
+from nbclient.exceptions import DeadKernelError
 
 log = logging.getLogger("crmreports.kernels")
 # jupyter_client warns when it garbage-collects nbclient's own clients of a borrowed kernel; harmless here
 logging.getLogger("traitlets").setLevel(logging.ERROR)
+
+CELL_TIMEOUT = 600.0  # seconds one cell may run before its document fails (``pack --cell-timeout``)
+READY_TIMEOUT = 60.0  # seconds a new kernel may take to answer
+RESET_TIMEOUT = 30.0  # seconds the reset between documents may take
+
+# Variables a kernel never gets: notebooks read the store only, never the CRM, the mail server or a bot
+SECRET_PREFIXES = ("AMOCRM_", "KOMMO_", "SMTP_", "TELEGRAM_")
+SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "AUTH", "PRIVATE", "COOKIE")
+
+
+def is_secret_name(name: str) -> bool:
+    """True for an environment variable a kernel must not inherit: the amoCRM/Kommo, SMTP and Telegram
+    settings, and any name containing TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL, AUTH, PRIVATE or COOKIE
+    (an account's ``token_env`` such as ``ROMASHKA_AMOCRM_TOKEN`` included)."""
+    upper = name.upper()
+    return upper.startswith(SECRET_PREFIXES) or any(word in upper for word in SECRET_WORDS)
+
+
+def kernel_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a kernel starts with: ours (PATH, HOME, LANG, PYTHONPATH, CRMREPORTS_STORE,
+    MPLBACKEND, ...) without any variable :func:`is_secret_name` names."""
+    return {k: v for k, v in (os.environ if environ is None else environ).items() if not is_secret_name(k)}
+
+
+# Kernels talk to us over Unix sockets (ZeroMQ ``ipc``) in a private folder, not over TCP on loopback:
+# no port another local user could connect to, and no "[IPKernelApp] WARNING | Kernel is running over
+# TCP without encryption" on every run. The folder is ``<tmp>/crmreports-kernels-<pid>-*``; a process
+# killed with -9 leaves it behind, and the next pool removes those whose process is gone.
+_IPC_PREFIX = "crmreports-kernels-"
+_ipc_lock = threading.Lock()
+_ipc_dir: Path | None = None
+_ipc_count = itertools.count(1)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_ipc_dirs(tmp: str | os.PathLike | None = None) -> int:
+    """Remove the socket folders of kernel pools whose process no longer exists; how many were removed."""
+    removed = 0
+    for d in Path(tmp or tempfile.gettempdir()).glob(_IPC_PREFIX + "*"):
+        m = re.fullmatch(re.escape(_IPC_PREFIX) + r"(\d+)-\w+", d.name)
+        if m and d.is_dir() and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(d, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _ipc_base() -> str:
+    """A new socket path prefix in this process's private folder (made, and stale ones swept, on first use)."""
+    global _ipc_dir
+    with _ipc_lock:
+        if _ipc_dir is None or not _ipc_dir.is_dir():
+            remove_stale_ipc_dirs()
+            _ipc_dir = Path(tempfile.mkdtemp(prefix=f"{_IPC_PREFIX}{os.getpid()}-"))
+            atexit.register(shutil.rmtree, _ipc_dir, True)
+        return str(_ipc_dir / f"k{next(_ipc_count)}")
+
 
 RESET_CODE = """\
 %reset -f
@@ -80,46 +158,79 @@ def _blocking(km: KernelManager) -> BlockingKernelClient:
     return kc
 
 
-class KernelPool:
-    """``size`` warm kernels handed out one per job with :meth:`kernel`."""
+def _suspect(exc: BaseException | None) -> bool:
+    """True if a document that ended with ``exc`` may have left its kernel dead or still busy (a cell
+    past its time limit keeps running): such a kernel is replaced, not reset."""
+    return exc is not None and (
+        isinstance(exc, (DeadKernelError, TimeoutError)) or not isinstance(exc, Exception)  # e.g. KeyboardInterrupt
+    )
 
-    def __init__(self, size: int, kernel_name: str, cwd: Path):
-        self.size, self.kernel_name, self.cwd = size, kernel_name, str(cwd)
-        self._free: queue.Queue[_PoolKernelManager] = queue.Queue()
+
+class KernelPool:
+    """``size`` warm kernels handed out one per job with :meth:`kernel`.
+
+    A job that finds no free kernel waits for one, or starts one when fewer than ``size`` are alive or
+    starting; every kernel given back or discarded wakes the waiting jobs, so a kernel that died never
+    leaves a job waiting for it. ``reuse=False`` discards every kernel after its document (``pack
+    --fresh-kernels``, and a single ``run``). Kernels start with :func:`kernel_env` (no secrets) on
+    Unix sockets; every cell of a document gets ``cell_timeout`` seconds.
+    """
+
+    def __init__(
+        self, size: int, kernel_name: str, cwd: Path, cell_timeout: float | None = CELL_TIMEOUT, reuse: bool = True
+    ):
+        self.size, self.kernel_name, self.cwd = max(1, size), kernel_name, str(cwd)
+        self.cell_timeout, self.reuse = cell_timeout, reuse
+        self._free: list[_PoolKernelManager] = []
         self._all: list[KernelManager] = []
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self._starting = 0
+        self._closed = False
 
     def _start(self) -> _PoolKernelManager:
         # nbclient runs on asyncio: the clients it gets must be asynchronous, or a blocking read would
         # stop it from noticing a dead kernel; our own housekeeping uses blocking clients (_blocking)
+        base = _ipc_base()
         km = _PoolKernelManager(
-            kernel_name=self.kernel_name, client_class="jupyter_client.asynchronous.AsyncKernelClient"
+            kernel_name=self.kernel_name,
+            client_class="jupyter_client.asynchronous.AsyncKernelClient",
+            transport="ipc",
+            ip=base,
+            connection_file=base + ".json",
         )
-        km.start_kernel(cwd=self.cwd, extra_arguments=["--IPKernelApp.log_level=ERROR"])
-        with self._lock:
-            self._all.append(km)
-        kc = _blocking(km)
+        km.start_kernel(cwd=self.cwd, env=kernel_env(), extra_arguments=["--IPKernelApp.log_level=ERROR"])
         try:
-            kc.wait_for_ready(timeout=60)
-        finally:
-            kc.stop_channels()
+            kc = _blocking(km)
+            try:
+                kc.wait_for_ready(timeout=READY_TIMEOUT)
+            finally:
+                kc.stop_channels()
+        except BaseException:
+            _shutdown(km)
+            raise
         return km
 
-    def _take(self) -> KernelManager:
+    def _take(self) -> _PoolKernelManager:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise RuntimeError("the kernel pool is closed")
+                if self._free:
+                    return self._free.pop()
+                if len(self._all) + self._starting < self.size:  # kernels being started count too
+                    self._starting += 1
+                    break
+                self._cond.wait()
+        km = None
         try:
-            return self._free.get_nowait()
-        except queue.Empty:
-            with self._lock:  # count kernels being started too, so two threads never both start one
-                can_start = len(self._all) + self._starting < self.size
-                self._starting += can_start
-            if not can_start:
-                return self._free.get()
-            try:
-                return self._start()
-            finally:
-                with self._lock:
-                    self._starting -= 1
+            km = self._start()
+            return km
+        finally:
+            with self._cond:
+                self._starting -= 1
+                if km is not None:
+                    self._all.append(km)
+                self._cond.notify_all()  # a failed start frees its place for a waiting job
 
     def _reset(self, km: KernelManager) -> bool:
         """Clear the kernel for the next document; False if it is dead or does not answer."""
@@ -127,9 +238,12 @@ class KernelPool:
             return False
         kc = _blocking(km)
         try:
-            kc.wait_for_ready(timeout=30)
+            kc.wait_for_ready(timeout=RESET_TIMEOUT)
             reply = kc.execute_interactive(
-                RESET_CODE.format(cwd=self.cwd), timeout=30, store_history=False, output_hook=lambda msg: None
+                RESET_CODE.format(cwd=self.cwd),
+                timeout=RESET_TIMEOUT,
+                store_history=False,
+                output_hook=lambda msg: None,
             )
             return reply["content"].get("status") == "ok"
         except Exception as exc:  # a kernel that cannot be reset is replaced, whatever went wrong
@@ -138,33 +252,51 @@ class KernelPool:
         finally:
             kc.stop_channels()
 
+    def _release(self, km: _PoolKernelManager) -> None:
+        with self._cond:
+            if not self._closed:
+                self._free.append(km)
+                self._cond.notify_all()
+                return
+        self._discard(km)
+
     def _discard(self, km: KernelManager) -> None:
-        with contextlib.suppress(Exception):
-            km.shutdown_kernel(now=True)
-        with self._lock:
+        _shutdown(km)
+        with self._cond:
             if km in self._all:
                 self._all.remove(km)
+            if km in self._free:
+                self._free.remove(km)
+            self._cond.notify_all()  # its place is free: a waiting job starts a new kernel
 
     @contextlib.contextmanager
-    def kernel(self):
-        """A clean, warm kernel for one document, as papermill/nbclient keyword arguments (``km``).
+    def kernel(self) -> Iterator[dict]:
+        """A clean, warm kernel for one document, as papermill/nbclient keyword arguments (``km`` and
+        ``execution_timeout``, the time limit of each cell).
 
         nbclient makes its own client of the kernel (it ignores a ``kc`` argument) and leaves it open
-        for a kernel it does not own; every client made during the document is closed here.
+        for a kernel it does not own; every client made during the document is closed here. A kernel
+        that died or whose cell ran out of time is replaced, never reset.
         """
         km = self._take()
+        failure = None
         try:
-            yield {"km": km}
+            yield {"km": km, "execution_timeout": self.cell_timeout}
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             km.close_clients()
-            if self._reset(km):
-                self._free.put(km)
+            if self.reuse and not _suspect(failure) and self._reset(km):
+                self._release(km)
             else:
                 self._discard(km)
 
     def close(self) -> None:
-        with self._lock:
+        with self._cond:
+            self._closed = True
             kms = list(self._all)
+            self._cond.notify_all()
         for km in kms:
             self._discard(km)
 
@@ -173,3 +305,20 @@ class KernelPool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _shutdown(km: KernelManager) -> None:
+    """Stop the kernel process at once (and remove its socket and connection files)."""
+    with contextlib.suppress(Exception):
+        km.shutdown_kernel(now=True)
+    with contextlib.suppress(Exception):
+        km.cleanup_resources()
+
+
+@contextlib.contextmanager
+def fresh_kernel(kernel_name: str, cwd: Path, cell_timeout: float | None = None) -> Iterator[dict]:
+    """One new kernel for one document (the same environment, transport and time limit as a pool's),
+    shut down afterwards: what ``crmreports run`` uses. ``cell_timeout`` None: :data:`CELL_TIMEOUT`; 0: none."""
+    limit = CELL_TIMEOUT if cell_timeout is None else cell_timeout or None
+    with KernelPool(1, kernel_name, cwd, limit, reuse=False) as pool, pool.kernel() as kernel:
+        yield kernel

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -23,11 +24,32 @@ from .. import store
 from ..core.scopes import GROUP_PREFIX, ParameterError, group_scope, manager_slugs
 from ..present.render import PdfPool
 from ..reports import SCOPES
-from .kernels import KernelPool
+from .kernels import CELL_TIMEOUT, KernelPool
 from .run import FORMATS, KERNEL, PROJECT_ROOT, Job, Result, check_parameters, notebook_path, parse_formats, run_job
 
 log = logging.getLogger("crmreports.pack")
 PACKS = PROJECT_ROOT / "params" / "packs"
+STALE_AFTER = 300.0  # seconds after which a hidden temporary report file no live writer touches is a leftover
+# the temporary names of batch.run: ".<name>.<8 random>" and ".<scope>.<8 random>.{pdf,ipynb}" (tempfile.mkstemp)
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}(\.pdf|\.ipynb)?")
+
+
+def remove_stale_temporaries(folder: str | os.PathLike, older_than: float = STALE_AFTER) -> list[Path]:
+    """Remove the hidden temporary files a killed run left in ``folder`` (and below): those not modified
+    for ``older_than`` seconds. A live run rewrites its files within seconds (an executing notebook's
+    after every cell), so only leftovers are that old. Returns what was removed."""
+    removed = []
+    now = time.time()
+    for p in Path(folder).rglob(".*"):
+        try:
+            if _TEMPORARY.fullmatch(p.name) and p.is_file() and now - p.stat().st_mtime > older_than:
+                p.unlink()
+                removed.append(p)
+        except OSError:  # gone meanwhile, or not ours to remove
+            continue
+    if removed:
+        log.info("removed %d temporary file(s) left by an interrupted run in %s", len(removed), folder)
+    return removed
 
 
 def load_pack(name: str) -> dict:
@@ -130,24 +152,30 @@ def build_jobs(
 
 
 def run_jobs(
-    jobs: list[Job], workers: int | None = None, progress: bool = True, force: bool = False, warm: bool = True
+    jobs: list[Job],
+    workers: int | None = None,
+    progress: bool = True,
+    force: bool = False,
+    warm: bool = True,
+    cell_timeout: float | None = CELL_TIMEOUT,
 ) -> list[Result]:
     """Run every job; a failure is recorded in its Result and never stops the others.
 
     ``warm`` keeps one kernel per worker alive between documents (see :mod:`crmreports.batch.kernels`);
-    ``warm=False`` starts a fresh kernel for every document.
+    ``warm=False`` starts a fresh kernel for every document. A cell running longer than ``cell_timeout``
+    seconds fails its document (None: no limit); a kernel that dies or runs out of time is replaced.
     """
     workers = max(1, workers or os.cpu_count() or 2)
     results: list[Result] = []
     bar = tqdm(total=len(jobs), desc="reports", unit="doc", disable=not progress, leave=True)
-    kernels = KernelPool(workers, KERNEL, PROJECT_ROOT) if warm else None
+    kernels = KernelPool(workers, KERNEL, PROJECT_ROOT, cell_timeout, reuse=warm)
     printer = PdfPool(workers) if any("pdf" in j.formats for j in jobs) else None
     # with warm kernels, twice as many threads as kernels: while one thread waits for its PDF (printed
     # in another process), the next takes the kernel it freed, so executing and printing overlap
-    threads = workers * 2 if kernels else workers
+    threads = workers * 2 if warm else workers
     with (
         ThreadPoolExecutor(max_workers=threads) as pool,
-        kernels or contextlib.nullcontext(),
+        kernels,
         printer or contextlib.nullcontext(),
     ):
         futures = {pool.submit(run_job, j, force, kernels, printer.render if printer else None): j for j in jobs}
@@ -198,9 +226,12 @@ def build_pack(
     force: bool = False,
     warm: bool = True,
     progress: bool = True,
+    cell_timeout: float | None = CELL_TIMEOUT,
 ) -> PackRun:
     """Build every document of the pack for the period and write the period's index page. Parameter errors
-    (a bad pack file, period or store) raise before any work; a failing document is recorded, never raised."""
+    (a bad pack file, period or store) raise before any work; a failing document is recorded, never raised
+    (a cell running longer than ``cell_timeout`` seconds, or a kernel that dies, fails its document only).
+    Temporary files an interrupted run left in the period's folder are removed first."""
     from ..present.context import validate
     from .index import write_index
 
@@ -209,7 +240,9 @@ def build_pack(
     lang = spec.get("lang") or lang
     jobs = build_jobs(resolved.key, spec["reports"], spec["scopes"], store_path, lang, out, spec["formats"])
     started = time.monotonic()
+    # a live run's temporary notebook may stay untouched for as long as one cell runs
+    remove_stale_temporaries(Path(out) / resolved.key, max(STALE_AFTER, (cell_timeout or 3600) + 60))
     store.derived.ensure(store_path)
-    results = run_jobs(jobs, workers, progress=progress, force=force, warm=warm)
+    results = run_jobs(jobs, workers, progress=progress, force=force, warm=warm, cell_timeout=cell_timeout)
     index = write_index(resolved.key, results, out, lang)
     return PackRun(resolved.key, results, index, time.monotonic() - started)

@@ -1,8 +1,12 @@
 """Run one report: execute its notebook with papermill, then write ipynb, HTML, PDF, JSON, CSV and XLSX.
 
 Outputs go to ``<out>/<period>/<report>/<scope>.{ipynb,html,pdf,json,xlsx}`` and the tables to
-``<out>/<period>/<report>/<scope>/<table>.csv``. Every file is written to a temporary name and moved
-into place, so a reader never sees half a file. A failed execution keeps the executed notebook with
+``<out>/<period>/<report>/<scope>/<table>.csv``; a document in another language than Russian (the default) has its
+own names, ``<scope>.<lang>.*`` and ``<scope>.<lang>/<table>.csv`` (``team.en.html``), so languages never overwrite
+each other. CSV text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and are not
+numbers get a leading apostrophe (OWASP's advice against formula injection); the XLSX writes every text from the
+data as a string cell, never a formula (:mod:`crmreports.batch.xlsx`). Every file is written to a temporary name
+and moved into place, so a reader never sees half a file. A failed execution keeps the executed notebook with
 the error as ``<scope>.error.ipynb`` and leaves earlier good outputs alone.
 
 Outputs are keyed on the notebook's content, the parameters, the store's version and the library's
@@ -11,13 +15,13 @@ code (``cache_key`` in the JSON): a job whose key matches existing outputs does 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import io
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -27,9 +31,12 @@ from pathlib import Path
 import nbformat
 
 from .. import reports as registry
+from ..core.labels import LANGS
 from ..core.scopes import ParameterError
 from ..present import render
 from ..store import resolve_path, store_version
+from . import xlsx
+from .kernels import fresh_kernel
 
 log = logging.getLogger("crmreports.run")
 
@@ -38,6 +45,12 @@ NOTEBOOKS = Path(os.environ.get("CRMREPORTS_NOTEBOOKS") or PROJECT_ROOT / "noteb
 FORMATS = ("html", "pdf")
 KERNEL = "python3"
 STANDARD_PARAMETERS = ("period", "manager", "pipeline", "store", "lang")
+DEFAULT_LANG = LANGS[0]  # its documents are <scope>.*; another language's are <scope>.<lang>.*
+
+
+def output_stem(scope: str, lang: str = DEFAULT_LANG) -> str:
+    """The file name (without extension) of a scope's document in ``lang``: ``team``, or ``team.en``."""
+    return scope if lang == DEFAULT_LANG else f"{scope}.{lang}"
 
 
 def reports() -> list[str]:
@@ -99,6 +112,11 @@ class Job:
     @property
     def folder(self) -> Path:
         return Path(self.out) / self.period / self.report
+
+    @property
+    def stem(self) -> str:
+        """The documents' file name: the scope, with the language when it is not the default (``team.en``)."""
+        return output_stem(self.scope, self.lang)
 
     @property
     def parameters(self) -> dict:
@@ -171,7 +189,7 @@ def cache_key(job: Job) -> str:
 
 
 def _up_to_date(job: Job, key: str) -> Result | None:
-    base = job.folder / job.scope
+    base = job.folder / job.stem
     path = Path(f"{base}.json")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -189,17 +207,52 @@ def _error_text(exc: Exception) -> str:
     return f"{ename}: {evalue}".strip()
 
 
-def _xlsx(tables: dict[str, str]) -> bytes:
-    """Every table of a document as one workbook (a sheet per table)."""
-    import pandas as pd
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        if not tables:
-            pd.DataFrame().to_excel(xw, sheet_name="-")
-        for name, csv_text in tables.items():
-            pd.read_csv(io.StringIO(csv_text)).to_excel(xw, sheet_name=name[:31], index=False)
-    return buf.getvalue()
+
+def needs_apostrophe(text: str) -> bool:
+    """A CSV text cell a spreadsheet would take for a formula: it begins with = + - @ (or a tab or carriage
+    return) and is not a number (``-5``, ``+79991234567`` and ``1e-3`` stay as they are)."""
+    return text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text)
+
+
+def safe_csv(csv_text: str) -> tuple[str, int]:
+    """The CSV with a leading apostrophe in each text cell :func:`needs_apostrophe` (OWASP's advice against
+    formula injection), and how many cells got one; a CSV that needs none is returned unchanged, byte for byte."""
+    import csv
+
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    changed = sum(needs_apostrophe(cell) for row in rows for cell in row)
+    if not changed:
+        return csv_text, 0
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n" if "\r\n" in csv_text else "\n")
+    writer.writerows([["'" + c if needs_apostrophe(c) else c for c in row] for row in rows])
+    return buf.getvalue(), changed
+
+
+def _xlsx(tables: dict[str, str], lang: str = DEFAULT_LANG, currency: str = "RUB") -> bytes:
+    """Every table of a document as one workbook for an office (see :mod:`crmreports.batch.xlsx`)."""
+    return xlsx.workbook(tables, lang, currency or "RUB")
+
+
+def client_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The executed notebook as clients see it: without stderr streams (Python warnings, with the absolute
+    paths of the server's files, and library chatter). The ``.ipynb`` written next to it keeps them."""
+    import copy
+
+    clean = copy.deepcopy(nb)
+    dropped = 0
+    for cell in clean.cells:
+        outputs = cell.get("outputs")
+        if outputs:
+            kept = [o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            dropped += len(outputs) - len(kept)
+            cell["outputs"] = kept
+    if dropped:
+        log.debug("%d stderr output(s) left out of the HTML/PDF", dropped)
+    return clean
 
 
 def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
@@ -217,9 +270,9 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
         log.debug("%s/%s is up to date", job.report, job.scope)
         return cached
     folder = job.folder
-    base = folder / job.scope
+    base = folder / job.stem
     try:
-        with kernels.kernel() if kernels else contextlib.nullcontext({"shutdown_kernel": "immediate"}) as kernel:
+        with kernels.kernel() if kernels else fresh_kernel(KERNEL, PROJECT_ROOT) as kernel:
             nb = _execute_keep_failed(job, base, kernel)
     except Exception as exc:  # a cell's error, a dead kernel, a timeout: this document fails alone
         log.error("%s/%s failed: %s", job.report, job.scope, _error_text(exc))
@@ -234,19 +287,28 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
     tables = {}
     for name, csv_text in payload.get("tables", {}).items():
         path = base / f"{name}.csv"
-        _atomic_write(path, csv_text)
+        text, escaped = safe_csv(csv_text)
+        if escaped:
+            log.info(
+                "%s/%s: %d CSV cell(s) of %s start with = + - @ and got an apostrophe",
+                job.report,
+                job.stem,
+                escaped,
+                name,
+            )
+        _atomic_write(path, text)
         tables[name] = str(path.relative_to(folder))
     files["xlsx"] = f"{base}.xlsx"
-    _atomic_write(Path(files["xlsx"]), _xlsx(payload.get("tables", {})))
+    _atomic_write(Path(files["xlsx"]), _xlsx(payload.get("tables", {}), job.lang, meta.get("currency") or "RUB"))
     doc = None
     if "html" in job.formats or "pdf" in job.formats:
-        doc = render.to_html(nb, meta, generated.astimezone())
+        doc = render.to_html(client_notebook(nb), meta, generated.astimezone())
     if "html" in job.formats:
         files["html"] = f"{base}.html"
         _atomic_write(Path(files["html"]), doc)
     if "pdf" in job.formats:
         files["pdf"] = f"{base}.pdf"
-        fd, tmp = tempfile.mkstemp(prefix=f".{job.scope}.", suffix=".pdf", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{job.stem}.", suffix=".pdf", dir=folder)
         os.close(fd)
         try:
             (pdf or render.to_pdf)(doc, tmp)
@@ -280,7 +342,7 @@ def _execute_keep_failed(job: Job, base: Path, kernel: dict) -> nbformat.Noteboo
 
     nb = nbformat.read(notebook_path(job.report), as_version=4)
     base.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_out = tempfile.mkstemp(prefix=f".{job.scope}.", suffix=".ipynb", dir=base.parent)
+    fd, tmp_out = tempfile.mkstemp(prefix=f".{job.stem}.", suffix=".ipynb", dir=base.parent)
     os.close(fd)
     try:
         return pm.execute_notebook(

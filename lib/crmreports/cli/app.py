@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import logging
 import os
@@ -48,23 +49,75 @@ def load_env_files() -> list[tuple[Path, list[str]]]:
     return loaded
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="crmreports",
-        description="Sales analytics for amoCRM / Kommo: load the account into a local store and build reports.",
-    )
-    parser.add_argument(
+GLOBAL_OPTIONS_TITLE = "global options (also accepted before COMMAND; given in both places, the one here wins)"
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose "invalid choice" errors (a mistyped command, ``--lang eng``) add "did you mean …"."""
+
+    def _check_value(self, action, value):
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            close = difflib.get_close_matches(str(value), [str(c) for c in action.choices or ()], n=3, cutoff=0.6)
+            if not close:
+                raise
+            raise argparse.ArgumentError(action, f"{exc.message}; did you mean {' or '.join(close)}?") from None
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, after_verb: bool) -> None:
+    """``--store``, ``--account``, ``--lang`` and ``-v``: on the main parser with their defaults, and on every
+    command's parser without defaults (``argparse.SUPPRESS``), so an option given after the command overrides the
+    same option given before it and an absent one leaves the main parser's value alone."""
+    store_default = os.environ.get("CRMREPORTS_STORE", DEFAULT_STORE)
+    group = parser.add_argument_group(GLOBAL_OPTIONS_TITLE) if after_verb else parser
+    default = (lambda value: argparse.SUPPRESS) if after_verb else (lambda value: value)
+    group.add_argument(
         "--store",
-        default=os.environ.get("CRMREPORTS_STORE", DEFAULT_STORE),
-        help="DuckDB store file (default: $CRMREPORTS_STORE or %(default)s)",
+        default=default(store_default),
+        help=f"DuckDB store file (default: $CRMREPORTS_STORE or {DEFAULT_STORE})",
     )
-    parser.add_argument(
+    group.add_argument(
         "--account",
-        default="",
+        default=default(""),
         help="a client account of params/accounts.yaml: its store, reports folder, delivery file and token variable",
     )
-    parser.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the reports (default: ru)")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    group.add_argument(
+        "--lang", choices=["ru", "en"], default=default("ru"), help="language of the reports (default: ru)"
+    )
+    group.add_argument("-v", "--verbose", action="count", default=default(0), help="more logging (-vv for debug)")
+
+
+def reports_epilog() -> str:
+    """The reports the registry holds, the scopes and the periods: for ``crmreports --help`` and ``run --help``."""
+    from ..batch.run import reports as report_names
+    from ..reports import registry
+
+    declared = registry()
+    lines = ["reports:"]
+    for name in report_names():
+        title = declared[name].title if name in declared else {}
+        lines.append(f"  {name:<16} {' · '.join(t for t in (title.get('ru'), title.get('en')) if t)}".rstrip())
+    lines += [
+        "",
+        'scopes (--manager): the whole team (default), one manager (--manager "Анна Смирнова"),',
+        '  or a group of managers (--manager "group:Отдел продаж 1")',
+        "periods (--period): 2026-10, 2026-Q3, 2026-W44, 2026, 2026-10-01..2026-10-15, last (the last full month)",
+    ]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="crmreports",
+        description="Sales analytics for amoCRM / Kommo: load the account into a local store and build reports.",
+        epilog=reports_epilog()
+        + "\n\nThe global options --store, --account, --lang and -v work before or after COMMAND "
+        "(given in both places, the one after COMMAND wins).\nexample: crmreports run sales_analysis "
+        '--period 2026-11 --manager "group:Отдел продаж 1" --lang en',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_global_options(parser, after_verb=False)
     parser.add_argument("--version", action="version", version=f"crmreports {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from . import commands
@@ -72,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
+    for command in {id(c): c for c in sub.choices.values()}.values():  # an alias shares its parser
+        add_global_options(command, after_verb=True)
     return parser
 
 

@@ -40,6 +40,19 @@ def money(x, lang: str = "ru", currency: str = "RUB") -> str:
     return f"{n}{NBSP}{sym}" if lang == "ru" else f"{sym}{n}"
 
 
+def round_sig(x, digits: int = 3):
+    """``x`` rounded to ``digits`` significant figures (33 729 477 -> 33 700 000); missing stays missing."""
+    if _missing(x) or x == 0:
+        return x
+    return round(float(x), digits - 1 - int(math.floor(math.log10(abs(float(x))))))
+
+
+def money_estimate(x, lang: str = "ru", currency: str = "RUB", digits: int = 3) -> str:
+    """Money a model estimated, to ``digits`` significant figures (``33 700 000 ₽``): a forecast shown to the
+    rouble pretends a precision it does not have. The figures' JSON keeps the full values."""
+    return money(round_sig(x, digits), lang, currency)
+
+
 def money_short(x, lang: str = "ru", currency: str = "RUB") -> str:
     """Compact money for chart labels: ``1,2 млн ₽`` / ``₽1.2M``."""
     if _missing(x):

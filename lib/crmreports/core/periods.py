@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 VALID_FORMS = "2026-10 (month), 2026-Q3 (quarter), 2026-W44 (ISO week), 2026 (year), 2026-10-01..2026-10-15 (range)"
+# Years a report period may lie in: the comparisons reach a year back, and pandas timestamps end in 2262.
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 class PeriodError(ValueError):
@@ -51,32 +53,32 @@ class Period:
         """The previous period of the same kind and length."""
         if self.kind == "month":
             y, m = (self.start.year, self.start.month - 1) if self.start.month > 1 else (self.start.year - 1, 12)
-            return parse_period(f"{y}-{m:02d}")
+            return _parse(f"{y}-{m:02d}")
         if self.kind == "quarter":
             q = (self.start.month - 1) // 3 + 1
             y, q = (self.start.year, q - 1) if q > 1 else (self.start.year - 1, 4)
-            return parse_period(f"{y}-Q{q}")
+            return _parse(f"{y}-Q{q}")
         if self.kind == "week":
             d = self.start - timedelta(days=7)
             iso = d.isocalendar()
-            return parse_period(f"{iso.year}-W{iso.week:02d}")
+            return _parse(f"{iso.year}-W{iso.week:02d}")
         if self.kind == "year":
-            return parse_period(str(self.start.year - 1))
+            return _parse(str(self.start.year - 1))
         start = self.start - timedelta(days=self.days)
         return _range(start, self.start)
 
     def year_ago(self) -> Period:
         """The same period one year earlier (same ISO week number for weeks)."""
         if self.kind == "month":
-            return parse_period(f"{self.start.year - 1}-{self.start.month:02d}")
+            return _parse(f"{self.start.year - 1}-{self.start.month:02d}")
         if self.kind == "quarter":
-            return parse_period(f"{self.start.year - 1}-Q{(self.start.month - 1) // 3 + 1}")
+            return _parse(f"{self.start.year - 1}-Q{(self.start.month - 1) // 3 + 1}")
         if self.kind == "week":
             iso = self.start.isocalendar()
             week = min(iso.week, date(iso.year - 1, 12, 28).isocalendar().week)
-            return parse_period(f"{iso.year - 1}-W{week:02d}")
+            return _parse(f"{iso.year - 1}-W{week:02d}")
         if self.kind == "year":
-            return parse_period(str(self.start.year - 1))
+            return _parse(str(self.start.year - 1))
         return _range(_minus_year(self.start), _minus_year(self.end))
 
     def __str__(self) -> str:
@@ -100,7 +102,16 @@ def _bad(text: str, why: str = "") -> PeriodError:
 
 
 def parse_period(text: str) -> Period:
-    """Parse a period string (see module docstring); raise :class:`PeriodError` listing valid forms."""
+    """Parse a period string (see module docstring); raise :class:`PeriodError` listing valid forms.
+    Years outside :data:`MIN_YEAR`..:data:`MAX_YEAR` are refused (``0001-01``, ``9999-12-01..9999-12-31``)."""
+    p = _parse(text)
+    if p.start.year < MIN_YEAR or p.last_day.year > MAX_YEAR:
+        raise _bad(text, f"years must be within {MIN_YEAR}..{MAX_YEAR}")
+    return p
+
+
+def _parse(text: str) -> Period:
+    """:func:`parse_period` without the year bounds (the comparison periods of a bounded one)."""
     if not isinstance(text, str):
         raise _bad(str(text), "not a string")
     s = text.strip()
@@ -134,8 +145,10 @@ def parse_period(text: str) -> Period:
             return _range(a, b + timedelta(days=1))
     except PeriodError:
         raise
-    except ValueError as exc:
-        raise _bad(text, str(exc)) from None
+    except (ValueError, OverflowError) as exc:
+        raise _bad(
+            text, f"years must be within {MIN_YEAR}..{MAX_YEAR}" if isinstance(exc, OverflowError) else str(exc)
+        ) from None
     raise _bad(text)
 
 
@@ -160,3 +173,16 @@ def as_of_for(period: Period, data_end: datetime | pd.Timestamp | None) -> pd.Ti
     if data_end is None or pd.isna(data_end):
         return end
     return min(end, pd.Timestamp(data_end))
+
+
+def after_data_warning(period: Period, data_end: datetime | pd.Timestamp | None) -> str | None:
+    """A warning when ``period`` starts after the end of the data (a report of it would be empty), else None."""
+    if data_end is None or pd.isna(data_end):
+        return None
+    end = pd.Timestamp(data_end)
+    if period.start_ts <= end:
+        return None
+    return (
+        f"period {period.key} starts after the end of the data ({end:%Y-%m-%d %H:%M}): the report will "
+        "show no deals; sync or import newer data, or choose an earlier period"
+    )

@@ -82,11 +82,19 @@ class Scope:
 TEAM = Scope("team", "team", None, ())
 
 
+RESERVED_SLUG_PREFIX = "manager-"
+
+
 def manager_slugs(users: pd.DataFrame) -> dict[int, str]:
-    """A unique slug per user id (a numeric suffix separates namesakes)."""
+    """A unique slug per user id (a numeric suffix separates namesakes).
+
+    A manager's slug never takes the team's or a group's place: a name whose slug would be ``team`` or
+    start with ``group-`` (a manager named "Team" or "Group 1") gets ``manager-`` in front."""
     out, seen = {}, {}
     for uid, name in sorted(zip(users["id"], users["name"])):
         s = slug(name, f"user-{uid}")
+        if s == TEAM.slug or s.startswith("group-"):
+            s = RESERVED_SLUG_PREFIX + s
         if s in seen:
             s = f"{s}-{uid}"
         seen[s] = uid
@@ -109,15 +117,21 @@ def group_scope(name: str, users: pd.DataFrame) -> Scope:
 
 def resolve_manager(manager: str | int | None, users: pd.DataFrame) -> Scope:
     """Find a manager by name (case-insensitive), slug or id, or a group as ``group:<name>``;
-    empty means the whole team."""
-    if manager is None or str(manager).strip() == "" or str(manager).strip().lower() == "team":
+    empty (or ``team``, unless a manager has that very name) means the whole team."""
+    if manager is None or str(manager).strip() == "":
         return TEAM
     key = str(manager).strip()
     if key.casefold().startswith(GROUP_PREFIX):
         return group_scope(key[len(GROUP_PREFIX) :], users)
     slugs = manager_slugs(users)
+    # a name first: a manager named "Team" is that manager (the pack passes managers by name)
     for uid, name in zip(users["id"], users["name"]):
-        if key.casefold() in (str(name).casefold(), slugs[int(uid)], str(uid)):
+        if key.casefold() == str(name).casefold():
+            return Scope("manager", slugs[int(uid)], str(name), (int(uid),))
+    if key.casefold() == TEAM.slug:
+        return TEAM
+    for uid, name in zip(users["id"], users["name"]):
+        if key.casefold() in (slugs[int(uid)], str(uid)):
             return Scope("manager", slugs[int(uid)], str(name), (int(uid),))
     valid = ", ".join(sorted(str(n) for n in users["name"]))
     raise ParameterError(f"unknown manager {key!r}; valid: {valid} (or empty for the whole team)")

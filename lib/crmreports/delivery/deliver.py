@@ -128,11 +128,13 @@ def deliver(
     dry_run: bool = False,
     resend: bool = False,
     lang: str | None = None,
+    pack_lang: str = "ru",
 ) -> DeliveryReport:
-    """Send the pack ``<out_dir>/<period>/`` to its recipients (see the module docstring)."""
+    """Send the pack ``<out_dir>/<period>/`` (its documents in ``pack_lang``) to its recipients (see the module
+    docstring)."""
     lang = lang or settings.lang
     out_dir = Path(out_dir)
-    documents = pack_documents(out_dir, period)
+    documents = pack_documents(out_dir, period, pack_lang)
     recipients = plan(_users(store_path), settings, documents, lang)
     report = DeliveryReport(period, dry_run=dry_run)
     secrets = settings.secrets()
@@ -256,6 +258,7 @@ def send_alerts(
     dry_run: bool = False,
     resend: bool = False,
     lang: str | None = None,
+    pack_lang: str = "ru",
 ) -> DeliveryReport:
     """Send the alerts that fired (:func:`crmreports.delivery.alerts.evaluate`) as one short message per
     recipient: each recipient of the pack gets the alerts on the scopes whose documents they receive (the head
@@ -268,7 +271,7 @@ def send_alerts(
     report = DeliveryReport(period, dry_run=dry_run)
     if not fired:
         return report
-    recipients = plan(_users(store_path), settings, pack_documents(out_dir, period), lang)
+    recipients = plan(_users(store_path), settings, pack_documents(out_dir, period, pack_lang), lang)
     secrets = settings.secrets()
     path = store.resolve_path(store_path)
     con = duckdb.connect(str(path), read_only=dry_run)

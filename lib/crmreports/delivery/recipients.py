@@ -91,14 +91,16 @@ def report_order(report: str) -> tuple:
     return (0 if report == SUMMARY_REPORT else 1, known.order if known else 10**6, report)
 
 
-def pack_documents(out_dir: str | Path, period: str) -> list[Document]:
+def pack_documents(out_dir: str | Path, period: str, lang: str = "ru") -> list[Document]:
     """Every document of the period's pack with a JSON (and its PDF where one was built), in report order.
-    Documents the pack's ``index.json`` lists as failed are left out (an older file may still lie there)."""
+    Documents the pack's ``index.json`` lists as failed are left out (an older file may still lie there). ``lang``:
+    the pack's language (a pack in another language than Russian is named ``<scope>.<lang>.*``)."""
     root = Path(out_dir) / period
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: no pack for {period}; build it with `crmreports pack --period {period}`")
     failed: set[tuple[str, str]] = set()
-    index = root / "index.json"
+    suffix = "" if lang == "ru" else f".{lang}"
+    index = root / f"index{suffix}.json"
     if index.is_file():
         try:
             failed = {(e["report"], e["scope"]) for e in json.loads(index.read_text("utf-8")) if not e.get("ok", True)}
@@ -106,8 +108,10 @@ def pack_documents(out_dir: str | Path, period: str) -> list[Document]:
             failed = set()
     docs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        for js in sorted(folder.glob("*.json")):
-            scope = js.stem
+        for js in sorted(folder.glob(f"*{suffix}.json")):
+            scope = js.name[: -len(f"{suffix}.json")]
+            if "." in scope:  # another language's document
+                continue
             if (folder.name, scope) in failed:
                 continue
             try:
@@ -116,7 +120,7 @@ def pack_documents(out_dir: str | Path, period: str) -> list[Document]:
                 continue
             if not isinstance(data, dict) or data.get("report", folder.name) != folder.name:
                 continue
-            pdf = js.with_suffix(".pdf")
+            pdf = js.with_name(f"{scope}{suffix}.pdf")
             docs.append(Document(folder.name, scope, js, pdf if pdf.is_file() else None, data))
     return sorted(docs, key=lambda d: report_order(d.report))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ import pandas as pd
 from .. import store
 from ..core import fmt
 from ..core.labels import check_lang, t
-from ..core.periods import Period, resolve
+from ..core.periods import Period, after_data_warning, resolve
 from ..core.scopes import Scope, resolve_manager, resolve_pipeline
 
 FIGURES_MIME = "application/vnd.crmreports.figures+json"
@@ -66,6 +67,10 @@ class Context:
     def money(self, x) -> str:
         return fmt.money(x, self.lang, self.currency)
 
+    def estimate(self, x) -> str:
+        """Money a model estimated (a forecast), to 3 significant figures."""
+        return fmt.money_estimate(x, self.lang, self.currency)
+
     def meta(self) -> dict:
         acc = self.data.account
         return {
@@ -98,8 +103,11 @@ def validate(
     try:
         users = store.read_table(con, "users")
         pipelines = store.read_table(con, "pipelines")
+        account = store.read_table(con, "account")
     finally:
         con.close()
+    if not account.empty and (warning := after_data_warning(p, store.data_end(account.iloc[0]))):
+        logging.getLogger("crmreports.periods").warning("%s", warning)
     scope = resolve_manager(manager, users)
     pids, pname = resolve_pipeline(pipeline, pipelines)
     return p, scope, pids, pname

@@ -124,6 +124,8 @@ class Column:
             return lambda v: v
         if self.kind == "money":
             return ctx.money
+        if self.kind == "estimate":  # money a model estimated: 3 significant figures
+            return ctx.estimate
         if self.kind == "percent":
             return (lambda v: fmt.percent(v, lang)) if d is None else (lambda v: fmt.percent(v, lang, d))
         if self.kind == "days":
@@ -141,7 +143,7 @@ class Column:
     def numeric(self) -> bool:
         if self.right is not None:
             return self.right
-        return self.kind in ("number", "percent", "money", "days")
+        return self.kind in ("number", "percent", "money", "estimate", "days")
 
 
 def shown_table(ctx: Context, df: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, set[str]]:

@@ -10,8 +10,11 @@ PDF: the same HTML printed by WeasyPrint (pure pip + pango; renders Cyrillic wit
 from __future__ import annotations
 
 import html
+import logging
+import os
 import re
 import threading
+import time
 from datetime import datetime
 from importlib import resources
 
@@ -22,6 +25,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from ..core.labels import t
 from .context import FIGURES_MIME
 
+log = logging.getLogger("crmreports.render")
 HIDDEN_TAGS = ("parameters", "injected-parameters", "title", "publish")
 _local = threading.local()
 _pdf_lock = threading.Lock()
@@ -94,8 +98,6 @@ def to_html(nb: nbformat.NotebookNode, meta: dict, generated_at: datetime | None
 
 def to_pdf(html_doc: str, path) -> None:
     """Print the HTML document to ``path`` with WeasyPrint (A4, page numbers, vector charts)."""
-    import logging
-
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     from weasyprint import HTML
@@ -104,22 +106,65 @@ def to_pdf(html_doc: str, path) -> None:
         HTML(string=html_doc).write_pdf(str(path))
 
 
+PARENT_POLL = 0.2  # seconds between a PDF worker's checks that the process that started it is alive
+
+
+def _exit_with_parent(parent: int) -> None:
+    """PDF worker initializer: exit at once when the process that started the worker is gone.
+
+    A ``kill -9`` of the pack closes nothing a busy worker would notice: it would go on printing (about
+    270 MB each) and then wait forever. The worker's parent changes when the pack dies (it is reparented),
+    so a daemon thread polls ``os.getppid()``. (``prctl(PR_SET_PDEATHSIG)`` fires when the *thread* that
+    started the worker ends, and the pack's threads start them, so it is not used.)
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="crmreports-parent-watch", daemon=True).start()
+
+
 class PdfPool:
     """PDF printing in worker processes for batch runs.
 
     WeasyPrint is pure Python: in the pack's threads it would hold the GIL (~1 s per document, as long
     as executing the notebook), so the PDFs of a pack are printed by ``size`` spawned processes while
-    the threads go on executing notebooks.
+    the threads go on executing notebooks. Workers exit by themselves when the pack process dies
+    (:func:`_exit_with_parent`); a worker that died (the pool is then broken) is replaced once per document.
     """
 
     def __init__(self, size: int):
+        self.size = size
+        self._lock = threading.Lock()
+        self._pool = self._new()
+
+    def _new(self):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         # spawn, not fork: the pack process has threads and ZeroMQ sockets
-        self._pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(
+            max_workers=self.size,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
 
     def render(self, html_doc: str, path) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._pool
+        try:
+            pool.submit(to_pdf, html_doc, str(path)).result()
+            return
+        except BrokenProcessPool:
+            log.warning("a PDF worker died; starting new ones")
+        with self._lock:
+            if self._pool is pool:
+                self._pool = self._new()
+                pool.shutdown(wait=False, cancel_futures=True)
         self._pool.submit(to_pdf, html_doc, str(path)).result()
 
     def close(self) -> None:

@@ -25,8 +25,14 @@ def svg_img(svg: str) -> str:
     return f'<img class="crm-chart" alt="" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
 
 
+CELL_CHARS = 300  # a longer text in a table cell is cut with "…" (the CSV and XLSX keep it whole)
+
+
 def _cell(v) -> str:
-    return html.escape("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+    text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+    if len(text) > CELL_CHARS:  # a 10,000-character name would take minutes to lay out in the PDF's table
+        text = text[: CELL_CHARS - 1].rstrip() + "…"
+    return html.escape(text)
 
 
 def html_table(

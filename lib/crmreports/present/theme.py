@@ -7,9 +7,11 @@ global state and charts are safe to build in threads.
 from __future__ import annotations
 
 import io
+import re
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, FuncFormatter, MaxNLocator
 
 from ..core import fmt
 
@@ -30,6 +32,27 @@ RC = {
     "svg.fonttype": "none",  # text stays text: 3–4× lighter SVG, faster PDFs, searchable chart labels
 }
 WIDTH = 7.5  # inches: fits an A4 page with margins
+LINE_CHARS = 60  # the longest line of a label on a chart; longer lines end in "…"
+LABEL_LINES = 4  # at most this many lines per label
+TITLE_CHARS = 200  # a title (wrapped by matplotlib) is cut after this many characters
+ELLIPSIS = "…"
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def plain(s) -> str:
+    """A text drawn as it is written: every ``$`` escaped, so matplotlib never takes a name such as
+    ``$\\frac{$ broken`` for mathtext (which would raise and kill the report)."""
+    return _DOLLAR.sub(r"\\$", str(s))
+
+
+def shorten(s, width: int = LINE_CHARS, lines: int = LABEL_LINES) -> str:
+    """A label that fits a chart: each line at most ``width`` characters and at most ``lines`` lines, the cut
+    marked with an ellipsis. A 10,000-character stage name would otherwise squeeze the axes to nothing."""
+    parts = str(s).split("\n")
+    cut = [p if len(p) <= width else p[: width - 1].rstrip() + ELLIPSIS for p in parts[:lines]]
+    if len(parts) > lines and not cut[-1].endswith(ELLIPSIS):
+        cut[-1] = cut[-1][: width - 1].rstrip() + ELLIPSIS
+    return "\n".join(cut)
 
 
 def new_figure(height: float = 3.2, ncols: int = 1, width: float = WIDTH) -> tuple[Figure, list]:
@@ -64,11 +87,40 @@ def to_svg(fig: Figure) -> str:
             title.set_wrap(True)
     if fig._suptitle is not None:
         fig._suptitle.set_wrap(True)
+    _text_as_data(fig)
     buf = io.StringIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="svg", bbox_inches="tight")
     svg = buf.getvalue()
     return svg[svg.find("<svg") :]
+
+
+def _text_as_data(fig: Figure) -> None:
+    """Every text of the figure as plain text of a bounded size: no mathtext (a ``$`` in a manager's name is a
+    dollar sign, see :func:`plain`), labels shortened with an ellipsis (:func:`shorten`), titles cut at
+    :data:`TITLE_CHARS`."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            # tick labels are re-made at every draw from their formatter: labels given as a list
+            # (``set_yticks(y, names)``) and our own FuncFormatters are wrapped to come out plain and short
+            for formatter, setter in (
+                (axis.get_major_formatter(), axis.set_major_formatter),
+                (axis.get_minor_formatter(), axis.set_minor_formatter),
+            ):
+                if isinstance(formatter, (FixedFormatter, FuncFormatter)) and not getattr(formatter, "_plain", False):
+                    wrapped = FuncFormatter(lambda x, pos, f=formatter: plain(shorten(f(x, pos))))
+                    wrapped._plain = True
+                    setter(wrapped)
+    for text in fig.findobj(Text):
+        value = text.get_text()
+        if text.get_wrap():  # matplotlib wraps a title at spaces only: a longer word is cut too
+            value = " ".join(w if len(w) <= LINE_CHARS else w[: LINE_CHARS - 1] + ELLIPSIS for w in value.split(" "))
+            if len(value) > TITLE_CHARS:
+                value = value[: TITLE_CHARS - 1].rstrip() + ELLIPSIS
+        elif len(value) > LINE_CHARS or value.count("\n") >= LABEL_LINES:
+            value = shorten(value)
+        if value != text.get_text() or "$" in value:
+            text.set_text(plain(value))
 
 
 def money_axis(ax, lang: str, currency: str = "RUB", axis: str = "y") -> None:
@@ -79,17 +131,18 @@ def money_axis(ax, lang: str, currency: str = "RUB", axis: str = "y") -> None:
         target.set_major_locator(MaxNLocator(nbins=5))
 
 
-def wrap(s, width: int) -> str:
-    """Wrap a long label over several lines at word boundaries."""
+def wrap(s, width: int, lines: int = 3) -> str:
+    """Wrap a long label over several lines at word boundaries: at most ``lines`` lines of at most ``width``
+    characters (a longer word is cut), the cut marked with an ellipsis (see :func:`shorten`)."""
     s = str(s)
     if len(s) <= width:
         return s
-    words, lines, cur = s.split(), [], ""
+    words, out, cur = s.split(), [], ""
     for w in words:
         if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
+            out.append(cur)
             cur = w
         else:
             cur = f"{cur} {w}".strip()
-    lines.append(cur)
-    return "\n".join(lines)
+    out.append(cur)
+    return shorten("\n".join(out), width, lines)

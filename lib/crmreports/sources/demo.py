@@ -1321,7 +1321,7 @@ def load_demo(
     dump = generate(seed=seed, as_of=as_of, n_deals=n_deals, months=months)
     synced_at = dt.datetime.fromtimestamp(moscow_midnight(as_of), tz=dt.UTC)
     tables = mapping.dump_to_tables(dump, synced_at=synced_at, source="demo")
-    store.write_full(store_path, tables)
+    store.write_full(store_path, tables, what="demo")
     counts = {name: len(df) for name, df in tables.items()}
     log.info(
         "demo store written to %s in %.1f s: %s",

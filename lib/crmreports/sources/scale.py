@@ -261,7 +261,7 @@ def build_scale_store(
     unsorted_id = ref["statuses"].loc[ref["statuses"]["kind"] == "unsorted", ["pipeline_id", "id"]]
     unsorted_sid = int(unsorted_id["id"].iloc[0]) if len(unsorted_id) else lists[pipes[0]][0]
     end_s = _epoch(as_of)
-    with store.building(path) as con:
+    with store.building(path, "demo --scale") as con:
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")

@@ -31,19 +31,21 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 from tqdm import tqdm
 
 from .. import store
 from ..store import derived
+from ..store import lock as store_lock
 from . import mapping
-from .amocrm import EVENTS_LIMIT, PAGE_LIMIT, AmoCRMClient
+from .amocrm import EVENTS_LIMIT, PAGE_LIMIT, AmoCRMClient, Page
 
 log = logging.getLogger("crmreports.sync")
 
@@ -192,6 +194,8 @@ class SyncResult:
     seconds: float = 0.0
     full_remap: bool = False
     unsorted_summary: dict | None = None
+    rereads: int = 0  # pages read again because they repeated records already read
+    windows: int = 0  # times offset paging was replaced by a window on the mark field
 
     def summary(self) -> str:
         recs = ", ".join(f"{k} {v}" for k, v in self.records.items())
@@ -199,7 +203,14 @@ class SyncResult:
             f"sync done in {self.seconds:.1f} s: {self.requests} requests, {self.retries} retries"
             + (f", {self.refreshes} token refreshes" if self.refreshes else "")
             + f"; {'full' if self.full_remap else 'incremental'} store update; records fetched: {recs}"
+            + (f"; {self.rereads} repeated pages read again" if self.rereads else "")
+            + (f"; {self.windows} time windows instead of offset paging" if self.windows else "")
         )
+
+
+class SyncIncomplete(RuntimeError):
+    """The API's lists could not be read completely (or the store holds fewer records than were listed);
+    the sync stops with an error instead of ending with records silently missing."""
 
 
 class Syncer:
@@ -209,6 +220,9 @@ class Syncer:
         self.full = full
         self.progress = progress
         self.result = SyncResult()
+        self.listed: dict[str, set[str]] = {}  # stream -> ids of the records the API listed in this run
+        self.deleted_disagree = 0  # records under with=only_deleted whose own is_deleted is not true
+        self.deleted_ids: set[str] = set()  # ids of the leads listed as deleted (and saying so)
 
     # --------------------------------------------------------------------------------------- state
 
@@ -293,6 +307,15 @@ class Syncer:
         self.result.unsorted_summary = {k: v for k, v in (summary or {}).items() if not k.startswith("_")}
 
     def _merge_deleted(self, con, stubs: list[dict]) -> list[dict]:
+        """The records listed under ``with=only_deleted`` merged into the last record of each lead. The
+        record's own ``is_deleted`` decides, not the endpoint: one that does not say ``true`` (a server that
+        ignores the parameter lists active leads there) is left out, counted and warned about."""
+        flagged = [s for s in stubs if s.get("is_deleted") is True]
+        self.deleted_disagree += len(stubs) - len(flagged)
+        stubs = flagged
+        self.deleted_ids.update(str(s["id"]) for s in stubs)
+        if not stubs:
+            return []
         ids = [str(s["id"]) for s in stubs]
         old = dict(
             con.execute(
@@ -302,8 +325,72 @@ class Syncer:
         out = []
         for s in stubs:
             prev = json.loads(old[str(s["id"])]) if str(s["id"]) in old else {}
-            out.append({**prev, **s, "is_deleted": True})
+            out.append({**prev, **s})
         return out
+
+    def _trusted_pages(self, st: Stream, params: list) -> Iterator[Page]:
+        """The stream's pages, with offset paging checked: a page (after the first) whose records were all
+        read already is a repeat (a server glitch, or records shifting between pages while the sync runs).
+        It is read again once; if it repeats again, paging goes on with a window on the mark field
+        (``filter[...][from]`` the greatest stamp read so far, page 1), which does not depend on offsets.
+        A window that cannot move forward, or a repeat on a stream without a server-side filter, raises
+        :class:`SyncIncomplete` rather than leave records out silently."""
+        seen: set[str] = set()
+        top: int | None = None  # greatest mark-field stamp read
+        query, start, window_from = list(params), 1, None
+        rereads: dict[tuple, int] = {}
+        while True:
+            restart = None
+            for page in self.client.pages(st.path, st.key, query, limit=st.limit, start_page=start):
+                ids = [str(r.get(st.id_field)) for r in page.items]
+                if ids and all(i in seen for i in ids):
+                    if window_from is not None and page.number == 1:
+                        if len(ids) < st.limit:  # the window's first page holds only what was read: the end
+                            break
+                        raise SyncIncomplete(
+                            f"{st.name}: more than {st.limit} records share {st.mark_field} {window_from} and the "
+                            "offset paging repeats pages, so they cannot all be read; the sync stops rather "
+                            "than lose records. Run it again later"
+                        )
+                    restart = page.number
+                    break
+                seen.update(ids)
+                for r in page.items:
+                    v = _int(r.get(st.mark_field)) or _int(r.get("created_at"))
+                    if v is not None:
+                        top = v if top is None else max(top, v)
+                yield page
+            if restart is None:
+                self.listed[st.name] = seen
+                return
+            key = (window_from, restart)
+            rereads[key] = rereads.get(key, 0) + 1
+            if rereads[key] == 1:
+                log.warning("%s: page %d repeats records already read; reading it again", st.name, restart)
+                self.result.rereads += 1
+                start = restart
+                continue
+            if st.filter_param is None or st.descending or top is None:
+                raise SyncIncomplete(
+                    f"{st.name}: page {restart} keeps repeating records already read and this list cannot be "
+                    "read by a time window; records may be missing, so the sync stops. Run it again later"
+                )
+            if window_from is not None and top <= window_from:
+                raise SyncIncomplete(
+                    f"{st.name}: more than {st.limit} records share {st.mark_field} {top} and the offset paging "
+                    "repeats pages, so they cannot all be read; the sync stops rather than lose records. "
+                    "Run it again later"
+                )
+            log.warning(
+                "%s: offset paging cannot be trusted (page %d repeats); going on with a window on %s from %s",
+                st.name,
+                restart,
+                st.mark_field,
+                top,
+            )
+            self.result.windows += 1
+            window_from, start = top, 1
+            query = [(k, v) for k, v in params if k != st.filter_param] + [(st.filter_param, top)]
 
     def _fetch_stream(self, con, st: Stream, mark: int | None) -> int:
         params = list(st.params)
@@ -320,7 +407,7 @@ class Syncer:
             dynamic_ncols=True,
         )
         try:
-            for page in self.client.pages(st.path, st.key, params, limit=st.limit):
+            for page in self._trusted_pages(st, params):
                 items = [_strip_links(r) for r in page.items]
                 stamps = [_int(r.get(st.mark_field)) or _int(r.get("created_at")) or 0 for r in items]
                 for s in stamps:
@@ -347,7 +434,7 @@ class Syncer:
         finally:
             bar.close()
         self._tx(con, lambda: self._set_state(con, st.name, best, "done"))
-        return count
+        return len(self.listed.get(st.name, ())) or count
 
     # ---------------------------------------------------------------------------------- materialize
 
@@ -468,10 +555,51 @@ class Syncer:
         else:
             self._incremental_remap(con, synced_at)
 
+    def _check_counts(self, con) -> None:
+        """Every lead the API listed in this run is in ``sync_raw``, and every raw lead is in ``leads``;
+        else :class:`SyncIncomplete` naming both counts."""
+        listed = sorted(self.listed.get("leads", set()) | self.deleted_ids)
+        kept = con.execute(
+            "SELECT count(*) FROM sync_raw WHERE entity = 'leads' AND id IN (SELECT unnest(?::VARCHAR[]))", [listed]
+        ).fetchone()[0]
+        if kept != len(listed):
+            raise SyncIncomplete(f"the API listed {len(listed)} leads but {kept} were kept; run the sync again")
+        raw = con.execute("SELECT count(*) FROM sync_raw WHERE entity = 'leads'").fetchone()[0]
+        stored = con.execute("SELECT count(*) FROM leads").fetchone()[0]
+        if stored != raw:
+            raise SyncIncomplete(
+                f"the store holds {stored} leads but the sync received {raw}; run `crmreports sync --full`"
+            )
+
     # ----------------------------------------------------------------------------------------- run
 
     def run(self) -> SyncResult:
         t0 = time.monotonic()
+        host = urlsplit(self.client.base_url).netloc.replace(":", "_") or "account"
+        account_lock = self.store_path.parent / f".sync-{host}.lock"
+        with (
+            store_lock.writing(self.store_path, "sync"),
+            store_lock.holding(account_lock, "sync", f"account {host} is being synced by") as held,
+        ):
+            # one sync of a store and of an account at a time; the rate limiter's window outlives a restart
+            limiter = self.client.limiter
+            limiter.restore(held.info.get("requests") or [])
+
+            def keep(times: list[float]) -> None:
+                held.info["requests"] = times
+                try:
+                    held.save()
+                except OSError as exc:
+                    log.debug("cannot keep the rate limiter's window in %s: %s", held.path, exc)
+
+            limiter.on_acquire = keep
+            try:
+                self._run(t0)
+            finally:
+                limiter.on_acquire = None
+        return self.result
+
+    def _run(self, t0: float) -> None:
         con = store.connect(self.store_path, read_only=False)
         try:
             con.execute(RAW_DDL)
@@ -480,7 +608,14 @@ class Syncer:
             for st in streams():
                 mark = None if self.full else state.get(st.name, (None, None))[0]
                 self.result.records[st.name] = self._fetch_stream(con, st, mark)
+            if self.deleted_disagree:
+                log.warning(
+                    "the API listed %d leads under with=only_deleted whose own is_deleted is not true; they were "
+                    "not marked deleted (the server may ignore with=only_deleted)",
+                    self.deleted_disagree,
+                )
             self._materialize(con)
+            self._check_counts(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -490,7 +625,6 @@ class Syncer:
         log.info(self.result.summary())
         if self.result.unsorted_summary:
             log.info("unsorted summary from the API: %s", self.result.unsorted_summary)
-        return self.result
 
 
 def sync(client: AmoCRMClient, store_path: str | Path, *, full: bool = False, progress: bool = True) -> SyncResult:

@@ -5,6 +5,7 @@ Timestamps are stored as naive UTC ``TIMESTAMP``. Readers convert them to the ac
 (``read_*`` functions return naive *local* timestamps, which is what period bounds are in).
 """
 
+from . import lock
 from .access import (
     StoreData,
     building,
@@ -51,6 +52,7 @@ __all__ = [
     "data_end",
     "find_project_file",
     "insert",
+    "lock",
     "lead_filter",
     "load",
     "read_account",

@@ -17,7 +17,8 @@ import duckdb
 import pandas as pd
 
 from . import derived
-from .files import connect
+from .files import connect, remove_stale_temporaries
+from .lock import writing
 from .schema import SCHEMA, TIMESTAMP_COLUMNS, StoreError, conform, create_schema
 
 
@@ -37,13 +38,32 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, replace
 
 
 @contextlib.contextmanager
-def building(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
+def building(path: str | os.PathLike, what: str = "a store writer") -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a new store with the schema, built in a temporary file next to ``path`` and moved over
     it (derived tables refreshed, checkpointed) only when the block ends without error: a failure at any
-    point leaves the previous store untouched and no temporary file behind."""
+    point leaves the previous store untouched and no temporary file behind.
+
+    The store's writer lock (:func:`crmreports.store.lock.writing`) is held throughout, and a path that is
+    not a store (a directory, a text file) or is read-only is refused before anything is written."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    held = contextlib.ExitStack()
+    held.enter_context(writing(path, what))  # checks the path, then locks; a StoreError if either fails
+    try:
+        yield from _building(path)
+    finally:
+        held.close()
+
+
+def _building(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder of store {str(path)!r}: {exc.strerror}") from None
+    remove_stale_temporaries(path)  # what a writer killed with -9 left (we hold the writer lock)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise StoreError(f"cannot write store {str(path)!r} in {str(path.parent)!r}: {exc.strerror}") from None
     os.close(fd)
     os.unlink(tmp)  # DuckDB wants to create the file itself
     try:
@@ -65,12 +85,12 @@ def building(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
         raise
 
 
-def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> Path:
+def write_full(path: str | os.PathLike, tables: Mapping[str, pd.DataFrame], what: str = "a store writer") -> Path:
     """Write a complete store to ``path`` atomically (:func:`building`): every table or none."""
     unknown = set(tables) - set(SCHEMA)
     if unknown:
         raise ValueError(f"unknown store tables {sorted(unknown)}; valid: {list(SCHEMA)}")
-    with building(path) as con:
+    with building(path, what) as con:
         con.execute("BEGIN")
         for table, df in tables.items():
             insert(con, table, df, replace=False)

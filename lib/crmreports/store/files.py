@@ -9,14 +9,52 @@ import duckdb
 
 from .schema import DEFAULT_STORE, StoreError, create_schema
 
+PROJECT_ROOT = Path(__file__).resolve().parents[3]  # a source checkout: the folder of pyproject.toml
+
+
+def requested_path(path: str | os.PathLike | None = None) -> str:
+    """The store path asked for: ``path``, else ``$CRMREPORTS_STORE``, else ``data/crm.duckdb``. The default
+    ``data/crm.duckdb`` given as ``path`` (a notebook's parameter left as it is) yields to ``$CRMREPORTS_STORE``."""
+    env = os.environ.get("CRMREPORTS_STORE", "")
+    if not path or (env and str(path) == DEFAULT_STORE):
+        return env or DEFAULT_STORE
+    return str(path)
+
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
-    """The store file to use: ``path``, else ``$CRMREPORTS_STORE``, else ``data/crm.duckdb``.
+    """The store file to use (:func:`requested_path`), as :func:`store_candidates` finds it.
 
-    A relative path that does not exist from the working directory is also looked up from its parents,
-    so a notebook opened in ``notebooks/`` finds the project's ``data/crm.duckdb``.
+    A relative path that does not exist from the working directory is also looked up from its parents
+    (a notebook opened in ``notebooks/``) and then from the project root, so ``papermill notebooks/calls.ipynb``
+    run from any folder finds the project's ``data/crm.duckdb`` as the notebook's comment says.
     """
-    return find_project_file(path or os.environ.get("CRMREPORTS_STORE") or DEFAULT_STORE)
+    candidates = store_candidates(path)
+    return next((c for c in candidates if c.exists()), Path(requested_path(path)))
+
+
+def store_candidates(path: str | os.PathLike | None = None) -> list[Path]:
+    """Where :func:`resolve_path` looks, in order: the path as given (absolute, or from the working directory),
+    from up to three parents of the working directory, then from the project root (a source checkout)."""
+    p = Path(requested_path(path)).expanduser()
+    if p.is_absolute():
+        return [p]
+    found = [p, *(parent / p for parent in list(Path.cwd().parents)[:3])]
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        found.append(PROJECT_ROOT / p)
+    unique = {}
+    for c in found:
+        unique.setdefault(c.absolute(), c)
+    return list(unique.values())
+
+
+def missing_store_message(path: str | os.PathLike | None) -> str:
+    """A missing store: the paths tried and what to set."""
+    tried = ", ".join(str(c.absolute()) for c in store_candidates(path))
+    return (
+        f"store {requested_path(path)!r} does not exist (looked for {tried}); set the notebook's `store` parameter "
+        "(papermill -p store PATH), `--store PATH` or CRMREPORTS_STORE to the store file, or create it with "
+        "`crmreports demo`, `crmreports sync` or `crmreports import`"
+    )
 
 
 def find_project_file(path: str | os.PathLike) -> Path:
@@ -33,11 +71,18 @@ def find_project_file(path: str | os.PathLike) -> Path:
 
 def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the store. A missing file is a :class:`StoreError` that says how to create one."""
+    given = path
     path = resolve_path(path) if read_only else Path(path)
     if read_only and not path.exists():
+        raise StoreError(missing_store_message(given))
+    if path.is_dir():
         raise StoreError(
-            f"store {str(path)!r} does not exist; create it with `crmreports demo`, "
-            "`crmreports sync` or `crmreports import`"
+            f"store {str(path)!r} is a directory; give the store's file, e.g. {str(path / 'crm.duckdb')!r}"
+        )
+    if path.exists() and path.stat().st_size > 0 and not _looks_like_duckdb(path):
+        raise StoreError(
+            f"{str(path)!r} is not a DuckDB store; create one with `crmreports demo`, `sync` or `import`, "
+            "or give another --store path"
         )
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +90,12 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
         raise StoreError(f"cannot open store {str(path)!r}: {exc}") from exc
+    if read_only and not _has_tables(con):
+        con.close()
+        raise StoreError(
+            f"{str(path)!r} is a DuckDB file but not a crmreports store (it has no account table); "
+            "load an account into it with `crmreports demo`, `sync` or `import`"
+        )
     if not read_only:
         create_schema(con)
     return con
@@ -54,3 +105,54 @@ def store_version(path: str | os.PathLike) -> str:
     """A string that changes whenever the store's content may have changed (for output caching)."""
     st = Path(path).stat()
     return f"{st.st_size}-{st.st_mtime_ns}"
+
+
+def _looks_like_duckdb(path: Path) -> bool:
+    from .lock import is_duckdb_file
+
+    return is_duckdb_file(path)
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """True if the store has the ``account`` table every writer creates."""
+    try:
+        n = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'account' AND table_schema = 'main'"
+        ).fetchone()[0]
+    except duckdb.Error:
+        return False
+    return bool(n)
+
+
+STALE_AFTER = 300.0  # seconds after which a temporary store file nobody writes is a leftover
+
+
+def remove_stale_temporaries(store_path: str | os.PathLike, older_than: float = STALE_AFTER) -> list[Path]:
+    """Remove the temporary stores a killed writer left next to ``store_path``: ``<store>.XXXXXXXX.tmp``,
+    its ``.wal`` and DuckDB's spill folder ``.tmp.tmp``, when not modified for ``older_than`` seconds.
+    Called by every full write while it holds the store's writer lock, so no live writer owns them (the
+    age is a second guard). Returns what was removed."""
+    import re
+    import shutil
+    import time
+
+    p = Path(store_path)
+    pattern = re.compile(re.escape(p.name) + r"\.[a-z0-9_]{8}\.tmp(\.wal|\.tmp)?")
+    removed = []
+    now = time.time()
+    try:
+        candidates = [c for c in p.parent.iterdir() if pattern.fullmatch(c.name)]
+    except OSError:
+        return removed
+    for c in candidates:
+        try:
+            if now - c.stat().st_mtime <= older_than:
+                continue
+            if c.is_dir():
+                shutil.rmtree(c)
+            else:
+                c.unlink()
+            removed.append(c)
+        except OSError:
+            continue
+    return removed

@@ -38,6 +38,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ...store import StoreError
+
+    try:
+        return _run(args)
+    except StoreError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def _run(args) -> int:
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else date.today().replace(day=1)
     except ValueError:

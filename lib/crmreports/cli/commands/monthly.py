@@ -141,7 +141,9 @@ def run(args) -> int:
     print(f"alerts: {fired.summary(args.lang)}")
     delivered = None
     try:
-        delivered = deliver(args.out, done.period, args.store, settings, dry_run=args.dry_run, resend=args.resend)
+        delivered = deliver(
+            args.out, done.period, args.store, settings, dry_run=args.dry_run, resend=args.resend, pack_lang=args.lang
+        )
     except DeliveryError as exc:  # a channel is down: the rest of its messages were not tried
         delivered = exc.report
         problems.append(f"delivery: {exc}")
@@ -156,7 +158,14 @@ def run(args) -> int:
     if fired:
         try:
             sent = send_alerts(
-                args.out, done.period, args.store, settings, fired, dry_run=args.dry_run, resend=args.resend
+                args.out,
+                done.period,
+                args.store,
+                settings,
+                fired,
+                dry_run=args.dry_run,
+                resend=args.resend,
+                pack_lang=args.lang,
             )
             print(f"alerts delivery: {sent.summary(args.lang)}")
             if sent.failed:

@@ -29,10 +29,31 @@ def register(sub) -> None:
         help="start a new kernel for every document instead of reusing one warm kernel per job "
         "slot (slower; for notebooks that leave state behind)",
     )
+    p.add_argument(
+        "--cell-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="fail a document whose cell runs longer than this; its kernel is replaced and the other "
+        "documents go on (default: 600; 0: no limit)",
+    )
     p.set_defaults(func=run)
 
 
+def _seconds(text: str) -> float:
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more; 0: no limit)")
+    return value
+
+
 def run(args) -> int:
+    from ...batch.kernels import CELL_TIMEOUT
     from ...batch.pack import build_pack
     from ...core.periods import PeriodError
     from ...core.scopes import ParameterError
@@ -40,7 +61,15 @@ def run(args) -> int:
 
     try:
         done = build_pack(
-            args.store, args.period, args.pack, args.out, args.lang, args.jobs, args.force, warm=not args.fresh_kernels
+            args.store,
+            args.period,
+            args.pack,
+            args.out,
+            args.lang,
+            args.jobs,
+            args.force,
+            warm=not args.fresh_kernels,
+            cell_timeout=CELL_TIMEOUT if args.cell_timeout is None else args.cell_timeout or None,
         )
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 
 from ..errors import CLIError
@@ -10,13 +11,20 @@ log = logging.getLogger("crmreports.run")
 
 
 def register(sub) -> None:
+    import argparse
+
+    from ... import reports
+    from ..app import reports_epilog
+
     p = sub.add_parser(
         "run",
         help="build one report for one period and scope",
-        description="Execute a report notebook for a period and a scope (team or one manager) and "
+        description="Execute a report notebook for a period and a scope (the team, a group or one manager) and "
         "write ipynb, HTML, PDF, JSON figures and CSV tables.",
+        epilog=reports_epilog()
+        + '\n\nexample: crmreports run calls --period 2026-Q3 --manager "group:Отдел продаж 1" --lang en',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    from ... import reports
 
     p.add_argument("report", metavar="REPORT", help=f"the report: {', '.join(reports.names())}")
     p.add_argument(
@@ -24,7 +32,9 @@ def register(sub) -> None:
         default="last",
         help="2026-10, 2026-Q3, 2026-W44, 2026, 2026-10-01..2026-10-15 or 'last' (last full month; default)",
     )
-    p.add_argument("--manager", default="", help="manager's name (default: whole team)")
+    p.add_argument(
+        "--manager", default="", help="a manager's name, or group:NAME for a group (default: the whole team)"
+    )
     p.add_argument("--pipeline", default="", help="pipeline name (default: all pipelines)")
     p.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: %(default)s)")
     p.add_argument("--out", default="reports", help="output folder (default: %(default)s)")
@@ -40,13 +50,26 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ...batch.run import STANDARD_PARAMETERS, Job, check_parameters, notebook_path, parse_formats, run_job
+    from ...batch.run import (
+        STANDARD_PARAMETERS,
+        Job,
+        check_parameters,
+        notebook_path,
+        parse_formats,
+        reports,
+        run_job,
+    )
     from ...core.periods import PeriodError
     from ...core.scopes import ParameterError
     from ...present.context import validate
     from ...store import StoreError, derived
 
     try:
+        known = reports()
+        if args.report not in known:
+            close = difflib.get_close_matches(args.report, known, n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise ParameterError(f"unknown report {args.report!r}; valid: {', '.join(known)}{hint}")
         notebook_path(args.report)
         formats = parse_formats(args.format)
         period, scope, _, _ = validate(args.store, args.period, args.manager, args.pipeline, args.lang)

@@ -71,7 +71,7 @@ def _auth(args, host: str):
 
 def run(args) -> int:
     from ...sources.amocrm import AmoCRMClient, AmoCRMError, OAuth2Auth, base_url_for
-    from ...sources.sync import sync
+    from ...sources.sync import SyncIncomplete, sync
     from ...store import StoreError
 
     try:
@@ -89,6 +89,6 @@ def run(args) -> int:
                 code, auth.auth_code = auth.auth_code, None
                 auth.exchange_code(client, code)
             sync(client, args.store, full=args.full, progress=not args.no_progress)
-    except (AmoCRMError, StoreError) as exc:
+    except (AmoCRMError, StoreError, SyncIncomplete) as exc:
         raise CLIError(str(exc)) from None
     return 0

@@ -116,12 +116,12 @@ TEXT = {
     # missed
     "calls.missed.title": {"ru": "Пропущенные звонки и перезвоны", "en": "Missed calls and callbacks"},
     "calls.missed.sentence": {
-        "ru": "Пропущено {missed} из {calls_in} входящих звонков — {share}.",
+        "ru": "Пропущено входящих звонков: {missed} из {calls_in} — {share}.",
         "en": "{missed} of {calls_in} inbound calls were missed: {share}.",
     },
     "calls.missed.not_called_back": {
-        "ru": "Не перезвонили в течение {hours} ч: {n} из {decided} пропущенных — {share}; клиенты, которые так и "
-        "не дождались ответа, — первые кандидаты на потерю.",
+        "ru": "Пропущенные, по которым не перезвонили в течение {hours} ч: {n} из {decided} — {share}; "
+        "клиенты, которые так и не дождались ответа, — первые кандидаты на потерю.",
         "en": "Not called back within {hours} h: {n} of {decided} missed calls, {share}; callers left waiting are "
         "the first candidates for a lost deal.",
     },

@@ -149,7 +149,7 @@ TEXT = {
     # weighted pipeline
     "forecast.pipe.title": {"ru": "Взвешенная воронка по этапам", "en": "Weighted pipeline by stage"},
     "forecast.pipe.sentence": {
-        "ru": "Сейчас открыто {n} на {amount}; с учётом вероятностей выигрыша это {weighted}, из них в ближайшие "
+        "ru": "В воронке сейчас {n} на {amount}; с учётом вероятностей выигрыша это {weighted}, из них в ближайшие "
         "три месяца ожидается {expected}.",
         "en": "{n} are open, worth {amount}; weighted by their win probabilities that is {weighted}, of which "
         "{expected} is expected within three months.",

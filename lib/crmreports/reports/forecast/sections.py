@@ -181,10 +181,10 @@ def headline(ctx: ForecastContext) -> Section:
             "forecast.head.sentence",
             lang,
             months=months_label,
-            total=ctx.money(sum(rev)),
-            m1=ctx.money(rev[0]),
-            m2=ctx.money(rev[1]),
-            m3=ctx.money(rev[2]),
+            total=ctx.estimate(sum(rev)),
+            m1=ctx.estimate(rev[0]),
+            m2=ctx.estimate(rev[1]),
+            m3=ctx.estimate(rev[2]),
             name1=names[0],
             name2=names[1],
             name3=names[2],
@@ -205,8 +205,8 @@ def headline(ctx: ForecastContext) -> Section:
             "forecast.head.interval",
             lang,
             name1=names[0],
-            low=ctx.money(fc.value(1, column="low")),
-            high=ctx.money(fc.value(1, column="high")),
+            low=ctx.estimate(fc.value(1, column="low")),
+            high=ctx.estimate(fc.value(1, column="high")),
         ),
         finding=True,
     )
@@ -220,15 +220,15 @@ def headline(ctx: ForecastContext) -> Section:
         rows.append(
             [
                 names[k - 1],
-                ctx.money(rv["combined"]),
-                f"{ctx.money(rv['low'])} – {ctx.money(rv['high'])}",
+                ctx.estimate(rv["combined"]),
+                f"{ctx.estimate(rv['low'])} – {ctx.estimate(rv['high'])}",
                 fmt.number(dl["combined"], lang),
                 f"{fmt.number(dl['low'], lang)} – {fmt.number(dl['high'], lang)}",
                 ctx.money(series["revenue"].get(ago)) if ago in series.index else fmt.DASH,
             ]
         )
     total = tb[tb["measure"] == "revenue"]["combined"].sum()
-    rows.append([t("forecast.col.total", lang), ctx.money(total), "", fmt.number(sum(deals), lang), "", ""])
+    rows.append([t("forecast.col.total", lang), ctx.estimate(total), "", fmt.number(sum(deals), lang), "", ""])
     cols = [
         t("forecast.col.month", lang),
         t("forecast.col.revenue", lang),
@@ -273,8 +273,8 @@ def views(ctx: ForecastContext) -> Section:
                 lang,
                 name1=names[0],
                 share=fmt.percent(share[0], lang),
-                open=ctx.money(rv.loc[0, "open_deals"]),
-                new=ctx.money(rv.loc[0, "new_deals"]),
+                open=ctx.estimate(rv.loc[0, "open_deals"]),
+                new=ctx.estimate(rv.loc[0, "new_deals"]),
                 name3=names[2],
                 share3=fmt.percent(share[2], lang),
             ),
@@ -283,7 +283,7 @@ def views(ctx: ForecastContext) -> Section:
     p3, ts3 = rv["pipeline"].sum(), rv["ts"].sum()
     gap = fmt.change(p3, ts3, lang)
     key = "forecast.views.agree" if ts3 and abs(p3 / ts3 - 1) <= 0.1 else "forecast.views.disagree"
-    sec.text(t(key, lang, p=ctx.money(p3), ts=ctx.money(ts3), diff=gap))
+    sec.text(t(key, lang, p=ctx.estimate(p3), ts=ctx.estimate(ts3), diff=gap))
     _seasonality(ctx, sec, fc, names)
     if fc.model == "trend":
         sec.text(t("forecast.views.nonseasonal", lang, months=_plural_months(fc.history_months, lang)), finding=True)
@@ -291,7 +291,7 @@ def views(ctx: ForecastContext) -> Section:
         sec.text(t("forecast.views.level_only", lang, months=_plural_months(fc.history_months, lang)), finding=True)
     rows = []
     for _, x in tb.iterrows():
-        show = ctx.money if x["measure"] == "revenue" else (lambda v: fmt.number(v, lang))
+        show = ctx.estimate if x["measure"] == "revenue" else (lambda v: fmt.number(v, lang))
         rows.append(
             [
                 names[int(x["k"]) - 1],
@@ -385,8 +385,8 @@ PIPELINE_COLUMNS = [
     kit.Column("forecast.col.open_deals", "open_deals", "number"),
     kit.Column("forecast.col.amount", "amount", "money"),
     kit.Column("forecast.col.p_win", "p_win", "percent"),
-    kit.Column("forecast.col.weighted", "weighted", "money"),
-    kit.Column("forecast.col.expected", "expected_3m", "money"),
+    kit.Column("forecast.col.weighted", "weighted", "estimate"),
+    kit.Column("forecast.col.expected", "expected_3m", "estimate"),
 ]
 
 
@@ -411,8 +411,8 @@ def pipeline(ctx: ForecastContext) -> Section:
             lang,
             n=fmt.count(wp["open_deals"].sum(), "open_deal", lang),
             amount=ctx.money(wp["amount"].sum()),
-            weighted=ctx.money(wp["weighted"].sum()),
-            expected=ctx.money(wp["expected_3m"].sum()),
+            weighted=ctx.estimate(wp["weighted"].sum()),
+            expected=ctx.estimate(wp["expected_3m"].sum()),
         )
     )
     top = wp.sort_values("expected_3m", ascending=False).iloc[0]
@@ -421,7 +421,7 @@ def pipeline(ctx: ForecastContext) -> Section:
             "forecast.pipe.top",
             lang,
             stage=top["label"],
-            expected=ctx.money(top["expected_3m"]),
+            expected=ctx.estimate(top["expected_3m"]),
             amount=ctx.money(top["amount"]),
             p=fmt.percent(top["p_win"], lang),
         ),
@@ -560,7 +560,9 @@ def breakdown(ctx: ForecastContext) -> Section:
         if table == "by_manager":
             top = g.dropna(subset=["revenue_3m"]).head(1)
             for _, x in top.iterrows():
-                sec.text(t("forecast.by.top", lang, name=x["name"], revenue=ctx.money(x["revenue_3m"])), finding=True)
+                sec.text(
+                    t("forecast.by.top", lang, name=x["name"], revenue=ctx.estimate(x["revenue_3m"])), finding=True
+                )
         kit.table(sec, table, g, _breakdown_columns(ctx, label, names, g["revenue_1"].max()))
     sec.text(t("forecast.by.cell_note", lang))
     sec.note(t("forecast.def.by", lang))
@@ -579,7 +581,7 @@ def _breakdown_columns(ctx: ForecastContext, label: str, names: list[str], large
 
     def total(g: pd.DataFrame) -> pd.Series:
         return pd.Series(
-            [ctx.money(v) if not np.isnan(v) else _status(lang, s) for v, s in zip(g["revenue_3m"], g["status"])],
+            [ctx.estimate(v) if not np.isnan(v) else _status(lang, s) for v, s in zip(g["revenue_3m"], g["status"])],
             index=g.index,
         )
 

@@ -18,7 +18,7 @@ TEXT = {
         "from {won}, an average deal of {check}.",
     },
     "sales.kpi.sentence_conv": {
-        "ru": "Из {created}, созданных в периоде, выиграно {won_cohort} — конверсия {conv}; "
+        "ru": "Создано в периоде: {created}; из них выиграно {won_cohort} — конверсия {conv}; "
         "доля выигранных среди закрытых в периоде — {win_rate}.",
         "en": "Of {created} created in the period, {won_cohort} have been won, a conversion of {conv}; "
         "the win rate among deals closed in the period is {win_rate}.",

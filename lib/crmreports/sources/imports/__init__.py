@@ -161,6 +161,7 @@ def import_files(
     Default: bad rows are skipped and reported. ``strict``: any bad row refuses the import. A refused
     import raises :class:`ImportRefused` and leaves the previous store untouched.
     """
+    store.lock.check_writable(store_path)  # a directory, a text file, a read-only store: refuse before reading
     res = build(paths, format, timezone, currency, name)
     for i in res.issues:
         (log.warning if i.reason not in WARNINGS else log.info)("%s", i)
@@ -174,6 +175,6 @@ def import_files(
             "no usable rows: nothing was loaded" + (":\n" + _issue_list(res.skipped) if res.skipped else ""),
             res.skipped,
         )
-    res.store_path = store.write_full(store_path, res.tables)
+    res.store_path = store.write_full(store_path, res.tables, what="import")
     log.info("%s", res.summary())
     return res

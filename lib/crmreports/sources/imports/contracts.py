@@ -110,7 +110,7 @@ def _detail(reason: str, value, f: Field, first_row: int | None, present: list[s
     if reason == "bad_date":
         return f"cannot read the date {value!r}; expected e.g. 24.11.2026 14:05:00, 24.11.2026 or 2026-11-24"
     if reason == "bad_amount":
-        return f"{value!r} is not a number"
+        return f"{value!r} is not a finite number in ASCII digits; expected e.g. 1234,50 or 1 234,50 ₽"
     if reason == "negative_amount":
         return f"negative amount {value!r}"
     if reason == "bad_duration":

@@ -24,7 +24,7 @@ from . import building
 from .building import Account
 from .contracts import Field, Issue, skip_rows, validate
 from .parsing import combine_date_time, normalize_text, parse_amounts, parse_dates, parse_durations, to_utc
-from .reading import read_file
+from .reading import FileFormatError, check_encoding, read_file
 
 log = logging.getLogger("crmreports.imports")
 
@@ -166,7 +166,13 @@ def load_mapping(path: str | Path) -> Mapping:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise MappingError(f"{path.name}: not valid YAML ({exc})") from None
-    return parse_mapping(spec, path.name)
+    m = parse_mapping(spec, path.name)
+    if m.read.get("encoding") is not None:
+        try:
+            check_encoding(m.read["encoding"], f"{path.name}: read.encoding")
+        except FileFormatError as exc:
+            raise MappingError(str(exc)) from None
+    return m
 
 
 def contract(m: Mapping) -> list[Field]:
@@ -325,8 +331,26 @@ def deal_tables_from(
         for pipe in (pd.unique(deals["pipeline"]) if len(deals) else [m.default_pipeline])
         for name, kind in m.stage_list()
     ]
-    tables = building.deal_tables(deals.reset_index(drop=True), stages, account, history=m.history, users=users)
+    groups = user_groups(deals) if users is None else None
+    tables = building.deal_tables(
+        deals.reset_index(drop=True), stages, account, history=m.history, users=users, user_groups=groups
+    )
     return tables, issues
+
+
+def user_groups(deals: pd.DataFrame) -> dict[str, str] | None:
+    """Manager -> group from the deals' ``group`` column (a mapped column or a constant): the group of
+    the manager's latest deal when the file gives several. None when the file names no group."""
+    if "group" not in deals or deals["group"].isna().all():
+        return None
+    d = deals.dropna(subset=["responsible", "group"])
+    if "created_at" in d:
+        d = d.sort_values("created_at", kind="stable", na_position="first")
+    out = {str(r): str(g) for r, g in zip(d["responsible"], d["group"])}
+    several = d.groupby("responsible")["group"].nunique()
+    for name in several[several > 1].index:
+        log.warning("manager %r appears in several groups; using the latest deal's: %r", name, out[str(name)])
+    return out
 
 
 def call_tables_from(

@@ -55,20 +55,33 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _CURRENCY = re.compile(r"(руб\.?|р\.|₽|\$|€|R\$|USD|EUR|RUB|BRL)", re.IGNORECASE)
 
 
+# A plain decimal number in ASCII digits: Python's float() also takes inf, nan, 1_000 and non-ASCII
+# digits (١٢٣), which no export means as an amount.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
+def _finite(x: float) -> float:
+    return x if np.isfinite(x) else np.nan
+
+
+def _number(text: str) -> float:
+    """``text`` as a finite float if it is a plain ASCII decimal number, else NaN."""
+    if not _NUMBER.fullmatch(text):
+        return np.nan
+    return _finite(float(text))
+
+
 def _amount(v) -> float:
     if isinstance(v, bool):
         return np.nan
     if isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v)
+        return _finite(float(v))
     text = _CURRENCY.sub("", _SPACES.sub("", str(v)))
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")  # 1234,50 (Russian decimal comma)
     elif "," in text and "." in text:
         text = text.replace(",", "")  # 1,234.50
-    try:
-        return float(text)
-    except ValueError:
-        return np.nan
+    return _number(text)
 
 
 def parse_amounts(s: pd.Series) -> pd.Series:
@@ -88,16 +101,13 @@ def parse_durations(s: pd.Series) -> pd.Series:
         if isinstance(v, dt.timedelta):
             return v.total_seconds()
         if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            return float(v)
+            return _finite(float(v))
         text = str(v).strip()
         if re.fullmatch(r"\d+(:\d{1,2}){1,2}", text):
             parts = [int(p) for p in text.split(":")]
             parts = [0] * (3 - len(parts)) + parts
             return float(parts[0] * 3600 + parts[1] * 60 + parts[2])
-        try:
-            return float(text.replace(",", "."))
-        except ValueError:
-            return np.nan
+        return _number(text.replace(",", "."))
 
     out = pd.Series(np.nan, index=s.index, dtype=float)
     filled = ~blank(s)

@@ -28,7 +28,12 @@ class FileFormatError(ValueError):
 def decode(data: bytes, name: str) -> str:
     """Text of a CSV file: UTF-8 (BOM or not), else Windows-1251."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(
+                _undecodable(name, data, exc.start + 3, "UTF-8 (the file starts with a UTF-8 BOM)")
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -39,6 +44,26 @@ def decode(data: bytes, name: str) -> str:
         raise FileFormatError(f"{name}: not UTF-8 and not Windows-1251 text; save the CSV as UTF-8") from None
     log.info("%s: read as Windows-1251", name)
     return text
+
+
+def _undecodable(name: str, data: bytes, at: int, encoding: str) -> str:
+    line = data.count(b"\n", 0, at) + 1
+    return (
+        f"{name}, line {line}: byte 0x{data[at]:02x} is not valid {encoding}; the file mixes encodings. "
+        "Save it again as UTF-8 (or as Windows-1251 without a BOM)"
+    )
+
+
+def check_encoding(encoding: str, where: str) -> str:
+    """The codec name of ``encoding``, or a :class:`FileFormatError` naming ``where`` and valid examples."""
+    import codecs
+
+    try:
+        return codecs.lookup(str(encoding)).name
+    except (LookupError, TypeError):
+        raise FileFormatError(
+            f"{where}: unknown encoding {encoding!r}; valid e.g. utf-8, utf-8-sig, cp1251, koi8-r, latin-1"
+        ) from None
 
 
 def sniff_separator(text: str) -> str:
@@ -130,6 +155,15 @@ def read_file(
         return read_xlsx(path, sheet)
     if suffix in (".csv", ".txt", ".tsv"):
         data = path.read_bytes()
-        text = data.decode(encoding) if encoding else decode(data, path.name)
+        if encoding:
+            codec = check_encoding(encoding, f"{path.name}: the mapping's read.encoding")
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise FileFormatError(
+                    _undecodable(path.name, data, exc.start, f"{encoding} (the mapping's encoding)")
+                ) from None
+        else:
+            text = decode(data, path.name)
         return read_csv_text(text, path.name, sep)
     raise FileFormatError(f"{path.name}: unknown file type {suffix or '(none)'}; valid: .csv, .xlsx")

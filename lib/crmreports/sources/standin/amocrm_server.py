@@ -7,7 +7,9 @@ every page, including a full last page, and HTTP 204 past the end or for an empt
 sync uses; deleted leads only under ``with=only_deleted``; the OAuth2 token endpoint with single-use
 rotating refresh tokens; 401 ``application/problem+json`` on a bad or expired token; and switchable
 faults (429 bursts with an HTML body, 403, 500/502/503/504, slow responses, dropped connections,
-malformed or truncated JSON).
+malformed or truncated JSON, a page that repeats the previous one (:meth:`repeat_page`), a server that
+ignores ``with=only_deleted`` (``ignore_only_deleted``)); every request's arrival time is kept, and
+:meth:`max_per_second` measures the most requests in any sliding second.
 
 Usage::
 
@@ -107,6 +109,9 @@ class AmoCRMServer(LoopbackServer):
         self._faults: list[_Fault] = []
         self.request_count = 0
         self.request_log: list[tuple[str, str]] = []
+        self.arrival_times: list[float] = []  # time.monotonic() of every request's arrival
+        self.ignore_only_deleted = False  # serve active leads under with=only_deleted (a server ignoring it)
+        self._repeats: dict[tuple[str, bool, int], int] = {}
         stamps = [
             r.get(k)
             for lst in (self.leads, self.deleted, self.events, self.tasks, self.unsorted)
@@ -128,6 +133,25 @@ class AmoCRMServer(LoopbackServer):
             raise ValueError(f"unknown fault {kind!r}; valid: {FAULT_KINDS}")
         with self.lock:
             self._faults.append(_Fault(kind, times, path))
+
+    def repeat_page(self, page: int, times: int = 1, path: str = "/api/v4/leads", only_deleted: bool = False) -> None:
+        """Answer the next ``times`` requests for ``page`` (> 1) of ``path`` with the previous page's records,
+        as an offset-paged list does when records shift between requests. ``times`` may be large (always)."""
+        if page < 2:
+            raise ValueError("only a page after the first can repeat the previous one")
+        with self.lock:
+            self._repeats[(path, only_deleted, page)] = times
+
+    def max_per_second(self, window: float = 1.0) -> int:
+        """The most requests that arrived within any ``window`` seconds (a sliding window over arrivals)."""
+        with self.lock:
+            t = sorted(self.arrival_times)
+        best, j = 0, 0
+        for i in range(len(t)):
+            while t[i] - t[j] >= window:
+                j += 1
+            best = max(best, i - j + 1)
+        return best
 
     def clear_faults(self) -> None:
         with self.lock:
@@ -382,12 +406,14 @@ class AmoCRMServer(LoopbackServer):
                 return self._unpaged(path, base, "sources", self.sources)
             if path == "/api/v4/leads":
                 withs = ",".join(q.get("with", [])).split(",")
-                items = self.deleted if "only_deleted" in withs else self.leads
+                deleted = "only_deleted" in withs
+                items = self.deleted if deleted and not self.ignore_only_deleted else self.leads
+                back = self._repeated(path, deleted, query)
                 items = self._filter(items, q, ("updated_at", "created_at", "closed_at"))
                 if "filter[id]" in q or "filter[id][]" in q:
                     ids = {int(x) for x in q.get("filter[id]", []) + q.get("filter[id][]", [])}
                     items = [d for d in items if d["id"] in ids]
-                return self._paged(path, query, base, "leads", self._order(items, q))
+                return self._paged(path, query, base, "leads", self._order(items, q), back=back)
             if path == "/api/v4/events":
                 items = self._filter(self.events, q, ("created_at",))
                 types = {t for v in q.get("filter[type]", []) + q.get("filter[type][]", []) for t in v.split(",")}
@@ -416,6 +442,18 @@ class AmoCRMServer(LoopbackServer):
             if path == "/api/v4/leads/unsorted/summary":
                 return 200, self._summary(q)
             return 404, _problem(404, "Not Found", f"unknown path {path}")
+
+    def _repeated(self, path: str, deleted: bool, query: list) -> int:
+        """1 when the requested page must repeat the previous one's records (a pending repeat), else 0."""
+        try:
+            page = int(dict(query).get("page", 1))
+        except ValueError:
+            return 0
+        key = (path, deleted, page)
+        if self._repeats.get(key, 0) <= 0:
+            return 0
+        self._repeats[key] -= 1
+        return 1
 
     @staticmethod
     def _stamp(rec: dict, field: str) -> int | None:
@@ -463,6 +501,7 @@ class AmoCRMServer(LoopbackServer):
         items: list,
         max_limit: int = MAX_LIMIT,
         counted: bool = False,
+        back: int = 0,
     ) -> tuple[int, Any]:
         params = dict(query)
         try:
@@ -475,7 +514,7 @@ class AmoCRMServer(LoopbackServer):
             page = max(1, int(params.get("page", 1)))
         except ValueError:
             page = 1
-        chunk = items[(page - 1) * limit : page * limit]
+        chunk = items[(page - 1 - back) * limit : (page - back) * limit]  # back: records shifted by whole pages
         if not chunk:
             return 204, None
         rest = [(k, v) for k, v in query if k not in ("page", "limit")]
@@ -556,6 +595,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.srv.lock:
             self.srv.request_count += 1
             self.srv.request_log.append((self.command, urlsplit(self.path).path))
+            self.srv.arrival_times.append(time.monotonic())
 
     def _fault(self, path: str) -> bool:
         kind = self.srv._take_fault(path)
