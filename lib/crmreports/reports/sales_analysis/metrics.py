@@ -426,33 +426,10 @@ def _grouped(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def time_in_stage(visits: pd.DataFrame, statuses: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Median / P75 / P90 days in each stage for stays that began in the period (censored KM)."""
-    v = visits[period.contains(visits["entered"]) & visits["pipeline_id"].notna() & visits["status_id"].notna()]
-    order, starts, keys = _grouped(v["pipeline_id"].to_numpy(), v["status_id"].to_numpy())
-    days, observed = v["days"].to_numpy()[order], v["observed"].to_numpy(dtype=bool)[order]
-    rows = []
-    for (pid, sid), a, b in zip(keys, starts, np.r_[starts[1:], len(order)]):
-        med, p75, p90 = km_quantiles(days[a:b], observed[a:b])
-        rows.append(
-            {
-                "pipeline_id": pid,
-                "status_id": sid,
-                "visits": int(b - a),
-                "still_open": int((~observed[a:b]).sum()),
-                "median_days": med,
-                "p75_days": p75,
-                "p90_days": p90,
-            }
-        )
-    df = pd.DataFrame(
-        rows, columns=["pipeline_id", "status_id", "visits", "still_open", "median_days", "p75_days", "p90_days"]
-    )
-    st = statuses[["pipeline_id", "id", "name", "sort"]].rename(columns={"id": "status_id", "name": "stage"})
-    return (
-        df.merge(st, on=["pipeline_id", "status_id"], how="left")
-        .sort_values(["pipeline_id", "sort"])
-        .reset_index(drop=True)
-    )
+    """Median / P75 / P90 days in each stage for stays that began in the period (censored KM): each visit is
+    :func:`time_in_stage_counted`'s count of one."""
+    v = visits[period.contains(visits["entered"])]
+    return time_in_stage_counted(v[["pipeline_id", "status_id", "days", "observed"]].assign(n=1), statuses)
 
 
 def time_in_stage_counted(stays: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
