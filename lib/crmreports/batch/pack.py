@@ -8,6 +8,7 @@ short notebook (``tests/bench/bench_pack.py`` measures both). ``warm=False`` sta
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import re
@@ -227,22 +228,71 @@ def build_pack(
     warm: bool = True,
     progress: bool = True,
     cell_timeout: float | None = CELL_TIMEOUT,
+    scheduler: str | None = None,
+    client=None,
 ) -> PackRun:
     """Build every document of the pack for the period and write the period's index page. Parameter errors
     (a bad pack file, period or store) raise before any work; a failing document is recorded, never raised
     (a cell running longer than ``cell_timeout`` seconds, or a kernel that dies, fails its document only).
-    Temporary files an interrupted run left in the period's folder are removed first."""
+    Temporary files an interrupted run left in the period's folder are removed first. With ``scheduler``
+    (or a Dask ``client``) the jobs run on that cluster (:mod:`crmreports.batch.cluster`)."""
+    (done,) = build_packs(
+        [(store_path, out)], period, pack, lang, workers, force, warm, progress, cell_timeout, scheduler, client
+    )
+    return done
+
+
+def build_packs(
+    accounts: list[tuple[str, str]],
+    period: str,
+    pack: str = "monthly",
+    lang: str = "ru",
+    workers: int | None = None,
+    force: bool = False,
+    warm: bool = True,
+    progress: bool = True,
+    cell_timeout: float | None = CELL_TIMEOUT,
+    scheduler: str | None = None,
+    client=None,
+) -> list[PackRun]:
+    """:func:`build_pack` for several accounts, each ``(store, out)``, in one fan-out: every account's jobs
+    go to the same pool (or cluster) together, then each account gets its own index page. Every account is
+    validated before any work starts."""
     from ..present.context import validate
     from .index import write_index
 
     spec = load_pack(pack)
-    resolved, _, _, _ = validate(store_path, period, "", "", lang)
     lang = spec.get("lang") or lang
-    jobs = build_jobs(resolved.key, spec["reports"], spec["scopes"], store_path, lang, out, spec["formats"])
+    plans = []
+    for store_path, out in accounts:
+        resolved, _, _, _ = validate(store_path, period, "", "", lang)
+        jobs = build_jobs(resolved.key, spec["reports"], spec["scopes"], store_path, lang, out, spec["formats"])
+        plans.append((resolved.key, out, jobs))
     started = time.monotonic()
-    # a live run's temporary notebook may stay untouched for as long as one cell runs
-    remove_stale_temporaries(Path(out) / resolved.key, max(STALE_AFTER, (cell_timeout or 3600) + 60))
-    store.derived.ensure(store_path)
-    results = run_jobs(jobs, workers, progress=progress, force=force, warm=warm, cell_timeout=cell_timeout)
-    index = write_index(resolved.key, results, out, lang)
-    return PackRun(resolved.key, results, index, time.monotonic() - started)
+    for (key, out, _), (store_path, _) in zip(plans, accounts):
+        # a live run's temporary notebook may stay untouched for as long as one cell runs
+        remove_stale_temporaries(Path(out) / key, max(STALE_AFTER, (cell_timeout or 3600) + 60))
+        store.derived.ensure(store_path)
+    every = [j for _, _, jobs in plans for j in jobs]
+    if scheduler or client is not None:
+        from .cluster import run_jobs_on_cluster
+
+        results = run_jobs_on_cluster(every, scheduler or "", progress, force, cell_timeout, client=client)
+        # the cluster ran the jobs with absolute paths: map the results back to this process's jobs
+        results = [dataclasses.replace(r, job=j, files=_as_given(r.files, j)) for r, j in zip(results, every)]
+    else:
+        results = run_jobs(every, workers, progress=progress, force=force, warm=warm, cell_timeout=cell_timeout)
+    runs, at = [], 0
+    for key, out, jobs in plans:
+        mine = results[at : at + len(jobs)]
+        at += len(jobs)
+        index = write_index(key, mine, out, lang)
+        runs.append(PackRun(key, mine, index, time.monotonic() - started))
+    return runs
+
+
+def _as_given(files: dict, job: Job) -> dict:
+    """A cluster result's file paths (absolute) written the way the job's output folder was given."""
+    if Path(job.out).is_absolute():
+        return files
+    return {k: os.path.relpath(v) for k, v in files.items()}

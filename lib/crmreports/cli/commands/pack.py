@@ -36,6 +36,18 @@ def register(sub) -> None:
         help="fail a document whose cell runs longer than this; its kernel is replaced and the other "
         "documents go on (default: 600; 0: no limit)",
     )
+    p.add_argument(
+        "--all-accounts",
+        action="store_true",
+        help="build the pack of every account of params/accounts.yaml (each into its own reports folder), "
+        "all jobs in one fan-out",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the jobs on this Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
+        "processes; stores and outputs must be on a folder every worker sees",
+    )
     p.set_defaults(func=run)
 
 
@@ -54,26 +66,40 @@ def _seconds(text: str) -> float:
 
 def run(args) -> int:
     from ...batch.kernels import CELL_TIMEOUT
-    from ...batch.pack import build_pack
+    from ...batch.pack import build_packs
     from ...core.periods import PeriodError
     from ...core.scopes import ParameterError
     from ...store import StoreError
 
+    if args.all_accounts:
+        from ...sources.accounts import load_accounts
+
+        if getattr(args, "account", None):
+            raise CLIError("give --account or --all-accounts, not both")
+        try:
+            accounts = [(a.store, a.out or f"reports/{a.slug}") for a in load_accounts().values()]
+        except ParameterError as exc:
+            raise CLIError(str(exc)) from None
+    else:
+        accounts = [(args.store, args.out)]
     try:
-        done = build_pack(
-            args.store,
+        runs = build_packs(
+            accounts,
             args.period,
             args.pack,
-            args.out,
             args.lang,
             args.jobs,
             args.force,
             warm=not args.fresh_kernels,
             cell_timeout=CELL_TIMEOUT if args.cell_timeout is None else args.cell_timeout or None,
+            scheduler=args.scheduler,
         )
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
-    print(done.summary())
-    for r in done.failed:
-        print(f"FAILED {r.job.report}/{r.job.scope}: {r.error} ({r.files.get('ipynb')})")
-    return 1 if done.failed else 0
+    failed = 0
+    for done in runs:
+        print(done.summary())
+        for r in done.failed:
+            print(f"FAILED {r.job.report}/{r.job.scope}: {r.error} ({r.files.get('ipynb')})")
+        failed += len(done.failed)
+    return 1 if failed else 0
