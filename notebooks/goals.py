@@ -60,8 +60,8 @@ progress
 
 # %% [markdown]
 # ## Открытые сделки в прогнозе · Open deals in the projection
-# Взвешенная воронка за диапазоном прогноза.
-# *The weighted pipeline behind the projection band.*
+# Открытые сделки по этапам с вероятностью выигрыша по этапу и возрасту — та же модель, что в отчёте «Прогноз продаж».
+# *Open deals by stage, weighted by the win probability of their stage and age: the sales forecast's model.*
 
 # %%
 pipeline_section = report.pipeline(ctx)

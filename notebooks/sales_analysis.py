@@ -46,9 +46,18 @@ kpis = report.kpis(ctx)
 kpis
 
 # %% [markdown]
+# ## Созревание когорт · Cohort maturity
+# Сделки по месяцу создания × месяцы с создания: накопленная доля выигранных. Сравнивайте когорты в одном возрасте.
+# *Deals by month created × months since: cumulative share won. Compare cohorts at the same age.*
+
+# %%
+cohorts = report.cohorts(ctx)
+cohorts
+
+# %% [markdown]
 # ## Воронка и конверсия по этапам · Funnel and stage conversion
-# Конверсия сделок, созданных в периоде, из этапа в этап (только вошедшие и накопительно).
-# *Stage-to-stage conversion of deals created in the period (entered-only and cumulative).*
+# Конверсия сделок, созданных в периоде, из этапа в этап (только вошедшие и накопительно), и среди уже решённых сделок.
+# *Stage-to-stage conversion of deals created in the period (entered-only, cumulative, and among decided deals).*
 
 # %%
 funnel = report.funnel(ctx)

@@ -39,8 +39,8 @@ report.title(ctx)
 
 # %% [markdown]
 # ## Входящие заявки · Incoming leads
-# Приняты, отклонены, ждут, стали сделками, выиграны — к прошлому периоду и году ранее.
-# *Accepted, declined, pending, became deals, won — vs the previous period and a year ago.*
+# Приняты, отклонены, ждут, стали сделками, выиграны — к прошлому периоду и году ранее, в том же возрасте заявок.
+# *Accepted, declined, pending, became deals, won — vs the previous period and a year ago, at the same age.*
 
 # %%
 kpis = report.kpis(ctx)
@@ -48,8 +48,8 @@ kpis
 
 # %% [markdown]
 # ## Источники и каналы заявок · Sources and channels
-# Телефония, почта, формы, чаты — с конверсией в сделки.
-# *Sip, mail, forms, chats — with conversion to deals.*
+# Телефония, почта, формы, чаты — с конверсией в сделки; источники сравниваются по решённым заявкам (интервалы Уилсона).
+# *Sip, mail, forms, chats — with conversion to deals; sources are compared on decided leads (Wilson intervals).*
 
 # %%
 sources = report.sources(ctx)

@@ -93,3 +93,57 @@ def demo_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "crm.duckdb"
     demo.load_demo(path, seed=7, as_of=date.fromisoformat(DEMO_AS_OF), n_deals=2000)
     return path
+
+
+# ---- the reliability catalogue (docs/reliability.md) ----------------------------------------------------------------
+# A test that proves a catalogue case is marked @pytest.mark.reliability("R17"); tests/test_reliability_catalogue.py
+# checks that the document and the marks agree. At the end of a run the suite prints one line: the cases tried (a
+# marked test ran), held (every test of the case that ran passed), and the records lost and secrets found that the
+# tests reported into tests/reliability.py (real counters, not constants).
+
+_RELIABILITY_RUNS: dict[str, tuple[list[str], list]] = {}  # test node id -> (its case ids, its phase reports)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "reliability(*cases): the test proves these cases of docs/reliability.md")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    cases = [str(c) for m in item.iter_markers("reliability") for c in m.args]
+    if cases:
+        _RELIABILITY_RUNS.setdefault(item.nodeid, (cases, []))[1].append(report)
+    return report
+
+
+def reliability_tally() -> tuple[int, int]:
+    """(cases tried, cases held): a case is tried when one of its tests ran (not skipped) and holds when every one
+    of its tests that ran passed (a failure or an expected failure, xfail, does not hold)."""
+    outcomes: dict[str, list[str]] = {}
+    for cases, reports in _RELIABILITY_RUNS.values():
+        if any(r.failed for r in reports):
+            outcome = "failed"
+        elif any(hasattr(r, "wasxfail") for r in reports):
+            outcome = "xfailed"
+        elif any(r.skipped for r in reports):
+            outcome = "skipped"
+        else:
+            outcome = "passed"
+        for case in cases:
+            outcomes.setdefault(case, []).append(outcome)
+    tried = {c for c, outs in outcomes.items() if any(o != "skipped" for o in outs)}
+    held = {c for c in tried if all(o in ("passed", "skipped") for o in outcomes[c])}
+    return len(tried), len(held)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _RELIABILITY_RUNS:
+        return
+    import reliability
+
+    tried, held = reliability_tally()
+    terminalreporter.write_line(
+        f"reliability: {tried} cases tried, {held} held, records lost: {reliability.RECORDS['lost']}, "
+        f"secrets found: {reliability.SECRETS['found']}"
+    )

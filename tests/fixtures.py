@@ -149,3 +149,42 @@ def tables() -> dict[str, pd.DataFrame]:
         "leads": leads,
         "stage_changes": pd.DataFrame(changes),
     }
+
+
+COHORT_AS_OF = T("2026-12-11")  # ten days after the end of November 2026
+
+
+def cohort_leads() -> pd.DataFrame:
+    """Cohorts of different ages for the like-for-like comparison and the cohort matrix (tests/test_sales.py).
+
+    Current period 2026-11, data as of 2026-12-11: the current cohort is 10 days past its period's end, so the
+    October 2026 cohort is compared by its wins before 2026-11-11 and the November 2025 cohort by those before
+    2025-12-11 (``concepts.outcome_cutoff``).
+
+    lead  created      outcome
+    N1    2026-11-02   won 2026-11-20
+    N2    2026-11-05   won 2026-12-05
+    N3    2026-11-10   lost 2026-11-25
+    N4    2026-11-15   open
+    O1    2026-10-01   won 2026-10-15
+    O2    2026-10-05   won 2026-11-05   (before the cutoff 11-11)
+    O3    2026-10-10   won 2026-11-20   (after it)
+    O4    2026-10-20   won 2026-11-30   (after it)
+    O5    2026-10-25   open
+    Y1    2025-11-03   won 2025-11-20
+    Y2    2025-11-10   won 2026-02-01   (long after the cutoff 2025-12-11)
+    """
+    rows = [
+        (1, "2026-11-02", 142, "2026-11-20"),
+        (2, "2026-11-05", 142, "2026-12-05"),
+        (3, "2026-11-10", 143, "2026-11-25"),
+        (4, "2026-11-15", 1, None),
+        (11, "2026-10-01", 142, "2026-10-15"),
+        (12, "2026-10-05", 142, "2026-11-05"),
+        (13, "2026-10-10", 142, "2026-11-20"),
+        (14, "2026-10-20", 142, "2026-11-30"),
+        (15, "2026-10-25", 1, None),
+        (21, "2025-11-03", 142, "2025-11-20"),
+        (22, "2025-11-10", 142, "2026-02-01"),
+    ]
+    return pd.DataFrame([_lead(i, 1, 100, created, status, closed) for i, created, status, closed in rows])

@@ -163,5 +163,21 @@ def table_diffs(actual: Path, expected: Path) -> list[str]:
 
 def assert_store_equals(actual: Path, dump: dict, tmp_path: Path) -> None:
     expected = load_direct(Path(tmp_path) / f"expected-{id(dump)}.duckdb", dump)
+    _count_records(actual, dump)
     diffs = table_diffs(actual, expected)
     assert not diffs, "\n".join(diffs)
+
+
+def _count_records(actual: Path, dump: dict) -> None:
+    """Report the leads the server listed and those the store kept to the reliability tally (tests/reliability.py)."""
+    import duckdb
+
+    import reliability
+
+    listed = {int(d["id"]) for d in dump.get("leads", [])}
+    con = duckdb.connect(str(actual), read_only=True)
+    try:
+        stored = {int(x) for (x,) in con.execute("SELECT id FROM leads").fetchall()}
+    finally:
+        con.close()
+    reliability.records(len(listed), len(listed & stored))

@@ -72,3 +72,39 @@ def test_global_account_points_a_command_at_its_store_and_folders(accounts_file,
     assert "not both" in capsys.readouterr().err
     assert cli.main(["--account", "Лютик", "monthly"]) == 2
     assert "valid: ООО Ромашка, Техно" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("accounts:\n  A:\n    store: a.duckdb\n    timezone: Mars/Olympus\n", "unknown timezone 'Mars/Olympus'"),
+        ("accounts:\n  A:\n    store: a.duckdb\n    currency: RUBL\n", "bad currency 'RUBL'"),
+        ("accounts:\n  A:\n    store: a.duckdb\n    demo: third\n", "unknown demo 'third'; valid: main, second"),
+    ],
+)
+def test_timezone_currency_and_demo_are_checked(tmp_path, text, message):
+    path = tmp_path / "accounts.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError, match=message):
+        load_accounts(path)
+
+
+def test_an_accounts_timezone_currency_and_name_go_to_import_and_its_demo_to_demo(tmp_path, monkeypatch):
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "accounts.yaml").write_text(
+        "accounts:\n  УралСнаб:\n    store: data/ural.duckdb\n    timezone: Asia/Yekaterinburg\n"
+        "    currency: kzt\n    demo: second\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    seen = {}
+    from crmreports.cli.commands import demo, imports
+
+    monkeypatch.setattr(imports, "run", lambda args: seen.update(imp=(args.timezone, args.currency, args.name)))
+    monkeypatch.setattr(demo, "run", lambda args: seen.update(demo=(args.variant, args.store)))
+    assert cli.main(["--account", "УралСнаб", "import", "x.csv", "--format", "amocrm"]) == 0
+    assert seen["imp"] == ("Asia/Yekaterinburg", "KZT", "УралСнаб")
+    assert cli.main(["--account", "УралСнаб", "import", "x.csv", "--format", "amocrm", "--currency", "USD"]) == 0
+    assert seen["imp"] == ("Asia/Yekaterinburg", "USD", "УралСнаб")  # the command line wins
+    assert cli.main(["--account", "УралСнаб", "demo"]) == 0
+    assert seen["demo"] == ("second", "data/ural.duckdb")

@@ -214,8 +214,8 @@ def write_rules(tmp_path, text: str) -> Path:
     [
         (
             "{id: r1, report: salez, figure: revenue, below: 1}",
-            "alerts.yaml: rule 'r1': field 'report': unknown report 'salez'; valid: sales_analysis, unsorted_leads, "
-            "calls, goals, forecast",
+            "alerts.yaml: rule 'r1': field 'report': unknown report 'salez'; valid: summary, sales_analysis, "
+            "unsorted_leads, calls, goals, forecast, managers, marketing, audit",
         ),
         (
             "{id: r2, report: calls, figure: calls_total}",
@@ -259,6 +259,7 @@ def test_a_bad_rule_names_the_file_the_rule_and_the_field(tmp_path, rule, expect
     assert expected in str(err.value)
 
 
+@pytest.mark.reliability("R48")
 def test_bad_files(tmp_path):
     with pytest.raises(AlertRuleError, match="alerts.yaml: not valid YAML"):
         load_rules(write_rules(tmp_path, "rules: [unclosed\n"))

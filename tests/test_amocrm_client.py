@@ -60,6 +60,7 @@ def test_204_is_an_empty_list(srv):
 
 
 @pytest.mark.parametrize("kind", ["429", "500", "502", "503", "504", "slow", "drop", "malformed", "truncated"])
+@pytest.mark.reliability("R50")
 def test_each_fault_is_retried(srv, kind):
     srv.inject(kind, times=2)
     with client_for(srv, timeout=(2, 0.3)) as c:
@@ -69,6 +70,7 @@ def test_each_fault_is_retried(srv, kind):
     assert srv.pending_faults() == 0
 
 
+@pytest.mark.reliability("R51")
 def test_persistent_5xx_gives_up_with_clear_error(srv):
     srv.inject("503", times=100)
     with client_for(srv, retries=2) as c, pytest.raises(AmoCRMError, match="503"):
@@ -76,6 +78,7 @@ def test_persistent_5xx_gives_up_with_clear_error(srv):
     assert srv.request_count == 3
 
 
+@pytest.mark.reliability("R51")
 def test_403_block_is_not_retried(srv):
     srv.inject("403", times=5)
     with client_for(srv) as c, pytest.raises(BlockedError, match="blocked"):
@@ -93,6 +96,7 @@ def test_rate_limiter_sliding_window():
         assert stamps[i + 10] - stamps[i] >= 1.0
 
 
+@pytest.mark.reliability("R17")
 def test_limiter_holds_with_retries_against_server_limit():
     with AmoCRMServer(tiny_dump(1), rate_limit=10) as s:
         s.inject("500", times=4)
@@ -132,6 +136,7 @@ def test_oauth_code_exchange_refresh_and_rotation(srv, tmp_path, caplog):
         assert secret not in caplog.text
 
 
+@pytest.mark.reliability("R53")
 def test_failed_refresh_is_a_clear_error_without_secrets(srv, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     auth = _oauth(srv, tmp_path, code=srv.auth_code)
@@ -157,6 +162,7 @@ def test_failed_refresh_is_a_clear_error_without_secrets(srv, tmp_path, caplog):
         assert secret not in msg and secret not in caplog.text
 
 
+@pytest.mark.reliability("R53")
 def test_missing_tokens_and_static_token_401(srv, tmp_path):
     with client_for(srv, _oauth(srv, tmp_path)) as c, pytest.raises(AuthError, match="--auth-code"):
         c.get("/api/v4/account")
@@ -172,6 +178,7 @@ def test_base_url_for():
         base_url_for("x.amocrm.ru")
 
 
+@pytest.mark.reliability("R17")
 def test_default_limiter_keeps_a_margin_under_the_servers_7_per_second():
     """Measured by the stand-in: the most requests that arrived in any sliding second (issue #20, item 8)."""
     with AmoCRMServer(tiny_dump(1)) as s:
@@ -182,6 +189,7 @@ def test_default_limiter_keeps_a_margin_under_the_servers_7_per_second():
         assert s.max_per_second() <= 6  # one request of headroom for requests delayed on their way
 
 
+@pytest.mark.reliability("R18")
 def test_limiter_window_survives_a_restart():
     lim = RateLimiter(rate=7)
     kept = []

@@ -110,6 +110,7 @@ def test_fault_injection_statuses(srv, kind, status):
     assert srv.request_count == 3
 
 
+@pytest.mark.reliability("R52")
 def test_fault_injection_body_and_connection(srv):
     srv.inject("malformed")
     with pytest.raises(ValueError):

@@ -11,7 +11,11 @@ from crmreports.delivery import archive
 from crmreports.delivery.archive import changes, finding_shape, prune, sparkline, write_archive
 
 
-def write_doc(out: Path, period: str, report: str, scope: str, figures: dict, findings=(), label: str = ""):
+def write_doc(
+    out: Path, period: str, report: str, scope: str, figures: dict, findings=(), label: str = "", lang: str = "ru"
+):
+    """A document as the runner writes it (in another language than Russian: ``<scope>.<lang>.json``)."""
+    suffix = "" if lang == "ru" else f".{lang}"
     folder = out / period / report
     folder.mkdir(parents=True, exist_ok=True)
     doc = {
@@ -23,9 +27,9 @@ def write_doc(out: Path, period: str, report: str, scope: str, figures: dict, fi
         "tables": {},
         "meta": {"scope_label": label or scope, "currency": "RUB"},
     }
-    (folder / f"{scope}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    (out / period / "index.json").write_text("[]", encoding="utf-8")
-    (out / period / "index.html").write_text("<html></html>", encoding="utf-8")
+    (folder / f"{scope}{suffix}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (out / period / f"index{suffix}.json").write_text("[]", encoding="utf-8")
+    (out / period / f"index{suffix}.html").write_text("<html></html>", encoding="utf-8")
 
 
 def test_sparkline_points_are_worked_out_by_hand():
@@ -58,8 +62,12 @@ def test_the_archive_lists_every_built_period_newest_first_with_trend_lines(tmp_
     assert "3 квартал 2026" in text and "1\u00a0000\u00a0₽" in text
     assert "assets/" not in text and "2026-12" not in text
     assert "Собрано периодов: 4" in text
-    en = write_archive(tmp_path, "en").read_text(encoding="utf-8")
-    assert "Report archive" in en and "November 2026" in en and "₽300" in en
+    # the English pack has its own documents and its own archive page (index.en.html); the Russian one stays
+    write_doc(tmp_path, "2026-11", "sales_analysis", "team", {"revenue": 300, "won_deals": 4}, lang="en")
+    en = write_archive(tmp_path, "en")
+    assert en == tmp_path / "index.en.html" and "Собрано периодов: 4" in page.read_text(encoding="utf-8")
+    en = en.read_text(encoding="utf-8")
+    assert "Report archive" in en and "November 2026" in en and "₽300" in en and "2026-11/index.en.html" in en
 
 
 def test_the_archive_of_an_empty_folder_says_so(tmp_path):
@@ -169,7 +177,7 @@ def test_changes_without_an_earlier_period_says_so(tmp_path):
     write_doc(tmp_path, "2026-12", "sales_analysis", "team", SALES_CUR, ["Новый."])  # later: not a previous period
     data = changes(tmp_path, "2026-11", "en")
     assert data["previous"] is None and data["movers"]["team"] == [] and data["findings"]["new"] == []
-    page = (tmp_path / "2026-11" / "changes.html").read_text(encoding="utf-8")
+    page = (tmp_path / "2026-11" / "changes.en.html").read_text(encoding="utf-8")  # the English page's own name
     assert "There is no earlier built period of the same kind to compare with." in page
 
 

@@ -65,6 +65,7 @@ HOLDER = textwrap.dedent(
 )
 
 
+@pytest.mark.reliability("R10")
 def test_import_refuses_a_store_another_process_is_writing(good_store, capsys):
     before = digest(good_store)
     holder = subprocess.Popen(
@@ -83,6 +84,7 @@ def test_import_refuses_a_store_another_process_is_writing(good_store, capsys):
     assert main(["--store", str(good_store), "import", str(MESSY), "--format", "amocrm"]) == 0
 
 
+@pytest.mark.reliability("R10")
 def test_the_lock_dies_with_its_holder(good_store):
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(good_store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
@@ -94,6 +96,7 @@ def test_the_lock_dies_with_its_holder(good_store):
         pass
 
 
+@pytest.mark.reliability("R11")
 def test_import_refuses_a_text_file_as_store(tmp_path, capsys):
     text = tmp_path / "notes.txt"
     text.write_text("my notes\n")
@@ -102,6 +105,7 @@ def test_import_refuses_a_text_file_as_store(tmp_path, capsys):
     assert text.read_text() == "my notes\n"
 
 
+@pytest.mark.reliability("R11")
 def test_import_refuses_a_directory_as_store(tmp_path, capsys):
     folder = tmp_path / "stores"
     folder.mkdir()
@@ -111,6 +115,7 @@ def test_import_refuses_a_directory_as_store(tmp_path, capsys):
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.reliability("R11")
 def test_import_refuses_a_read_only_store(good_store, capsys):
     before = digest(good_store)
     good_store.chmod(0o444)
@@ -122,6 +127,7 @@ def test_import_refuses_a_read_only_store(good_store, capsys):
         good_store.chmod(0o644)
 
 
+@pytest.mark.reliability("R11")
 def test_import_into_a_read_only_directory(tmp_path, capsys):
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -135,6 +141,7 @@ def test_import_into_a_read_only_directory(tmp_path, capsys):
         folder.chmod(0o755)
 
 
+@pytest.mark.reliability("R11")
 def test_demo_refuses_a_text_file_as_store(tmp_path, capsys):
     text = tmp_path / "crm.duckdb"
     text.write_text("not a store")
@@ -147,17 +154,20 @@ def test_demo_refuses_a_text_file_as_store(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("text", ["9999-12-01..9999-12-31", "0001-01", "0001", "1899-12", "9999-W01", "2201-Q1"])
+@pytest.mark.reliability("R19")
 def test_periods_outside_the_supported_years_are_clear_errors(text):
     with pytest.raises(PeriodError, match=r"years must be within 1900\.\.2200.*valid forms"):
         parse_period(text)
 
 
+@pytest.mark.reliability("R19")
 def test_edge_years_still_compare_with_earlier_periods():
     p = parse_period("1900-01")
     assert p.previous().key == "1899-12" and p.year_ago().key == "1899-01"
     assert parse_period("2200-12-01..2200-12-31").days == 31
 
 
+@pytest.mark.reliability("R19")
 def test_cli_refuses_period_0001_01_before_the_kernel(good_store, tmp_path, capsys):
     out = tmp_path / "reports"
     rc = main(["--store", str(good_store), "run", "sales_analysis", "--period", "0001-01", "--out", str(out)])
@@ -166,6 +176,7 @@ def test_cli_refuses_period_0001_01_before_the_kernel(good_store, tmp_path, caps
     assert not (out / "1-01").exists()
 
 
+@pytest.mark.reliability("R20")
 def test_a_period_after_the_data_warns(good_store, caplog):
     con = store.connect(good_store)
     end = store.data_end(store.read_account(con))
@@ -178,6 +189,7 @@ def test_a_period_after_the_data_warns(good_store, caplog):
     assert any("starts after the end of the data" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.reliability("R21")
 def test_a_duckdb_file_with_no_tables(tmp_path):
     path = tmp_path / "empty.duckdb"
     duckdb.connect(str(path)).close()
@@ -185,11 +197,13 @@ def test_a_duckdb_file_with_no_tables(tmp_path):
         store.load(path)
 
 
+@pytest.mark.reliability("R21")
 def test_store_pointing_to_a_directory_on_read(tmp_path):
     with pytest.raises(StoreError, match="is a directory"):
         store.connect(tmp_path)
 
 
+@pytest.mark.reliability("R22")
 def test_bom_followed_by_cp1251_bytes(tmp_path):
     path = tmp_path / "mixed.csv"
     path.write_bytes(b"\xef\xbb\xbf" + (HEADER + "1;Окна;100;Анна;01.10.2026;;Переговоры;Продажи\n").encode("cp1251"))
@@ -205,11 +219,13 @@ def _mapping(tmp_path, encoding: str) -> Path:
     return path
 
 
+@pytest.mark.reliability("R22")
 def test_mapping_with_an_unknown_encoding(tmp_path):
     with pytest.raises(ImportRefused, match=r"mapping\.yaml: read\.encoding: unknown encoding 'utf-99'"):
         build([FIX / "pipedrive_deals.csv"], str(_mapping(tmp_path, "utf-99")))
 
 
+@pytest.mark.reliability("R22")
 def test_mapping_encoding_that_does_not_fit_the_file(tmp_path):
     data = tmp_path / "deals.csv"
     data.write_bytes(
@@ -225,6 +241,7 @@ def test_mapping_encoding_that_does_not_fit_the_file(tmp_path):
 ODD = ["inf", "Infinity", "-inf", "nan", "1e400", "١٢٣", "1_000", "0x10", "１２３"]
 
 
+@pytest.mark.reliability("R16")
 def test_odd_amounts_are_not_numbers():
     out = parse_amounts(pd.Series([*ODD, float("inf"), "1e3", "1 234,50 ₽"]))
     assert out[: len(ODD) + 1].isna().all()
@@ -235,6 +252,7 @@ def test_odd_amounts_are_not_numbers():
     )
 
 
+@pytest.mark.reliability("R16")
 def test_odd_amounts_are_rejected_naming_file_row_and_column(tmp_path):
     path = amocrm_csv(tmp_path / "odd.csv", ["100", *ODD[:7]])
     res = build([path], "amocrm")
@@ -250,6 +268,7 @@ def test_odd_amounts_are_rejected_naming_file_row_and_column(tmp_path):
 # --- item 12: a mapping's group column ----------------------------------------------------------------
 
 
+@pytest.mark.reliability("R26")
 def test_mapping_group_column_fills_user_groups(tmp_path):
     csv = tmp_path / "deals.csv"
     csv.write_text(
@@ -284,6 +303,7 @@ def test_mapping_group_column_fills_user_groups(tmp_path):
     )
 
 
+@pytest.mark.reliability("R11")
 def test_read_only_check_also_holds_for_root(tmp_path):
     """Root may write anything; a store whose mode has no write bit is still refused (the user's intent)."""
     path = tmp_path / "crm.duckdb"

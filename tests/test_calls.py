@@ -9,10 +9,11 @@ import pytest
 import fixtures_calls
 from crmreports import store
 from crmreports.core.periods import parse_period
-from crmreports.reports.calls import meetings as meeting_rules
 from crmreports.reports.calls import metrics as calls
 from crmreports.reports.calls import sections as view
-from crmreports.reports.calls.metrics import MeetingRule, MeetingsConfigError
+from crmreports.store import concepts
+from crmreports.store import meetings as meeting_rules
+from crmreports.store.meetings import MeetingRule, MeetingsConfigError
 from oracles.calls import TABLES
 
 OCT = parse_period("2026-10")
@@ -33,7 +34,9 @@ def data(calls_store):
 
 @pytest.fixture(scope="module")
 def task_meetings(data):
-    return calls.meeting_events(calls.DEFAULT_RULE, data["tasks"], data.stage_changes, data.statuses, data.leads)
+    return meeting_rules.meeting_events(
+        meeting_rules.DEFAULT_RULE, data["tasks"], data.stage_changes, data.statuses, data.leads
+    )
 
 
 def headline(data, meetings, period=OCT, as_of=AS_OF):
@@ -116,10 +119,10 @@ def test_meetings_by_task_type(data, task_meetings):
 
 def test_meetings_by_stage(data):
     rule = meeting_rules.parse_meeting_rule({"kind": "stage", "stage": "b"})  # names match case-insensitively
-    ev = calls.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
+    ev = meeting_rules.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
     # entries into B: L1 10-03, L3 10-04, L7 10-30 in October; L5 09-25 in September
-    assert calls.count_meetings(ev, OCT) == 3
-    assert calls.count_meetings(ev, OCT.previous()) == 1
+    assert meeting_rules.count_meetings(ev, OCT) == 3
+    assert meeting_rules.count_meetings(ev, OCT.previous()) == 1
     h = headline(data, ev)
     assert h["call_to_meeting_conversion"] == pytest.approx(3 / 16)
     # attributed to the deal's responsible manager: L1 and L7 Анна, L3 Борис
@@ -190,10 +193,10 @@ def test_daily(data):
 def test_wilson_by_hand():
     # 5 of 11, z = 1.96: centre (0.4545 + 3.8415/22) / (1 + 3.8415/11) = 0.4663,
     # half = 1.96 * sqrt(0.4545 * 0.5455 / 11 + 3.8415 / 484) / 1.3492 = 0.2536 -> 0.2127 .. 0.7199
-    lo, hi = calls.wilson(5, 11)
+    lo, hi = concepts.wilson_interval(5, 11)
     assert lo == pytest.approx(0.2127, abs=1e-4) and hi == pytest.approx(0.7199, abs=1e-4)
-    assert calls.wilson(0, 10)[0] == 0 and calls.wilson(10, 10)[1] == pytest.approx(1)
-    assert all(math.isnan(v) for v in calls.wilson(0, 0))
+    assert concepts.wilson_interval(0, 10)[0] == 0 and concepts.wilson_interval(10, 10)[1] == pytest.approx(1)
+    assert all(math.isnan(v) for v in concepts.wilson_interval(0, 0))
 
 
 def test_mean_ci_by_hand():
@@ -311,7 +314,7 @@ def test_bad_meeting_rule_names_key_and_what_is_valid(obj, words):
 
 def test_unknown_stage_lists_valid_stages(data):
     with pytest.raises(MeetingsConfigError, match=r"'Встреча'.*valid: A, B, C"):
-        calls.meeting_events(
+        meeting_rules.meeting_events(
             MeetingRule("stage", stage="Встреча", source="m.yaml"),
             data["tasks"],
             data.stage_changes,

@@ -12,9 +12,9 @@ from crmreports import store
 from crmreports.batch.run import Job, run_job
 from crmreports.core.periods import parse_period
 from crmreports.core.scopes import slug
-from crmreports.reports.calls import meetings as meeting_rules
 from crmreports.reports.calls import metrics as calls
 from crmreports.store import data_end
+from crmreports.store import meetings as meeting_rules
 from oracles.calls import TABLES
 
 pytestmark = pytest.mark.slow
@@ -57,7 +57,7 @@ def expected(demo_store, user_ids=None) -> dict:
     team = store.load(demo_store, tables=TABLES)
     data = store.load(demo_store, tables=TABLES, user_ids=user_ids) if user_ids else team
     rule = meeting_rules.read_meeting_rule()
-    meetings = calls.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
+    meetings = meeting_rules.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
     return calls.headline(
         data["calls"], team["calls"], data.leads, meetings, parse_period(PERIOD), data_end(data.account)
     )

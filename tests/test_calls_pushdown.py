@@ -26,6 +26,7 @@ from crmreports.core.periods import parse_period
 from crmreports.reports.calls import metrics as calls
 from crmreports.reports.calls import query as queries_calls
 from crmreports.reports.calls import sections as view
+from crmreports.store import meetings as meeting_rules
 from crmreports.store import sql as store_sql
 from oracles.calls import TABLES, open_full
 from report_equality import assert_same_report, assert_same_sections, run_sections
@@ -97,7 +98,9 @@ def test_callbacks_computed_once_for_several_periods_are_the_same(demo_store):
     """kpi_table / by_manager with the callbacks of all three periods passed in = computing them per period."""
     data = store.load(demo_store, tables=TABLES)
     c, as_of = calls.prepare(data["calls"]), pd.Timestamp("2026-11-01")
-    meetings = calls.meeting_events(calls.DEFAULT_RULE, data["tasks"], data.stage_changes, data.statuses, data.leads)
+    meetings = meeting_rules.meeting_events(
+        meeting_rules.DEFAULT_RULE, data["tasks"], data.stage_changes, data.statuses, data.leads
+    )
     for key in ("2026-10", "2026-Q3", "2026-W44"):
         p = parse_period(key)
         periods = [p, p.previous(), p.year_ago()]

@@ -18,12 +18,14 @@ def test_help_lists_commands():
         assert cmd in r.stdout
 
 
+@pytest.mark.reliability("R39")
 def test_bad_period_lists_valid_forms(fixture_store):
     r = crm("run", "sales_analysis", "--period", "2026-13", store=fixture_store)
     assert r.returncode == 2
     assert "bad period '2026-13'" in r.stderr and "2026-Q3" in r.stderr
 
 
+@pytest.mark.reliability("R40")
 def test_unknown_manager_lists_managers(fixture_store):
     r = crm("run", "sales_analysis", "--period", "2026-10", "--manager", "Вася Пупкин", store=fixture_store)
     assert r.returncode == 2

@@ -569,6 +569,7 @@ def _assert_no_secret(*texts: str) -> None:
         assert TOKEN not in text and TOKEN.split(":")[1] not in text
 
 
+@pytest.mark.reliability("R59")
 def test_no_secret_in_logs_output_table_or_files(pack, store_path, smtp, bot, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     settings = _settings(smtp.port, bot)
@@ -683,6 +684,7 @@ def test_settings_from_the_environment():
         ("admin: a@b.ru\nSMTP_PASSWORD: x\n", "SMTP_PASSWORD"),
     ],
 )
+@pytest.mark.reliability("R59")
 def test_a_secret_in_the_yaml_is_refused_naming_the_key(tmp_path, text, key):
     path = tmp_path / "delivery.yaml"
     path.write_text(text, encoding="utf-8")
@@ -707,6 +709,7 @@ def test_a_secret_in_the_yaml_is_refused_naming_the_key(tmp_path, text, key):
         ("- a\n- b\n", "expected a mapping of settings"),
     ],
 )
+@pytest.mark.reliability("R48")
 def test_bad_yaml_names_the_file_and_the_key(tmp_path, text, expected):
     path = tmp_path / "delivery.yaml"
     path.write_text(text, encoding="utf-8")

@@ -65,6 +65,8 @@ def test_dump_has_the_documented_keys_and_sizes(dump):
         "notes",
         "tasks",
         "unsorted",
+        "contacts",
+        "companies",
     }
     assert set(dump["notes"]) >= {"leads", "contacts"}
     assert len(dump["leads"]) == N_DEALS
@@ -328,6 +330,8 @@ def test_load_demo_writes_the_store(tmp_path, dump):
         "calls",
         "tasks",
         "unsorted",
+        "contacts",
+        "companies",
     }
     assert set(counts) == expected and all(counts[t] > 0 for t in expected)
     con = duckdb.connect(str(path), read_only=True)

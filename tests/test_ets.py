@@ -1,4 +1,4 @@
-"""crmreports.reports.forecast.ets: exponential smoothing fitted to many series at once.
+"""crmreports.store.forecasting.ets: exponential smoothing fitted to many series at once.
 
 Hand-worked values for the initial states and the forecast arithmetic; statsmodels' ETSModel (a test
 dependency) as the reference for the recursions, the likelihood and the fit; a batch gives each series
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreports.reports.forecast import ets
+from crmreports.store.forecasting import ets
 
 sm_ets = pytest.importorskip(
     "statsmodels.tsa.exponential_smoothing.ets",

@@ -1,3 +1,5 @@
+import pytest
+
 from crmreports.core import fmt
 from crmreports.core.periods import parse_period
 
@@ -67,6 +69,7 @@ def test_every_label_has_both_languages():
         assert set(value) == {"ru", "en"} and all(value.values()), key
 
 
+@pytest.mark.reliability("R31")
 def test_estimates_are_shown_to_three_significant_figures():
     """A forecast shown to the rouble pretends a precision the model does not have (issue #20)."""
     assert fmt.round_sig(33_729_477) == 33_700_000

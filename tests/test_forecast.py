@@ -10,7 +10,7 @@ import pytest
 import fixtures_forecast as fx
 from crmreports import store
 from crmreports.reports.forecast import metrics as F
-from crmreports.reports.forecast.metrics.probabilities import _age_band
+from crmreports.store.forecasting.probabilities import _age_band
 from oracles import forecast as oracle
 
 S1 = F.Settings(lookback=2, min_obs=1, age_bins=(0, math.inf))

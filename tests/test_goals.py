@@ -13,8 +13,9 @@ from crmreports.core import workdays
 from crmreports.core.periods import parse_period
 from crmreports.core.scopes import ParameterError
 from crmreports.reports.goals import metrics as goals
-from crmreports.reports.goals import plans
 from crmreports.reports.goals import sections as view
+from crmreports.store import concepts, plans
+from crmreports.store import forecasting as model_lib
 
 AS_OF = pd.Timestamp("2026-10-15")
 OCT = parse_period("2026-10")
@@ -105,6 +106,7 @@ def test_goals_file_parses_with_lines_and_manager_ids(gf):
     assert [p.period.key for p in gf.for_scope("анна иванова")] == ["2026-10"]
 
 
+@pytest.mark.reliability("R49")
 def test_goals_file_with_several_errors_names_each(data):
     with pytest.raises(plans.GoalsError) as e:
         plans.parse_goals(fg.BAD_GOALS_YAML, "params/bad.yaml", data.users)
@@ -137,6 +139,7 @@ def test_goals_file_with_several_errors_names_each(data):
         ("plans: [\n", "not valid YAML"),
     ],
 )
+@pytest.mark.reliability("R48")
 def test_goals_file_errors(text, fragment, data):
     with pytest.raises(plans.GoalsError, match="^x.yaml") as e:
         plans.parse_goals(text, "x.yaml", data.users)
@@ -169,51 +172,77 @@ def test_the_projects_goals_file_is_valid_for_the_demo_account():
 
 
 def test_fact_by_close_date(data):
-    assert goals.fact(data.leads, OCT, "revenue", AS_OF) == 600  # W1 100 + W2 200 + W3 300
-    assert goals.fact(data.leads, OCT, "won_deals", AS_OF) == 3
-    assert goals.fact(data.leads, OCT, "revenue", pd.Timestamp("2026-11-10")) == 1000  # + W4 400 on 10-20
-    assert goals.fact(data.leads, parse_period("2026-09"), "revenue", AS_OF) == 50  # W5
+    assert plans.fact(data.leads, OCT, "revenue", AS_OF) == 600  # W1 100 + W2 200 + W3 300
+    assert plans.fact(data.leads, OCT, "won_deals", AS_OF) == 3
+    assert plans.fact(data.leads, OCT, "revenue", pd.Timestamp("2026-11-10")) == 1000  # + W4 400 on 10-20
+    assert plans.fact(data.leads, parse_period("2026-09"), "revenue", AS_OF) == 50  # W5
 
 
-def test_stage_statistics_by_hand(data):
-    s = goals.stage_stats(data.leads, data.stage_changes, data.statuses, AS_OF, horizon_days=17).set_index("status_id")
-    assert list(s.loc[[1, 2, 3], "entered"]) == [9, 5, 5]
-    assert list(s.loc[[1, 2, 3], "won"]) == [4, 3, 3]
-    assert s.loc[1, "p_win"] == pytest.approx(4 / 9)
-    assert s.loc[2, "p_win"] == pytest.approx(3 / 5)
-    assert s.loc[1, "p_in_time"] == pytest.approx(1 / 2)  # W3 12 d, W5 9 d in time; W1, W2 22 d not
-    assert s.loc[2, "p_in_time"] == pytest.approx(2 / 3)  # W2 19 d too late
-    assert s.loc[3, "p_in_time"] == pytest.approx(1.0)
-
-
-def test_open_deals_and_weighted_pipeline(data):
-    op = goals.open_deals_at(data.leads, data.stage_changes, data.statuses, AS_OF)
+def test_open_deals_at_the_moment_are_the_shared_concept(data):
+    op = concepts.open_deals_at(data.leads, data.stage_changes, data.statuses, AS_OF)
     assert dict(zip(op["id"], op["status_id"])) == {4: 3, 7: 2, 8: 1, 9: 3}  # W4 C, O1 B, O2 A, O3 C
-    stats = goals.stage_stats(data.leads, data.stage_changes, data.statuses, AS_OF, 17)
-    w = goals.weighted_pipeline(op, stats, "revenue").set_index("status_id")
-    assert w.loc[1, "weighted"] == pytest.approx(600 * 4 / 9 * 1 / 2)  # 133.33
-    assert w.loc[2, "weighted"] == pytest.approx(1000 * 3 / 5 * 2 / 3)  # 400
-    assert w.loc[3, "weighted"] == pytest.approx(1200 * 3 / 5)  # 720
-    assert w["weighted_any_time"].sum() == pytest.approx(600 * 4 / 9 + 600 + 720)  # 1586.67
-    n = goals.weighted_pipeline(op, stats, "won_deals")
-    assert n["weighted"].sum() == pytest.approx(4 / 9 / 2 + 0.4 + 2 * 0.6)  # 1.822 deals
+
+
+# the forecast's model of a scope, made by hand: months Oct, Nov, Dec 2026 from the origin 1 Oct; revenue
+# 1000, 900, 800 with sd 100, 90, 80 (high = combined + Z80 × sd); deals 5, 4, 3 with sd 1 each
+Z80 = model_lib.Z80
+
+
+def hand_model(open_deals=None) -> goals.Model:
+    rows = []
+    for k, (rev, sd, n) in enumerate([(1000, 100, 5), (900, 90, 4), (800, 80, 3)], start=1):
+        rows.append({"k": k, "measure": "revenue", "combined": rev, "high": rev + Z80 * sd})
+        rows.append({"k": k, "measure": "deals", "combined": n, "high": n + Z80 * 1.0})
+    od = open_deals if open_deals is not None else pd.DataFrame()
+    return goals.Model(pd.Timestamp("2026-10-01"), "ok", pd.DataFrame(rows), od)
+
+
+# two open deals as the forecast weighs them: a young one (10 days, price 1000, won in Oct / Nov / Dec with
+# probability 0.2 / 0.1 / 0.05) and a very old one (500 days, price 5000) that deals of its age never win
+OPEN = pd.DataFrame(
+    {
+        "lead_id": [1, 2],
+        "pipeline_id": [10, 10],
+        "status_id": [1, 1],
+        "price": [1000.0, 5000.0],
+        "age_days": [10.0, 500.0],
+        "p_win": [0.4, 0.0],
+        "p_1": [0.2, 0.0],
+        "p_2": [0.1, 0.0],
+        "p_3": [0.05, 0.0],
+        "exp_1": [200.0, 0.0],
+        "exp_2": [100.0, 0.0],
+        "exp_3": [50.0, 0.0],
+    }
+)
 
 
 # ---------------------------------------------------------------- progress
 
 
 def test_progress_mid_period_revenue(data, gf):
-    pr = goals.progress(_plan(gf, None, "2026-10", "revenue"), data.leads, data.stage_changes, data.statuses, AS_OF)
+    plan = _plan(gf, None, "2026-10", "revenue")
+    pr = goals.progress(plan, data.leads, data.stage_changes, data.statuses, AS_OF, hand_model(OPEN))
     assert pr.status == "in_progress"
     assert (pr.target, pr.fact, pr.remaining) == (2000, 600, 1400)
     assert pr.done_share == pytest.approx(0.3)
     assert (pr.working_days_total, pr.working_days_elapsed, pr.working_days_left, pr.days_left) == (22, 10, 12, 17)
     assert pr.pace_needed == pytest.approx(1400 / 12)  # 116.67 per working day
     assert pr.pace_actual == pytest.approx(60)
-    assert pr.projection == pytest.approx(1320)  # 600 / 10 × 22
-    assert pr.projected_share == pytest.approx(0.66)
-    assert pr.projection_low == pytest.approx(600 + 400 / 3 + 400 + 720)  # 1853.33
-    assert pr.projection_high == pytest.approx(600 + 800 / 3 + 600 + 720)  # 2186.67
+    assert pr.run_rate == pytest.approx(1320)  # 600 / 10 × 22
+    assert pr.run_rate_share == pytest.approx(0.66)
+    # the rest of October is 12 of its 22 working days: 12/22 of the forecast's October
+    # expected 1000 × 12/22 = 545.45, sd 100 × 12/22 = 54.55, Z80 × sd = 69.90
+    assert pr.window_shares == pytest.approx((12 / 22, 0, 0))
+    assert pr.projection == pytest.approx(600 + 545.4545, abs=0.01)  # 1145.45
+    assert pr.projection_low == pytest.approx(600 + 545.4545 - 69.9028, abs=0.01)  # 1075.55
+    assert pr.projection_high == pytest.approx(600 + 545.4545 + 69.9028, abs=0.01)  # 1215.36
+    assert pr.projection_low <= pr.projection <= pr.projection_high
+    assert pr.projected_share == pytest.approx(1145.4545 / 2000, abs=1e-5)
+    # open deals in the window: 1000 × 0.2 × 12/22 = 109.09 from the young deal; 0 from the 500-day-old one
+    assert pr.pipeline_weighted == pytest.approx(109.0909, abs=0.001)
+    assert pr.pipeline.iloc[0]["old_deals"] == 1 and pr.pipeline.iloc[0]["old_expected"] == 0
+    assert pr.open_deals == 4  # W4, O1, O2, O3 at the as-of moment (store.concepts)
     f = pr.figures()
     for key in (
         "plan",
@@ -221,20 +250,38 @@ def test_progress_mid_period_revenue(data, gf):
         "plan_done_share",
         "plan_remaining",
         "projection",
+        "projection_run_rate",
+        "forecast_rest",
         "working_days_left",
         "pace_needed_per_working_day",
     ):
         assert key in f
     assert f["working_days_left"] == 12 and f["plan_remaining"] == 1400
+    assert f["forecast_rest"] == pytest.approx(545.4545, abs=0.01) and f["forecast_origin"] == "2026-10-01"
+
+
+def test_progress_without_a_model_has_no_projection(data, gf):
+    plan = _plan(gf, None, "2026-10", "revenue")
+    pr = goals.progress(plan, data.leads, data.stage_changes, data.statuses, AS_OF)
+    assert math.isnan(pr.projection) and math.isnan(pr.projection_low) and pr.forecast_status == "no_model"
+    assert pr.run_rate == pytest.approx(1320)
+    off = goals.Model(pd.Timestamp("2026-10-01"), "inactive", pd.DataFrame())
+    pr = goals.progress(plan, data.leads, data.stage_changes, data.statuses, AS_OF, off)
+    assert math.isnan(pr.projection) and pr.forecast_status == "inactive"
 
 
 def test_progress_count_plan(data, gf):
-    pr = goals.progress(_plan(gf, None, "2026-10", "won_deals"), data.leads, data.stage_changes, data.statuses, AS_OF)
+    plan = _plan(gf, None, "2026-10", "won_deals")
+    pr = goals.progress(plan, data.leads, data.stage_changes, data.statuses, AS_OF, hand_model(OPEN))
     assert (pr.fact, pr.remaining) == (3, 2)
     assert pr.done_share == pytest.approx(0.6)
     assert pr.pace_needed == pytest.approx(2 / 12)
-    assert pr.projection == pytest.approx(6.6)  # 3 / 10 × 22
-    assert pr.projection_low == pytest.approx(3 + 2 / 9 + 0.4 + 1.2)
+    assert pr.run_rate == pytest.approx(6.6)  # 3 / 10 × 22
+    # 5 deals × 12/22 = 2.727 expected, sd 12/22 = 0.5455, Z80 × sd = 0.6990
+    assert pr.projection == pytest.approx(3 + 2.72727, abs=1e-4)
+    assert pr.projection_low == pytest.approx(3 + 2.72727 - 0.69903, abs=1e-4)
+    assert pr.projection_high == pytest.approx(3 + 2.72727 + 0.69903, abs=1e-4)
+    assert pr.pipeline_weighted == pytest.approx(0.2 * 12 / 22)  # the young deal's chance in the window
 
 
 def test_progress_closed_period(data, gf):
@@ -248,14 +295,28 @@ def test_progress_closed_period(data, gf):
 
 
 def test_progress_quarter_and_exceeded(data, gf):
-    q = goals.progress(_plan(gf, None, "2026-Q4", "revenue"), data.leads, data.stage_changes, data.statuses, AS_OF)
+    plan = _plan(gf, None, "2026-Q4", "revenue")
+    q = goals.progress(plan, data.leads, data.stage_changes, data.statuses, AS_OF, hand_model(OPEN))
     assert (q.working_days_total, q.working_days_elapsed) == (64, 10)  # Q4 2026: 22 + 20 + 22
-    assert q.projection == pytest.approx(600 / 10 * 64)  # 3840
+    assert q.run_rate == pytest.approx(600 / 10 * 64)  # 3840
     assert q.pace_needed == pytest.approx(4400 / 54)
-    # 78 days left: every past win came in time, so low = high = 600 + 1586.67
-    assert q.projection_low == pytest.approx(q.projection_high)
+    # the rest of Q4: 12/22 of October, all of November and December
+    # expected 545.45 + 900 + 800 = 2245.45; sd 54.55 + 90 + 80 = 224.55 (fully correlated); Z80 × sd = 287.77
+    assert q.window_shares == pytest.approx((12 / 22, 1, 1))
+    assert q.projection == pytest.approx(600 + 2245.4545, abs=0.01)  # 2845.45
+    assert q.projection_low == pytest.approx(600 + 2245.4545 - 287.7674, abs=0.01)  # 2557.69
+    assert q.projection_high == pytest.approx(600 + 2245.4545 + 287.7674, abs=0.01)  # 3133.22
+    # the young open deal: 1000 × (0.2 × 12/22 + 0.1 + 0.05) = 259.09
+    assert q.pipeline_weighted == pytest.approx(259.0909, abs=0.001)
     sep = goals.progress(_plan(gf, None, "2026-09", "revenue"), data.leads, data.stage_changes, data.statuses, AS_OF)
     assert (sep.fact, sep.done_share, sep.excess) == (50, 0.5, 0)
+
+
+def test_a_window_past_the_forecast_months_gets_no_projection(data, gf):
+    plan = _plan(gf, None, "2026-Q4", "revenue")
+    late = goals.Model(pd.Timestamp("2026-09-01"), "ok", hand_model().table)  # forecasts Sep, Oct, Nov only
+    q = goals.progress(plan, data.leads, data.stage_changes, data.statuses, AS_OF, late)
+    assert math.isnan(q.projection) and q.forecast_status == "beyond_horizon"
 
 
 def test_progress_not_started_and_empty_period(data, gf):
@@ -289,12 +350,15 @@ def test_comparison_with_previous_period_and_year_ago(data, gf):
 
 
 def test_managers_progress(data, gf):
-    m = goals.managers_progress(data.leads, data.stage_changes, data.statuses, gf, data.users, OCT, AS_OF)
+    models = {1: hand_model(), 2: goals.Model(pd.Timestamp("2026-10-01"), "inactive", pd.DataFrame())}
+    m = goals.managers_progress(data.leads, data.stage_changes, data.statuses, gf, data.users, OCT, AS_OF, models)
     m = m.set_index("manager")
     assert m.loc["Анна Иванова", "fact"] == 300  # W1 + W2
-    assert m.loc["Анна Иванова", "projection"] == pytest.approx(660)
+    assert m.loc["Анна Иванова", "projection"] == pytest.approx(300 + 545.4545, abs=0.01)  # her model, 12/22
+    assert m.loc["Анна Иванова", "run_rate_share"] == pytest.approx(0.66)  # 300 / 10 × 22 / 1000
     assert m.loc["Борис Петров", "done_share"] == pytest.approx(0.6)  # W3 300 of 500
-    assert m.loc["Борис Петров", "projected_share"] == pytest.approx(1.32)
+    assert math.isnan(m.loc["Борис Петров", "projection"]) and m.loc["Борис Петров", "status"] == "inactive"
+    assert m.loc["Борис Петров", "run_rate_share"] == pytest.approx(1.32)
 
 
 def test_parse_as_of(data):
@@ -317,13 +381,24 @@ def test_sections_mid_period_team(goals_store, goals_file):
     ctx = view.open("2026-10", "", "", str(goals_store), "ru", as_of="2026-10-15", goals_path=str(goals_file))
     secs = [view.plan(ctx), view.progress(ctx), view.pipeline(ctx), view.compare(ctx), view.managers(ctx)]
     assert ctx.figures["plan"] == 2000 and ctx.figures["fact"] == 600
-    assert ctx.figures["working_days_left"] == 12 and ctx.figures["projection"] == pytest.approx(1320)
+    assert ctx.figures["working_days_left"] == 12 and ctx.figures["projection_run_rate"] == pytest.approx(1320)
     assert ctx.figures["pace_needed_per_working_day"] == pytest.approx(1400 / 12)
+    # the shared concepts: 3 deals won in October by the 15th (600 ₽), 10 working days, 4 open deals
+    assert (ctx.figures["revenue"], ctx.figures["won_deals"], ctx.figures["working_days"]) == (600, 3, 10)
+    assert ctx.figures["open_deals"] == 4
+    # the projection is the forecast's (as of 1 October) for the rest of October, and its band holds it
+    f = ctx.figures
+    assert f["forecast_origin"] == "2026-10-01"
+    assert f["projection_low"] <= f["projection"] <= f["projection_high"]
+    fc = ctx.model
+    assert f["projection"] - 600 == pytest.approx(
+        12 / 22 * float(fc.table.query("k == 1 and measure == 'revenue'")["combined"].iloc[0])
+    )
     html = _html(*secs)
     assert "Выполнение плана" in html and "Сравнение с прошлыми периодами" in html
     assert "осталось 1\u00a0400\u00a0₽ за 12\u00a0рабочих дней (17\u00a0календарных дней)" in html
-    assert "к концу периода будет 1\u00a0320\u00a0₽ — 66\u00a0% плана" in html
-    assert "от 1\u00a0853\u00a0₽ до 2\u00a0187\u00a0₽" in html
+    assert "к концу периода будет 1\u00a0320\u00a0₽ — 66\u00a0% плана" in html  # the run-rate sentence
+    assert "По прогнозу продаж к концу периода будет" in html
     assert html.count('class="crm-chart"') == 4  # 3 plans + managers
     assert ctx.comparisons["previous"]["plan_done_share"] == pytest.approx(0.5)
 
@@ -347,6 +422,7 @@ def test_sections_for_an_empty_closed_period(goals_store, goals_file):
     assert ctx.figures["fact"] == 0 and ctx.figures["working_days_left"] == 0
 
 
+@pytest.mark.reliability("R49")
 def test_bad_goals_file_stops_the_report(goals_store, tmp_path):
     bad = tmp_path / "goals.yaml"
     bad.write_text(fg.BAD_GOALS_YAML, encoding="utf-8")

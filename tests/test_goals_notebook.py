@@ -14,8 +14,7 @@ from crmreports.batch.run import Job, run_job
 from crmreports.core.periods import parse_period
 from crmreports.core.scopes import slug
 from crmreports.reports.goals import metrics as goals
-from crmreports.reports.goals import plans
-from crmreports.store import data_end
+from crmreports.store import data_end, plans
 
 pytestmark = pytest.mark.slow
 

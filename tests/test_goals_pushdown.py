@@ -3,8 +3,9 @@ figures, tables, narrative and displayed tables that the metrics give on the who
 
 The comparison runs every section of the notebook, in its order, on two contexts for the same
 parameters: one from the oracle (`oracles.goals.full_open`: every lead and every stage change of the
-scope, the pipeline band counted in pandas) and one from `sections.open` (the reduced read, the band's
-stage-entry counts made in SQL). Periods: the demo's month (plans closed, the quarter plan running), the
+scope, the forecast's model from snapshots rebuilt from the whole change log) and one from
+`sections.open` (the reduced read and the forecast's pushed-down read). Periods: the demo's month
+(plans closed, the quarter plan running), the
 same month mid-way (as_of), a quarter, a week and a range inside it, the previous month, a month a year
 back, a month not started yet, and a year with no data; scopes: the team, one manager, one pipeline; and
 the demo store moved to a zone with daylight saving time (the SQL turns UTC to local time itself there).
@@ -16,9 +17,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from crmreports import store
-from crmreports.core.periods import parse_period
-from crmreports.reports.goals import metrics as goals
 from crmreports.reports.goals import query as queries_goals
 from crmreports.reports.goals import sections as view
 from oracles.goals import full_open
@@ -73,8 +71,8 @@ def test_pushed_down_loader_gives_the_same_report(demo_store, period, manager, p
     if (period, manager, as_of) == ("2026-10", "", "2026-10-15"):
         # not a degenerate comparison: plans running, open deals weighted, managers' plans evaluated
         assert push.figures["fact"] > 0 and push.figures["weighted_pipeline"] > 0
-        assert len(push.data.stage_counts) == 2  # the month's and the quarter's horizons
-        assert push.tables["managers"]["fact"].sum() > 0
+        assert push.data.forecast is not None and push.figures["forecast_origin"] == "2026-10-01"
+        assert push.tables["managers"]["fact"].sum() > 0 and push.tables["managers"]["projection"].notna().any()
 
 
 def test_same_report_in_a_zone_with_daylight_saving(demo_store, tmp_path):
@@ -89,44 +87,6 @@ def test_same_report_in_a_zone_with_daylight_saving(demo_store, tmp_path):
         push = view.open(period=period, store=str(path), lang="en", as_of=as_of)
         assert push.data.timezone == "Europe/Berlin"
         _assert_same_report(full, push)
-
-
-def test_stage_counts_in_sql_equal_the_pandas_counts(demo_store):
-    """queries_goals.stage_counts (per manager, added up) against goals.stage_entry_counts, per horizon."""
-    data = store.load(demo_store)
-    tz = data.timezone
-    for moment in (pd.Timestamp("2026-10-15 13:30"), pd.Timestamp("2026-11-01"), pd.Timestamp("2026-03-10 08:00")):
-        periods = [
-            parse_period(k)
-            for k in ("2026-10", "2026-Q4", "2026-11", "2026-03")
-            if parse_period(k).start_ts < moment < parse_period(k).end_ts
-        ]
-        con = store.connect(demo_store, read_only=True)
-        try:
-            sql_scope, params = store.lead_filter()
-            counts = queries_goals.stage_counts(con, tz, data.statuses, sql_scope, params, moment, periods)
-        finally:
-            con.close()
-        assert len(counts) == len(periods) > 0
-        for p in periods:
-            h = goals.horizon_days(p, moment)
-            expected = goals.stage_entry_counts(data.leads, data.stage_changes, data.statuses, moment, h)
-            got = counts[h].groupby(["pipeline_id", "status_id"])[["entered", "won", "won_in_time"]].sum().reset_index()
-            pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
-            assert expected["entered"].sum() > 100 and expected["won"].sum() > 0
-            # and one manager's rows are that manager's counts
-            uid = int(data.users["id"].iloc[0])
-            mine = data.leads[data.leads["responsible_user_id"] == uid]
-            exp_m = goals.stage_entry_counts(
-                mine, data.stage_changes[data.stage_changes["lead_id"].isin(mine["id"])], data.statuses, moment, h
-            )
-            got_m = counts[h][counts[h]["responsible_user_id"] == uid].drop(columns="responsible_user_id")
-            pd.testing.assert_frame_equal(got_m.reset_index(drop=True), exp_m.reset_index(drop=True), check_dtype=False)
-
-
-def test_counts_for_a_horizon_not_counted_is_an_error():
-    with pytest.raises(ValueError, match="no counts for a horizon of 3.5 days; it has them for \\[17.0\\]"):
-        goals.counts_for({17.0: pd.DataFrame()}, 3.5)
 
 
 @pytest.mark.parametrize("period,manager,as_of", [("2026-10", "", "2026-10-15"), ("2026-10", "Анна Смирнова", "")])

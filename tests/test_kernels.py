@@ -45,6 +45,7 @@ def notebooks(tmp_path, monkeypatch):
     run.notebook_parameters.cache_clear()
 
 
+@pytest.mark.reliability("R03")
 def test_pool_resets_state_and_replaces_a_dead_kernel(notebooks, tmp_path, fixture_store):
     def job(name):
         return Job(name, "2026-10", "team", "", "", "ru", str(fixture_store), str(tmp_path / "out"), ("html",))
@@ -96,6 +97,7 @@ def test_each_client_has_its_own_identity_and_is_closed(notebooks, tmp_path, fix
             held.stop_channels()
 
 
+@pytest.mark.reliability("R03")
 def test_a_job_waiting_for_a_kernel_gets_a_new_one_when_the_kernel_dies():
     """Issue #20, 1: a discarded kernel neither woke the jobs waiting for one nor was replaced, so the
     pack stopped (21 of 24 documents) and never ended."""
@@ -116,6 +118,7 @@ def test_a_job_waiting_for_a_kernel_gets_a_new_one_when_the_kernel_dies():
         assert got and got[0].is_alive() and pool._all == [got[0]]
 
 
+@pytest.mark.reliability("R02")
 def test_a_cell_past_its_time_limit_fails_its_document_and_the_kernel_is_replaced(notebooks, tmp_path, fixture_store):
     notebook(notebooks, "hangs", "import time\ntime.sleep(10**6)")
 
@@ -134,6 +137,7 @@ def test_a_cell_past_its_time_limit_fails_its_document_and_the_kernel_is_replace
         assert pool._all and pool._all[0] is not first
 
 
+@pytest.mark.reliability("R02")
 def test_a_single_run_has_a_time_limit_too(notebooks, tmp_path, fixture_store, monkeypatch):
     from crmreports.batch import kernels
 
@@ -143,6 +147,7 @@ def test_a_single_run_has_a_time_limit_too(notebooks, tmp_path, fixture_store, m
     assert not res.ok and "timed out" in res.error, res.error
 
 
+@pytest.mark.reliability("R33")
 def test_kernels_use_unix_sockets_not_tcp():
     """Every run printed "[IPKernelApp] WARNING | Kernel is running over TCP without encryption"."""
     with KernelPool(1, run.KERNEL, PROJECT_ROOT) as pool, pool.kernel() as kernel:

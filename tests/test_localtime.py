@@ -30,6 +30,7 @@ def test_local_time_in_sql_is_what_pandas_gives(tz):
     assert (pd.to_datetime(got).to_numpy() == pd.to_datetime(want).to_numpy()).all()
 
 
+@pytest.mark.reliability("R44")
 def test_berlin_changes_are_the_known_moments():
     # EU rules: summer time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October
     parts = utc_offsets("Europe/Berlin", pd.Timestamp("2026-01-01"), pd.Timestamp("2026-12-31"))

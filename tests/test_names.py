@@ -33,12 +33,14 @@ def _render(fig) -> str:
         return to_svg(fig)
 
 
+@pytest.mark.reliability("R12")
 def test_a_dollar_sign_in_a_name_is_text_not_mathtext():
     mgr = pd.DataFrame({"manager": [MATH, "Анна"], "revenue": [100.0, 200.0], "win_rate": [0.1, 0.2]})
     svg = _render(sales_charts.managers_revenue(mgr))
     assert "$\\frac{$ broken" in svg  # drawn as it is written (svg.fonttype none keeps text as text)
 
 
+@pytest.mark.reliability("R14")
 def test_every_chart_kind_takes_hostile_and_huge_names():
     n = 3
     calls = pd.DataFrame(
@@ -82,6 +84,7 @@ def test_every_chart_kind_takes_hostile_and_huge_names():
         assert "…" in svg
 
 
+@pytest.mark.reliability("R14")
 def test_labels_are_cut_with_an_ellipsis():
     assert shorten("a" * 100) == "a" * 59 + "…"
     assert shorten("short") == "short"
@@ -100,6 +103,7 @@ USERS = pd.DataFrame(
 )
 
 
+@pytest.mark.reliability("R13")
 def test_a_manager_named_team_gets_a_slug_of_their_own():
     slugs = manager_slugs(USERS)
     assert len(set(slugs.values())) == len(USERS)
@@ -107,6 +111,7 @@ def test_a_manager_named_team_gets_a_slug_of_their_own():
     assert slugs[1] == "manager-team" and slugs[2] == "manager-group-otdel-1"
 
 
+@pytest.mark.reliability("R13")
 def test_a_manager_named_team_is_that_manager():
     scope = resolve_manager("Team", USERS)  # what the pack passes for that manager
     assert scope.kind == "manager" and scope.user_ids == (1,) and scope.slug == "manager-team"
@@ -128,6 +133,7 @@ def _notebook_with_warning() -> nbformat.NotebookNode:
     return nb
 
 
+@pytest.mark.reliability("R15")
 def test_warnings_do_not_reach_the_client_document():
     from crmreports.present import render
 
@@ -141,6 +147,7 @@ def test_warnings_do_not_reach_the_client_document():
 
 
 @pytest.mark.slow
+@pytest.mark.reliability("R14")
 def test_long_names_stay_on_the_pdf_page(tmp_path):
     from crmreports.present import render
     from crmreports.present.section import html_table

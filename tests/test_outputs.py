@@ -31,6 +31,7 @@ def _csv(names: list[str]) -> str:
     )
 
 
+@pytest.mark.reliability("R04")
 def test_csv_text_cells_that_look_like_formulas_get_an_apostrophe():
     text, changed = safe_csv(_csv(HOSTILE + HARMLESS))
     assert changed == len(HOSTILE)
@@ -40,6 +41,7 @@ def test_csv_text_cells_that_look_like_formulas_get_an_apostrophe():
     assert pd.read_csv(io.StringIO(text))["amount"].sum() == -1.5 * len(back)
 
 
+@pytest.mark.reliability("R04")
 def test_a_csv_without_such_cells_is_left_byte_for_byte():
     original = _csv(HARMLESS)
     assert safe_csv(original) == (original, 0)
@@ -79,6 +81,7 @@ def _book(lang="ru") -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(workbook(tables, lang, "RUB")))
 
 
+@pytest.mark.reliability("R05")
 def test_xlsx_cells_from_data_are_strings_never_formulas():
     wb = _book()
     cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value in (HYPERLINK, CMD)]
@@ -86,6 +89,7 @@ def test_xlsx_cells_from_data_are_strings_never_formulas():
     assert all(c.data_type == "s" for c in cells), [(c.coordinate, c.data_type) for c in cells]
 
 
+@pytest.mark.reliability("R30")
 def test_xlsx_is_written_for_a_russian_office():
     wb = _book()
     assert wb.sheetnames == ["Менеджеры", "Зависшие сделки", "Показатели"]
@@ -117,6 +121,7 @@ def test_xlsx_is_written_for_a_russian_office():
     assert [kpis["A2"].value, kpis["B2"].number_format, kpis["B3"].number_format] == ["Выручка", '#,##0 "₽"', "0.0%"]
 
 
+@pytest.mark.reliability("R30")
 def test_xlsx_in_english_has_english_headers():
     wb = _book("en")
     assert wb.sheetnames == ["Managers", "Stale deals", "Headline figures"]
@@ -140,6 +145,7 @@ def test_xlsx_dates_and_unknown_columns():
 # ---- languages never overwrite each other ---------------------------------------------------------------------
 
 
+@pytest.mark.reliability("R28")
 def test_another_language_has_its_own_file_names(tmp_path):
     ru = Job("calls", "2026-11", "team", out=str(tmp_path))
     en = Job("calls", "2026-11", "team", lang="en", out=str(tmp_path))
@@ -147,6 +153,7 @@ def test_another_language_has_its_own_file_names(tmp_path):
     assert run.output_stem("anna-smirnova", "en") == "anna-smirnova.en"
 
 
+@pytest.mark.reliability("R28")
 def test_the_index_of_another_language_links_its_documents(tmp_path):
     def result(lang):
         job = Job("calls", "2026-11", "team", lang=lang, out=str(tmp_path))

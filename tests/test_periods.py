@@ -46,12 +46,14 @@ def test_week_53_year_ago_falls_back_to_52():
     assert parse_period("2026-W53").year_ago().key == "2025-W52"  # 2026 has 53 ISO weeks, 2025 has 52
 
 
+@pytest.mark.reliability("R62")
 def test_leap_day_range_year_ago():
     # 29 Feb has no twin: the range starts on 28 Feb and still ends on 1 Mar
     assert parse_period("2028-02-29..2028-03-01").year_ago().key == "2027-02-28..2027-03-01"
 
 
 @pytest.mark.parametrize("bad", ["2026-13", "2026-Q5", "2026-W60", "октябрь", "2026-10-15..2026-10-01", "", "26-10"])
+@pytest.mark.reliability("R39")
 def test_bad_period_lists_valid_forms(bad):
     with pytest.raises(PeriodError) as exc:
         parse_period(bad)

@@ -11,6 +11,7 @@ from crmreports.core import fmt
 from crmreports.core.periods import parse_period
 from crmreports.reports.sales_analysis import metrics as sales
 from crmreports.reports.sales_analysis import sections as view
+from crmreports.store import concepts
 
 OCT = parse_period("2026-10")
 AS_OF = pd.Timestamp("2026-11-10")
@@ -140,9 +141,10 @@ def test_funnel_counted_is_funnel(data):
         .rename("stages")
         .reset_index()
     )
+    outcome = dict(zip(cohort["id"], sales.deal_outcome(cohort["status_id"])))
     sets = (
-        sets.assign(stages=sets["stages"].map(tuple))
-        .groupby(["pipeline_id", "stages"])
+        sets.assign(stages=sets["stages"].map(tuple), outcome=sets["lead_id"].map(outcome))
+        .groupby(["pipeline_id", "stages", "outcome"])
         .size()
         .rename("n")
         .reset_index()
@@ -177,7 +179,7 @@ def test_cycle_and_stale_deals(data):
 
 
 def test_by_manager(data):
-    m = sales.by_manager(data.leads, data.users, OCT, AS_OF).set_index("manager")
+    m = sales.by_manager(data.leads, data.users, OCT, AS_OF, data.stage_changes, data.statuses).set_index("manager")
     anna, boris = m.loc["Анна Иванова"], m.loc["Борис Петров"]
     assert (anna["revenue"], anna["won_deals"], anna["lost_deals"], anna["created_deals"]) == (300, 2, 1, 4)
     assert anna["lead_to_won_conversion"] == pytest.approx(0.75)
@@ -223,3 +225,127 @@ def test_managers_does_not_need_the_headline_section(demo_store):
     assert low, _texts(m)  # the comparison really is made in this period
     assert _texts(m_alone) == _texts(m) and m_alone.notes == m.notes
     assert "win_rate" not in alone.figures
+
+
+# ---- issue #14: like-for-like cohorts, the cohort matrix, young-cohort funnels, open deals ----------------
+
+NOV = parse_period("2026-11")
+
+
+def test_cohort_conversion_is_compared_like_for_like():
+    """tests/fixtures.py cohort_leads(): November 2026 (4 deals) as of 2026-12-11 against October 2026 and
+    November 2025 counted up to the same age (cutoffs 2026-11-11 and 2025-12-11).
+
+    Current: N1 (11-20) and N2 (12-05) won before as-of: 2 / 4 = 50 %.
+    Naive (every comparison cohort by as-of): October O1 O2 O3 O4 = 4 / 5 = 80 % (−30 p.p.),
+    November 2025 Y1 Y2 = 2 / 2 = 100 % (−50 p.p.).
+    Like for like: October O1 (10-15) and O2 (11-05) before 11-11 = 2 / 5 = 40 % (+10 p.p.),
+    November 2025 only Y1 (2025-11-20) before 2025-12-11 = 1 / 2 = 50 % (±0)."""
+    import fixtures
+
+    leads, as_of = fixtures.cohort_leads(), fixtures.COHORT_AS_OF
+    naive_prev = sales.headline(leads, NOV.previous(), as_of)["lead_to_won_conversion"]
+    naive_year = sales.headline(leads, NOV.year_ago(), as_of)["lead_to_won_conversion"]
+    assert (naive_prev, naive_year) == (pytest.approx(0.8), pytest.approx(1.0))
+    k = sales.kpi_table(leads, NOV, as_of)
+    assert k.loc["lead_to_won_conversion", "current"] == pytest.approx(0.5)
+    assert k.loc["lead_to_won_conversion", "previous"] == pytest.approx(0.4)
+    assert k.loc["lead_to_won_conversion", "year_ago"] == pytest.approx(0.5)
+    # the figures by close date are not cohort rates: October's won deals are O1 only (10-15), as before
+    assert k.loc["won_deals", "previous"] == 1 and k.loc["created_deals", "previous"] == 5
+    # and the same as store.concepts.cohort_outcomes at the cutoff
+    cut = concepts.outcome_cutoff(NOV.previous(), NOV, as_of)
+    assert cut == pd.Timestamp("2026-11-11")
+    assert concepts.cohort_outcomes(leads, NOV.previous(), cut) == {"created": 5, "won": 2, "lost": 0, "open": 3}
+
+
+def test_cohort_matrix_by_hand():
+    """Cohorts Nov 2025 .. Nov 2026 (13 months) of cohort_leads() as of 2026-12-11; column k: share won before
+    the first day of the (k+1)-th month after the month of creation, empty where that day is after as-of.
+
+    Nov 2025 (Y1 won 2025-11-20, Y2 won 2026-02-01): m0 (< 2025-12-01) 1/2, m1 (< 01-01) 1/2, m2 (< 02-01: Y2
+    closes on 02-01 itself, not before) 1/2, m3 (< 03-01) 2/2 ... m12 (< 2026-12-01, reached) 2/2.
+    Oct 2026 (5): m0 (< 11-01) O1 = 1/5; m1 (< 12-01) O1 O2 O3 O4 = 4/5; m2 (< 2027-01-01) not reached.
+    Nov 2026 (4): m0 (< 12-01) N1 = 1/4; m1 not reached; won to date (< 12-11) N1 N2 = 2, 50 %.
+    Dec 2025 .. Sep 2026: no deals, all empty."""
+    import fixtures
+
+    m = sales.cohort_matrix(fixtures.cohort_leads(), NOV, fixtures.COHORT_AS_OF, months=13).set_index("cohort")
+    assert list(m.index) == list(pd.date_range("2025-11-01", "2026-11-01", freq="MS"))
+    y, o, n = m.loc[pd.Timestamp("2025-11-01")], m.loc[pd.Timestamp("2026-10-01")], m.loc[pd.Timestamp("2026-11-01")]
+    assert [y[f"m{k}"] for k in range(13)] == [0.5, 0.5, 0.5] + [1.0] * 10
+    assert (o["created"], o["m0"], o["m1"]) == (5, 0.2, 0.8) and o[[f"m{k}" for k in range(2, 13)]].isna().all()
+    assert (n["created"], n["won"], n["share_won"], n["m0"]) == (4, 2, 0.5, 0.25) and np.isnan(n["m1"])
+    empty = m.loc[pd.Timestamp("2025-12-01") : pd.Timestamp("2026-09-01")]
+    assert (empty["created"] == 0).all() and empty[[f"m{k}" for k in range(13)]].isna().all().all()
+    # the default window is the 12 months ending with the period's last month
+    assert sales.cohort_window(NOV) == (pd.Timestamp("2025-12-01"), pd.Timestamp("2026-12-01"))
+
+
+def test_funnel_on_decided_deals_and_the_over_100_guard(data):
+    """The October cohort of tests/fixtures.py. Ranks A 0, B 1, C 2, won 3; furthest stage and outcome:
+    L1 won (won), L2 won (won, skipped B), L3 B (lost), L4 A (open), L6 A (lost), L7 won (won, skipped C).
+
+    A→B: reached A 6, L4 still open at A -> decided 5, moved on 4 (L1 L2 L3 L7): 80 % (naive 4/6 = 67 %).
+    B→C: reached B 4, none open at B -> decided 4, moved on 3: 75 %. C→won: decided 3, all won: 100 %.
+    Entered (passed): A 6, B 3, C 2 (L1 L2), won 3 (L1 L2 L7): 3 / 2 = 150 % is not a share: left empty,
+    flagged, and the one deal that entered won without C (L7) is counted in skipped_in (C: L2 skipped B)."""
+    f = sales.funnel(data.leads, data.stage_changes, data.statuses, data.pipelines, OCT).set_index("stage")
+    won = "Успешно реализовано"
+    assert list(f["open_here"]) == [1, 0, 0, 0]
+    assert list(f["open_prev"]) == [0, 1, 0, 0] and list(f["decided"]) == [0, 5, 4, 3]
+    assert f.loc["B", "conv_decided"] == pytest.approx(0.8) and f.loc["B", "conv_cumulative"] == pytest.approx(4 / 6)
+    assert f.loc["C", "conv_decided"] == pytest.approx(0.75) and f.loc[won, "conv_decided"] == 1.0
+    assert math.isnan(f.loc[won, "conv_passed"]) and f.loc[won, "passed_over"]
+    assert not f.loc[["A", "B", "C"], "passed_over"].any()
+    assert list(f["skipped_in"]) == [0, 0, 1, 1]
+    assert (f[["conv_passed", "share_passed", "conv_cumulative", "conv_decided"]].fillna(0) <= 1).all().all()
+    # the weakest step needs min_decided decided deals: 5 -> only A→B (80 %); 4 -> B→C (75 %); 6 -> none
+    ff = f.reset_index()
+    assert sales.weakest_step(ff, 5)["stage"].tolist() == ["B"]
+    assert sales.weakest_step(ff, 4)["stage"].tolist() == ["C"]
+    assert sales.weakest_step(ff, 6).empty
+
+
+def test_funnel_section_names_no_weakest_step_on_a_young_cohort(fixture_store):
+    """The fixture's October cohort has at most 5 decided deals per step, under MIN_DECIDED (20): no finding,
+    a sentence saying why; the 150 % entered-stage step is explained, not printed."""
+    ctx = view.open(period="2026-10", store=str(fixture_store))
+    sec = view.funnel(ctx)
+    texts = _texts(sec)
+    assert view.MIN_DECIDED == 20
+    assert not any("Самый слабый переход в воронке" in s for s in texts)
+    assert any("Самый слабый переход не называется" in s and "20" in s for s in texts)
+    over = [s for s in texts if "вошло больше сделок" in s]
+    assert over == [
+        "В воронке «Продажи» на этап «Успешно реализовано» вошло больше сделок (3), чем на предыдущий «C» (2); "
+        "из них 1\u00a0сделка — в обход «C». Это не конверсия выше 100 %, а пропуск этапа в CRM, поэтому "
+        "конверсия по пройденным этапам здесь не показана; смотрите «Конв. (дошли)»."
+    ]
+    assert not any("150" in p for k, p in sec.parts if k == "html")
+    assert not ctx.findings or all("воронке" not in f for f in ctx.findings)
+
+
+def test_open_deals_leave_out_pending_requests():
+    """By hand at 2026-11-01: deal 1 (manager 1) in open stage A since 10-01; deal 2 (manager 1) created
+    10-20 in the unsorted stage 100 and never moved (a pending request, not a deal); deal 3 (manager 2) moved
+    from unsorted to A on 10-25; deal 4 (manager 2) won on 10-28. Open deals: 1 and 3, one per manager;
+    counting every deal not closed (the old definition) would give manager 1 two."""
+    import fixtures
+
+    leads = pd.DataFrame(
+        [
+            fixtures._lead(1, 1, 10, "2026-10-01", 1),
+            fixtures._lead(2, 1, 20, "2026-10-20", 100),
+            fixtures._lead(3, 2, 30, "2026-10-21", 1),
+            fixtures._lead(4, 2, 40, "2026-10-02", 142, "2026-10-28"),
+        ]
+    )
+    changes = pd.DataFrame(fixtures.stage_changes({3: [("2026-10-21", 100), ("2026-10-25", 1)]}, 10, "x"))
+    statuses = fixtures.tables()["statuses"]
+    users = fixtures.tables()["users"]
+    moment = pd.Timestamp("2026-11-01")
+    assert sorted(sales.open_deals(leads, changes, statuses, moment)["id"]) == [1, 3]
+    assert len(sales.open_at(leads, moment)) == 3
+    m = sales.by_manager(leads, users, OCT, moment, changes, statuses).set_index("user_id")
+    assert m.loc[1, "open_deals"] == 1 and m.loc[2, "open_deals"] == 1

@@ -148,6 +148,7 @@ def dst_store(demo_store, tmp_path_factory, request):
     "period,manager",
     [("2025-10", ""), ("2025-Q4", ""), ("2026-03", ""), ("2026-10", ""), ("2025-10", "Анна Смирнова"), ("2025", "")],
 )
+@pytest.mark.reliability("R44")
 def test_same_report_in_a_zone_with_summer_time_and_ties(dst_store, period, manager):
     full = oracle.full_context(period, manager, "", dst_store, "ru")
     push = view.open(period=period, manager=manager, store=str(dst_store), lang="ru")

@@ -20,6 +20,7 @@ USERS = pd.DataFrame(
         ("O'Brien & Co.", "o-brien-co"),
     ],
 )
+@pytest.mark.reliability("R47")
 def test_slug_is_safe(name, expected):
     s = slug(name)
     assert s == expected
@@ -37,11 +38,13 @@ def test_resolve_manager_by_name_slug_or_id():
     assert resolve_manager("", USERS).kind == "team"
 
 
+@pytest.mark.reliability("R40")
 def test_unknown_manager_lists_valid_names():
     with pytest.raises(ParameterError, match="unknown manager 'Вася'.*Борис Петров"):
         resolve_manager("Вася", USERS)
 
 
+@pytest.mark.reliability("R40")
 def test_unknown_pipeline_lists_valid():
     pipes = pd.DataFrame({"id": [10], "name": ["Продажи"]})
     assert resolve_pipeline("продажи", pipes) == ([10], "Продажи")

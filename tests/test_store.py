@@ -41,6 +41,7 @@ def test_manager_and_pipeline_filters(fixture_store):
     assert store.load(fixture_store, pipeline_ids=[999]).leads.empty
 
 
+@pytest.mark.reliability("R24")
 def test_failed_write_leaves_previous_store_intact(tmp_path):
     path = store.write_full(tmp_path / "crm.duckdb", fixtures.tables())
     before = path.read_bytes()
@@ -60,6 +61,7 @@ def test_unknown_table_or_column_is_refused(tmp_path):
         store.conform("leads", pd.DataFrame({"id": [1], "budget": [5]}))
 
 
+@pytest.mark.reliability("R21")
 def test_missing_store_says_how_to_create_one(tmp_path):
     with pytest.raises(store.StoreError, match="crmreports demo"):
         store.load(tmp_path / "nope.duckdb")

@@ -14,6 +14,7 @@ from crmreports import store
 from crmreports.core.periods import parse_period
 from crmreports.reports.unsorted_leads import metrics as unsorted
 from crmreports.reports.unsorted_leads import sections as view
+from crmreports.store import concepts
 from oracles import unsorted as oracle
 
 OCT = parse_period("2026-10")
@@ -107,7 +108,9 @@ def test_outcome_as_of_an_earlier_date(store_path):
 
 
 def test_kpi_table_previous_and_year_ago(items):
-    k = unsorted.kpi_table(items, OCT)
+    # like for like: September's items as they stood on 10-10 (10-01 + the 9 days since October ended),
+    # October 2025's on 2025-11-10; nothing below happens after those cutoffs, so the figures are the same
+    k = unsorted.kpi_table(items, OCT, AS_OF)
     # September: U8 (accepted), U9 (declined), U11 (accepted 10-02): 3, 2 accepted, 2 deals, none won
     assert k.loc["unsorted_total", "previous"] == 3 and k.loc["unsorted_accepted", "previous"] == 2
     assert k.loc["unsorted_to_deals", "previous"] == 2 and k.loc["unsorted_to_won", "previous"] == 0
@@ -305,3 +308,169 @@ def test_a_section_run_again_does_not_repeat_its_findings(store_path):
     view.kpis(ctx)
     assert ctx.findings == once
     assert _texts(view.summary(ctx)) == once
+
+
+# ---- issue #14: like-for-like comparisons, first actions without declined items, the source ranking ----------
+
+NOV = parse_period("2026-11")
+LFL_AS_OF = pd.Timestamp("2026-12-11")  # ten days after November 2026: cutoffs 2026-11-11 and 2025-12-11
+
+
+def _item(uid, created, outcome, decided=None, closed=None, won=False, lost=False, price=0.0, action=None):
+    """One prepared item (the columns of metrics.ITEM_COLUMNS) arrived at ``created``, decided at ``decided``;
+    an accepted item is a deal, won or lost at ``closed``; its first action ``action`` minutes after arrival."""
+    c = pd.Timestamp(created)
+    fa = c + pd.Timedelta(minutes=action) if action is not None else pd.NaT
+    return {
+        "uid": uid,
+        "source_name": "Сайт",
+        "category": "forms",
+        "pipeline_id": 10.0,
+        "created_at": c,
+        "outcome": outcome,
+        "decided_at": pd.Timestamp(decided) if decided else pd.NaT,
+        "decided_by": 1.0 if decided else float("nan"),
+        "lead_id": float(len(uid)),
+        "contact_id": float("nan"),
+        "owner_id": 1.0,
+        "is_deal": outcome == "accepted",
+        "is_won": won,
+        "is_lost": lost,
+        "closed_at": pd.Timestamp(closed) if closed else pd.NaT,
+        "won_price": float(price) if won else 0.0,
+        "accept_min": (pd.Timestamp(decided) - c).total_seconds() / 60 if outcome == "accepted" else float("nan"),
+        "first_action_at": fa,
+        "first_action_kind": "call" if action is not None else None,
+        "first_action_min": float(action) if action is not None else float("nan"),
+    }
+
+
+def lfl_items() -> pd.DataFrame:
+    """Hand-built items, as prepared on 2026-12-11.
+
+    item  arrived           outcome                     deal                  first action
+    C1    2026-11-03 10:00  accepted 11-03 10:30        won 11-20, 100        10 min
+    C2    2026-11-05 10:00  accepted 11-05 11:00        open                  20 min
+    C3    2026-11-06 10:00  declined 11-06 12:00        -                     30 min (declined: left out)
+    C4    2026-11-28 10:00  pending                     -                     none
+    P1    2026-10-02 10:00  accepted 10-02 10:20        won 10-20, 100        40 min
+    P2    2026-10-03 10:00  accepted 10-03 11:00        won 11-20 (after 11-11), 100   60 min
+    P3    2026-10-30 10:00  accepted 11-15 (after 11-11) lost 11-25           on 11-12 (after 11-11)
+    P4    2026-10-05 10:00  declined 10-05 11:00        -                     5 min (declined: left out)
+    Y1    2025-11-10 10:00  accepted 11-10 10:10        won 2026-01-15, 50    15 min
+    """
+    return pd.DataFrame(
+        [
+            _item(
+                "c1", "2026-11-03 10:00", "accepted", "2026-11-03 10:30", "2026-11-20", won=True, price=100, action=10
+            ),
+            _item("c2", "2026-11-05 10:00", "accepted", "2026-11-05 11:00", action=20),
+            _item("c3", "2026-11-06 10:00", "declined", "2026-11-06 12:00", action=30),
+            _item("c4", "2026-11-28 10:00", "pending"),
+            _item(
+                "p1", "2026-10-02 10:00", "accepted", "2026-10-02 10:20", "2026-10-20", won=True, price=100, action=40
+            ),
+            _item(
+                "p2", "2026-10-03 10:00", "accepted", "2026-10-03 11:00", "2026-11-20", won=True, price=100, action=60
+            ),
+            _item("p3", "2026-10-30 10:00", "accepted", "2026-11-15 10:00", "2026-11-25", lost=True, action=13 * 1440),
+            _item("p4", "2026-10-05 10:00", "declined", "2026-10-05 11:00", action=5),
+            _item(
+                "y1", "2025-11-10 10:00", "accepted", "2025-11-10 10:10", "2026-01-15", won=True, price=50, action=15
+            ),
+        ]
+    )[unsorted.ITEM_COLUMNS]
+
+
+def test_comparison_periods_are_taken_at_the_same_age():
+    """Naive (every period as of 12-11): October won P1 P2 = 2 (200), accepted 3, pending 0: "won 1 vs 2,
+    −50 %". Like for like (October as of 11-11): P2's win (11-20) and P3's acceptance (11-15) are later: won 1
+    (100), accepted 2, pending 1, deals 2; November 2025 as of 2025-12-11: Y1 accepted, not yet won (2026-01-15).
+    First action, declined items left out: November 10, 20 -> median 15 (with C3's 30 it would be 20);
+    October on 11-11: P1 40, P2 60 (P3's action on 11-12 not seen yet, P4 declined) -> 50.
+    """
+    it = lfl_items()
+    naive = unsorted.headline(it, NOV.previous())
+    assert (naive["unsorted_to_won"], naive["unsorted_won_revenue"], naive["unsorted_accepted"]) == (2, 200, 3)
+    k = unsorted.kpi_table(it, NOV, LFL_AS_OF)
+    assert k.loc["unsorted_to_won", "current"] == 1 and k.loc["unsorted_won_revenue", "current"] == 100
+    prev = k["previous"]
+    assert (prev["unsorted_to_won"], prev["unsorted_won_revenue"]) == (1, 100)
+    assert (prev["unsorted_accepted"], prev["unsorted_pending"], prev["unsorted_to_deals"]) == (2, 1, 2)
+    assert prev["unsorted_to_deals_share"] == pytest.approx(2 / 4)
+    assert prev["speed_to_accept_median_min"] == pytest.approx(40)  # 20, 60 (P3's 16 days not yet)
+    assert prev["speed_to_first_action_median_min"] == pytest.approx(50)
+    y = k["year_ago"]
+    assert (y["unsorted_accepted"], y["unsorted_to_won"], y["unsorted_won_revenue"]) == (1, 0, 0)
+    assert k.loc["speed_to_first_action_median_min", "current"] == pytest.approx(15)
+    # at_cutoff itself: P3 pending, not a deal, no acceptance time and no first action on 11-11
+    p3 = unsorted.at_cutoff(it, pd.Timestamp("2026-11-11")).set_index("uid").loc["p3"]
+    assert (p3["outcome"], p3["is_deal"], p3["is_lost"]) == ("pending", False, False)
+    assert math.isnan(p3["accept_min"]) and math.isnan(p3["first_action_min"]) and pd.isna(p3["closed_at"])
+
+
+def test_first_action_figures_leave_out_declined_items_in_every_period():
+    """November: C1 10, C2 20 (C3 declined, 30, left out): median 15, n 2, kinds: two calls; per manager
+    the same; with C3 they would be 20, 3 and three calls."""
+    it = lfl_items()
+    s = unsorted.speed_summary(it, NOV)
+    assert s.loc["first_action", "n"] == 2 and s.loc["first_action", "median_min"] == pytest.approx(15)
+    assert unsorted.first_action_kinds(it, NOV).to_dict() == {"call": 2, "task": 0, "stage": 0}
+    users = pd.DataFrame({"id": [1], "name": ["Анна"]})
+    m = unsorted.speed_by_manager(it, users, NOV).iloc[0]
+    assert m["first_action_median_min"] == pytest.approx(15)
+    # October as it stands on 12-11: P1 40, P2 60, P3 13 days (P4 declined, left out): median 60
+    assert unsorted.headline(it, NOV.previous())["speed_to_first_action_median_min"] == pytest.approx(60)
+
+
+def test_wilson_interval_by_hand():
+    """18 of 20, z = 1.96: centre (0.9 + 1.96²/40) / (1 + 1.96²/20) = 0.99604 / 1.19207 = 0.8356; half-width
+    1.96 √(0.9·0.1/20 + 1.96²/1600) / 1.19207 = 0.1628 / 1.19207 = 0.1366: 0.699 .. 0.972."""
+    lo, hi = concepts.wilson_interval(18, 20)
+    assert (lo, hi) == (pytest.approx(0.699, abs=1e-3), pytest.approx(0.972, abs=1e-3))
+    lo, hi = concepts.wilson_interval(2, 20)  # the mirror image
+    assert (lo, hi) == (pytest.approx(0.028, abs=1e-3), pytest.approx(0.301, abs=1e-3))
+    assert all(math.isnan(v) for v in concepts.wilson_interval(0, 0))
+
+
+def _source_items(name, won, lost, declined, pending=0, open_deals=0):
+    rows = []
+    for k, (outcome, w, lo) in enumerate(
+        [("accepted", True, False)] * won
+        + [("accepted", False, True)] * lost
+        + [("declined", False, False)] * declined
+        + [("pending", False, False)] * pending
+        + [("accepted", False, False)] * open_deals
+    ):
+        decided = "2026-11-02" if outcome != "pending" else None
+        closed = "2026-11-20" if (w or lo) else None
+        rows.append(_item(f"{name}{k}", "2026-11-01 10:00", outcome, decided, closed, won=w, lost=lo, price=10))
+    return pd.DataFrame(rows).assign(source_name=name)
+
+
+def test_source_ranking_uses_decided_outcomes_and_intervals():
+    """A: 18 won, 2 lost, plus 30 pending and 30 open deals (not failures): 18 / 20 decided = 90 %
+    (0.699..0.972). B: 1 won, 9 lost, 10 declined: 1 / 20 = 5 % (0.009..0.236). The intervals do not
+    overlap: ranked, A best, B worst. Counting pending and open as failures (the old rule, won / all) A would
+    be 18 / 80 = 22.5 %. C: 6 of 10 (0.313..0.832) against D: 3 of 10 (0.108..0.603): they overlap, no ranking.
+    E: 9 decided, under the minimum of 10: not ranked at all."""
+    it = pd.concat(
+        [
+            _source_items("A", 18, 2, 0, pending=30, open_deals=30),
+            _source_items("B", 1, 9, 10),
+            _source_items("E", 9, 0, 0),
+        ],
+        ignore_index=True,
+    )
+    src = unsorted.breakdown(it, NOV, "source_name").set_index("source_name")
+    assert src.loc["A", ["decided", "to_won", "lost", "pending"]].tolist() == [20, 18, 2, 30]
+    assert src.loc["A", "won_of_decided"] == pytest.approx(0.9) and src.loc["A", "to_won_share"] == pytest.approx(
+        18 / 80
+    )
+    assert src.loc["B", "won_of_decided"] == pytest.approx(0.05)
+    status, best, worst = unsorted.rank_sources(src.reset_index(), 10)
+    assert (status, best["source_name"], worst["source_name"]) == ("ranked", "A", "B")
+    cd = pd.concat([_source_items("C", 6, 4, 0), _source_items("D", 3, 0, 7)], ignore_index=True)
+    status, best, worst = unsorted.rank_sources(unsorted.breakdown(cd, NOV, "source_name"), 10)
+    assert (status, best["source_name"], worst["source_name"]) == ("overlap", "C", "D")
+    assert unsorted.rank_sources(unsorted.breakdown(_source_items("E", 9, 0, 0), NOV, "source_name"), 10)[0] == "few"

@@ -5,7 +5,7 @@ call, task, stage change and deal of the scope and every call of the account (``
 :class:`FullCallsData` answers what the sections ask of the pushed-down read
 (:class:`crmreports.reports.calls.query.CallsData`) with the metrics computed on those rows
 (:func:`calls.kpi_table`, :func:`calls.daily`, :func:`calls.by_manager`, :func:`calls.callbacks`,
-:func:`calls.meeting_events`), so the report's sections run on it unchanged.
+:func:`meeting_rules.meeting_events`), so the report's sections run on it unchanged.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import pandas as pd
 from crmreports import store as store_mod
 from crmreports.core.periods import Period
 from crmreports.present.context import validate
-from crmreports.reports.calls import meetings as meeting_rules
 from crmreports.reports.calls import metrics as calls
 from crmreports.reports.calls import sections as view
 from crmreports.store import data_end
+from crmreports.store import meetings as meeting_rules
 
 TABLES = ("leads", "stage_changes", "calls", "tasks")
 
@@ -75,7 +75,7 @@ class FullCallsData(store_mod.StoreData):
 def _full(
     data: store_mod.StoreData,
     pipeline_ids: list[int],
-    rule: calls.MeetingRule,
+    rule: meeting_rules.MeetingRule,
     windows: list[Period],
     pool: pd.DataFrame,
     as_of: pd.Timestamp,
@@ -88,7 +88,7 @@ def _full(
     if pipeline_ids:
         c = c[c["lead_id"].isin(data.leads["id"])]
     c = calls.prepare(c)
-    ev = calls.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
+    ev = meeting_rules.meeting_events(rule, data["tasks"], data.stage_changes, data.statuses, data.leads)
     if pipeline_ids:
         ev = ev[ev["lead_id"].isin(data.leads["id"])]
     inside = np.logical_or.reduce([p.contains(c["at"]).to_numpy() for p in windows])
@@ -123,7 +123,7 @@ def open_full(
     data = store_mod.load(path, tables=TABLES, pipeline_ids=pids or None, user_ids=list(scope.user_ids) or None)
     team = data if scope.kind == "team" else store_mod.load(path, tables=TABLES, pipeline_ids=pids or None)
     if rule.kind == "stage":
-        calls.stage_ids(rule, data.statuses)  # a clear error now if the stage does not exist
+        meeting_rules.stage_ids(rule, data.statuses)  # a clear error now if the stage does not exist
     as_of = data_end(data.account)
     pool = calls.prepare(team["calls"])
     tasks_exist = bool((team["tasks"]["task_type_id"] == rule.task_type_id).any())

@@ -16,7 +16,7 @@ import pandas as pd
 
 from crmreports import store
 from crmreports.reports.forecast import sections as view
-from crmreports.reports.forecast.metrics import (
+from crmreports.store.forecasting import (
     DEFAULT,
     Forecast,
     Settings,
@@ -26,8 +26,9 @@ from crmreports.reports.forecast.metrics import (
     known_with_stages,
     month_start,
     snapshot_moments,
+    without_requests,
 )
-from crmreports.reports.forecast.metrics.history import (
+from crmreports.store.forecasting.history import (
     SNAPSHOT_COLUMNS,
     _open_pairs,
     _with_stages,
@@ -69,20 +70,35 @@ def snapshots(leads: pd.DataFrame, stage_changes: pd.DataFrame, moments) -> pd.D
     return _with_stages(merged, merged["to_status_id"], merged["to_pipeline_id"])
 
 
+def _deals_only(snaps: pd.DataFrame, statuses: pd.DataFrame | None) -> pd.DataFrame:
+    """The snapshots without pending «Неразобранное» requests, as the reports take them, when ``statuses``
+    is given (the reports' definition); all rows otherwise (the estimator's own tests)."""
+    return snaps if statuses is None else without_requests(snaps, statuses)
+
+
 def forecast_as_of(
-    leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp, settings: Settings = DEFAULT
+    leads: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    origin: pd.Timestamp,
+    settings: Settings = DEFAULT,
+    statuses: pd.DataFrame | None = None,
 ) -> Forecast:
-    """The forecast as of ``origin`` (a month start) from the data known then."""
+    """The forecast as of ``origin`` (a month start) from the data known then (``statuses``: see
+    :func:`_deals_only`)."""
     origin = pd.Timestamp(origin)
     if origin != month_start(origin):
         raise ValueError(f"forecast origin {origin} must be the first moment of a month")
     known, sc = known_at(leads, stage_changes, origin)
-    snaps = snapshots(known, sc, snapshot_moments(known, origin, settings.lookback))
+    snaps = _deals_only(snapshots(known, sc, snapshot_moments(known, origin, settings.lookback)), statuses)
     return forecast_from(snaps, known, origin, settings)
 
 
 def backtest(
-    leads: pd.DataFrame, stage_changes: pd.DataFrame, origin: pd.Timestamp, settings: Settings = DEFAULT
+    leads: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    origin: pd.Timestamp,
+    settings: Settings = DEFAULT,
+    statuses: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin backtest: the forecast as of each of the ``lookback`` month starts before ``origin``
     (with data known then) against the actual won revenue and deals known at ``origin``.
@@ -94,7 +110,7 @@ def backtest(
     origin = pd.Timestamp(origin)
     known, sc = known_at(leads, stage_changes, origin)
     snaps = snapshots(known, sc, snapshot_moments(known, origin, settings.lookback, settings.lookback))
-    return backtest_from(snaps, known, origin, settings)
+    return backtest_from(_deals_only(snaps, statuses), known, origin, settings)
 
 
 def by_group(
@@ -104,6 +120,7 @@ def by_group(
     column: str,
     settings: Settings = DEFAULT,
     factors: dict | None = None,
+    statuses: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The combined forecast for each value of ``column`` (``responsible_user_id`` or ``pipeline_id``),
     each forecast from that group's own deals; intervals widened by ``factors`` (see :func:`widen`).
@@ -114,7 +131,7 @@ def by_group(
     origin = pd.Timestamp(origin)
     known, sc = known_at(leads, stage_changes, origin)
     snaps = snapshots(known, sc, snapshot_moments(known, origin, settings.lookback))
-    return by_group_from(snaps, known, origin, column, settings, factors)
+    return by_group_from(_deals_only(snaps, statuses), known, origin, column, settings, factors)
 
 
 def full_context(

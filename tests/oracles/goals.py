@@ -1,31 +1,34 @@
 """The goals report from the whole store: the reference its pushed-down read is compared with.
 
-:func:`full_open` is what ``crmreports.reports.goals.sections.open`` did before the pushdown: every lead
-and every stage change of the scope (``store.load``), and the pipeline band's stage-entry counts made in
-pandas by the metrics (:func:`goals.progress` and :func:`goals.managers_progress` without
-``stage_counts``). The report's sections then run on it unchanged.
+:func:`full_open` is what ``crmreports.reports.goals.sections.open`` does on the whole store: every lead
+and every stage change of the scope (``store.load``), and the forecast's model (which projects the rest
+of a running plan) from the deals known at its origin and their snapshots rebuilt from the whole change
+log (:mod:`oracles.forecast`) instead of the forecast's pushed-down read. The report's sections then run
+on it unchanged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from crmreports import store
 from crmreports.present.context import validate
 from crmreports.reports.goals import metrics as goals
-from crmreports.reports.goals import plans
 from crmreports.reports.goals import sections as view
-from crmreports.store import data_end
+from crmreports.store import data_end, plans
+from crmreports.store import forecasting as model_lib
+
+from . import forecast as forecast_oracle
 
 TABLES = ("leads", "stage_changes")
 
 
 @dataclass(frozen=True)
 class FullGoalsData(store.StoreData):
-    """Every lead and stage change of the scope; ``stage_counts`` is None: the metrics count the band's
-    stage entries from those rows (the pushed-down read counts them in SQL)."""
+    """Every lead and stage change of the scope (no forecast read: the model comes from these rows)."""
 
-    stage_counts: dict | None = None
+    forecast: None = None
 
 
 def full_open(
@@ -51,9 +54,25 @@ def full_open(
         goals_label=str(goals_path),
         as_of_clamped=clamped,
     )
+    in_force = gf.in_force(ctx.plan_scope_name, ctx.period)
+    shown = in_force + (
+        [x for x in gf.plans if x.scope != plans.TEAM and x.period.key == p.key] if scope.kind == "team" else []
+    )
+    running = {x.period.key for x in shown if x.period.start_ts < moment < x.period.end_ts}
+    if running:
+        origin = model_lib.month_start(moment)
+        known, sc = forecast_oracle.known_at(data.leads, data.stage_changes, origin)
+        per_manager = scope.kind == "team" and any(x.scope != plans.TEAM and x.period.key in running for x in shown)
+        ctx.model, ctx.manager_models = view.models_from(
+            known,
+            partial(forecast_oracle.snapshots, known, sc),
+            data.statuses,
+            origin,
+            scope.kind == "manager",
+            per_manager,
+        )
     ctx.progresses = [
-        goals.progress(x, data.leads, data.stage_changes, data.statuses, ctx.as_of)
-        for x in gf.in_force(ctx.plan_scope_name, ctx.period)
+        goals.progress(x, data.leads, data.stage_changes, data.statuses, ctx.as_of, ctx.model) for x in in_force
     ]
     view.headline_figures(ctx)
     return ctx

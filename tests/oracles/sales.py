@@ -40,7 +40,8 @@ def has_history(data: store.StoreData) -> bool:
 
 def funnel_sets(leads: pd.DataFrame, stage_changes: pd.DataFrame, period: Period) -> pd.DataFrame:
     """The deals of the period's cohort counted by (pipeline_id, ``stages``: the sorted statuses a deal
-    entered in that pipeline) in ``n``, from every stage each deal entered (:func:`sales.visited_stages`)."""
+    entered in that pipeline, ``outcome``: :func:`sales.deal_outcome`) in ``n``, from every stage each deal
+    entered (:func:`sales.visited_stages`)."""
     cohort = leads[period.contains(leads["created_at"])]
     v = sales.visited_stages(cohort, stage_changes)
     sets = (
@@ -50,7 +51,9 @@ def funnel_sets(leads: pd.DataFrame, stage_changes: pd.DataFrame, period: Period
         .rename("stages")
         .reset_index()
     )
-    out = sets.groupby(["pipeline_id", "stages"]).size().rename("n").reset_index()
+    outcome = dict(zip(cohort["id"], sales.deal_outcome(cohort["status_id"])))
+    sets["outcome"] = sets["lead_id"].map(outcome)
+    out = sets.groupby(["pipeline_id", "stages", "outcome"]).size().rename("n").reset_index()
     return out.astype({"pipeline_id": "int64", "n": "int64"})
 
 
@@ -86,6 +89,7 @@ def reference_data(data: store.StoreData, period: Period, as_of: pd.Timestamp) -
     return query.SalesData(
         **base,
         won_leads=leads,
+        cohort_leads=leads,
         open_leads=leads,
         loss_changes=sc,
         snapshot_changes=sc,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 IGNORED_KEYS = {"generated_at", "cache_key"}  # when and from which code; not what the figures say
-IGNORED_INDEX_KEYS = {"seconds", "files"}
+IGNORED_INDEX_KEYS = {"seconds", "files", "timing"}  # how long each phase took is not a figure
 
 
 @dataclass

@@ -137,7 +137,9 @@ def write_index(period: str, results: list[Result], out: str, lang: str) -> Path
     root = Path(out) / period
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
-    reports = list(dict.fromkeys(r.job.report for r in results))
+    # in the registry's declared order (the summary first), whatever order the pack listed them in
+    rank = {name: i for i, name in enumerate(registry.names())}
+    reports = sorted(dict.fromkeys(r.job.report for r in results), key=lambda r: rank.get(r, len(rank)))
     title = t("common.index_title", lang, period=fmt.period_label(parse_period(period), lang))
     account = next((r.meta.get("account") for r in ok if r.meta.get("account")), "")
     meta = [f"{t('common.account', lang)}: {html.escape(str(account))}"] if account else []
@@ -147,7 +149,10 @@ def write_index(period: str, results: list[Result], out: str, lang: str) -> Path
     ]
     nav = " ".join(f"<a href='#{html.escape(r)}'>{html.escape(report_name(r, lang))}</a>" for r in reports)
     # the archive's pages, where the monthly job wrote them: what changed since the previous period, all periods
-    for href, key in (("changes.html", "common.index_changes"), ("../index.html", "common.index_archive")):
+    for href, key in (
+        (f"{output_stem('changes', lang)}.html", "common.index_changes"),  # the pages of this language
+        (f"../{output_stem('index', lang)}.html", "common.index_archive"),
+    ):
         if (root / href).exists():
             nav += f" <a href='{href}'>{html.escape(t(key, lang))}</a>"
 
@@ -178,6 +183,7 @@ def write_index(period: str, results: list[Result], out: str, lang: str) -> Path
                     "files": r.files,
                     "figures": {k: r.figures.get(k) for k, _, _ in _figures(r.job.report)},
                     "seconds": round(r.seconds, 2),
+                    "timing": r.timing,  # seconds by phase (crmreports.batch.run.PHASES) and by cell
                 }
                 for r in results
             ],

@@ -26,7 +26,19 @@ from ..core.scopes import GROUP_PREFIX, ParameterError, group_scope, manager_slu
 from ..present.render import PdfPool
 from ..reports import SCOPES
 from .kernels import CELL_TIMEOUT, KernelPool
-from .run import FORMATS, KERNEL, PROJECT_ROOT, Job, Result, check_parameters, notebook_path, parse_formats, run_job
+from .run import (
+    FORMATS,
+    KERNEL,
+    PROJECT_ROOT,
+    Job,
+    Result,
+    check_parameters,
+    notebook_parameters,
+    notebook_path,
+    parse_formats,
+    run_job,
+    timing_summary,
+)
 
 log = logging.getLogger("crmreports.pack")
 PACKS = PROJECT_ROOT / "params" / "packs"
@@ -136,17 +148,23 @@ def build_jobs(
     out: str,
     formats: tuple[str, ...],
     pipeline: str = "",
+    links: str = "",
 ) -> list[Job]:
-    """One job per report and scope; ``scopes`` None: each report's declared scopes."""
+    """One job per report and scope; ``scopes`` None: each report's declared scopes. ``links``: the account's
+    CRM address (params/accounts.yaml ``base_url``), given as ``deal_links`` to the reports that link to deals."""
     jobs = []
     groups, managers = active_groups(store_path), active_managers(store_path)
     for report in reports:
-        wanted = scopes if scopes is not None else registry.get(report).scopes
+        found = registry.registry().get(report)  # None: an ad-hoc notebook of CRMREPORTS_NOTEBOOKS
+        declared = found.scopes if found else SCOPES
+        # the pack's scopes, of those the report is made for (the audit is a team report only)
+        wanted = declared if scopes is None else [s for s in scopes if s in declared]
         named = (groups if "groups" in wanted else []) + (managers if "managers" in wanted else [])
+        extra = (("deal_links", links),) if links and "deal_links" in notebook_parameters(report) else ()
         if "team" in wanted:
-            jobs.append(Job(report, period, "team", "", pipeline, lang, store_path, out, formats))
+            jobs.append(Job(report, period, "team", "", pipeline, lang, store_path, out, formats, extra))
         for name, slug in named:
-            jobs.append(Job(report, period, slug, name, pipeline, lang, store_path, out, formats))
+            jobs.append(Job(report, period, slug, name, pipeline, lang, store_path, out, formats, extra))
     for job in jobs:
         check_parameters(job.report, job.parameters)
     return jobs
@@ -179,7 +197,10 @@ def run_jobs(
         kernels,
         printer or contextlib.nullcontext(),
     ):
-        futures = {pool.submit(run_job, j, force, kernels, printer.render if printer else None): j for j in jobs}
+        futures = {
+            pool.submit(run_job, j, force, kernels, printer.render if printer else None, time.monotonic()): j
+            for j in jobs
+        }
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -211,9 +232,10 @@ class PackRun:
     def summary(self) -> str:
         built = sum(1 for r in self.results if r.ok and not r.cached)
         cached = sum(1 for r in self.results if r.cached)
+        phases = timing_summary(self.results)
         return (
             f"{built} built, {cached} up to date, {len(self.failed)} failed of {len(self.results)} documents "
-            f"in {self.seconds:.0f} s; index: {self.index}"
+            f"in {self.seconds:.0f} s; index: {self.index}" + (f"\n{phases}" if phases else "")
         )
 
 
@@ -230,6 +252,7 @@ def build_pack(
     cell_timeout: float | None = CELL_TIMEOUT,
     scheduler: str | None = None,
     client=None,
+    links: str = "",
 ) -> PackRun:
     """Build every document of the pack for the period and write the period's index page. Parameter errors
     (a bad pack file, period or store) raise before any work; a failing document is recorded, never raised
@@ -237,13 +260,13 @@ def build_pack(
     Temporary files an interrupted run left in the period's folder are removed first. With ``scheduler``
     (or a Dask ``client``) the jobs run on that cluster (:mod:`crmreports.batch.cluster`)."""
     (done,) = build_packs(
-        [(store_path, out)], period, pack, lang, workers, force, warm, progress, cell_timeout, scheduler, client
+        [(store_path, out, links)], period, pack, lang, workers, force, warm, progress, cell_timeout, scheduler, client
     )
     return done
 
 
 def build_packs(
-    accounts: list[tuple[str, str]],
+    accounts: list[tuple[str, str] | tuple[str, str, str]],
     period: str,
     pack: str = "monthly",
     lang: str = "ru",
@@ -255,21 +278,23 @@ def build_packs(
     scheduler: str | None = None,
     client=None,
 ) -> list[PackRun]:
-    """:func:`build_pack` for several accounts, each ``(store, out)``, in one fan-out: every account's jobs
-    go to the same pool (or cluster) together, then each account gets its own index page. Every account is
-    validated before any work starts."""
+    """:func:`build_pack` for several accounts, each ``(store, out)`` or ``(store, out, links)``, in one
+    fan-out: every account's jobs go to the same pool (or cluster) together, then each account gets its own
+    index page. Every account is validated before any work starts."""
     from ..present.context import validate
     from .index import write_index
 
     spec = load_pack(pack)
     lang = spec.get("lang") or lang
     plans = []
-    for store_path, out in accounts:
+    for store_path, out, *links in accounts:
         resolved, _, _, _ = validate(store_path, period, "", "", lang)
-        jobs = build_jobs(resolved.key, spec["reports"], spec["scopes"], store_path, lang, out, spec["formats"])
+        jobs = build_jobs(
+            resolved.key, spec["reports"], spec["scopes"], store_path, lang, out, spec["formats"], links="".join(links)
+        )
         plans.append((resolved.key, out, jobs))
     started = time.monotonic()
-    for (key, out, _), (store_path, _) in zip(plans, accounts):
+    for (key, out, _), (store_path, *_) in zip(plans, accounts):
         # a live run's temporary notebook may stay untouched for as long as one cell runs
         remove_stale_temporaries(Path(out) / key, max(STALE_AFTER, (cell_timeout or 3600) + 60))
         store.derived.ensure(store_path)

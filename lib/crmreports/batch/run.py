@@ -11,6 +11,10 @@ the error as ``<scope>.error.ipynb`` and leaves earlier good outputs alone.
 
 Outputs are keyed on the notebook's content, the parameters, the store's version and the library's
 code (``cache_key`` in the JSON): a job whose key matches existing outputs does no work.
+
+Every result carries where its time went (``Result.timing``: the phases of :data:`PHASES` and each notebook
+cell's seconds, from papermill's own cell metadata); the pack writes it into ``index.json`` and sums it in its
+summary line, and ``tests/bench/bench_breakdown.py`` prints the breakdown of the demo pack.
 """
 
 from __future__ import annotations
@@ -23,12 +27,12 @@ import logging
 import os
 import re
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from .. import reports as registry
 from ..core.labels import LANGS
@@ -36,7 +40,9 @@ from ..core.scopes import ParameterError
 from ..present import render
 from ..store import resolve_path, store_version
 from . import xlsx
-from .kernels import fresh_kernel
+
+if TYPE_CHECKING:
+    import nbformat
 
 log = logging.getLogger("crmreports.run")
 
@@ -140,6 +146,105 @@ class Result:
     meta: dict = field(default_factory=dict)
     error: str = ""
     cached: bool = False
+    timing: dict = field(default_factory=dict)  # phase -> seconds (see PHASES), and "cells": label -> seconds
+
+
+# Where a document's time goes, in the order the phases happen. Every phase but ``queue`` happens inside
+# run_job, one after another, so they add up to at most the document's ``seconds`` (the rest is bookkeeping):
+#   queue        waiting for a free worker thread of the pack (before ``seconds`` starts)
+#   setup        checking the parameters, the cache key (notebook, store version, library code)
+#   kernel_wait  waiting for a warm kernel another document holds
+#   kernel_start starting a new kernel (the first document of each slot, after a failure, or ``run``)
+#   execute      papermill: the notebook's cells plus client start and saving the notebook after each cell;
+#                ``cells`` splits its cells (papermill's own ``duration`` of each cell, a label per cell)
+#   kernel_reset clearing the kernel for the next document (``%reset -f``, matplotlib's defaults)
+#   ipynb        writing the executed notebook
+#   tables       the CSV and XLSX files
+#   html         nbconvert + our page around it
+#   pdf_wait     waiting for a free PDF worker process (pack) / for WeasyPrint's lock
+#   pdf          WeasyPrint printing the HTML
+#   json         the figures JSON
+PHASES = (
+    "queue",
+    "setup",
+    "kernel_wait",
+    "kernel_start",
+    "execute",
+    "kernel_reset",
+    "ipynb",
+    "tables",
+    "html",
+    "pdf_wait",
+    "pdf",
+    "json",
+)
+_CALL = re.compile(r"\breport\.(\w+)\(")
+
+
+def cell_label(cell, number: int) -> str:
+    """A short, stable name for a code cell in the timing: its tag (``parameters``, ``title``, ``publish``),
+    else the section it calls (``report.kpis(ctx)`` is ``kpis``), else ``cell <number>``."""
+    tags = [
+        t
+        for t in cell.get("metadata", {}).get("tags", [])
+        if t in ("parameters", "injected-parameters", "title", "publish")
+    ]
+    if tags:
+        return tags[0]
+    found = _CALL.search(cell.get("source", ""))
+    return found.group(1) if found else f"cell {number}"
+
+
+def cell_seconds(nb: nbformat.NotebookNode) -> dict[str, float]:
+    """Seconds per code cell, from the ``papermill.duration`` the executed notebook carries (label -> seconds,
+    in notebook order; a label used twice gets ``#2``)."""
+    out: dict[str, float] = {}
+    number = 0
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        number += 1
+        duration = (cell.get("metadata", {}).get("papermill") or {}).get("duration")
+        if duration is None:
+            continue
+        label = base = cell_label(cell, number)
+        n = 1
+        while label in out:
+            n += 1
+            label = f"{base}#{n}"
+        out[label] = round(float(duration), 4)
+    return out
+
+
+def timing_summary(results: list[Result]) -> str:
+    """The pack's time by phase, summed over its built documents, largest first: ``execute 120.4 s (cells
+    80.1), pdf 30.2, ...``; empty when no document was built."""
+    built = [r for r in results if r.timing and not r.cached]
+    if not built:
+        return ""
+    totals = {p: sum(r.timing.get(p, 0.0) for r in built) for p in PHASES if p != "queue"}
+    cells = sum(sum(r.timing.get("cells", {}).values()) for r in built)
+    parts = []
+    for phase, secs in sorted(totals.items(), key=lambda kv: -kv[1]):
+        if secs >= 0.05:
+            parts.append(f"{phase} {secs:.1f}" + (f" (cells {cells:.1f})" if phase == "execute" else ""))
+    queued = sum(r.timing.get("queue", 0.0) for r in built)
+    return (
+        f"seconds by phase, summed over {len(built)} documents: {', '.join(parts)}; "
+        f"queued {queued:.1f} (waiting for a thread, before each document's own time)"
+    )
+
+
+class _Clock:
+    """Adds the time since the last mark to a phase: ``clock.mark("html")``."""
+
+    def __init__(self, timing: dict):
+        self.timing, self.last = timing, time.monotonic()
+
+    def mark(self, phase: str) -> None:
+        now = time.monotonic()
+        self.timing[phase] = round(self.timing.get(phase, 0.0) + now - self.last, 4)
+        self.last = now
 
 
 def _umask() -> int:
@@ -178,7 +283,8 @@ def _library_digest() -> str:
 
 
 def cache_key(job: Job) -> str:
-    """What the outputs depend on: notebook, parameters, formats, store version, library code."""
+    """What the outputs depend on: notebook, parameters, formats, the store's content version (not its file: the
+    same data written again is the same version, :func:`crmreports.store.store_version`), library code."""
     h = hashlib.sha256()
     h.update(notebook_path(job.report).read_bytes())
     h.update(json.dumps(job.parameters, sort_keys=True).encode())
@@ -255,35 +361,62 @@ def client_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return clean
 
 
-def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
+def run_job(job: Job, force: bool = False, kernels=None, pdf=None, queued_at: float | None = None) -> Result:
     """Execute and render one (report × scope) job; never raises for a failing notebook.
 
     With ``force=False`` a job whose outputs are up to date (same :func:`cache_key`) does nothing.
     ``kernels`` (a :class:`crmreports.batch.kernels.KernelPool`) lends a warm kernel; without it a fresh
     kernel is started and killed for this document. ``pdf`` prints HTML to PDF (default
     :func:`crmreports.present.render.to_pdf`; the pack passes a :class:`crmreports.present.render.PdfPool`'s).
+    ``queued_at`` (``time.monotonic()`` when the job was queued) gives the ``queue`` phase of the timing
+    (:data:`PHASES`, in ``Result.timing``).
     """
     start = time.monotonic()
+    timing: dict = {**dict.fromkeys(PHASES, 0.0), "cells": {}}  # every phase: 0 when it did not happen
+    timing["queue"] = round(max(0.0, start - queued_at), 4) if queued_at is not None else 0.0
+    clock = _Clock(timing)
     check_parameters(job.report, job.parameters)
     key = cache_key(job)
     if not force and (cached := _up_to_date(job, key)):
         log.debug("%s/%s is up to date", job.report, job.scope)
+        clock.mark("setup")
+        cached.timing = timing
         return cached
     folder = job.folder
     base = folder / job.stem
+    clock.mark("setup")
+    nb = None
+    from .kernels import fresh_kernel  # jupyter_client and nbclient: not needed by `crmreports --help`
+
+    if kernels is None and pdf is None:  # a single document (``run``): render's imports overlap the execution
+        _prewarm(job.formats)
     try:
-        with kernels.kernel() if kernels else fresh_kernel(KERNEL, PROJECT_ROOT) as kernel:
-            nb = _execute_keep_failed(job, base, kernel)
+        with kernels.kernel(timing) if kernels else fresh_kernel(KERNEL, PROJECT_ROOT, timing=timing) as kernel:
+            clock.last = time.monotonic()  # the kernel's own phases were recorded by the pool
+            try:
+                nb = _execute_keep_failed(job, base, kernel)
+            finally:
+                clock.mark("execute")
+        clock.last = time.monotonic()  # kernel_reset: recorded by the pool on leaving
     except Exception as exc:  # a cell's error, a dead kernel, a timeout: this document fails alone
         log.error("%s/%s failed: %s", job.report, job.scope, _error_text(exc))
         return Result(
-            job, False, time.monotonic() - start, {"ipynb": str(base) + ".error.ipynb"}, error=_error_text(exc)
+            job,
+            False,
+            time.monotonic() - start,
+            {"ipynb": str(base) + ".error.ipynb"},
+            error=_error_text(exc),
+            timing=timing,
         )
+    timing["cells"] = cell_seconds(nb)
     payload = render.figures_payload(nb) or {}
     meta = payload.get("meta", {})
     generated = datetime.now(UTC)
     files = {"ipynb": f"{base}.ipynb"}
+    import nbformat  # imported when first needed, like the kernels: `crmreports --help` does without them
+
     _atomic_write(Path(files["ipynb"]), nbformat.writes(nb))
+    clock.mark("ipynb")
     tables = {}
     for name, csv_text in payload.get("tables", {}).items():
         path = base / f"{name}.csv"
@@ -300,22 +433,28 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
         tables[name] = str(path.relative_to(folder))
     files["xlsx"] = f"{base}.xlsx"
     _atomic_write(Path(files["xlsx"]), _xlsx(payload.get("tables", {}), job.lang, meta.get("currency") or "RUB"))
+    clock.mark("tables")
     doc = None
     if "html" in job.formats or "pdf" in job.formats:
         doc = render.to_html(client_notebook(nb), meta, generated.astimezone())
     if "html" in job.formats:
         files["html"] = f"{base}.html"
         _atomic_write(Path(files["html"]), doc)
+    clock.mark("html")
     if "pdf" in job.formats:
         files["pdf"] = f"{base}.pdf"
         fd, tmp = tempfile.mkstemp(prefix=f".{job.stem}.", suffix=".pdf", dir=folder)
         os.close(fd)
         try:
-            (pdf or render.to_pdf)(doc, tmp)
+            printing = (pdf or render.to_pdf)(doc, tmp)
             os.chmod(tmp, FILE_MODE)
             os.replace(tmp, files["pdf"])
         finally:
             Path(tmp).unlink(missing_ok=True)
+        clock.mark("pdf")
+        if isinstance(printing, float):  # the printer says how long printing itself took: the rest was waiting
+            printing = min(printing, timing["pdf"])
+            timing["pdf_wait"], timing["pdf"] = round(timing["pdf"] - printing, 4), round(printing, 4)
     figures_json = {
         "report": job.report,
         "period": job.period,
@@ -333,11 +472,71 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None) -> Result:
     files["json"] = f"{base}.json"
     _atomic_write(Path(files["json"]), json.dumps(figures_json, ensure_ascii=False, indent=1))
     Path(f"{base}.error.ipynb").unlink(missing_ok=True)
-    return Result(job, True, time.monotonic() - start, files, payload.get("figures", {}), meta)
+    clock.mark("json")
+    return Result(job, True, time.monotonic() - start, files, payload.get("figures", {}), meta, timing=timing)
+
+
+def _prewarm(formats: tuple[str, ...]) -> threading.Thread:
+    """Import the XLSX writer, nbconvert and (for a PDF) WeasyPrint in a background thread: while the kernel
+    executes the notebook this process only waits for messages, so the imports cost no wall time there."""
+
+    def work() -> None:
+        try:
+            import papermill  # noqa: F401, I001  (first: it is needed as soon as the kernel is up)
+            import openpyxl  # noqa: F401
+
+            if "html" in formats or "pdf" in formats:
+                render.prewarm(pdf="pdf" in formats)
+        except Exception as exc:  # only a head start: the real call raises it again, in its place
+            log.debug("prewarm failed: %s", exc)
+
+    thread = threading.Thread(target=work, name="crmreports-prewarm", daemon=True)
+    thread.start()
+    return thread
+
+
+@functools.cache
+def _save_at_end_engine() -> str:
+    """A papermill engine (nbclient's) that writes the executed notebook once, when execution ends, whatever
+    ended it (the last cell, an error, a cell's time limit, a dead kernel), instead of after every cell's start
+    and end: 25 serialisations of the whole notebook per document, 0.1 s (a document with large outputs:
+    seconds). Returns the name it is registered under."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class SaveAtEnd(NotebookExecutionManager):
+        def save(self, **kwargs):
+            if self.end_time is not None:  # set by notebook_complete, which then saves
+                return super().save(**kwargs)
+            return None
+
+    class SaveAtEndEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(
+            cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kw
+        ):
+            # papermill's Engine.execute_notebook with our execution manager
+            nb_man = SaveAtEnd(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kw)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register("crmreports-save-at-end", SaveAtEndEngine)
+    return "crmreports-save-at-end"
 
 
 def _execute_keep_failed(job: Job, base: Path, kernel: dict) -> nbformat.NotebookNode:
     """Execute; on failure write the executed notebook (with its error) next to the outputs and re-raise."""
+    import nbformat
     import papermill as pm
 
     nb = nbformat.read(notebook_path(job.report), as_version=4)
@@ -353,6 +552,7 @@ def _execute_keep_failed(job: Job, base: Path, kernel: dict) -> nbformat.Noteboo
             progress_bar=False,
             cwd=str(PROJECT_ROOT),
             log_output=False,
+            engine_name=_save_at_end_engine(),
             **kernel,
         )
     except Exception:

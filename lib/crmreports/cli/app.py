@@ -152,6 +152,13 @@ def use_account(args, argv: list[str] | None) -> None:
         args.delivery = account.delivery
     if hasattr(args, "base_url") and account.base_url and not getattr(args, "base_url", None):
         args.base_url = account.base_url
+    args.deal_links = account.base_url  # the reports' links to the account's deals (pack, audit, monthly)
+    if args.command == "import":  # files carry no timezone or currency: the account's, unless given
+        args.timezone = args.timezone or account.timezone or None
+        args.currency = args.currency or account.currency or None
+        args.name = args.name or account.name
+    if hasattr(args, "variant") and account.demo and not args.variant:
+        args.variant = account.demo
     if account.token_env:
         token = os.environ.get(account.token_env, "")
         if not token and args.command in ("sync", "monthly"):

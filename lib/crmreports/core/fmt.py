@@ -74,6 +74,20 @@ def percent(x, lang: str = "ru", digits: int = 0) -> str:
     return f"{n}{NBSP}%" if lang == "ru" else f"{n}%"
 
 
+def done_percent(x, lang: str = "ru", digits: int = 0) -> str:
+    """A done-share (fact / plan) as a percentage that never claims what is not so: a share below 1 never
+    prints as ``100 %`` (0.997 → ``99,7 %``), one above 1 never as ``100 %`` either (1.003 → ``100,3 %``),
+    and a share above 0 never as ``0 %``: digits are added (up to 3) until the rounding no longer lands on
+    100 or 0. Otherwise :func:`percent`."""
+    if _missing(x):
+        return DASH
+    v = 100 * float(x)
+    d = digits
+    while d < 3 and ((v != 100 and round(v, d) == 100) or (v > 0 and round(v, d) == 0)):
+        d += 1
+    return percent(x, lang, d)
+
+
 def change(cur, prev, lang: str = "ru", kind: str = "relative") -> str:
     """Signed change: relative (``+12 %``) or in percentage points for rates (``+3,1 п.п.``)."""
     if _missing(cur) or _missing(prev):

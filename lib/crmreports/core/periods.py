@@ -79,7 +79,9 @@ class Period:
             return _parse(f"{iso.year - 1}-W{week:02d}")
         if self.kind == "year":
             return _parse(str(self.start.year - 1))
-        return _range(_minus_year(self.start), _minus_year(self.end))
+        # the same first and last days a year earlier (a last day of 28 February in a leap year stays 28 February:
+        # moving the exclusive end, 29 February, would drop it)
+        return _range(_minus_year(self.start), _minus_year(self.last_day) + timedelta(days=1))
 
     def __str__(self) -> str:
         return self.key

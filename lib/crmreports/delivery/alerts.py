@@ -27,6 +27,8 @@ fires at 0.5, not at 0.51). Equality allows for float rounding: a relative diffe
 be checked and why); each alert's message (ru and en) names the scope, the value, the threshold and the count it
 rests on (``count:``) where the rule names one, and its ``link`` is the document page relative to the out folder,
 ``<period>/<report>/<scope>.html#<section>`` (the anchor when the rule names a section the page has).
+A pack in another language than Russian (``lang``) is read and linked under that language's names, as the runner
+writes them (:func:`crmreports.batch.run.output_stem`): ``<scope>.en.json``, ``<scope>.en.html``, ``index.en.json``.
 A bad rule is an :class:`AlertRuleError` naming the file, the rule and the field, and listing what is valid.
 """
 
@@ -44,6 +46,7 @@ from pathlib import Path
 import yaml
 
 from .. import reports as registry
+from ..batch.run import output_stem
 from ..core import fmt
 from ..core.labels import LANGS, all_keys, has, t
 from ..core.periods import Period, PeriodError, parse_period
@@ -366,18 +369,22 @@ def _default_format(report: str, figure: str | None) -> str:
 # --- evaluating ------------------------------------------------------------------------------------------------------
 
 
-def evaluate(out_dir: str | Path, period: str | Period, rules: Iterable[Rule] | str | Path) -> Alerts:
+def evaluate(
+    out_dir: str | Path, period: str | Period, rules: Iterable[Rule] | str | Path, lang: str = LANGS[0]
+) -> Alerts:
     """Check every rule on ``<out_dir>/<period>``'s documents; the fired alerts, with the notes of rules not checked.
 
-    ``rules`` is a list of :class:`Rule` or the path of an ``alerts.yaml``."""
+    ``rules`` is a list of :class:`Rule` or the path of an ``alerts.yaml``; ``lang`` the language of the pack whose
+    documents are read (another than Russian: ``<scope>.<lang>.json``, and the links go to ``<scope>.<lang>.html``).
+    """
     rules = load_rules(rules) if isinstance(rules, str | Path) else list(rules)
     per = parse_period(period) if isinstance(period, str) else period
     out = Path(out_dir)
-    earlier = earlier_periods(out, per)
+    earlier = earlier_periods(out, per, lang)
     alerts, notes = [], []
     for rule in rules:
         folder = out / per.key / rule.report
-        scopes = _scopes(folder, rule.scopes)
+        scopes = _scopes(folder, rule.scopes, lang)
         if not scopes:
             msg = {
                 lang: t(
@@ -393,7 +400,7 @@ def evaluate(out_dir: str | Path, period: str | Period, rules: Iterable[Rule] | 
             notes.append(Note(rule.id, rule.report, "", "no_documents", msg))
             continue
         for scope in scopes:
-            found = _check(rule, out, per, scope, earlier)
+            found = _check(rule, out, per, scope, earlier, lang)
             if isinstance(found, Alert):
                 alerts.append(found)
             elif found is not None:
@@ -401,21 +408,39 @@ def evaluate(out_dir: str | Path, period: str | Period, rules: Iterable[Rule] | 
     return Alerts(alerts, notes, rules=len(rules))
 
 
-def earlier_periods(out_dir: str | Path, period: Period) -> list[str]:
-    """The built periods of ``period``'s kind that start before it, nearest first."""
-    found = [p for p in built_periods(out_dir) if p.kind == period.kind and p.start < period.start]
+def earlier_periods(out_dir: str | Path, period: Period, lang: str | None = LANGS[0]) -> list[str]:
+    """The built periods of ``period``'s kind (in ``lang``) that start before it, nearest first."""
+    found = [p for p in built_periods(out_dir, lang) if p.kind == period.kind and p.start < period.start]
     return [p.key for p in sorted(found, key=lambda p: (p.start, p.end), reverse=True)]
 
 
-def built_periods(out_dir: str | Path) -> list[Period]:
-    """Every folder of ``out_dir`` named as a period (its canonical form) that holds an ``index.json``."""
+def built_periods(out_dir: str | Path, lang: str | None = LANGS[0]) -> list[Period]:
+    """Every folder of ``out_dir`` named as a period (its canonical form) that holds the index of a pack in ``lang``
+    (``index.json``; ``index.<lang>.json`` for another language than Russian; None: in any language)."""
     root = Path(out_dir)
+    names = [f"{stem('index', x)}.json" for x in (LANGS if lang is None else (lang,))]
     found = []
     for child in sorted(root.iterdir()) if root.is_dir() else ():
         per = period_of(child.name)
-        if per is not None and child.is_dir() and not child.is_symlink() and (child / "index.json").is_file():
+        if per is not None and child.is_dir() and not child.is_symlink() and any((child / n).is_file() for n in names):
             found.append(per)
     return found
+
+
+def stem(scope: str, lang: str = LANGS[0]) -> str:
+    """A document's file name without extension in ``lang``: ``team``, ``team.en`` (as the runner names them,
+    :func:`crmreports.batch.run.output_stem`)."""
+    return output_stem(scope, lang)
+
+
+def scope_of(name: str, lang: str = LANGS[0]) -> str | None:
+    """The scope of a document file name without extension in ``lang`` (``team.en`` -> ``team`` for ``en``); None for
+    another language's document."""
+    suffix = stem("", lang)  # "" or ".en"
+    if suffix and not name.endswith(suffix):
+        return None
+    scope = name[: len(name) - len(suffix)]
+    return scope if scope and "." not in scope else None
 
 
 def period_of(name: str) -> Period | None:
@@ -431,16 +456,17 @@ def scope_kind(scope: str) -> str:
     return "team" if scope == "team" else "groups" if scope.startswith("group-") else "managers"
 
 
-def _scopes(folder: Path, kinds: tuple[str, ...]) -> list[str]:
-    """The scopes of a report folder's documents that the rule asks for: team, then groups, then managers."""
+def _scopes(folder: Path, kinds: tuple[str, ...], lang: str = LANGS[0]) -> list[str]:
+    """The scopes of a report folder's documents in ``lang`` that the rule asks for: team, then groups, then
+    managers."""
     if not folder.is_dir():
         return []
-    found = [p.stem for p in folder.glob("*.json") if "." not in p.stem and scope_kind(p.stem) in kinds]
+    found = [s for p in folder.glob("*.json") if (s := scope_of(p.stem, lang)) and scope_kind(s) in kinds]
     return sorted(found, key=lambda s: (SCOPE_KINDS.index(scope_kind(s)), s))
 
 
-def _document(out: Path, period: str, report: str, scope: str) -> dict | None:
-    path = out / period / report / f"{scope}.json"
+def _document(out: Path, period: str, report: str, scope: str, lang: str = LANGS[0]) -> dict | None:
+    path = out / period / report / f"{stem(scope, lang)}.json"
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -472,10 +498,10 @@ class _Ambiguous(Exception):
     pass
 
 
-def _table_row(out: Path, period: str, rule: Rule, scope: str, doc: dict) -> dict | None:
+def _table_row(out: Path, period: str, rule: Rule, scope: str, doc: dict, lang: str = LANGS[0]) -> dict | None:
     """The table row the rule picks (None when the table or the row is missing); several rows raise _Ambiguous."""
     folder = out / period / rule.report
-    rel = (doc.get("tables") or {}).get(rule.table) or f"{scope}/{rule.table}.csv"
+    rel = (doc.get("tables") or {}).get(rule.table) or f"{stem(scope, lang)}/{rule.table}.csv"
     path = folder / rel
     if not path.is_file():
         return None
@@ -486,15 +512,15 @@ def _table_row(out: Path, period: str, rule: Rule, scope: str, doc: dict) -> dic
     return rows[0] if rows else None
 
 
-def _read(rule: Rule, out: Path, period: str, scope: str) -> tuple[float | None, float | None]:
+def _read(rule: Rule, out: Path, period: str, scope: str, lang: str = LANGS[0]) -> tuple[float | None, float | None]:
     """(value, count) of the rule in one document; None where it is missing. Raises _Ambiguous."""
-    doc = _document(out, period, rule.report, scope)
+    doc = _document(out, period, rule.report, scope, lang)
     if doc is None:
         return None, None
     figures = doc.get("figures") or {}
     if rule.figure:
         return _figure(figures, rule.figure), (_figure(figures, rule.count) if rule.count else None)
-    row = _table_row(out, period, rule, scope, doc)
+    row = _table_row(out, period, rule, scope, doc, lang)
     if row is None:
         return None, None
     return _num(row.get(rule.column) or None), (_num(row.get(rule.count) or None) if rule.count else None)
@@ -519,13 +545,15 @@ def _fires(rule: Rule, value: float, threshold: float) -> bool:
     return value <= threshold + tol if rule.below else value >= threshold - tol
 
 
-def _check(rule: Rule, out: Path, per: Period, scope: str, earlier: list[str]) -> Alert | Note | None:
-    doc = _document(out, per.key, rule.report, scope) or {}
+def _check(
+    rule: Rule, out: Path, per: Period, scope: str, earlier: list[str], lang: str = LANGS[0]
+) -> Alert | Note | None:
+    doc = _document(out, per.key, rule.report, scope, lang) or {}
     label = _scope_label(doc, scope)
-    document = f"{per.key}/{rule.report}/{scope}"
+    document = f"{per.key}/{rule.report}/{stem(scope, lang)}"
     what = rule.figure or f"{rule.table}.{rule.column} [{', '.join(f'{k}={v}' for k, v in rule.row)}]"
     try:
-        value, count = _read(rule, out, per.key, scope)
+        value, count = _read(rule, out, per.key, scope, lang)
     except _Ambiguous:
         return _note(rule, scope, "ambiguous", label, document=document, what=what)
     if value is None:
@@ -543,7 +571,7 @@ def _check(rule: Rule, out: Path, per: Period, scope: str, earlier: list[str]) -
         past = []
         for key in earlier[: rule.history]:
             try:
-                v, _ = _read(rule, out, key, scope)
+                v, _ = _read(rule, out, key, scope, lang)
             except _Ambiguous:
                 v = None
             if v is not None:
@@ -563,7 +591,7 @@ def _check(rule: Rule, out: Path, per: Period, scope: str, earlier: list[str]) -
         value=value,
         threshold=threshold,
         message=message,
-        link=_link(out, per.key, rule, scope),
+        link=_link(out, per.key, rule, scope, lang),
         count=count,
         history=history,
         scope_label=label["ru"],
@@ -626,13 +654,13 @@ def _message(rule: Rule, lang: str, label, value, threshold, count, history) -> 
     )
 
 
-def _link(out: Path, period: str, rule: Rule, scope: str) -> str:
-    """``<period>/<report>/<scope>.html``, with ``#<section>`` when the rule names one the page has
-    (or the page cannot be read to check)."""
-    link = f"{period}/{rule.report}/{scope}.html"
+def _link(out: Path, period: str, rule: Rule, scope: str, lang: str = LANGS[0]) -> str:
+    """``<period>/<report>/<scope>.html`` (``<scope>.<lang>.html``), with ``#<section>`` when the rule names one the
+    page has (or the page cannot be read to check)."""
+    link = f"{period}/{rule.report}/{stem(scope, lang)}.html"
     if not rule.section:
         return link
-    page = out / period / rule.report / f"{scope}.html"
+    page = out / period / rule.report / f"{stem(scope, lang)}.html"
     try:
         text = page.read_text(encoding="utf-8")
     except OSError:
@@ -657,4 +685,6 @@ __all__ = [
     "percentile",
     "period_of",
     "scope_kind",
+    "scope_of",
+    "stem",
 ]

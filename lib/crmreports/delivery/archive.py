@@ -13,6 +13,11 @@
   name is exactly a period (``2026-10``, ``2026-Q3``, ...) are ever considered.
 
 Everything that comes from the CRM (names, stages, findings) is HTML-escaped.
+
+In another language than Russian (``lang``) every page reads and writes that language's files, named as the runner
+names documents (:func:`crmreports.batch.run.output_stem`): ``<out>/index.<lang>.html``, ``changes.<lang>.html`` and
+``.json``, the period's ``index.<lang>.html`` and ``.json`` and the documents' ``<scope>.<lang>.json``; the languages'
+pages never overwrite each other.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from ..batch.run import _atomic_write
 from ..core import fmt
 from ..core.labels import has, t
 from ..core.periods import Period, parse_period
-from .alerts import SCOPE_KINDS, built_periods, period_of, scope_kind
+from .alerts import SCOPE_KINDS, built_periods, period_of, scope_kind, scope_of, stem
 
 KINDS = ("month", "quarter", "week", "year", "range")
 TOP_TEAM = 10  # movers listed for the team
@@ -54,10 +59,10 @@ def _sorted_desc(periods: list[Period]) -> list[Period]:
     return sorted(periods, key=lambda p: (p.start, p.end), reverse=True)
 
 
-def previous_period(out_dir: str | Path, period: str | Period) -> str | None:
-    """The latest built period of the same kind that starts before ``period``."""
+def previous_period(out_dir: str | Path, period: str | Period, lang: str = "ru") -> str | None:
+    """The latest period of the same kind built in ``lang`` that starts before ``period``."""
     per = parse_period(period) if isinstance(period, str) else period
-    earlier = [p for p in built_periods(out_dir) if p.kind == per.kind and p.start < per.start]
+    earlier = [p for p in built_periods(out_dir, lang) if p.kind == per.kind and p.start < per.start]
     return _sorted_desc(earlier)[0].key if earlier else None
 
 
@@ -68,24 +73,27 @@ def _load(path: Path):
         return None
 
 
-def _documents(out: Path, period: str) -> dict[tuple[str, str], dict]:
-    """{(report, scope): the document's JSON} of every ``<period>/<report>/<scope>.json``."""
+def _documents(out: Path, period: str, lang: str = "ru") -> dict[tuple[str, str], dict]:
+    """{(report, scope): the document's JSON} of every ``<period>/<report>/<scope>.json`` in ``lang``."""
     found = {}
     root = out / period
     for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else ():
         for path in sorted(folder.glob("*.json")):
+            scope = scope_of(path.stem, lang)
+            if scope is None:
+                continue
             doc = _load(path)
-            if "." not in path.stem and isinstance(doc, dict) and isinstance(doc.get("figures"), dict):
-                found[(folder.name, path.stem)] = doc
+            if isinstance(doc, dict) and isinstance(doc.get("figures"), dict):
+                found[(folder.name, scope)] = doc
     return found
 
 
-def _team_figures(out: Path, period: str, report: str) -> tuple[dict, dict] | None:
-    """(figures, meta) of the team document of ``report``: its JSON, or the period's index.json entry."""
-    doc = _load(out / period / report / "team.json")
+def _team_figures(out: Path, period: str, report: str, lang: str = "ru") -> tuple[dict, dict] | None:
+    """(figures, meta) of the team document of ``report`` in ``lang``: its JSON, or the period's index.json entry."""
+    doc = _load(out / period / report / f"{stem('team', lang)}.json")
     if isinstance(doc, dict) and isinstance(doc.get("figures"), dict):
         return doc["figures"], doc.get("meta") or {}
-    for entry in _load(out / period / "index.json") or []:
+    for entry in _load(out / period / f"{stem('index', lang)}.json") or []:
         if isinstance(entry, dict) and entry.get("report") == report and entry.get("scope") == "team":
             if entry.get("ok") and isinstance(entry.get("figures"), dict):
                 return entry["figures"], {}
@@ -217,13 +225,14 @@ def _page(title: str, lang: str, body: str) -> str:
 
 
 def write_archive(out_dir: str | Path, lang: str = "ru", *, write_changes: bool = True) -> Path:
-    """Write ``<out>/index.html`` (see the module docstring) and return its path. With ``write_changes``, a built
-    period without a ``changes.html`` gets one first (:func:`changes`), so every period links to its changes."""
+    """Write ``<out>/index.html`` (``index.<lang>.html``; see the module docstring) and return its path. With
+    ``write_changes``, a built period without a changes page gets one first (:func:`changes`), so every period links
+    to its changes."""
     out = Path(out_dir)
-    periods = _sorted_desc(built_periods(out))
+    periods = _sorted_desc(built_periods(out, lang))
     if write_changes:
         for per in periods:
-            if not (out / per.key / "changes.html").is_file():
+            if not (out / per.key / f"{stem('changes', lang)}.html").is_file():
                 changes(out, per.key, lang)
     parts = []
     for kind in KINDS:
@@ -236,7 +245,7 @@ def write_archive(out_dir: str | Path, lang: str = "ru", *, write_changes: bool 
         f"<p class='meta'>{html.escape(t('archive.periods_count', lang, n=len(periods)))} · {generated}</p>"
     )
     body = intro + ("".join(parts) or f"<p>{html.escape(t('archive.empty', lang))}</p>")
-    path = out / "index.html"
+    path = out / f"{stem('index', lang)}.html"
     _atomic_write(path, _page(t("archive.title", lang), lang, body))
     return path
 
@@ -248,7 +257,7 @@ def _kind_section(out: Path, kind: str, periods: list[Period], lang: str) -> str
     for name, report in registry.registry().items():
         if not report.index_figures:
             continue
-        rows = {p.key: _team_figures(out, p.key, name) for p in periods}
+        rows = {p.key: _team_figures(out, p.key, name, lang) for p in periods}
         if not any(rows.values()):
             continue
         figs = report.index_figures
@@ -295,15 +304,16 @@ def _cell(kind: str, v, got: tuple[dict, dict] | None, lang: str) -> str:
 
 def _period_link(out: Path, p: Period, lang: str) -> str:
     label = html.escape(fmt.period_label(p, lang))
-    return f"<a href='{html.escape(p.key)}/index.html'>{label}</a>" if (out / p.key / "index.html").is_file() else label
+    index = f"{stem('index', lang)}.html"
+    return f"<a href='{html.escape(p.key)}/{index}'>{label}</a>" if (out / p.key / index).is_file() else label
 
 
 def _links(out: Path, p: Period, lang: str) -> str:
     links = []
-    if (out / p.key / "index.html").is_file():
-        links.append(f"<a href='{html.escape(p.key)}/index.html'>{html.escape(t('archive.index_link', lang))}</a>")
-    if (out / p.key / "changes.html").is_file():
-        links.append(f"<a href='{html.escape(p.key)}/changes.html'>{html.escape(t('archive.changes_link', lang))}</a>")
+    for name, label in (("index", "archive.index_link"), ("changes", "archive.changes_link")):
+        page = f"{stem(name, lang)}.html"
+        if (out / p.key / page).is_file():
+            links.append(f"<a href='{html.escape(p.key)}/{page}'>{html.escape(t(label, lang))}</a>")
     return " ".join(links)
 
 
@@ -391,14 +401,15 @@ def _diff(cur: list[str], prev: list[str]) -> tuple[list[str], list[str]]:
 def changes(
     out_dir: str | Path, period: str, lang: str = "ru", *, top: int = TOP_TEAM, per_scope: int = TOP_PER_SCOPE
 ) -> dict:
-    """Write ``<out>/<period>/changes.html`` and ``changes.json`` (see the module docstring) and return the JSON's
+    """Write ``<out>/<period>/changes.html`` and ``changes.json`` (``changes.<lang>.*`` in another language than
+    Russian; see the module docstring) and return the JSON's
     content: ``period``, ``previous`` (None when no earlier period of the kind is built), ``movers`` (``team``: the
     ``top`` largest relative changes of the team's figures; ``scopes``: up to ``per_scope`` per group and manager),
     ``findings`` (``new`` and ``gone``: report, scope, scope_label, text) and ``documents`` (``new``/``gone``:
     report/scope present in only one of the two periods)."""
     out = Path(out_dir)
     per = parse_period(period)
-    prev_key = previous_period(out, per)
+    prev_key = previous_period(out, per, lang)
     data: dict = {
         "period": per.key,
         "previous": prev_key,
@@ -409,7 +420,7 @@ def changes(
         "documents": {"new": [], "gone": []},
     }
     if prev_key is not None:
-        cur_docs, prev_docs = _documents(out, per.key), _documents(out, prev_key)
+        cur_docs, prev_docs = _documents(out, per.key, lang), _documents(out, prev_key, lang)
         order = {name: i for i, name in enumerate(registry.names())}
 
         def key(k):
@@ -437,8 +448,8 @@ def changes(
         for scope in sorted(scopes, key=_scope_order):
             data["movers"]["scopes"] += _top(scopes[scope], per_scope)
     root = out / per.key
-    _atomic_write(root / "changes.json", json.dumps(data, ensure_ascii=False, indent=1))
-    _atomic_write(root / "changes.html", _changes_page(data, per, lang))
+    _atomic_write(root / f"{stem('changes', lang)}.json", json.dumps(data, ensure_ascii=False, indent=1))
+    _atomic_write(root / f"{stem('changes', lang)}.html", _changes_page(data, per, lang))
     return data
 
 
@@ -487,9 +498,10 @@ def _findings_list(items: list[dict], lang: str) -> str:
 
 def _changes_page(data: dict, per: Period, lang: str) -> str:
     title = t("changes.title", lang, period=fmt.period_label(per, lang))
+    index = f"{stem('index', lang)}.html"
     nav = (
-        f"<nav><a href='../index.html'>{html.escape(t('changes.back_archive', lang))}</a>"
-        f"<a href='index.html'>{html.escape(t('changes.back_index', lang))}</a></nav>"
+        f"<nav><a href='../{index}'>{html.escape(t('changes.back_archive', lang))}</a>"
+        f"<a href='{index}'>{html.escape(t('changes.back_index', lang))}</a></nav>"
     )
     if data["previous"] is None:
         return _page(title, lang, nav + f"<p>{html.escape(t('changes.no_previous', lang))}</p>")

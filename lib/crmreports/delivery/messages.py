@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import reports as registry
+from ..batch.run import output_stem
 from ..core import fmt
 from ..core.labels import has, t
 from ..core.periods import parse_period
@@ -303,7 +304,10 @@ def compose(
             where = link_for(html, out_dir, settings) if html.exists() or settings.link_base else str(d.json_path)
             attach_lines.append(f"• {d.title(lang)}, {recipient.scope_labels.get(d.scope, d.scope)}: {where}")
     if settings.link_base:
-        attach_lines += ["", t("delivery.index_link", lang, url=f"{settings.link_base}/{period}/index.html")]
+        attach_lines += [
+            "",
+            t("delivery.index_link", lang, url=f"{settings.link_base}/{period}/{output_stem('index', lang)}.html"),
+        ]
     body = "\n".join([*lines, "", *attach_lines, "", "—", t("delivery.footer", lang)]) + "\n"
     short = "\n".join(
         [subject, "", *heads, "", t("delivery.changes", lang), *[f"• {c}" for c in changes], "", *attach_lines]

@@ -13,17 +13,26 @@ import html
 import logging
 import os
 import re
+import sys
 import threading
 import time
 from datetime import datetime
 from importlib import resources
-
-import nbformat
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from typing import TYPE_CHECKING
 
 from ..core.labels import t
-from .context import FIGURES_MIME
+
+if TYPE_CHECKING:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+# nbformat validates with jsonschema, which checks the "iri" string format with rfc3987_syntax when that is
+# installed, and importing rfc3987_syntax builds a Lark grammar: 0.9 s in every process that reads a notebook
+# (the CLI, the pack, each PDF worker). No notebook schema uses that format, so it is left out.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+# nbconvert, nbformat and WeasyPrint are imported where they are used: a PDF worker process needs only
+# WeasyPrint, and `crmreports --help` none of them.
 
 log = logging.getLogger("crmreports.render")
 HIDDEN_TAGS = ("parameters", "injected-parameters", "title", "publish")
@@ -35,6 +44,9 @@ def _exporter() -> HTMLExporter:
     """One exporter per thread (building it costs ~0.2 s; reuse is cheap)."""
     exp = getattr(_local, "exporter", None)
     if exp is None:
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
         exp = HTMLExporter(
             template_name="basic",
             exclude_input=True,
@@ -51,6 +63,8 @@ def _exporter() -> HTMLExporter:
 
 def figures_payload(nb: nbformat.NotebookNode) -> dict | None:
     """The payload the notebook published with :func:`crmreports.present.context.publish`, if any."""
+    from .context import FIGURES_MIME
+
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
@@ -96,14 +110,48 @@ def to_html(nb: nbformat.NotebookNode, meta: dict, generated_at: datetime | None
     )
 
 
-def to_pdf(html_doc: str, path) -> None:
-    """Print the HTML document to ``path`` with WeasyPrint (A4, page numbers, vector charts)."""
+def to_pdf(html_doc: str, path) -> float:
+    """Print the HTML document to ``path`` with WeasyPrint (A4, page numbers, vector charts); returns the
+    seconds the printing itself took (not the wait for another thread's printing, nor the first import)."""
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     from weasyprint import HTML
 
     with _pdf_lock:  # WeasyPrint is not documented as thread-safe
-        HTML(string=html_doc).write_pdf(str(path))
+        started = time.monotonic()
+        HTML(string=html_doc).write_pdf(str(path), font_config=_font_config())
+        return time.monotonic() - started
+
+
+_fonts = None
+
+
+def _font_config():
+    """One WeasyPrint font configuration per process (the fonts found and loaded once, not per document: 3–5 %
+    of a document's printing; the pages come out pixel for pixel the same). Our CSS has no @font-face, so
+    documents add nothing to it. Called under ``_pdf_lock``."""
+    global _fonts
+    if _fonts is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _fonts = FontConfiguration()
+    return _fonts
+
+
+def prewarm(pdf: bool = True) -> None:
+    """Import (and initialise) what rendering needs, ahead of time: nbconvert's HTML exporter, and WeasyPrint
+    with its fonts when ``pdf``. A single ``crmreports run`` calls it in a thread while the kernel executes the
+    notebook, so these ~1 s of imports overlap the execution instead of following it."""
+    from nbconvert import HTMLExporter  # noqa: F401
+    from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: F401
+
+    if pdf:
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        logging.getLogger("fontTools").setLevel(logging.ERROR)
+        from weasyprint import HTML
+
+        with _pdf_lock:  # the first document of a process also pays for fontconfig and the fonts: pay it now
+            HTML(string=f"<style>{css()}</style><p>Отчёт · Report</p>").write_pdf(font_config=_font_config())
 
 
 PARENT_POLL = 0.2  # seconds between a PDF worker's checks that the process that started it is alive
@@ -152,20 +200,20 @@ class PdfPool:
             initargs=(os.getpid(),),
         )
 
-    def render(self, html_doc: str, path) -> None:
+    def render(self, html_doc: str, path) -> float:
+        """Print in a worker; returns the seconds the worker spent printing (see :func:`to_pdf`)."""
         from concurrent.futures.process import BrokenProcessPool
 
         pool = self._pool
         try:
-            pool.submit(to_pdf, html_doc, str(path)).result()
-            return
+            return pool.submit(to_pdf, html_doc, str(path)).result()
         except BrokenProcessPool:
             log.warning("a PDF worker died; starting new ones")
         with self._lock:
             if self._pool is pool:
                 self._pool = self._new()
                 pool.shutdown(wait=False, cancel_futures=True)
-        self._pool.submit(to_pdf, html_doc, str(path)).result()
+        return self._pool.submit(to_pdf, html_doc, str(path)).result()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -14,6 +14,7 @@ from .theme import to_svg
 
 if TYPE_CHECKING:
     from .context import Context
+from ..core import fmt
 from ..core.labels import t
 
 
@@ -89,7 +90,12 @@ class Section:
         self.tables[name] = raw
         if publish:
             self.ctx.tables[name] = raw
-        more = t("report.more_rows", self.ctx.lang, shown=max_rows, total=len(shown)) if max_rows else ""
+        lang = self.ctx.lang
+        more = (
+            t("report.more_rows", lang, shown=fmt.number(max_rows, lang, 0), total=fmt.number(len(shown), lang, 0))
+            if max_rows
+            else ""
+        )
         self.parts.append(("html", html_table(shown, numeric, max_rows, more)))
         return self
 
@@ -120,3 +126,8 @@ class Section:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def __repr__(self) -> str:
+        # the notebook's text/plain output: short. The dataclass's own repr printed the whole context (every
+        # DataFrame of the store read) for every section: up to 0.9 MB per cell and most of a document's time.
+        return f"Section({self.key!r}, {self.title!r}: {len(self.tables)} table(s), {len(self.figures)} chart(s))"

@@ -9,6 +9,10 @@ token itself). The global ``--account NAME`` picks one; without it the single de
         token_env: ROMASHKA_AMOCRM_TOKEN       # the variable holding its long-lived token
         out: reports/romashka                  # its reports folder (default: reports/<slug>)
         delivery: params/delivery-romashka.yaml
+        timezone: Europe/Moscow                # for imports, which carry none (an API sync takes the account's)
+        currency: RUB                          # likewise: the ISO code of amounts in imported files
+        demo: main                             # `crmreports --account NAME demo` loads this demo account:
+                                               #   main (ТехноСнаб, Moscow, RUB) or second (smaller, see demo_audit)
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from ..core.scopes import ParameterError, slug
 from ..store.files import find_project_file
 
 DEFAULT_FILE = "params/accounts.yaml"
-KEYS = ("store", "base_url", "token_env", "out", "delivery")
+KEYS = ("store", "base_url", "token_env", "out", "delivery", "timezone", "currency", "demo")
+DEMOS = ("main", "second")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
@@ -35,6 +40,9 @@ class Account:
     token_env: str = ""
     out: str = ""
     delivery: str = ""
+    timezone: str = ""
+    currency: str = ""
+    demo: str = ""
 
     @property
     def slug(self) -> str:
@@ -70,6 +78,7 @@ def load_accounts(path: str | Path = DEFAULT_FILE) -> dict[str, Account]:
                 f"{where}: 'token_env' must name an environment variable (A-Z, 0-9, _), not hold the token itself"
             )
         values = {k: str(entry.get(k) or "") for k in KEYS}
+        _check_values(where, values)
         out[str(name)] = Account(name=str(name), **values)
     return out
 
@@ -81,3 +90,71 @@ def get_account(name: str, path: str | Path = DEFAULT_FILE) -> Account:
     if found is None:
         raise ParameterError(f"unknown account {name!r}; valid: {', '.join(accounts)}")
     return found
+
+
+def _check_values(where: str, values: dict[str, str]) -> None:
+    """Timezone, currency and demo of one account entry: an IANA zone, an ISO code, a known demo."""
+    import zoneinfo
+
+    if values["timezone"]:
+        try:
+            zoneinfo.ZoneInfo(values["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ParameterError(
+                f"{where}: unknown timezone {values['timezone']!r}; use an IANA name such as Europe/Moscow"
+            ) from None
+    if values["currency"]:
+        if not (len(values["currency"]) == 3 and values["currency"].isalpha()):
+            raise ParameterError(f"{where}: bad currency {values['currency']!r}; use an ISO code such as RUB, KZT, USD")
+        values["currency"] = values["currency"].upper()
+    if values["demo"] and values["demo"] not in DEMOS:
+        raise ParameterError(f"{where}: unknown demo {values['demo']!r}; valid: {', '.join(DEMOS)}")
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    """What ``crmreports accounts`` shows of one account: its store's data time and last sync."""
+
+    account: Account
+    exists: bool
+    source: str = ""  # demo, api, import …
+    data_as_of: object = None  # the store's synced_at in the account's local time (naive Timestamp) or None
+    last_sync: object = None  # the latest successful sync_state run (local time) or None
+    timezone: str = ""
+    currency: str = ""
+    deals: int = 0
+    error: str = ""
+
+
+def account_status(account: Account) -> AccountStatus:
+    """Read (read-only) the account's store: data as of, last sync, timezone, currency, deals. A missing store
+    or one that cannot be read is reported, never raised."""
+    import pandas as pd
+
+    from .. import store as store_mod
+
+    path = store_mod.resolve_path(account.store)
+    if not Path(path).is_file():
+        return AccountStatus(account, False, timezone=account.timezone, currency=account.currency)
+    try:
+        con = store_mod.connect(path, read_only=True)
+        try:
+            acc = store_mod.read_account(con)
+            tz = str(acc.get("timezone") or account.timezone or "UTC")
+            last = con.execute("SELECT max(last_run) FROM sync_state WHERE status = 'done'").fetchone()[0]
+            deals = con.execute("SELECT count(*) FROM leads WHERE NOT coalesce(is_deleted, false)").fetchone()[0]
+        finally:
+            con.close()
+    except Exception as exc:  # a store that is not one, locked, or from another version: say so in the list
+        return AccountStatus(account, True, error=f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+    last_local = None if last is None else pd.Timestamp(last).tz_localize("UTC").tz_convert(tz).tz_localize(None)
+    return AccountStatus(
+        account,
+        True,
+        source=str(acc.get("source") or ""),
+        data_as_of=store_mod.data_end(acc),
+        last_sync=last_local,
+        timezone=tz,
+        currency=str(acc.get("currency") or account.currency or ""),
+        deals=int(deals),
+    )

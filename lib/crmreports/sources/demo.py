@@ -87,6 +87,25 @@ MANAGERS = [
 ]
 
 
+# Task discipline per manager (issue #15), by login: (share of a live deal's overdue last task that the manager
+# keeps on time instead, share of live deals whose last task was completed with no next step set). The demo's
+# overdue tasks and deals without a task differ by manager accordingly.
+TASK_DISCIPLINE = {
+    "a.smirnova": (0.80, 0.05),
+    "d.kozlov": (0.60, 0.10),
+    "e.volkova": (0.50, 0.15),
+    "i.sokolov": (0.25, 0.25),
+    "m.novikova": (0.40, 0.20),
+    "s.morozov": (0.00, 0.30),
+    "o.pavlova": (0.85, 0.05),
+    "a.lebedev": (0.50, 0.15),
+    "n.egorova": (0.70, 0.10),
+    "p.kuznetsov": (0.15, 0.35),
+    "y.fedorova": (0.30, 0.25),
+    "a.vasiliev": (0.60, 0.20),
+}
+
+
 @dataclass(frozen=True)
 class PipelineSpec:
     key: str
@@ -254,6 +273,8 @@ FIRST_NAMES = [
     "Олег",
     "Марина",
 ]
+# contacts' surnames (a woman's form adds "а"); FIRST_NAMES alternate a man's and a woman's name
+SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Волков"]
 CHAT_TEXTS = [
     "Здравствуйте, ещё актуально?",
     "Какая цена с доставкой?",
@@ -820,11 +841,28 @@ class _Generator:
                 done = max(created + 60, nxt - int(rnd.random() * 4 * HOUR))
             if done is not None and done >= self.end:
                 done = None
+            if nxt is None and d.outcome == "open":  # each manager's task discipline (issue #15)
+                till, done = self.task_discipline(d, d.owner_at(created), created, till)
             owner = d.owner_at(created)
             self.tasks.append((created, d, kind, owner, till, done))
             d.touch(done or created, owner.id)
             if done is None and d.outcome == "open":
                 d.closest_task_at = till if d.closest_task_at is None else min(d.closest_task_at, till)
+
+    def task_discipline(self, d: Deal, owner: Manager, created: int, till: int) -> tuple[int, int | None]:
+        """The due time and completion of a live deal's last task by its owner's :data:`TASK_DISCIPLINE`: kept
+        on time (rescheduled to after the data end) or left overdue; or completed with no next step set (the
+        deal is then without an open task). Drawn from the deal's own random stream, so nothing else in the
+        account changes."""
+        on_time, no_next = TASK_DISCIPLINE.get(owner.spec.login, (0.5, 0.15))
+        r = random.Random(d.id * 1_000_003 + 15)
+        if r.random() < no_next:
+            done = created + 60 + int(r.random() * 2 * DAY)
+            if done < self.end - 60:
+                return till, done
+        if till < self.end and r.random() < on_time:
+            till = self.work(self.end + int(DAY * (0.2 + 6 * r.random())))
+        return till, None
 
     def status_name(self, stage: tuple) -> str:
         pipe, sid = stage
@@ -1243,6 +1281,105 @@ class _Records:
             )
         return out
 
+    # ---- clients: contacts and companies (derived from the deals, no random draws: the rest of the
+    # dump does not change with them). A contact exists from its first deal on, belongs to the manager of
+    # its latest deal and was last updated with its latest deal; a company likewise from its contact.
+
+    def _client_deals(self) -> dict[int, tuple[int, int, Manager, int]]:
+        """contact id -> (first created, last updated, owner of the latest deal, creator of the first)."""
+        out: dict[int, tuple[int, int, Manager, int]] = {}
+        for d in self.g.deals:
+            prev = out.get(d.contact)
+            if prev is None:
+                out[d.contact] = (d.created, d.updated_at, d.owner, d.created_by)
+            else:
+                out[d.contact] = (prev[0], max(prev[1], d.updated_at), d.owner, prev[3])
+        return out
+
+    @staticmethod
+    def company_name(company: int) -> str:
+        return f"ООО «{COMPANY_WORDS[company % 16]}{COMPANY_SUFFIX[(company // 16) % 8].lower()}»"
+
+    def contacts(self) -> list[dict]:
+        out = []
+        for cid, (created, updated, owner, creator) in sorted(self._client_deals().items()):
+            phone, company, person = self.g.contact_info[cid]
+            surname = SURNAMES[cid % len(SURNAMES)] + ("а" if FIRST_NAMES.index(person) % 2 else "")
+            fields = [
+                {
+                    "field_id": 1_204_101,
+                    "field_name": "Телефон",
+                    "field_code": "PHONE",
+                    "field_type": "multitext",
+                    "values": [{"value": phone, "enum_id": 3_011_001, "enum_code": "WORK"}],
+                }
+            ]
+            if cid % 3:
+                fields.append(
+                    {
+                        "field_id": 1_204_103,
+                        "field_name": "Email",
+                        "field_code": "EMAIL",
+                        "field_type": "multitext",
+                        "values": [{"value": f"client{cid % 1_000_000}@example.ru", "enum_id": 3_011_011}],
+                    }
+                )
+            out.append(
+                {
+                    "id": cid,
+                    "name": f"{person} {surname}",
+                    "first_name": person,
+                    "last_name": surname,
+                    "responsible_user_id": owner.id,
+                    "group_id": owner.group_id,
+                    "created_by": creator,
+                    "updated_by": owner.id,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "closest_task_at": None,
+                    "is_deleted": False,
+                    "is_unsorted": False,
+                    "custom_fields_values": fields,
+                    "account_id": ACCOUNT_ID,
+                    "_links": _links(f"contacts/{cid}"),
+                    "_embedded": {
+                        "tags": [],
+                        "companies": [{"id": company, "_links": _links(f"companies/{company}")}] if company else [],
+                    },
+                }
+            )
+        return out
+
+    def companies(self) -> list[dict]:
+        firsts: dict[int, tuple[int, int, Manager]] = {}
+        for cid, (created, updated, owner, _creator) in sorted(self._client_deals().items()):
+            company = self.g.contact_info[cid][1]
+            if company is None:
+                continue
+            prev = firsts.get(company)
+            firsts[company] = (
+                (created, updated, owner) if prev is None else (min(prev[0], created), max(prev[1], updated), prev[2])
+            )
+        return [
+            {
+                "id": company,
+                "name": self.company_name(company),
+                "responsible_user_id": owner.id,
+                "group_id": owner.group_id,
+                "created_by": owner.id,
+                "updated_by": owner.id,
+                "created_at": created,
+                "updated_at": updated,
+                "closest_task_at": None,
+                "is_deleted": False,
+                "custom_fields_values": None,
+                "account_id": ACCOUNT_ID,
+                "_links": _links(f"companies/{company}"),
+                "_embedded": {"tags": []},
+            }
+            for company, (created, updated, owner) in sorted(firsts.items())
+        ]
+
     def dump(self) -> dict:
         reasons = {r["id"]: r for r in self.loss_reasons()}
         return {
@@ -1256,6 +1393,8 @@ class _Records:
             "notes": self.notes(),
             "tasks": self.tasks(),
             "unsorted": self.unsorted(),
+            "contacts": self.contacts(),
+            "companies": self.companies(),
         }
 
 
@@ -1319,6 +1458,9 @@ def load_demo(
     as_of = as_of or default_as_of()
     started = time.perf_counter()
     dump = generate(seed=seed, as_of=as_of, n_deals=n_deals, months=months)
+    from . import demo_audit  # the audit's findings, planted with known counts (documented there)
+
+    log.info("audit findings planted: %s", demo_audit.plant(dump, as_of))
     synced_at = dt.datetime.fromtimestamp(moscow_midnight(as_of), tz=dt.UTC)
     tables = mapping.dump_to_tables(dump, synced_at=synced_at, source="demo")
     store.write_full(store_path, tables, what="demo")

@@ -20,6 +20,9 @@ appear in ``_embedded`` of the corresponding API response::
                                           # GET /api/v4/{entity}/notes?filter[note_type][]=call_in&...=call_out
       "tasks":        [...],              # GET /api/v4/tasks
       "unsorted":     [...],              # GET /api/v4/leads/unsorted
+      "contacts":     [...],              # GET /api/v4/contacts (optional; with=companies not needed:
+                                          #  a contact lists its companies in _embedded.companies)
+      "companies":    [...],              # GET /api/v4/companies (optional)
     }
 
 Functions here are pure: records in, DataFrames out.
@@ -478,6 +481,72 @@ def map_unsorted(
     )
 
 
+def _first_field_value(record: Mapping, code: str) -> str | None:
+    """The first value of the custom field with ``field_code`` ``code`` (``PHONE``, ``EMAIL``), as text."""
+    for f in record.get("custom_fields_values") or []:
+        if (f.get("field_code") or "").upper() == code:
+            for v in f.get("values") or []:
+                value = v.get("value")
+                if value not in (None, ""):
+                    return str(value)
+    return None
+
+
+CONTACT_COLUMNS = [
+    "id",
+    "name",
+    "responsible_user_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "phone",
+    "email",
+    "company_id",
+    "is_deleted",
+]
+COMPANY_COLUMNS = ["id", "name", "responsible_user_id", "created_at", "updated_at", "is_deleted"]
+
+
+def map_contacts(contacts: Iterable[Mapping]) -> pd.DataFrame:
+    """Contacts to store rows: the first phone and e-mail, the first linked company."""
+    rows = []
+    for c in contacts:
+        companies = _emb(c, "companies") or []
+        name = c.get("name") or " ".join(x for x in (c.get("first_name"), c.get("last_name")) if x) or None
+        rows.append(
+            {
+                "id": c["id"],
+                "name": name,
+                "responsible_user_id": c.get("responsible_user_id"),
+                "created_by": c.get("created_by"),
+                "created_at": ts(c.get("created_at")),
+                "updated_at": ts(c.get("updated_at")),
+                "phone": _first_field_value(c, "PHONE"),
+                "email": _first_field_value(c, "EMAIL"),
+                "company_id": companies[0]["id"] if companies else None,
+                "is_deleted": bool(c.get("is_deleted", False)),
+            }
+        )
+    return _frame(rows, CONTACT_COLUMNS)
+
+
+def map_companies(companies: Iterable[Mapping]) -> pd.DataFrame:
+    return _frame(
+        [
+            {
+                "id": c["id"],
+                "name": c.get("name"),
+                "responsible_user_id": c.get("responsible_user_id"),
+                "created_at": ts(c.get("created_at")),
+                "updated_at": ts(c.get("updated_at")),
+                "is_deleted": bool(c.get("is_deleted", False)),
+            }
+            for c in companies
+        ],
+        COMPANY_COLUMNS,
+    )
+
+
 def dump_to_tables(
     dump: Mapping[str, Any], synced_at: datetime | None = None, source: str = "api"
 ) -> dict[str, pd.DataFrame]:
@@ -500,4 +569,6 @@ def dump_to_tables(
         "calls": map_calls(dump.get("notes", {}), leads),
         "tasks": map_tasks(dump.get("tasks", []), account),
         "unsorted": map_unsorted(dump.get("unsorted", []), leads, stage_changes, statuses, events),
+        "contacts": map_contacts(dump.get("contacts", [])),
+        "companies": map_companies(dump.get("companies", [])),
     }

@@ -4,8 +4,8 @@ How it works
 ------------
 1. **Fetch.** Reference lists (account, users, pipelines, loss reasons, sources) are fetched whole on
    every run. Leads, deleted leads (``with=only_deleted``), events, call notes (on leads, contacts and
-   companies), tasks and unsorted items are fetched from their high-water mark on (``updated_at`` or
-   ``created_at``, inclusive, ascending order). Every page is committed in **one transaction together
+   companies), tasks, contacts, companies and unsorted items are fetched from their high-water mark on
+   (``updated_at`` or ``created_at``, inclusive, ascending order). Every page is committed in **one transaction together
    with its high-water mark**: the API records go into ``sync_raw`` (the records as the API sent them,
    ``_links`` removed) and are flagged ``pending`` if new or changed. A high-water mark only moves past
    data that is committed; if a stream does not come back in ascending order, its mark moves only at
@@ -15,7 +15,8 @@ How it works
    reference list) maps everything with :func:`mapping.dump_to_tables`, so the store equals a direct load
    of the same records. Later runs recompute only what the pending records affect: the changed leads;
    their stage changes (``lead_added`` needs the lead's first move or current stage), responsible changes
-   and unsorted outcomes; the calls on those leads and on the contacts they had or have.
+   and unsorted outcomes; the calls on those leads and on the contacts they had or have; the contacts and
+   companies that changed.
 
 Killing the process anywhere leaves committed pages and their marks; the next run re-fetches from the
 marks and materializes whatever is pending, ending in the same store as an uninterrupted run.
@@ -160,6 +161,25 @@ def streams() -> list[Stream]:
             "updated_at",
             "filter[updated_at][from]",
             lambda t: _int(t.get("entity_id")),
+        ),
+        # clients: contacts (their first phone, e-mail and company) and companies
+        Stream(
+            "contacts",
+            "/api/v4/contacts",
+            "contacts",
+            [("order[updated_at]", "asc")],
+            "updated_at",
+            "filter[updated_at][from]",
+            lambda c: None,
+        ),
+        Stream(
+            "companies",
+            "/api/v4/companies",
+            "companies",
+            [("order[updated_at]", "asc")],
+            "updated_at",
+            "filter[updated_at][from]",
+            lambda c: None,
         ),
         Stream(
             "unsorted",
@@ -459,6 +479,8 @@ class Syncer:
             "notes": {e: self._raw(con, f"notes:{e}") for e in NOTE_ENTITIES},
             "tasks": self._raw(con, "tasks"),
             "unsorted": self._raw(con, "unsorted"),
+            "contacts": self._raw(con, "contacts"),
+            "companies": self._raw(con, "companies"),
         }
 
     def _full_remap(self, con, synced_at: datetime) -> None:
@@ -492,6 +514,10 @@ class Syncer:
         contacts = sorted(old_contacts | {int(c) for c in leads_a["contact_id"].dropna()} | pending_contacts)
         tasks = self._raw(con, "tasks", "pending")
         companies_notes = self._raw(con, "notes:companies", "pending")
+        clients = {
+            "contacts": mapping.map_contacts(self._raw(con, "contacts", "pending")),
+            "companies": mapping.map_companies(self._raw(con, "companies", "pending")),
+        }
 
         def write():
             con.execute("DELETE FROM leads WHERE id IN (SELECT unnest(?::BIGINT[]))", [A])
@@ -526,6 +552,8 @@ class Syncer:
                 self._raw(con, "events", f"ref_id {in_l}", [lids]),
             )
             store.upsert(con, "unsorted", un)
+            for name, df in clients.items():  # changed contacts and companies
+                store.upsert(con, name, df)
             store.upsert(con, "account", mapping.map_account(account, synced_at, "api"))
             derived.refresh(con, A)
             con.execute("UPDATE sync_raw SET pending = false WHERE pending")
@@ -616,6 +644,7 @@ class Syncer:
                 )
             self._materialize(con)
             self._check_counts(con)
+            store.files.stamp_version(con)  # the content version the pack cache keys on
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from . import derived
-from .files import connect, remove_stale_temporaries
+from .files import clear_version, connect, remove_stale_temporaries, stamp_version
 from .lock import writing
 from .schema import SCHEMA, TIMESTAMP_COLUMNS, StoreError, conform, create_schema
 
@@ -25,6 +25,7 @@ from .schema import SCHEMA, TIMESTAMP_COLUMNS, StoreError, conform, create_schem
 def insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, replace: bool = False) -> None:
     """Insert the rows of ``df`` (conformed to the table's schema); ``replace``: replace rows with the same key."""
     df = conform(table, df)
+    clear_version(con)  # the data changes: its writer stamps the new version when done (store.files)
     if df.empty:
         return
     con.register("_incoming", df)
@@ -72,6 +73,7 @@ def _building(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             create_schema(con)
             yield con
             derived.refresh(con)
+            stamp_version(con)  # the content version the pack cache keys on
             con.execute("CHECKPOINT")
         finally:
             con.close()

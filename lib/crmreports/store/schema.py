@@ -116,6 +116,27 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
     "loss_reasons": {"id": "BIGINT", "name": "VARCHAR", "sort": "INTEGER"},
     "sources": {"id": "BIGINT", "name": "VARCHAR", "pipeline_id": "BIGINT"},
+    # clients (GET /api/v4/contacts, /api/v4/companies); importers without such data leave them empty
+    "contacts": {
+        "id": "BIGINT",
+        "name": "VARCHAR",
+        "responsible_user_id": "BIGINT",
+        "created_by": "BIGINT",
+        "created_at": "TIMESTAMP",
+        "updated_at": "TIMESTAMP",
+        "phone": "VARCHAR",  # the first phone of the contact's PHONE field
+        "email": "VARCHAR",  # the first e-mail of its EMAIL field
+        "company_id": "BIGINT",  # the first company the contact is linked to
+        "is_deleted": "BOOLEAN",
+    },
+    "companies": {
+        "id": "BIGINT",
+        "name": "VARCHAR",
+        "responsible_user_id": "BIGINT",
+        "created_at": "TIMESTAMP",
+        "updated_at": "TIMESTAMP",
+        "is_deleted": "BOOLEAN",
+    },
     "sync_state": {
         "entity": "VARCHAR",
         "high_water": "BIGINT",
@@ -138,6 +159,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "tasks": ("id",),
     "loss_reasons": ("id",),
     "sources": ("id",),
+    "contacts": ("id",),
+    "companies": ("id",),
     "sync_state": ("entity",),
 }
 

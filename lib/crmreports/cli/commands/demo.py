@@ -34,6 +34,13 @@ def register(sub) -> None:
         default=20,
         help="with --scale: average stage changes per deal (default: %(default)s)",
     )
+    p.add_argument(
+        "--variant",
+        choices=["main", "second"],
+        default="",
+        help="which demo account: main (ТехноСнаб, Moscow, RUB; default) or second (УралСнаб, Yekaterinburg, KZT, "
+        "3,000 deals: a second client for side-by-side runs); the account's 'demo' in params/accounts.yaml",
+    )
     p.set_defaults(func=run)
 
 
@@ -73,6 +80,12 @@ def _run(args) -> int:
         return 0
     from ...sources import demo
 
+    if args.variant == "second":
+        from ...sources import demo_audit
+
+        counts = demo_audit.load_second(args.store, as_of=as_of)
+        print(f"second demo account loaded into {args.store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
     counts = demo.load_demo(args.store, seed=args.seed, as_of=as_of, n_deals=deals, months=args.months)
     print(f"demo account loaded into {args.store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

@@ -112,7 +112,7 @@ def run(args) -> int:
         print(cron_text(args), end="")
         return 0
     from ...batch.index import write_index
-    from ...batch.pack import build_pack
+    from ...batch.pack import build_pack, load_pack
     from ...core.periods import PeriodError
     from ...core.scopes import ParameterError
     from ...delivery import alerts, archive
@@ -124,25 +124,37 @@ def run(args) -> int:
     try:
         settings = load_settings(args.delivery if Path(args.delivery).exists() else None)
         rules = alerts.load_rules(args.alerts) if Path(args.alerts).exists() else []
+        # the pack's language (its file may name one): its documents, index, archive pages and alert links are
+        # named in it (<scope>.<lang>.*, index.<lang>.html when not Russian), so the languages never overwrite
+        pack_lang = load_pack(args.pack).get("lang") or args.lang
         print(_sync_step(args))
-        done = build_pack(args.store, args.period, args.pack, args.out, args.lang, args.jobs, args.force)
+        done = build_pack(
+            args.store,
+            args.period,
+            args.pack,
+            args.out,
+            args.lang,
+            args.jobs,
+            args.force,
+            links=getattr(args, "deal_links", ""),
+        )
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
     print(f"pack: {done.summary()}")
     for r in done.failed:
         problems.append(f"{r.job.report}/{r.job.scope} failed: {r.error} (see {r.files.get('ipynb')})")
-    moved = archive.changes(args.out, done.period, args.lang)
-    write_index(done.period, done.results, args.out, args.lang)  # again: now it links to the changes page
+    moved = archive.changes(args.out, done.period, pack_lang)
+    write_index(done.period, done.results, args.out, pack_lang)  # again: now it links to the changes page
     removed = archive.prune(args.out, args.keep) if args.keep else []
-    page = archive.write_archive(args.out, args.lang)
+    page = archive.write_archive(args.out, pack_lang)
     since = f"changes since {moved['previous']}" if moved.get("previous") else "no earlier period to compare with"
     print(f"archive: {page} ({since}" + (f"; removed {len(removed)} old period(s))" if removed else ")"))
-    fired = alerts.evaluate(args.out, done.period, rules)
+    fired = alerts.evaluate(args.out, done.period, rules, pack_lang)
     print(f"alerts: {fired.summary(args.lang)}")
     delivered = None
     try:
         delivered = deliver(
-            args.out, done.period, args.store, settings, dry_run=args.dry_run, resend=args.resend, pack_lang=args.lang
+            args.out, done.period, args.store, settings, dry_run=args.dry_run, resend=args.resend, pack_lang=pack_lang
         )
     except DeliveryError as exc:  # a channel is down: the rest of its messages were not tried
         delivered = exc.report
@@ -165,7 +177,7 @@ def run(args) -> int:
                 fired,
                 dry_run=args.dry_run,
                 resend=args.resend,
-                pack_lang=args.lang,
+                pack_lang=pack_lang,
             )
             print(f"alerts delivery: {sent.summary(args.lang)}")
             if sent.failed:

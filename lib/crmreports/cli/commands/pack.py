@@ -77,11 +77,11 @@ def run(args) -> int:
         if getattr(args, "account", None):
             raise CLIError("give --account or --all-accounts, not both")
         try:
-            accounts = [(a.store, a.out or f"reports/{a.slug}") for a in load_accounts().values()]
+            accounts = [(a.store, a.out or f"reports/{a.slug}", a.base_url) for a in load_accounts().values()]
         except ParameterError as exc:
             raise CLIError(str(exc)) from None
     else:
-        accounts = [(args.store, args.out)]
+        accounts = [(args.store, args.out, getattr(args, "deal_links", ""))]
     try:
         runs = build_packs(
             accounts,

@@ -67,10 +67,12 @@ TEXT = {
         "calls (unanswered calls last 0 s and are left out of the average).",
     },
     "calls.def.per_day": {
-        "ru": "Звонков в рабочий день = звонки / число рабочих дней (пн–пт) периода до даты данных: {days}; "
-        "праздничные дни не исключаются.",
-        "en": "Calls per working day = calls / Monday–Friday days of the period up to the data date: {days}; public "
-        "holidays are not excluded.",
+        "ru": "Звонков в рабочий день = звонки / число рабочих дней периода до даты данных: {days} — по "
+        "производственному календарю РФ (праздники, например 4 ноября, и переносы выходных учтены), как в отчёте "
+        "«Цели».",
+        "en": "Calls per working day = calls / working days of the period up to the data date: {days}, by the "
+        "Russian production calendar (public holidays such as 4 November and moved days off are excluded), as in "
+        "the Goals report.",
     },
     "calls.def.compare": {
         "ru": "Сравнение: предыдущий период той же длины ({previous}) и тот же период год назад ({year_ago}).",
@@ -166,11 +168,24 @@ TEXT = {
         "en": "Meetings in the period: {meetings}, {conv} of the number of calls ({d_prev} vs the previous period).",
     },
     "calls.meet.per_meeting": {"ru": "Одна встреча приходится на {n}.", "en": "One meeting per {n} calls."},
-    "calls.meet.over_one": {
-        "ru": "Встреч больше, чем звонков: встречи назначаются не только по звонкам, поэтому здесь конверсия — "
-        "отношение, а не доля.",
-        "en": "There are more meetings than calls: meetings are not booked by phone only, so the conversion here is "
-        "a ratio, not a share.",
+    "calls.meet.over_data": {
+        "ru": "Записано звонков: {calls}, встреч: {meetings} — встреч больше, чем звонков, и «конверсия» {conv} — "
+        "это проблема данных, а не результат. Вероятная причина — звонки не попадают в amoCRM (телефония не "
+        "подключена или звонят с личного телефона): {per_day} звонка в рабочий день. Конверсию по этим данным "
+        "оценивать нельзя; сначала нужно наладить запись звонков.",
+        "en": "Logged calls: {calls}, meetings: {meetings} — more meetings than calls, so a «conversion» of {conv} "
+        "is a data problem, not a result. The likely cause is calls that never reach amoCRM (telephony not "
+        "connected, or calls from a personal phone): {per_day} calls per working day. The conversion cannot be "
+        "judged from these data; fix the call logging first.",
+    },
+    "calls.rate_over_cell": {"ru": "{value} (ошибка данных)", "en": "{value} (data problem)"},
+    "calls.mgr.ranked_share": {
+        "ru": "{name} ({share}, {lo}–{hi}; {answered} из {calls})",
+        "en": "{name} ({share}, {lo}–{hi}; {answered} of {calls})",
+    },
+    "calls.mgr.ranked_duration": {
+        "ru": "{name} ({avg}, {lo}–{hi}; {calls} с разговором)",
+        "en": "{name} ({avg}, {lo}–{hi}; {calls} answered)",
     },
     "calls.meet.none": {
         "ru": "Встреч по выбранному определению за период нет.",

@@ -11,13 +11,17 @@ Definitions (each is stated next to its figure in the report):
   anyone in the account to the same phone number (last 10 digits) or to the same contact, whatever the
   outcome of that outbound call. A missed call whose window has not ended by the data date and has no
   callback yet is *pending*, not counted as "not called back";
-- meetings: set in ``params/meetings.yaml`` (:class:`MeetingRule`): completed tasks of one task type,
-  counted by completion time, or deals entering one stage (by stage name, in any pipeline), each deal
-  counted once per period; call→meeting conversion = meetings / calls in the period;
+- meetings: set in ``params/meetings.yaml`` (:mod:`crmreports.store.meetings`, the rule every report counts
+  meetings by): completed tasks of one task type, counted by completion time, or deals entering one stage (by
+  stage name, in any pipeline), each deal counted once per period; call→meeting conversion = meetings / calls in
+  the period;
 - calls per won deal: calls in the period on deals won in the period / deals won in the period;
-- calls per working day: calls / Monday–Friday days of the period up to the data date (public holidays
-  are not excluded);
-- per-manager comparison: a 95 % Wilson interval for the answered share and a 95 % Student-t interval
+- calls per working day: calls / working days of the period up to the data date, by the Russian
+  production calendar (:mod:`crmreports.store.concepts`: public holidays such as 4 November are not
+  working days, the same working days as the goals report);
+- won deals: deals moved to won within the period (:mod:`crmreports.store.concepts`, as in every report);
+- per-manager comparison: a 95 % Wilson interval (:func:`crmreports.store.concepts.wilson_interval`) for the
+  answered share and a 95 % Student-t interval
   for the average duration of answered calls; a manager is flagged above/below only when the whole
   interval lies above/below the team's value, and managers with fewer than ``min_calls`` calls are not
   ranked at all.
@@ -27,17 +31,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ...core.periods import Period
-from ...store import WON
+from ...store import concepts
+from ...store.meetings import count_meetings, meetings_by_user
 
 CALLBACK_HOURS = 24.0
 MIN_CALLS = 30
-Z95 = 1.959963984540054
 
 HEADLINE_KEYS = [
     "calls_total",
@@ -67,82 +70,6 @@ COUNT_KEYS = {
     "won_deals",
 }
 DURATION_KEYS = {"calls_duration_total_s", "calls_duration_avg_s"}
-
-
-# ---- what counts as a meeting -------------------------------------------------------------------------------
-
-
-class MeetingsConfigError(ValueError):
-    """``params/meetings.yaml`` is malformed (:mod:`.meetings` reads it) or names no stage of the account; the
-    message names the file, the key and what is valid."""
-
-
-@dataclass(frozen=True)
-class MeetingRule:
-    kind: str  # "task_type" or "stage"
-    task_type_id: int | None = None
-    stage: str | None = None
-    source: str = ""  # where the rule came from (file name, or "default")
-
-
-DEFAULT_RULE = MeetingRule("task_type", task_type_id=2, source="default")
-
-
-def stage_ids(rule: MeetingRule, statuses: pd.DataFrame) -> pd.DataFrame:
-    """(pipeline_id, id) of the stages a stage rule names (case-insensitive); a clear error if none."""
-    names = statuses["name"].astype(str)
-    hit = statuses[names.str.casefold() == str(rule.stage).casefold()]
-    if hit.empty:
-        valid = ", ".join(sorted(set(names[statuses["kind"] == "open"]))) if "kind" in statuses else ", ".join(names)
-        raise MeetingsConfigError(
-            f"{rule.source}: key 'stage' is {rule.stage!r}, which is not a stage of this account; valid: {valid}"
-        )
-    return hit[["pipeline_id", "id"]]
-
-
-def meeting_events(
-    rule: MeetingRule, tasks: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, leads: pd.DataFrame
-) -> pd.DataFrame:
-    """Every meeting the rule recognises, at any time: columns ``key`` (what is counted once per period),
-    ``at``, ``lead_id``, ``user_id`` (task's responsible, or the deal's responsible for stage entries)."""
-    cols = ["key", "at", "lead_id", "user_id"]
-    if rule.kind == "task_type":
-        t = tasks[
-            (tasks["task_type_id"] == rule.task_type_id)
-            & tasks["is_completed"].astype("boolean").fillna(False)
-            & tasks["completed_at"].notna()
-        ]
-        lead = t["entity_id"].where(t["entity"] == "lead")
-        out = pd.DataFrame(
-            {
-                "key": "task-" + t["id"].astype(str),
-                "at": t["completed_at"],
-                "lead_id": lead,
-                "user_id": t["responsible_user_id"],
-            }
-        )
-        return out.reset_index(drop=True)[cols]
-    ids = stage_ids(rule, statuses)
-    sc = stage_changes.merge(
-        ids, left_on=["to_pipeline_id", "to_status_id"], right_on=["pipeline_id", "id"], suffixes=("", "_st")
-    )
-    moved = ~((sc["from_pipeline_id"] == sc["to_pipeline_id"]) & (sc["from_status_id"] == sc["to_status_id"]))
-    sc = sc[moved]
-    owner = dict(zip(leads["id"], leads["responsible_user_id"]))
-    out = pd.DataFrame(
-        {
-            "key": "lead-" + sc["lead_id"].astype(str),
-            "at": sc["at"],
-            "lead_id": sc["lead_id"],
-            "user_id": sc["lead_id"].map(owner),
-        }
-    )
-    return out.reset_index(drop=True)[cols]
-
-
-def count_meetings(events: pd.DataFrame, period: Period) -> int:
-    """Meetings in the period: distinct ``key`` among events inside it (a deal counts once per period)."""
-    return int(events.loc[period.contains(events["at"]), "key"].nunique())
 
 
 # ---- calls ----------------------------------------------------------------------------------------------------
@@ -235,16 +162,12 @@ def callback_states(m: pd.DataFrame, as_of: pd.Timestamp, hours: float = CALLBAC
 
 
 def working_days(period: Period, as_of: pd.Timestamp) -> int:
-    """Monday–Friday days of the period up to the data date (a started day counts)."""
-    end = min(pd.Timestamp(period.end), pd.Timestamp(as_of).ceil("D"))
-    start = pd.Timestamp(period.start)
-    if end <= start:
-        return 0
-    return int(np.busday_count(start.date(), end.date()))
+    """Working days of the period up to the data date (a started day counts), by the Russian production
+    calendar: :func:`crmreports.store.concepts.working_days_until` (4 November is not a working day)."""
+    return concepts.working_days_until(period, as_of)
 
 
-def won_in(leads: pd.DataFrame, period: Period) -> pd.DataFrame:
-    return leads[(leads["status_id"] == WON) & period.contains(leads["closed_at"])]
+won_in = concepts.won_in  # deals won within the period: the one definition (store.concepts)
 
 
 def _ratio(a, b) -> float:
@@ -313,7 +236,8 @@ def headline(
     """Headline figures of one period.
 
     ``calls``: the scope's calls; ``pool``: every call of the account (callbacks by anyone count);
-    ``leads``: the scope's deals (for calls per won deal); ``meetings``: :func:`meeting_events` of the scope;
+    ``leads``: the scope's deals (for calls per won deal); ``meetings``:
+    :func:`crmreports.store.meetings.meeting_events` of the scope;
     ``cb``: optionally, :func:`callbacks` of the scope's calls of a span covering the period with the same
     ``pool``, ``as_of`` and ``hours`` (computed once for several periods).
     """
@@ -359,7 +283,7 @@ def kpi_frame(cols: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
 
 def daily(calls: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
     """Calls per calendar day of the period (up to the data date): in, out, answered, missed, total,
-    and ``working`` (Monday–Friday)."""
+    and ``working`` (a working day of the production calendar)."""
     c = in_period(prepare(calls), period, ["id", "at", "direction", "is_answered", "missed"])
     d = c.assign(day=c["at"].dt.normalize(), is_in=c["direction"] == "in", is_out=c["direction"] == "out")
     g = d.groupby("day").agg(
@@ -384,22 +308,11 @@ def daily_table(g: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.Data
     g = g[COUNT_COLUMNS].reindex(days, fill_value=0).astype(int)
     g.index.name = "day"
     out = g.reset_index()
-    out["working"] = out["day"].dt.day_of_week < 5
+    out["working"] = [concepts.is_working_day(d.date()) for d in out["day"]]
     return out
 
 
 # ---- uncertainty ----------------------------------------------------------------------------------------------
-
-
-def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a proportion k/n; (nan, nan) when n = 0."""
-    if not n:
-        return float("nan"), float("nan")
-    p = k / n
-    denom = 1 + z * z / n
-    center = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, center - half), min(1.0, center + half)
 
 
 def mean_ci(x, level: float = 0.95) -> tuple[float, float, float]:
@@ -460,7 +373,7 @@ def by_manager(
     )
     cb = _period_callbacks(c, pool if pool is not None else calls, as_of, hours, period, cb)
     ncb = cb[cb["state"] == "not_called_back"].groupby("user_id").size()
-    mt = meetings[period.contains(meetings["at"])].groupby("user_id")["key"].nunique()
+    mt = meetings_by_user(meetings, period)
     ids = manager_ids(c["user_id"].dropna().astype("int64").unique(), users, user_ids)
     per_user, durations = {}, {}
     for uid in ids:
@@ -500,7 +413,7 @@ def manager_table(
     for uid in ids:
         g = per_user[uid]
         n, ans, dur = int(g["total"]), int(g["answered"]), float(g["duration_s"])
-        lo, hi = wilson(ans, n)
+        lo, hi = concepts.wilson_interval(ans, n)
         avg, dlo, dhi = mean_ci(durations[uid])
         meet = int(mt.get(uid, 0))
         rows.append(

@@ -52,9 +52,9 @@ from ... import store
 from ...core.localtime import MARGIN, local_sql
 from ...core.periods import Period
 from ...store import WON
+from ...store.meetings import MeetingRule, count_meetings, meetings_by_user, stage_ids
 from ...store.sql import query_arrow, read_arrow, sql_ts, sql_windows
 from . import metrics
-from .metrics import MeetingRule, stage_ids
 
 LEAD_COLUMNS = ["id", "name", "pipeline_id", "status_id", "responsible_user_id", "created_at", "closed_at"]
 CALLBACK_COLUMNS = ["id", "user_id", "lead_id", "phone", "at", "callback_at"]
@@ -111,7 +111,7 @@ class CallsData(store.StoreData):
         return metrics.figures(
             self.counts(period),
             self.period_callbacks(period),
-            metrics.count_meetings(self.meetings, period),
+            count_meetings(self.meetings, period),
             w["on_won"],
             w["won_deals"],
             metrics.working_days(period, as_of),
@@ -139,7 +139,7 @@ class CallsData(store.StoreData):
         durations = {uid: self.durations.get(int(uid), none) for uid in ids}
         cb = self.period_callbacks(period)
         ncb = cb[cb["state"] == "not_called_back"].groupby("user_id").size()
-        mt = self.meetings[period.contains(self.meetings["at"])].groupby("user_id")["key"].nunique()
+        mt = meetings_by_user(self.meetings, period)
         return metrics.manager_table(
             ids,
             per_user,
@@ -350,7 +350,7 @@ class _Reader:
     def meetings(self, s: _Scope, rule: MeetingRule, stages: pd.DataFrame | None) -> pd.DataFrame:
         """The scope's meetings in its windows (UTC-widened): ``key`` (the task, or the deal entering the stage: what
         is counted once per period), ``at`` (local), ``user_id`` (as
-        :func:`crmreports.reports.calls.metrics.meeting_events`)."""
+        :func:`crmreports.store.meetings.meeting_events`)."""
         lead_sql, lead_p = s.leads()
         if rule.kind == "task_type":
             done_sql, done_p = sql_windows("completed_at", s.spans())
@@ -430,7 +430,7 @@ def load_calls(
 
     ``rule`` is the meetings definition; ``hours`` the callback window. Scope filters are those of
     :func:`store.load`; a stage rule naming no stage of the account is a
-    :class:`crmreports.reports.calls.metrics.MeetingsConfigError`.
+    :class:`crmreports.store.meetings.MeetingsConfigError`.
     """
     from ...store import data_end
 

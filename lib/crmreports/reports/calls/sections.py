@@ -1,5 +1,6 @@
 """Sections of the calls notebook («Звонки»): figures from :mod:`.metrics` on what :mod:`.query` counted in
-DuckDB, charts, narrative, definitions. The meetings definition comes from :mod:`.meetings`."""
+DuckDB, charts, narrative, definitions. The meetings definition comes from :mod:`crmreports.store.meetings` (the
+rule every report counts meetings by)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from ...core.labels import t
 from ...present import kit
 from ...present.context import Context, publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
 from ...present.section import Section
-from ...store import data_end  # noqa: F401  (re-exported for notebooks)
+from ...store import (
+    concepts,
+    data_end,  # noqa: F401  (re-exported for notebooks)
+)
+from ...store import meetings as meeting_rules
 from . import charts, metrics
-from . import meetings as meeting_rules
 from . import query as queries_calls
 
 REPORT = __package__.rpartition(".")[2]  # the report is named after its folder (the registry checks)
@@ -28,7 +32,7 @@ class CallsContext(Context):
     """The report context plus the calls report's parameters; ``data`` holds the scope's figures and, for one
     manager's report, the whole team's (:class:`.query.CallsData`)."""
 
-    rule: metrics.MeetingRule = metrics.DEFAULT_RULE
+    rule: meeting_rules.MeetingRule = meeting_rules.DEFAULT_RULE
     hours: float = metrics.CALLBACK_HOURS
     min_calls: int = metrics.MIN_CALLS
     _cache: dict = field(default_factory=dict)
@@ -108,6 +112,8 @@ def _hours(ctx: CallsContext) -> str:
 def _show(ctx: CallsContext, key: str, v) -> str:
     lang = ctx.lang
     if key in metrics.RATE_KEYS:
+        if isinstance(v, (int, float)) and v > 1:  # a share above 100 %: a data problem, said so in the cell
+            return t("calls.rate_over_cell", lang, value=fmt.percent(v, lang, 1))
         return fmt.percent(v, lang, 1)
     if key in metrics.DURATION_KEYS:
         return fmt.duration_hm(v, lang)
@@ -149,7 +155,7 @@ def kpis(ctx: CallsContext) -> Section:
     k = _kpis(ctx)
     cur = {key: (_int(v) if key in metrics.COUNT_KEYS else float(v)) for key, v in k["current"].items()}
     ctx.figures.update(cur)
-    ctx.figures.update(callback_hours=ctx.hours, meetings_rule=_rule_key(ctx.rule))
+    ctx.figures.update(callback_hours=ctx.hours, meetings_rule=meeting_rules.rule_key(ctx.rule))
     ctx.comparisons.update(previous=k["previous"].to_dict(), year_ago=k["year_ago"].to_dict())
     sec = Section(ctx, "kpis", t("calls.kpi.title", lang))
     if cur["calls_total"] == 0:
@@ -322,11 +328,6 @@ def missed(ctx: CallsContext) -> Section:
     return sec
 
 
-def _rule_key(rule: metrics.MeetingRule) -> str:
-    """The meetings definition for machines: ``task_type:2`` or ``stage:Встреча назначена``."""
-    return f"{rule.kind}:{rule.task_type_id if rule.kind == 'task_type' else rule.stage}"
-
-
 def _rule_text(ctx: CallsContext) -> str:
     r, lang = ctx.rule, ctx.lang
     if r.kind == "stage":
@@ -345,7 +346,20 @@ def meetings(ctx: CallsContext) -> Section:
     if ctx.rule.kind == "task_type" and not ctx.team.meeting_tasks_exist:  # any in the account at all?
         sec.text(t("calls.meet.no_such_tasks", lang, id=ctx.rule.task_type_id), finding=True)
     n_calls, n_meet = _int(cur["calls_total"]), _int(cur["meetings"])
-    if n_meet:
+    if n_meet > n_calls:
+        # a conversion above 100 % is not a result: meetings are logged, calls are not (a logging gap)
+        sec.text(
+            t(
+                "calls.meet.over_data",
+                lang,
+                meetings=fmt.number(n_meet, lang),
+                calls=fmt.number(n_calls, lang),
+                conv=fmt.percent(cur["call_to_meeting_conversion"], lang, 1),
+                per_day=fmt.number(cur["calls_per_working_day"], lang, 1),
+            ),
+            finding=True,
+        )
+    elif n_meet:
         sec.text(
             t(
                 "calls.meet.sentence",
@@ -356,11 +370,9 @@ def meetings(ctx: CallsContext) -> Section:
                     cur["call_to_meeting_conversion"], prev["call_to_meeting_conversion"], lang, "points"
                 ),
             ),
-            finding=0 < n_meet <= n_calls,
+            finding=True,
         )
-        if n_meet > n_calls:
-            sec.text(t("calls.meet.over_one", lang))
-        elif n_calls:
+        if n_calls:
             sec.text(t("calls.meet.per_meeting", lang, n=_count1(n_calls / n_meet, "call", lang)))
     else:
         sec.text(t("calls.meet.none", lang))
@@ -380,7 +392,7 @@ def meetings(ctx: CallsContext) -> Section:
         sec.text(t("calls.meet.no_won", lang))
     keys = ["meetings", "call_to_meeting_conversion", "calls_per_won_deal"]
     ctx.figures.update({key: (_int(cur[key]) if key in metrics.COUNT_KEYS else float(cur[key])) for key in keys})
-    ctx.figures["meetings_rule"] = _rule_key(ctx.rule)
+    ctx.figures["meetings_rule"] = meeting_rules.rule_key(ctx.rule)
     shown = pd.DataFrame(
         {
             t("common.metric", lang): [_kpi_label(ctx, key) for key in keys],
@@ -450,9 +462,25 @@ def managers(ctx: CallsContext) -> Section:
             for flag, key in (("above", "calls.mgr.above"), ("below", "calls.mgr.below")):
                 g = ranked[ranked["answered_flag"] == flag].sort_values("answered_share", ascending=flag == "below")
                 if len(g):
-                    names = ", ".join(
-                        f"{n} ({pct(s)}, {pct(lo)}–{pct(hi)})"
-                        for n, s, lo, hi in zip(g["manager"], g["answered_share"], g["answered_lo"], g["answered_hi"])
+                    names = ", ".join(  # the counts the share rests on: answered of all calls
+                        t(
+                            "calls.mgr.ranked_share",
+                            lang,
+                            name=n,
+                            share=pct(s),
+                            lo=pct(lo),
+                            hi=pct(hi),
+                            answered=fmt.number(a, lang),
+                            calls=fmt.count(c, "call", lang),
+                        )
+                        for n, s, lo, hi, a, c in zip(
+                            g["manager"],
+                            g["answered_share"],
+                            g["answered_lo"],
+                            g["answered_hi"],
+                            g["answered"],
+                            g["calls_total"],
+                        )
                     )
                     sec.text(t(key, lang, team=pct(team_share), names=names), finding=True)
             if ranked["answered_flag"].eq("within").all():
@@ -460,9 +488,19 @@ def managers(ctx: CallsContext) -> Section:
             for flag, key in (("above", "calls.mgr.dur_above"), ("below", "calls.mgr.dur_below")):
                 g = ranked[ranked["duration_flag"] == flag].sort_values("duration_avg_s", ascending=flag == "below")
                 if len(g):
-                    names = ", ".join(
-                        f"{n} ({dur(a)}, {dur(lo)}–{dur(hi)})"
-                        for n, a, lo, hi in zip(g["manager"], g["duration_avg_s"], g["duration_lo"], g["duration_hi"])
+                    names = ", ".join(  # the answered calls the mean rests on
+                        t(
+                            "calls.mgr.ranked_duration",
+                            lang,
+                            name=n,
+                            avg=dur(a),
+                            lo=dur(lo),
+                            hi=dur(hi),
+                            calls=fmt.count(k, "call", lang),
+                        )
+                        for n, a, lo, hi, k in zip(
+                            g["manager"], g["duration_avg_s"], g["duration_lo"], g["duration_hi"], g["answered"]
+                        )
                     )
                     sec.text(t(key, lang, team=dur(team_avg), names=names), finding=True)
             if ranked["duration_flag"].eq("within").all():
@@ -511,7 +549,7 @@ def managers(ctx: CallsContext) -> Section:
     # the managers' rows and the team's (every call of the period, with a manager or not)
     tc = team.counts(ctx.period)
     n_team, n_answered = tc["total"], tc["answered"]
-    lo, hi = metrics.wilson(n_answered, n_team)
+    lo, hi = concepts.wilson_interval(n_answered, n_team)
     team_cb = ctx.callbacks(team=True)
     nan = float("nan")
     team_row = {
@@ -522,7 +560,7 @@ def managers(ctx: CallsContext) -> Section:
         "calls_missed": tc["missed"],
         "not_called_back": int((team_cb.loc[ctx.period.contains(team_cb["at"]), "state"] == "not_called_back").sum()),
         "calls_per_working_day": _per(n_team, metrics.working_days(ctx.period, ctx.as_of)),
-        "meetings": metrics.count_meetings(team.meetings, ctx.period),
+        "meetings": meeting_rules.count_meetings(team.meetings, ctx.period),
         "answered": n_answered,
         "answered_share": team_share,
         "answered_lo": lo,

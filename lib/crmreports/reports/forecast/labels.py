@@ -29,6 +29,12 @@ TEXT = {
         "en": "No forecast: the history has {months} of sales and at least {need} are needed. "
         "Come back when more history has accumulated.",
     },
+    "forecast.inactive": {
+        "ru": "Прогноз не построен: нет открытых сделок и ни одной выигранной за последние {months} мес. — "
+        "менеджер не активен, переносить на него темп команды было бы вымыслом.",
+        "en": "No forecast: no open deals and no wins in the last {months} months — the manager is inactive, "
+        "and projecting the team's pace onto them would be fiction.",
+    },
     "forecast.no_won": {
         "ru": "Прогноз не построен: в истории нет ни одной успешной сделки, опереться не на что.",
         "en": "No forecast: the history has no won deals to learn from.",
@@ -87,6 +93,12 @@ TEXT = {
         "en": "The largest move in the forecast is {from_name} → {to_name}: {change}; a year ago the same step was "
         "{change_ago}. That is the seasonality the model carries forward.",
     },
+    "forecast.views.not_season": {
+        "ru": "Главный сдвиг прогноза — {from_name} → {to_name}: {change}; год назад тот же переход дал "
+        "{change_ago}, то есть в обратную сторону — это не сезонность, а тренд и текущая воронка.",
+        "en": "The largest move in the forecast is {from_name} → {to_name}: {change}; a year ago the same step "
+        "went the other way ({change_ago}), so this is not seasonality but the trend and the current pipeline.",
+    },
     "forecast.views.season_dip": {
         "ru": "Впереди сезонный спад: выручка за {to_name} ожидается на {drop} ниже, чем за {from_name} (год назад тот "
         "же переход — {change_ago}).",
@@ -110,6 +122,18 @@ TEXT = {
     "forecast.col.pipeline": {"ru": "Воронка", "en": "Pipeline view"},
     "forecast.col.ts": {"ru": "Временной ряд", "en": "Time series"},
     "forecast.col.combined": {"ru": "Итог", "en": "Combined"},
+    "forecast.def.concepts": {
+        "ru": "Открытые сделки — в открытом этапе на дату прогноза; заявки, ещё ждущие в «Неразобранном», — не "
+        "сделки и не учитываются ни в открытых сделках, ни в истории вероятностей (как во всех отчётах). "
+        "Выручка — по дате перехода в «Успешно реализовано»; сделки менеджера — по текущему ответственному. "
+        "Менеджер без открытых сделок и без выигранных за последние {months} мес. не прогнозируется. Та же модель "
+        "даёт прогноз остатка периода в отчёте «Цели».",
+        "en": "Open deals are in an open stage at the forecast date; requests still pending in «Unsorted» are not "
+        "deals and count neither among the open deals nor in the probabilities' history (as in every report). "
+        "Revenue by the date the deal moved to won; a manager's deals are those they are responsible for now. "
+        "A manager with no open deals and no wins in the last {months} months is not forecast. The same model "
+        "projects the rest of a plan period in the Goals report.",
+    },
     "forecast.def.pipeline": {
         "ru": "Воронка: каждая открытая на {origin} сделка × вероятность, что сделка на её этапе и её возраста будет "
         "выиграна в данном месяце. Вероятности — по сделкам, открытым в начале каждого из 12 прошлых месяцев, "
@@ -258,6 +282,11 @@ TEXT = {
     "forecast.by.unit_k": {"ru": "{month}, тыс. ₽", "en": "{month}, ₽K"},
     "forecast.by.cell_note": {"ru": "В ячейках: прогноз (интервал 80 %).", "en": "Cells: forecast (80 % interval)."},
     "forecast.by.short": {"ru": "мало истории", "en": "short history"},
+    "forecast.by.inactive_cell": {"ru": "не активен", "en": "inactive"},
+    "forecast.by.inactive": {
+        "ru": "Без прогноза (нет открытых сделок и ни одной выигранной за последние {months} мес.): {names}.",
+        "en": "Not forecast (no open deals and no wins in the last {months} months): {names}.",
+    },
     "forecast.by.no_won": {"ru": "нет побед", "en": "no wins"},
     "forecast.def.by": {
         "ru": "Прогноз для каждого менеджера (по текущему ответственному) и каждой воронки строится тем же "

@@ -89,33 +89,20 @@ def results(ctx: ForecastContext) -> dict:
 
 def results_from(ctx: ForecastContext, known: pd.DataFrame, make_snapshots) -> dict:
     """:func:`results` from the deals ``known`` at the origin and ``make_snapshots`` (month starts → their
-    snapshots of those deals); kept on the context."""
-    origin = origin_of(ctx)
-    s = fc_lib.DEFAULT
-    # what the store held at the origin, and its month-start snapshots: computed once, shared by the
-    # backtest (24 months back), the forecast and the breakdowns (12 months back)
-    moments = fc_lib.snapshot_moments(known, origin, s.lookback, s.lookback)
-    # the snapshots are made while the deals' arrays are built in a thread (see Estimator)
-    estimator = fc_lib.Estimator(None, known, origin, s, snaps_from=partial(make_snapshots, moments))
-    snaps = estimator.snaps
-    if ctx.scope.kind == "team":  # the breakdowns are computed alongside the backtest
-        estimator.start_groups(BREAKDOWN_COLUMNS)
-    bt = estimator.backtest()
-    factors = {m: fc_lib.calibration_factor(bt, m) for m in ("revenue", "deals")}
-    raw = estimator.forecast()
-    recent = fc_lib.snapshots_since(snaps, fc_lib.snapshot_moments(known, origin, s.lookback)[0])
-    ctx.results.update(
-        origin=origin,
-        raw=raw,
-        forecast=fc_lib.widen(raw, factors),
-        backtest=bt,
-        factors=factors,
-        accuracy=fc_lib.accuracy(bt, "revenue"),
-        accuracy_deals=fc_lib.accuracy(bt, "deals"),
-        known=known,
-        estimator=estimator,
-        snapshots=recent if recent is not None else pd.DataFrame(columns=fc_lib.SNAPSHOT_COLUMNS),
+    snapshots of those deals): :func:`crmreports.store.forecasting.model_results`, the model the goals
+    report projects with too; kept on the context."""
+    groups = BREAKDOWN_COLUMNS if ctx.scope.kind == "team" else ()  # computed alongside the backtest
+    r = fc_lib.model_results(known, make_snapshots, ctx.data.statuses, origin_of(ctx), fc_lib.DEFAULT, groups)
+    # a scope (a manager) with no open deal and no win in the last three months is not forecast
+    scope_inactive = ctx.scope.kind == "manager" and bool(
+        fc_lib.inactive_keys(known.assign(_all=0), r["snapshots"], r["origin"], "_all")
     )
+    r["inactive"] = scope_inactive
+    if scope_inactive:
+        for key in ("raw", "forecast"):
+            fc = r[key]
+            r[key] = fc_lib.Forecast(**{**{k: getattr(fc, k) for k in fc.__dataclass_fields__}, "status": "inactive"})
+    ctx.results.update(r)
     return ctx.results
 
 
@@ -144,6 +131,9 @@ def _statement(ctx: ForecastContext, sec: Section) -> bool:
         return True
     if fc.status == "no_won":
         sec.text(t("forecast.no_won", ctx.lang), finding=True)
+        return True
+    if fc.status == "inactive":
+        sec.text(t("forecast.inactive", ctx.lang, months=fc_lib.INACTIVE_MONTHS), finding=True)
         return True
     return False
 
@@ -328,6 +318,18 @@ def views(ctx: ForecastContext) -> Section:
     return sec
 
 
+def season_kind(a: float, b: float, year_a: float, year_b: float) -> str:
+    """How to word the forecast's move from ``a`` to ``b`` given the same two months a year earlier
+    (``year_a`` → ``year_b``): "dip" (a fall of more than 5 % that last year's same months also fell),
+    "season" (last year's same months moved the same way: seasonality) or "not_season" (they moved the
+    other way, or one of the moves is flat: not seasonality, whatever the model)."""
+    if b < a * 0.95 and year_b < year_a:
+        return "dip"
+    if b != a and year_b != year_a and (b > a) == (year_b > year_a):
+        return "season"
+    return "not_season"
+
+
 def _seasonality(ctx: ForecastContext, sec: Section, fc, names) -> None:
     """The largest month-to-month move of the forecast, set against the same move a year earlier."""
     lang = ctx.lang
@@ -345,7 +347,8 @@ def _seasonality(ctx: ForecastContext, sec: Section, fc, names) -> None:
     _, i, a, b, ya, yb = max(moves)
     from_name = _mname(months[i - 1], lang) if i > 1 else _mname(months[0], lang)
     to_name = _mname(months[i], lang)
-    if b < a * 0.95 and yb < ya:
+    kind = season_kind(a, b, ya, yb)
+    if kind == "dip":
         sec.text(
             t(
                 "forecast.views.season_dip",
@@ -353,6 +356,18 @@ def _seasonality(ctx: ForecastContext, sec: Section, fc, names) -> None:
                 from_name=from_name,
                 to_name=to_name,
                 drop=fmt.percent(1 - b / a, lang),
+                change_ago=fmt.change(yb, ya, lang),
+            ),
+            finding=True,
+        )
+    elif kind == "not_season":
+        sec.text(
+            t(
+                "forecast.views.not_season",
+                lang,
+                from_name=from_name,
+                to_name=to_name,
+                change=fmt.change(b, a, lang),
                 change_ago=fmt.change(yb, ya, lang),
             ),
             finding=True,
@@ -430,6 +445,7 @@ def pipeline(ctx: ForecastContext) -> Section:
     sec.figure(charts.weighted_pipeline(wp, lang, ctx.currency))
     kit.table(sec, "weighted_pipeline", wp.drop(columns="label"), PIPELINE_COLUMNS, shown_rows=wp)
     sec.note(t("forecast.def.weighted", lang))
+    sec.note(t("forecast.def.concepts", lang, months=fc_lib.INACTIVE_MONTHS))
     return sec
 
 
@@ -558,6 +574,21 @@ def breakdown(ctx: ForecastContext) -> Section:
             continue
         g.insert(1, "name", g["key"].map(ref).fillna(g["key"].astype(str)))
         if table == "by_manager":
+            # no open deal and no win in the last three months: listed as inactive, not forecast
+            off = g["key"].isin(fc_lib.inactive_keys(r["known"], r["snapshots"], r["origin"], column))
+            values = [c for c in g.columns if c[-2:] in ("_1", "_2", "_3") or c == "revenue_3m"]
+            g.loc[off, values] = np.nan
+            g.loc[off, "status"] = "inactive"
+            g = pd.concat([g[~off], g[off]]).reset_index(drop=True)
+            if off.any():
+                sec.text(
+                    t(
+                        "forecast.by.inactive",
+                        lang,
+                        names=", ".join(g.loc[g["status"] == "inactive", "name"].astype(str)),
+                        months=fc_lib.INACTIVE_MONTHS,
+                    )
+                )
             top = g.dropna(subset=["revenue_3m"]).head(1)
             for _, x in top.iterrows():
                 sec.text(
@@ -593,6 +624,8 @@ def _breakdown_columns(ctx: ForecastContext, label: str, names: list[str], large
 
 
 def _status(lang: str, status: str) -> str:
+    if status == "inactive":
+        return t("forecast.by.inactive_cell", lang)
     return t("forecast.by.short", lang) if status == "short_history" else t("forecast.by.no_won", lang)
 
 

@@ -24,8 +24,9 @@ TEXT = {
     "goals.plan.row.days_left": {"ru": "Календарных дней осталось", "en": "Calendar days left"},
     "goals.plan.row.pace_needed": {"ru": "Нужный темп в рабочий день", "en": "Pace needed per working day"},
     "goals.plan.row.pace_actual": {"ru": "Текущий темп в рабочий день", "en": "Current pace per working day"},
-    "goals.plan.row.projection": {"ru": "Прогноз в том же ритме", "en": "Run-rate projection"},
-    "goals.plan.row.band": {"ru": "Прогноз по открытым сделкам", "en": "Projection from open deals"},
+    "goals.plan.row.run_rate": {"ru": "Прогноз в том же ритме", "en": "Run-rate projection"},
+    "goals.plan.row.projection": {"ru": "Прогноз продаж к концу периода", "en": "Sales forecast to the period's end"},
+    "goals.plan.row.band": {"ru": "Интервал прогноза 80 %", "en": "Forecast 80 % interval"},
     "goals.plan.of_total": {"ru": "{left} из {total}", "en": "{left} of {total}"},
     "goals.plan.band_value": {"ru": "{low} — {high}", "en": "{low} to {high}"},
     "goals.plan.sentence_running": {
@@ -50,11 +51,39 @@ TEXT = {
         "ru": "В периоде ещё не прошло ни одного рабочего дня, поэтому прогноз в том же ритме пока не строится.",
         "en": "No working day of the period has passed yet, so there is no run-rate projection.",
     },
-    "goals.plan.sentence_band": {
-        "ru": "Открытые сделки ({n}, взвешенные по вероятности выигрыша) дают оценку от {low} до {high} к концу "
-        "периода.",
-        "en": "The open deals ({n}, weighted by their chance to be won) point to {low} to {high} by the end of "
-        "the period.",
+    "goals.plan.sentence_forecast": {
+        "ru": "По прогнозу продаж к концу периода будет {projection} — {share} плана (интервал 80 %: {low} — "
+        "{high}); из них {rest} — ожидаемые продажи до конца периода.",
+        "en": "The sales forecast puts the period's end at {projection}, {share} of the plan (80 % interval: "
+        "{low} to {high}); {rest} of it is expected sales in the rest of the period.",
+    },
+    "goals.plan.sentence_open": {
+        "ru": "Из ожидаемого остатка {expected} дают {n} на {origin} (каждая с вероятностью выигрыша "
+        "для её этапа и возраста); сделки старше года ({old}) дают {old_expected}.",
+        "en": "Of the expected rest, {expected} comes from {n} open on {origin} (each with the win probability of "
+        "its stage and age); deals over a year old ({old}) add {old_expected}.",
+    },
+    "goals.plan.no_forecast.no_model": {
+        "ru": "Прогноза продаж на остаток периода нет.",
+        "en": "There is no sales forecast for the rest of the period.",
+    },
+    "goals.plan.no_forecast.short_history": {
+        "ru": "Прогноза продаж на остаток периода нет: история слишком коротка (меньше трёх месяцев).",
+        "en": "No sales forecast for the rest of the period: the history is too short (under three months).",
+    },
+    "goals.plan.no_forecast.no_won": {
+        "ru": "Прогноза продаж на остаток периода нет: в истории нет ни одной успешной сделки.",
+        "en": "No sales forecast for the rest of the period: the history has no won deals.",
+    },
+    "goals.plan.no_forecast.inactive": {
+        "ru": "Прогноза продаж на остаток периода нет: нет открытых сделок и ни одной выигранной за последние три "
+        "месяца (менеджер не активен).",
+        "en": "No sales forecast for the rest of the period: no open deals and no wins in the last three months "
+        "(the manager is inactive).",
+    },
+    "goals.plan.no_forecast.beyond_horizon": {
+        "ru": "Прогноза продаж на остаток периода нет: период кончается позже трёх месяцев прогноза.",
+        "en": "No sales forecast for the rest of the period: it ends after the forecast's three months.",
     },
     "goals.plan.sentence_closed": {
         "ru": "План {metric} на {period} — {target}; выполнено {fact} — {share}.",
@@ -123,16 +152,26 @@ TEXT = {
         "period, the actual.",
     },
     "goals.def.band": {
-        "ru": "Прогноз по открытым сделкам: к факту добавляются сделки, открытые на {as_of}, каждая с весом = доля "
-        "выигранных среди сделок, входивших на её текущий этап за 12 месяцев (по сделкам этого отчёта). "
-        "Нижняя граница ещё умножает вес на долю тех выигранных, что закрылись не позже чем через "
-        "{horizon} после входа на этап (оставшееся время периода); верхняя — без этого множителя. Новые, ещё "
-        "не созданные сделки не учитываются; этапы без истории дают 0; бюджет — текущий.",
-        "en": "Projection from open deals: the actual plus the deals open on {as_of}, each weighted by the share "
-        "won among the deals that entered its current stage in the last 12 months (deals of this report). "
-        "The low end also multiplies by the share of those wins that came within {horizon} of entering "
-        "the stage (the time left in the period); the high end does not. Deals not yet created are not "
-        "counted; stages without history weigh 0; budgets are current ones.",
+        "ru": "Прогноз продаж к концу периода = факт + ожидаемые продажи остатка периода по модели отчёта «Прогноз "
+        "продаж» на {origin} (одна модель для обоих отчётов): открытые сделки с вероятностью выигрыша по этапу "
+        "и возрасту сделки (старые зависшие сделки весят столько, сколько выигрывают сделки их возраста), новые "
+        "сделки и временной ряд, вместе; месяц прогноза входит долей оставшихся в периоде рабочих дней. "
+        "Интервал 80 % — интервал прогноза на этот остаток (месяцы берутся с полностью связанными ошибками), "
+        "поэтому нижняя граница ≤ прогноз ≤ верхняя. Бюджеты — текущие.",
+        "en": "Sales forecast to the period's end = the actual + the expected sales of the rest of the period by the "
+        "Sales forecast report's model as of {origin} (one model for both reports): open deals weighted by the "
+        "win probability of their stage and age (old stale deals weigh what deals of their age are won at), new "
+        "deals and the time series, combined; a forecast month counts by the share of its working days left in "
+        "the period. The 80 % interval is the forecast's for that rest (months taken as fully correlated), so "
+        "low ≤ forecast ≤ high. Budgets are current ones.",
+    },
+    "goals.def.concepts": {
+        "ru": "Определения общие для всех отчётов: выручка и успешные сделки — по дате перехода в «Успешно "
+        "реализовано»; открытые сделки — в открытом этапе на момент отчёта, заявки в «Неразобранном» — не "
+        "сделки; рабочие дни — по производственному календарю; сделки менеджера — по текущему ответственному.",
+        "en": "Definitions shared by every report: revenue and won deals by the date the deal moved to won; open "
+        "deals are in an open stage at the report moment, requests pending in «Unsorted» are not deals; working "
+        "days follow the production calendar; a manager's deals are those they are responsible for now.",
     },
     "goals.chart.title": {
         "ru": "{metric}: {period} — факт нарастающим итогом и план",
@@ -161,9 +200,14 @@ TEXT = {
     "goals.pipeline.title": {"ru": "Открытые сделки в прогнозе", "en": "Open deals in the projection"},
     "goals.pipeline.open": {"ru": "Открыто", "en": "Open"},
     "goals.pipeline.p_win": {"ru": "Доля выигр.", "en": "Win share"},
-    "goals.pipeline.p_in_time": {"ru": "Успевают", "en": "In time"},
-    "goals.pipeline.weighted": {"ru": "Вклад (низ)", "en": "Weight (low)"},
-    "goals.pipeline.weighted_any": {"ru": "Вклад (верх)", "en": "Weight (high)"},
+    "goals.pipeline.expected": {"ru": "Ожидается до конца периода", "en": "Expected by the period's end"},
+    "goals.pipeline.old_deals": {"ru": "Из них старше года", "en": "Of them over a year old"},
+    "goals.pipeline.old": {
+        "ru": "Сделки старше {days} дней ({n}) дают в прогноз лишь {expected}: сделки такого возраста выигрывают "
+        "редко, и модель это учитывает.",
+        "en": "Deals over {days} days old ({n}) add only {expected}: deals that old are rarely won, and the model "
+        "takes that into account.",
+    },
     "goals.pipeline.sentence": {
         "ru": "Больше всего в прогноз даёт этап «{stage}»: {n}, вклад {weighted}.",
         "en": "The «{stage}» stage adds the most: {n}, weighing {weighted}.",
@@ -209,12 +253,16 @@ TEXT = {
         "en": "The file has no manager plans for {period}.",
     },
     "goals.managers.sentence": {
-        "ru": "План {metric} выполнили {done} из {total}; меньше всего выполнено: {name} — {share}.",
-        "en": "{done} of {total} have met their {metric} plan; the lowest is {name} at {share}.",
+        "ru": "План {metric} выполнили {done} из {total}; меньше всего выполнено: {name} — {share} ({fact} из {plan}).",
+        "en": "{done} of {total} have met their {metric} plan; the lowest is {name} at {share} ({fact} of {plan}).",
+    },
+    "goals.managers.inactive": {
+        "ru": "Без прогноза (нет открытых сделок и ни одной выигранной за последние три месяца): {names}.",
+        "en": "Not forecast (no open deals and no wins in the last three months): {names}.",
     },
     "goals.managers.at_risk": {
-        "ru": "В том же ритме не успевают выполнить план {metric}: {names}.",
-        "en": "At the same pace these managers will miss their {metric} plan: {names}.",
+        "ru": "По прогнозу продаж не успевают выполнить план {metric}: {names}.",
+        "en": "By the sales forecast these managers will miss their {metric} plan: {names}.",
     },
     "goals.managers.sum": {
         "ru": "Сумма планов менеджеров {metric}: {sum}.",

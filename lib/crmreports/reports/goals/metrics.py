@@ -1,5 +1,6 @@
 """Sales plans («Цели»): pure plan-progress metrics (DataFrames in, figures out). The plans themselves
-come from the plan file, read and validated by :mod:`crmreports.reports.goals.plans`.
+come from the plan file, read and validated by :mod:`crmreports.store.plans` (with a plan's fact and done share,
+shared with the managers scorecard).
 
 Definitions (stated next to every figure in the report):
 - fact: won revenue (``revenue`` plans) or the number of won deals (``won_deals`` plans), by the date the
@@ -9,15 +10,18 @@ Definitions (stated next to every figure in the report):
   (:mod:`crmreports.core.workdays`); elapsed = working days in [period start, as-of day), left = in
   [as-of day, period end);
 - pace needed per working day = remaining / working days left;
-- run-rate projection («если продолжит работать в том же ритме») = fact / working days elapsed × working
-  days in the period; for a closed period it is the fact;
-- weighted open pipeline: for each deal open at the as-of moment, its value (price, or 1 for a count
-  plan) × the historical win share of its current stage (of the deals that entered the stage in the 12
-  months before the as-of moment, the share won by then) × the share of those won deals that were won
-  within the period's remaining calendar days of entering the stage;
-- band: low = fact + weighted pipeline (only open deals, each weighted by its chance to be won in time);
-  high = fact + the pipeline weighted by the win share alone (as if every open deal closed before the
-  period's end at its stage's usual rate). Deals not yet created are in neither.
+- run-rate («если продолжит работать в том же ритме») = fact / working days elapsed × working days in the
+  period; for a closed period it is the fact;
+- projection of a running plan = fact + the sales forecast's expected won revenue (or won deals) for the
+  rest of the period: the forecast report's model (:mod:`crmreports.store.forecasting`, one model for
+  both reports) as of the last month start at or before the as-of moment: open deals weighted by the
+  probability that a deal at their stage *and age* is won within each month (old, stale deals weigh what
+  deals of their age have historically been won at), new deals still to come, and the time series,
+  combined; each forecast month counts by the share of its working days left in the period. The band
+  (``projection_low`` – ``projection_high``) is fact + the forecast's 80 % interval for that window, so
+  low ≤ projection ≤ high, and goals and forecast give the same expected revenue for the same window;
+- open deals: :func:`crmreports.store.concepts.open_deals_at` at the as-of moment (pending
+  «Неразобранное» requests are not deals), the same count as the forecast's and the sales report's.
 """
 
 from __future__ import annotations
@@ -32,34 +36,20 @@ import pandas as pd
 
 from ...core import workdays
 from ...core.periods import Period
-from ...store import WON
-from .plans import TEAM, GoalsFile, Plan
+from ...store import concepts
+from ...store import forecasting as model_lib
+from ...store.plans import TEAM, GoalsFile, Plan, fact, moment_for
 
-LOOKBACK_DAYS = 365
+OLD_DAYS = 365  # open deals older than this are reported apart (their share of the projection)
+MEASURE = {"revenue": "revenue", "won_deals": "deals"}  # a plan's metric → the forecast's measure
 
 
 # ---------------------------------------------------------------- facts
 
 
 def won_between(leads: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Deals that moved to won within ``[start, end)``."""
-    return leads[(leads["status_id"] == WON) & (leads["closed_at"] >= start) & (leads["closed_at"] < end)]
-
-
-def metric_value(won: pd.DataFrame, metric: str) -> float:
-    """Revenue (sum of price) or the number of deals."""
-    return float(won["price"].fillna(0).sum()) if metric == "revenue" else float(len(won))
-
-
-def fact(leads: pd.DataFrame, period: Period, metric: str, until: pd.Timestamp) -> float:
-    """The plan's fact: won revenue or won deals from the period's start to ``min(until, period end)``."""
-    end = min(pd.Timestamp(until), period.end_ts)
-    return metric_value(won_between(leads, period.start_ts, end), metric)
-
-
-def moment_for(period: Period, as_of: pd.Timestamp) -> pd.Timestamp:
-    """The moment a plan is evaluated at: ``as_of`` clamped to the period."""
-    return max(period.start_ts, min(pd.Timestamp(as_of), period.end_ts))
+    """Deals that moved to won within ``[start, end)``: :func:`crmreports.store.concepts.won_between`."""
+    return concepts.won_between(leads, start, end)
 
 
 def daily_cumulative(
@@ -90,149 +80,76 @@ def daily_cumulative(
     return out
 
 
-# ---------------------------------------------------------------- weighted pipeline
+# ---------------------------------------------------------------- the forecast's model
 
 
-def stage_at(leads: pd.DataFrame, stage_changes: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
-    """(id, pipeline_id, status_id) of each lead at ``moment``: its last stage change before then, or its
-    current stage when it has no history."""
-    sc = stage_changes[(stage_changes["at"] < moment) & stage_changes["lead_id"].isin(leads["id"])]
-    last = sc.sort_values(["lead_id", "at", "id"]).groupby("lead_id").last()
-    cur = leads.set_index("id")[["pipeline_id", "status_id"]]
-    pipe = cur["pipeline_id"].copy()
-    status = cur["status_id"].copy()
-    has = last.index.intersection(cur.index)
-    pipe.loc[has] = last.loc[has, "to_pipeline_id"].values
-    status.loc[has] = last.loc[has, "to_status_id"].values
-    return pd.DataFrame({"id": cur.index, "pipeline_id": pipe.values, "status_id": status.values})
+@dataclass(frozen=True)
+class Model:
+    """The sales forecast of one scope as of ``origin`` (:func:`crmreports.store.forecasting.model_results`):
+    ``status`` ("ok", or why there is no forecast: "short_history", "no_won", "inactive"), ``table`` (one
+    row per forecast month ``k`` and measure with ``combined`` and ``high``, the intervals as the forecast
+    report shows them) and ``open_deals`` (the weighted open deals at the origin, when known)."""
+
+    origin: pd.Timestamp
+    status: str
+    table: pd.DataFrame
+    open_deals: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @classmethod
+    def of(cls, fc) -> Model:
+        """From a :class:`crmreports.store.forecasting.Forecast` (its intervals as shown)."""
+        return cls(pd.Timestamp(fc.origin), fc.status, fc.table, fc.open_deals)
+
+    def window(self, start: pd.Timestamp, end: pd.Timestamp, metric: str):
+        """:func:`crmreports.store.forecasting.window` of ``[start, end)`` for the plan's ``metric``; None when
+        there is no forecast or the window is not inside the forecast months."""
+        if self.status != "ok":
+            return None
+        try:
+            return model_lib.window(self.table, self.origin, start, end, MEASURE[metric])
+        except ValueError:
+            return None
 
 
-def open_deals_at(
-    leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, moment: pd.Timestamp
-) -> pd.DataFrame:
-    """Deals created before ``moment`` and not closed by then, in an open stage: id, price, pipeline_id,
-    status_id (the stage at ``moment``)."""
-    op = leads[(leads["created_at"] < moment) & (leads["closed_at"].isna() | (leads["closed_at"] >= moment))]
-    st = stage_at(op, stage_changes, moment)
-    out = op[["id", "price"]].merge(st, on="id")
-    open_ids = set(
-        zip(statuses.loc[statuses["kind"] == "open", "pipeline_id"], statuses.loc[statuses["kind"] == "open", "id"])
-    )
-    keep = [(p, s) in open_ids for p, s in zip(out["pipeline_id"], out["status_id"])]
-    return out[keep].reset_index(drop=True)
+PIPELINE_COLUMNS = [
+    "pipeline_id",
+    "status_id",
+    "open_deals",
+    "amount",
+    "p_win",
+    "expected",
+    "old_deals",
+    "old_expected",
+]
 
 
-def horizon_days(period: Period, moment: pd.Timestamp) -> float:
-    """Calendar days from ``moment`` to the period's end (the "won in time" horizon of the pipeline band)."""
-    return (period.end_ts - moment).total_seconds() / 86400.0
-
-
-COUNT_COLUMNS = ["pipeline_id", "status_id", "entered", "won", "won_in_time"]
-
-
-def stage_entry_counts(
-    leads: pd.DataFrame,
-    stage_changes: pd.DataFrame,
-    statuses: pd.DataFrame,
-    moment: pd.Timestamp,
-    horizon_days: float,
-    lookback_days: int = LOOKBACK_DAYS,
-) -> pd.DataFrame:
-    """Per open stage entered in the ``lookback_days`` before ``moment`` (only stages with entries):
-    ``entered`` (distinct deals), ``won`` (of those, won before ``moment`` and not before their last entry
-    into the stage) and ``won_in_time`` (of the won, within ``horizon_days`` of that entry).
-    :func:`stage_stats` turns these counts into shares."""
-    start = moment - pd.Timedelta(days=lookback_days)
-    opens = statuses[statuses["kind"] == "open"][["pipeline_id", "id"]].rename(columns={"id": "status_id"})
-    sc = stage_changes[(stage_changes["at"] >= start) & (stage_changes["at"] < moment)]
-    sc = sc.rename(columns={"to_pipeline_id": "pipeline_id", "to_status_id": "status_id"})
-    entries = sc.merge(opens, on=["pipeline_id", "status_id"])
-    entries = entries.groupby(["pipeline_id", "status_id", "lead_id"])["at"].max().reset_index()
-    won = leads[(leads["status_id"] == WON) & (leads["closed_at"] < moment)][["id", "closed_at"]]
-    e = entries.merge(won, left_on="lead_id", right_on="id", how="left")
-    e["is_won"] = e["closed_at"].notna() & (e["closed_at"] >= e["at"])
-    e["days_to_won"] = (e["closed_at"] - e["at"]).dt.total_seconds() / 86400.0
-    e["in_time"] = e["is_won"] & (e["days_to_won"] <= horizon_days)
+def pipeline_in_window(open_deals: pd.DataFrame, shares, metric: str) -> pd.DataFrame:
+    """Per stage of the forecast's weighted open deals: ``open_deals``, ``amount``, ``p_win`` (the mean
+    win probability of their stage and age), ``expected`` (won revenue, or won deals, expected from them
+    inside the window: Σ share_k × P(won in forecast month k) × value) and the part of it from deals older
+    than :data:`OLD_DAYS` days (``old_deals``, ``old_expected``)."""
+    if open_deals is None or open_deals.empty:
+        return pd.DataFrame(columns=PIPELINE_COLUMNS)
+    od = open_deals
+    p = sum(sh * od[f"p_{k}"] for k, sh in enumerate(shares, start=1))
+    value = od["price"] if metric == "revenue" else 1.0
+    old = od["age_days"] > OLD_DAYS
+    e = od.assign(expected=p * value, is_old=old)
+    e["old_expected"] = e["expected"].where(old, 0.0)
     g = (
         e.groupby(["pipeline_id", "status_id"])
-        .agg(entered=("lead_id", "nunique"), won=("is_won", "sum"), won_in_time=("in_time", "sum"))
+        .agg(
+            open_deals=("lead_id", "size"),
+            amount=("price", "sum"),
+            p_win=("p_win", "mean"),
+            expected=("expected", "sum"),
+            old_deals=("is_old", "sum"),
+            old_expected=("old_expected", "sum"),
+        )
         .reset_index()
     )
-    return g[COUNT_COLUMNS]
-
-
-def stats_from_counts(counts: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
-    """:func:`stage_stats` from entry counts (:func:`stage_entry_counts`; several rows of one stage, e.g.
-    one per manager, are added up): every open stage with ``entered``, ``won``, ``won_in_time``, ``p_win``
-    and ``p_in_time``."""
-    opens = statuses[statuses["kind"] == "open"][["pipeline_id", "id"]].rename(columns={"id": "status_id"})
-    g = counts.groupby(["pipeline_id", "status_id"])[["entered", "won", "won_in_time"]].sum().reset_index()
-    out = opens.merge(g, on=["pipeline_id", "status_id"], how="left").fillna({"entered": 0, "won": 0, "won_in_time": 0})
-    for c in ("entered", "won", "won_in_time"):
-        out[c] = out[c].astype(int)
-    out["p_win"] = np.where(out["entered"] > 0, out["won"] / out["entered"].where(out["entered"] > 0), np.nan)
-    out["p_in_time"] = np.where(out["won"] > 0, out["won_in_time"] / out["won"].where(out["won"] > 0), np.nan)
-    return out
-
-
-def stage_stats(
-    leads: pd.DataFrame,
-    stage_changes: pd.DataFrame,
-    statuses: pd.DataFrame,
-    moment: pd.Timestamp,
-    horizon_days: float,
-    lookback_days: int = LOOKBACK_DAYS,
-) -> pd.DataFrame:
-    """Per open stage, from the stage entries in the ``lookback_days`` before ``moment``:
-
-    - ``entered``: distinct deals that entered the stage in the window;
-    - ``won``: of those, deals won before ``moment``; ``p_win`` = won / entered;
-    - ``won_in_time``: of the won, deals won within ``horizon_days`` of their last entry into the stage;
-      ``p_in_time`` = won_in_time / won.
-    """
-    return stats_from_counts(
-        stage_entry_counts(leads, stage_changes, statuses, moment, horizon_days, lookback_days), statuses
-    )
-
-
-def counts_for(stage_counts: dict, horizon: float) -> pd.DataFrame:
-    """The counts of ``stage_counts`` (``{horizon in days: counts}``) made for ``horizon``; a clear error
-    when they were made for other horizons only."""
-    if horizon not in stage_counts:
-        raise ValueError(
-            f"stage_counts has no counts for a horizon of {horizon} days; it has them for "
-            f"{sorted(stage_counts) or 'none'}"
-        )
-    return stage_counts[horizon]
-
-
-def weighted_pipeline(open_deals: pd.DataFrame, stats: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Per stage with open deals: ``open_deals``, ``amount``, ``value`` (amount or count), ``p_win``,
-    ``p_in_time``, ``weighted`` (value × p_win × p_in_time) and ``weighted_any_time`` (value × p_win).
-    Stages without history (no entries in the window) weigh 0."""
-    cols = [
-        "pipeline_id",
-        "status_id",
-        "open_deals",
-        "amount",
-        "value",
-        "p_win",
-        "p_in_time",
-        "weighted",
-        "weighted_any_time",
-    ]
-    if open_deals.empty:
-        return pd.DataFrame(columns=cols)
-    g = open_deals.groupby(["pipeline_id", "status_id"]).agg(
-        open_deals=("id", "size"), amount=("price", lambda s: float(s.fillna(0).sum()))
-    )
-    g = g.reset_index().merge(
-        stats[["pipeline_id", "status_id", "p_win", "p_in_time"]], on=["pipeline_id", "status_id"], how="left"
-    )
-    g["value"] = g["amount"] if metric == "revenue" else g["open_deals"].astype(float)
-    g["weighted_any_time"] = g["value"] * g["p_win"].fillna(0)
-    g["weighted"] = g["weighted_any_time"] * g["p_in_time"].fillna(0)
-    return g[cols]
+    g["old_deals"] = g["old_deals"].astype(int)
+    return g[PIPELINE_COLUMNS]
 
 
 # ---------------------------------------------------------------- progress
@@ -257,12 +174,17 @@ class Progress:
     working_days_left: int
     pace_actual: float  # fact per elapsed working day
     pace_needed: float  # remaining per working day left (NaN when none is left)
-    projection: float  # run-rate projection to the period's end
+    run_rate: float  # run-rate projection to the period's end
+    run_rate_share: float
+    projection: float  # fact + the forecast's expected rest of the period (NaN without a forecast)
     projected_share: float
-    pipeline_weighted: float  # open deals, weighted by win share and by closing in time
-    pipeline_any_time: float  # open deals, weighted by win share only
     projection_low: float
     projection_high: float
+    pipeline_weighted: float  # the part of the expected rest from the deals open at the forecast's origin
+    open_deals: int  # open deals at the as-of moment (store.concepts)
+    forecast_origin: pd.Timestamp | None = None
+    forecast_status: str = ""  # why there is no projection, when there is none
+    window_shares: tuple = ()  # each forecast month's share inside the rest of the period
     pipeline: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def figures(self) -> dict:
@@ -275,6 +197,9 @@ class Progress:
             "projection": self.projection,
             "projection_low": self.projection_low,
             "projection_high": self.projection_high,
+            "projection_run_rate": self.run_rate,
+            "forecast_rest": self.projection - self.fact if not math.isnan(self.projection) else float("nan"),
+            "forecast_origin": None if self.forecast_origin is None else str(self.forecast_origin.date()),
             "weighted_pipeline": self.pipeline_weighted,
             "working_days_left": self.working_days_left,
             "working_days_elapsed": self.working_days_elapsed,
@@ -291,14 +216,12 @@ def progress(
     stage_changes: pd.DataFrame,
     statuses: pd.DataFrame,
     as_of: pd.Timestamp,
-    stage_counts: dict | None = None,
+    model: Model | None = None,
 ) -> Progress:
-    """Fact, % done, remaining, days left, pace needed, run-rate projection and the pipeline band.
+    """Fact, % done, remaining, days and working days left, pace needed, run-rate, the open deals at the
+    as-of moment and the projection from the forecast's ``model`` of the plan's scope (none without one).
 
-    ``stage_counts``: the stage entry counts of these deals already made, ``{horizon in days: counts as
-    :func:`stage_entry_counts` gives them}`` (all rows of the plan's horizon are added up), e.g. by a
-    loader that counted them in the store; by default they are counted from ``leads`` and
-    ``stage_changes``."""
+    A closed plan's projection and band are its fact; a plan not started yet has none."""
     per = plan.period
     moment = moment_for(per, as_of)
     status = "not_started" if moment <= per.start_ts else "closed" if moment >= per.end_ts else "in_progress"
@@ -310,26 +233,31 @@ def progress(
     days_left = (per.end - day).days
     remaining = max(plan.target - f, 0.0)
     if status == "closed":
-        projection = f
+        run_rate = f
     elif wd_elapsed > 0:
-        projection = f / wd_elapsed * wd_total
+        run_rate = f / wd_elapsed * wd_total
     else:
-        projection = float("nan")
+        run_rate = float("nan")
     pace_actual = f / wd_elapsed if wd_elapsed else float("nan")
     pace_needed = remaining / wd_left if wd_left else float("nan")
-    if status != "in_progress":  # closed: nothing left to win; not started: the pipeline is not for it yet
-        pipe = weighted_pipeline(
-            pd.DataFrame(columns=["id", "price", "pipeline_id", "status_id"]), pd.DataFrame(), plan.metric
-        )
-        w = w_any = 0.0
-    else:
-        horizon = horizon_days(per, moment)
-        if stage_counts is None:
-            stats = stage_stats(leads, stage_changes, statuses, moment, horizon)
+    nan = float("nan")
+    projection = low = high = weighted = nan
+    pipe = pd.DataFrame(columns=PIPELINE_COLUMNS)
+    shares: tuple = ()
+    why = ""
+    n_open = 0
+    if status == "closed":
+        projection = low = high = f
+        weighted = 0.0
+    elif status == "in_progress":
+        n_open = len(concepts.open_deals_at(leads, stage_changes, statuses, moment))
+        w = model.window(moment, per.end_ts, plan.metric) if model is not None else None
+        if w is None:
+            why = "no_model" if model is None else (model.status if model.status != "ok" else "beyond_horizon")
         else:
-            stats = stats_from_counts(counts_for(stage_counts, horizon), statuses)
-        pipe = weighted_pipeline(open_deals_at(leads, stage_changes, statuses, moment), stats, plan.metric)
-        w, w_any = float(pipe["weighted"].sum()), float(pipe["weighted_any_time"].sum())
+            projection, low, high, shares = f + w.expected, f + w.low, f + w.high, w.months
+            pipe = pipeline_in_window(model.open_deals, shares, plan.metric)
+            weighted = float(pipe["expected"].sum()) if len(pipe) else 0.0
     return Progress(
         plan=plan,
         as_of=moment,
@@ -346,12 +274,17 @@ def progress(
         working_days_left=wd_left,
         pace_actual=pace_actual,
         pace_needed=pace_needed,
+        run_rate=run_rate,
+        run_rate_share=run_rate / plan.target if not math.isnan(run_rate) else nan,
         projection=projection,
-        projected_share=projection / plan.target if not math.isnan(projection) else float("nan"),
-        pipeline_weighted=w,
-        pipeline_any_time=w_any,
-        projection_low=f + w if status != "not_started" else float("nan"),
-        projection_high=f + w_any if status != "not_started" else float("nan"),
+        projected_share=projection / plan.target if not math.isnan(projection) else nan,
+        projection_low=low,
+        projection_high=high,
+        pipeline_weighted=weighted,
+        open_deals=n_open,
+        forecast_origin=model.origin if model is not None and status == "in_progress" else None,
+        forecast_status=why,
+        window_shares=tuple(shares),
         pipeline=pipe,
     )
 
@@ -401,13 +334,14 @@ def managers_progress(
     users: pd.DataFrame,
     period: Period,
     as_of: pd.Timestamp,
-    stage_counts: dict | None = None,
+    models: dict | None = None,
 ) -> pd.DataFrame:
     """One row per manager plan for exactly ``period``: manager, metric, plan, fact, done_share,
-    remaining, projection, projected_share, pace_needed, working_days_left.
+    remaining, projection, projected_share, run_rate_share, pace_needed, working_days_left, status
+    (the forecast's for a running plan: "ok", or why there is no projection).
 
-    ``stage_counts``: as for :func:`progress`, with a ``responsible_user_id`` column in each frame (a
-    manager's plan uses their rows)."""
+    ``models``: each manager's forecast model (:class:`Model`), by user id (a manager without one gets no
+    projection)."""
     ids = {str(n).casefold(): int(i) for i, n in zip(users["id"], users["name"])}
     rows = []
     for p in goals.plans:
@@ -415,23 +349,23 @@ def managers_progress(
             continue
         uid = p.user_id if p.user_id is not None else ids.get(p.scope.casefold())
         mine = leads[leads["responsible_user_id"] == uid]
-        counts = (
-            None if stage_counts is None else {h: c[c["responsible_user_id"] == uid] for h, c in stage_counts.items()}
-        )
-        pr = progress(p, mine, stage_changes[stage_changes["lead_id"].isin(mine["id"])], statuses, as_of, counts)
+        model = (models or {}).get(uid)
+        pr = progress(p, mine, stage_changes[stage_changes["lead_id"].isin(mine["id"])], statuses, as_of, model)
         rows.append(
             {
                 "manager": p.scope,
                 "user_id": uid,
                 "metric": p.metric,
-                "plan": p.target,
+                "plan": pr.target,
                 "fact": pr.fact,
                 "done_share": pr.done_share,
                 "remaining": pr.remaining,
                 "projection": pr.projection,
                 "projected_share": pr.projected_share,
+                "run_rate_share": pr.run_rate_share,
                 "pace_needed": pr.pace_needed,
                 "working_days_left": pr.working_days_left,
+                "status": pr.forecast_status or "ok",
             }
         )
     cols = [
@@ -444,8 +378,10 @@ def managers_progress(
         "remaining",
         "projection",
         "projected_share",
+        "run_rate_share",
         "pace_needed",
         "working_days_left",
+        "status",
     ]
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values(["metric", "done_share"], ascending=[True, False]).reset_index(drop=True)

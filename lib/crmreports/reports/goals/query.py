@@ -13,34 +13,31 @@ leads (only the columns the metrics use)
     stage at the moment; also the last one that names a stage and the last that names a pipeline, as
     :func:`goals.stage_at` takes the last known value of each; changes at the same instant as one of
     these come too, and pandas orders them).
-``stage_counts``
-    the stage-entry counts of the pipeline band (:func:`goals.stage_entry_counts`: entries into open
-    stages in the 12 months before the moment, how many of those deals were won, and how many within
-    the plan's horizon) counted in SQL per stage and responsible manager, for the horizon of every
-    plan running at the moment: ``{horizon in days: counts}``. These need every stage change of the
-    year (11 million rows on the scale store), so they are counted where the rows are.
+``forecast``
+    the sales forecast's read (:func:`crmreports.store.forecasting.read.load_forecast`) as of the last
+    month start at or before the as-of moment, when a plan is running then: the projection of the rest of
+    the period is the forecast report's model (one model for both reports).
 
 Lead and stage-change windows are widened by :data:`queries.MARGIN` on both sides (the store keeps
 UTC, periods are in the account's local time) and the metric functions make the exact cut. The counts
-are made in SQL, so there the timestamps are turned to local time in SQL exactly as
-:func:`store.to_local` does in pandas: UTC plus the zone's offset, whose changes (daylight saving)
-within the window are found with pandas (:func:`crmreports.core.localtime.local_sql`).
+are made by the forecast's read, which turns timestamps to local time in SQL exactly as
+:func:`store.to_local` does in pandas.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
 from ... import store
-from ...core.localtime import MARGIN, local_sql
+from ...core.localtime import MARGIN
 from ...core.periods import Period
 from ...store import WON
+from ...store import forecasting as model_lib
+from ...store.forecasting.read import ForecastData, load_forecast
 from ...store.sql import read_frame, sql_ts, sql_windows
-from . import metrics as goals
 
 GOALS_LEAD_COLUMNS = ["id", "price", "pipeline_id", "status_id", "responsible_user_id", "created_at", "closed_at"]
 GOALS_CHANGE_COLUMNS = ["id", "lead_id", "at", "from_pipeline_id", "from_status_id", "to_pipeline_id", "to_status_id"]
@@ -52,7 +49,7 @@ REFERENCE_TABLES = ("users", "pipelines", "statuses", "loss_reasons")
 class GoalsData(store.StoreData):
     """:class:`store.StoreData` reduced to one goals report (see the module docstring)."""
 
-    stage_counts: dict = field(default_factory=dict)  # {horizon in days: counts per stage and manager}
+    forecast: ForecastData | None = None  # the forecast's read as of its origin, when a plan is running
 
 
 @dataclass(frozen=True)
@@ -77,79 +74,6 @@ def read_reference(path: str | os.PathLike) -> Reference:
         con.close()
 
 
-# ---------------------------------------------------------------- local time in SQL
-
-# ---------------------------------------------------------------- the reads
-
-
-def _empty_counts() -> pd.DataFrame:
-    return pd.DataFrame(
-        {c: pd.Series(dtype="int64" if c in ("entered", "won", "won_in_time") else "float64") for c in COUNT_COLUMNS}
-    )
-
-
-def stage_counts(
-    con: duckdb.DuckDBPyConnection,
-    tz: str,
-    statuses: pd.DataFrame,
-    scope_sql: str,
-    scope_params: list,
-    moment: pd.Timestamp,
-    periods: list[Period],
-    lookback_days: int = goals.LOOKBACK_DAYS,
-) -> dict:
-    """:func:`goals.stage_entry_counts` of the scope's deals, counted in SQL per stage and responsible
-    manager (``responsible_user_id``), for the horizon of each period at ``moment``:
-    ``{goals.horizon_days(period, moment): counts}``."""
-    horizons = {goals.horizon_days(p, moment): (p.end_ts - moment) // pd.Timedelta(microseconds=1) for p in periods}
-    if not horizons:
-        return {}
-    start = moment - pd.Timedelta(days=lookback_days)
-    opens = statuses[statuses["kind"] == "open"][["pipeline_id", "id"]].dropna()
-    if opens.empty:
-        return {h: _empty_counts() for h in horizons}
-    lo, hi = sql_ts(start) - MARGIN, sql_ts(moment) + MARGIN
-    at = local_sql('s."at"', tz, lo, hi)
-    closed = local_sql("closed_at", tz, lo, hi)
-    open_rows = ", ".join(f"({int(p)}, {int(s)})" for p, s in zip(opens["pipeline_id"], opens["id"]))
-    hz_rows = ", ".join(f"({k}, {int(us)})" for k, us in enumerate(horizons.values()))
-    # e: each deal's last entry into each open stage within the window (local time); l: the scope's deals,
-    # whether each was won before the moment, and when (local time)
-    df = con.execute(
-        f"""
-        WITH e AS MATERIALIZED (
-            SELECT s.lead_id, s.to_pipeline_id AS pipeline_id, s.to_status_id AS status_id, max({at}) AS at
-            FROM stage_changes s JOIN (VALUES {open_rows}) o(p, st)
-                 ON s.to_pipeline_id = o.p AND s.to_status_id = o.st
-            WHERE s."at" >= ? AND s."at" < ? AND {at} >= ? AND {at} < ?
-            GROUP BY s.lead_id, s.to_pipeline_id, s.to_status_id),
-        l AS MATERIALIZED (
-            SELECT id, responsible_user_id,
-                   status_id = {WON} AND closed_at < ? AND {closed} < ? AS won_by_then,
-                   CASE WHEN closed_at < ? THEN {closed} END AS closed
-            FROM leads WHERE {scope_sql}),
-        w AS (
-            SELECT e.pipeline_id, e.status_id, l.responsible_user_id,
-                   coalesce(l.won_by_then AND l.closed >= e.at, false) AS is_won,
-                   date_diff('microsecond', e.at, l.closed) AS us_to_won
-            FROM e JOIN l ON l.id = e.lead_id)
-        SELECT h.k, w.pipeline_id, w.status_id, w.responsible_user_id, count(*) AS entered,
-               count(*) FILTER (WHERE is_won) AS won,
-               count(*) FILTER (WHERE is_won AND us_to_won <= h.us) AS won_in_time
-        FROM w CROSS JOIN (VALUES {hz_rows}) h(k, us)
-        GROUP BY ALL
-        ORDER BY 1, 2, 3, 4""",
-        [lo, hi, sql_ts(start), sql_ts(moment), hi, sql_ts(moment), hi] + scope_params,
-    ).df()
-    out = {}
-    for k, h in enumerate(horizons):
-        part = df[df["k"] == k].drop(columns="k").reset_index(drop=True)
-        for c in ("pipeline_id", "status_id", "entered", "won", "won_in_time"):
-            part[c] = part[c].astype("int64")
-        out[h] = part[COUNT_COLUMNS] if len(part) else _empty_counts()
-    return out
-
-
 def load_goals_data(
     path: str | os.PathLike,
     windows: list[Period],
@@ -158,12 +82,14 @@ def load_goals_data(
     pipeline_ids: list[int] | None = None,
     user_ids: list[int] | None = None,
     reference: Reference | None = None,
+    forecast_origin: pd.Timestamp | None = None,
 ) -> GoalsData:
     """What the goals report needs, read with its filters pushed into SQL (see the module docstring).
 
     ``windows``: the periods whose facts are shown (won deals closed in them are read); ``running``: the
-    periods of the plans running at ``as_of`` (local time), whose pipeline band needs the deals open at
-    ``as_of`` and the stage-entry counts for their horizons. Scope filters are those of :func:`store.load`.
+    periods of the plans running at ``as_of`` (local time): when there is one, the forecast's read as of
+    ``forecast_origin`` comes too. The deals open at ``as_of`` are read always (their count is a headline
+    figure). Scope filters are those of :func:`store.load`.
     """
     ref = reference or read_reference(path)
     tz = ref.timezone
@@ -176,8 +102,8 @@ def load_goals_data(
         )
         moment = pd.Timestamp(as_of)
         snap_lo, snap_hi = sql_ts(moment) - MARGIN, sql_ts(moment) + MARGIN
-        open_sql = '("created_at" < ? AND ("closed_at" IS NULL OR "closed_at" >= ?))' if running else "false"
-        open_p = [snap_hi, snap_lo] if running else []
+        open_sql = '("created_at" < ? AND ("closed_at" IS NULL OR "closed_at" >= ?))'
+        open_p = [snap_hi, snap_lo]
         leads = read_frame(
             con,
             f"""
@@ -187,35 +113,34 @@ def load_goals_data(
             GOALS_LEAD_COLUMNS,
             tz,
         )
-        if running:
-            cols = ", ".join(f's."{c}"' for c in GOALS_CHANGE_COLUMNS)
-            # the changes around the moment, and before them each deal's last change, last change naming a
-            # stage and last naming a pipeline (with any others at the same instant: pandas orders the tie)
-            stage_changes = read_frame(
-                con,
-                f"""
-                WITH ids AS MATERIALIZED (SELECT id FROM leads WHERE {scope_sql} AND {open_sql}),
-                m AS MATERIALIZED (
-                    SELECT s.lead_id, max(s."at") AS m0,
-                           max(s."at") FILTER (WHERE s.to_status_id IS NOT NULL) AS m1,
-                           max(s."at") FILTER (WHERE s.to_pipeline_id IS NOT NULL) AS m2
-                    FROM stage_changes s JOIN ids ON s.lead_id = ids.id WHERE s."at" < ? GROUP BY s.lead_id)
-                SELECT {cols} FROM stage_changes s JOIN ids ON s.lead_id = ids.id WHERE s."at" >= ? AND s."at" < ?
-                UNION ALL
-                SELECT {cols} FROM stage_changes s JOIN m ON s.lead_id = m.lead_id
-                WHERE s."at" = m.m0 OR s."at" = m.m1 OR s."at" = m.m2
-                ORDER BY lead_id, "at", id""",
-                scope_params + open_p + [snap_lo, snap_lo, snap_hi],
-                "stage_changes",
-                GOALS_CHANGE_COLUMNS,
-                tz,
-            )
-            counts = stage_counts(con, tz, ref.tables["statuses"], scope_sql, scope_params, moment, running)
-        else:
-            stage_changes = store.conform("stage_changes", None)[GOALS_CHANGE_COLUMNS]
-            counts = {}
+        # the deals open at the moment: their stage then
+        cols = ", ".join(f's."{c}"' for c in GOALS_CHANGE_COLUMNS)
+        # the changes around the moment, and before them each deal's last change, last change naming a
+        # stage and last naming a pipeline (with any others at the same instant: pandas orders the tie)
+        stage_changes = read_frame(
+            con,
+            f"""
+            WITH ids AS MATERIALIZED (SELECT id FROM leads WHERE {scope_sql} AND {open_sql}),
+            m AS MATERIALIZED (
+                SELECT s.lead_id, max(s."at") AS m0,
+                       max(s."at") FILTER (WHERE s.to_status_id IS NOT NULL) AS m1,
+                       max(s."at") FILTER (WHERE s.to_pipeline_id IS NOT NULL) AS m2
+                FROM stage_changes s JOIN ids ON s.lead_id = ids.id WHERE s."at" < ? GROUP BY s.lead_id)
+            SELECT {cols} FROM stage_changes s JOIN ids ON s.lead_id = ids.id WHERE s."at" >= ? AND s."at" < ?
+            UNION ALL
+            SELECT {cols} FROM stage_changes s JOIN m ON s.lead_id = m.lead_id
+            WHERE s."at" = m.m0 OR s."at" = m.m1 OR s."at" = m.m2
+            ORDER BY lead_id, "at", id""",
+            scope_params + open_p + [snap_lo, snap_lo, snap_hi],
+            "stage_changes",
+            GOALS_CHANGE_COLUMNS,
+            tz,
+        )
     finally:
         con.close()
+    fc = None
+    if running and forecast_origin is not None:
+        fc = load_forecast(path, forecast_origin, 2 * model_lib.DEFAULT.lookback, pipeline_ids, user_ids)
     t = ref.tables
     tables = dict(t, leads=leads, stage_changes=stage_changes)
     return GoalsData(
@@ -227,5 +152,5 @@ def load_goals_data(
         stage_changes=stage_changes,
         loss_reasons=t["loss_reasons"],
         tables=tables,
-        stage_counts=counts,
+        forecast=fc,
     )

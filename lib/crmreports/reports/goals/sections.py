@@ -1,12 +1,13 @@
 """Sections of the goals (sales plan) notebook: plan progress, its chart, the open deals behind the
 projection, comparison with earlier periods and per-manager plans. Plans come from the plan file
-(:mod:`.plans`), figures from :mod:`.metrics` on what :mod:`.query` read; every figure is footnoted with
+(:mod:`crmreports.store.plans`), figures from :mod:`.metrics` on what :mod:`.query` read; every figure is footnoted with
 its definition."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
@@ -15,8 +16,9 @@ from ...core.labels import t
 from ...present import kit
 from ...present.context import Context, publish, title, validate  # noqa: F401  (the notebook calls report.title and report.publish)
 from ...present.section import Section
-from ...store import data_end
-from . import charts, plans
+from ...store import concepts, data_end, plans
+from ...store import forecasting as model_lib
+from . import charts
 from . import metrics as goals
 from . import query as queries_goals
 
@@ -32,6 +34,8 @@ class GoalsContext(Context):
     goals_label: str = plans.DEFAULT_GOALS
     as_of_clamped: bool = False
     progresses: list = field(default_factory=list)
+    model: goals.Model | None = None  # the forecast's model of the scope (when a plan is running)
+    manager_models: dict = field(default_factory=dict)  # user id → the manager's model (team scope)
 
     @property
     def plan_scope_name(self) -> str | None:
@@ -52,8 +56,8 @@ def open(
     as_of: str = "",
     goals_path: str = plans.DEFAULT_GOALS,
 ) -> GoalsContext:
-    """Resolve the parameters, read the goals file (:func:`.plans.load_goals`: a clear error for a bad
-    file), read only the rows the plans shown need (:func:`.query.load_goals_data`: filters and the
+    """Resolve the parameters, read the goals file (:func:`crmreports.store.plans.load_goals`: a clear error for a
+    bad file), read only the rows the plans shown need (:func:`.query.load_goals_data`: filters and the
     pipeline band's counts pushed into DuckDB), and evaluate every plan of the scope that covers the
     report period.
 
@@ -84,6 +88,7 @@ def open(
         pipeline_ids=pids or None,
         user_ids=list(scope.user_ids) or None,
         reference=ref,
+        forecast_origin=model_lib.month_start(moment),
     )
     ctx = GoalsContext(
         report=REPORT,
@@ -100,11 +105,46 @@ def open(
         as_of_clamped=clamped,
     )
     d = ctx.data
-    ctx.progresses = [
-        goals.progress(x, d.leads, d.stage_changes, d.statuses, ctx.as_of, d.stage_counts) for x in in_force
-    ]
+    managers_running = scope.kind == "team" and any(
+        x.scope != plans.TEAM and x.period.key in {r.key for r in running} for x in shown
+    )
+    ctx.model, ctx.manager_models = models(d, scope.kind == "manager", managers_running)
+    ctx.progresses = [goals.progress(x, d.leads, d.stage_changes, d.statuses, ctx.as_of, ctx.model) for x in in_force]
     headline_figures(ctx)
     return ctx
+
+
+def models(data, one_manager: bool, per_manager: bool) -> tuple:
+    """The forecast's model of the scope (:class:`.metrics.Model`, None when no plan is running) and, when
+    ``per_manager``, each manager's by user id, from the forecast's read in ``data``: the very computation
+    the forecast report shows (:func:`crmreports.store.forecasting.model_results`), so both reports give
+    the same expected revenue for the same window. ``one_manager``: the scope is one manager, who is not
+    forecast when inactive (no open deals and no wins in the last three months), as in the forecast report."""
+    fd = data.forecast
+    if fd is None:
+        return None, {}
+    known = model_lib.known_with_stages(fd.leads, fd.origin_stages, fd.origin)
+    make = partial(model_lib.snapshots_from_months, known, fd.month_stages)
+    return models_from(known, make, fd.statuses, fd.origin, one_manager, per_manager)
+
+
+def models_from(known, make_snapshots, statuses, origin, one_manager: bool, per_manager: bool) -> tuple:
+    """:func:`models` from the deals ``known`` at ``origin`` and ``make_snapshots`` (month starts → their
+    snapshots), as :func:`crmreports.store.forecasting.model_results` takes them."""
+    make = make_snapshots
+    fd_statuses = statuses
+    groups = ("responsible_user_id",) if per_manager else ()
+    r = model_lib.model_results(known, make, fd_statuses, origin, model_lib.DEFAULT, groups)
+    model = goals.Model.of(r["forecast"])
+    if one_manager and model_lib.inactive_keys(known.assign(_all=0), r["snapshots"], origin, "_all"):
+        model = goals.Model(model.origin, "inactive", model.table, model.open_deals)
+    per: dict = {}
+    if per_manager:
+        off = model_lib.inactive_keys(known, r["snapshots"], origin, "responsible_user_id")
+        for _, row in r["estimator"].by_group("responsible_user_id", r["factors"]).iterrows():
+            status = "inactive" if row["key"] in off else row["status"]
+            per[int(row["key"])] = goals.Model(origin, status, model_lib.group_table(row))
+    return model, per
 
 
 def headline_figures(ctx: GoalsContext) -> None:
@@ -130,6 +170,9 @@ def headline_figures(ctx: GoalsContext) -> None:
                     "projection",
                     "projection_low",
                     "projection_high",
+                    "projection_run_rate",
+                    "forecast_rest",
+                    "forecast_origin",
                     "weighted_pipeline",
                     "pace_needed_per_working_day",
                 )
@@ -138,9 +181,18 @@ def headline_figures(ctx: GoalsContext) -> None:
         end = min(ctx.as_of, ctx.period.end_ts)
         day = end.normalize().date() if end < ctx.period.end_ts else ctx.period.end
         ctx.figures.update(
-            fact=goals.fact(ctx.data.leads, ctx.period, metric, ctx.as_of),
+            fact=plans.fact(ctx.data.leads, ctx.period, metric, ctx.as_of),
             working_days_left=workdays.working_days(max(day, ctx.period.start), ctx.period.end),
         )
+    # the shared concepts (store.concepts), as every report gives them for the report period and scope
+    d = ctx.data
+    won = goals.won_between(d.leads, ctx.period.start_ts, min(ctx.as_of, ctx.period.end_ts))
+    ctx.figures.update(
+        revenue=concepts.revenue_of(won),
+        won_deals=len(won),
+        working_days=concepts.working_days_until(ctx.period, ctx.as_of),
+        open_deals=len(concepts.open_deals_at(d.leads, d.stage_changes, d.statuses, ctx.as_of)),
+    )
 
 
 def _value(ctx: Context, metric: str, x, digits: int = 0) -> str:
@@ -186,7 +238,7 @@ def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> N
                 "goals.plan.sentence_closed",
                 lang,
                 fact=_value(ctx, m, pr.fact),
-                share=fmt.percent(pr.done_share, lang),
+                share=fmt.done_percent(pr.done_share, lang),
                 **common,
             ),
             finding=finding,
@@ -204,7 +256,7 @@ def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> N
                 lang,
                 as_of=as_of,
                 fact=_value(ctx, m, pr.fact),
-                share=fmt.percent(pr.done_share, lang),
+                share=fmt.done_percent(pr.done_share, lang),
                 remaining=_value(ctx, m, pr.remaining),
                 wd_left=fmt.count(pr.working_days_left, "working_day", lang),
                 days_left=fmt.count(pr.days_left, "calendar_day", lang),
@@ -220,13 +272,28 @@ def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> N
                 lang,
                 as_of=as_of,
                 fact=_value(ctx, m, pr.fact),
-                share=fmt.percent(pr.done_share, lang),
+                share=fmt.done_percent(pr.done_share, lang),
                 wd_left=fmt.count(pr.working_days_left, "working_day", lang),
                 **common,
             ),
             finding=finding,
         )
     if math.isnan(pr.projection):
+        sec.text(t(f"goals.plan.no_forecast.{pr.forecast_status or 'no_model'}", lang), finding=finding)
+    else:
+        sec.text(
+            t(
+                "goals.plan.sentence_forecast",
+                lang,
+                projection=_value(ctx, m, pr.projection),
+                share=fmt.done_percent(pr.projected_share, lang),
+                low=_value(ctx, m, pr.projection_low),
+                high=_value(ctx, m, pr.projection_high),
+                rest=_value(ctx, m, pr.projection - pr.fact),
+            ),
+            finding=finding,
+        )
+    if math.isnan(pr.run_rate):
         sec.text(t("goals.plan.sentence_no_pace", lang))
     else:
         sec.text(
@@ -234,20 +301,21 @@ def _progress_sentences(ctx: GoalsContext, sec: Section, pr, finding: bool) -> N
                 "goals.plan.sentence_projection",
                 lang,
                 pace=_value(ctx, m, pr.pace_actual, 1),
-                projection=_value(ctx, m, pr.projection),
-                share=fmt.percent(pr.projected_share, lang),
-            ),
-            finding=finding,
+                projection=_value(ctx, m, pr.run_rate),
+                share=fmt.done_percent(pr.run_rate_share, lang),
+            )
         )
-    n_open = int(pr.pipeline["open_deals"].sum()) if len(pr.pipeline) else 0
-    if n_open:
+    pipe = pr.pipeline
+    if len(pipe) and not math.isnan(pr.projection):
         sec.text(
             t(
-                "goals.plan.sentence_band",
+                "goals.plan.sentence_open",
                 lang,
-                n=fmt.count(n_open, "open_deal", lang),
-                low=_value(ctx, m, pr.projection_low),
-                high=_value(ctx, m, pr.projection_high),
+                n=fmt.count(int(pipe["open_deals"].sum()), "open_deal", lang),
+                origin=_day(ctx, pr.forecast_origin),
+                expected=_value(ctx, m, float(pipe["expected"].sum()), 0 if m == "revenue" else 1),
+                old=fmt.count(int(pipe["old_deals"].sum()), "open_deal", lang),
+                old_expected=_value(ctx, m, float(pipe["old_expected"].sum()), 0 if m == "revenue" else 1),
             )
         )
 
@@ -263,7 +331,7 @@ def _column(ctx: GoalsContext, pr) -> list[str]:
     return [
         v(pr.target),
         v(pr.fact),
-        fmt.percent(pr.done_share, lang),
+        fmt.done_percent(pr.done_share, lang),
         v(pr.remaining),
         t(
             "goals.plan.of_total",
@@ -274,12 +342,25 @@ def _column(ctx: GoalsContext, pr) -> list[str]:
         fmt.number(pr.days_left, lang),
         v(pr.pace_needed, 1),
         v(pr.pace_actual, 1),
+        v(pr.run_rate),
         v(pr.projection),
         band,
     ]
 
 
-ROWS = ("plan", "fact", "done", "remaining", "wd_left", "days_left", "pace_needed", "pace_actual", "projection", "band")
+ROWS = (
+    "plan",
+    "fact",
+    "done",
+    "remaining",
+    "wd_left",
+    "days_left",
+    "pace_needed",
+    "pace_actual",
+    "run_rate",
+    "projection",
+    "band",
+)
 
 
 def _no_plan(ctx: GoalsContext, sec: Section) -> None:
@@ -300,7 +381,7 @@ def _no_plan(ctx: GoalsContext, sec: Section) -> None:
             lang,
             period=ctx.period_label,
             as_of=_day(ctx, min(ctx.as_of, ctx.period.end_ts)),
-            revenue=ctx.money(goals.metric_value(won, "revenue")),
+            revenue=ctx.money(plans.metric_value(won, "revenue")),
             won=fmt.count(len(won), "won_deal", lang),
         )
     )
@@ -346,14 +427,9 @@ def plan(ctx: GoalsContext) -> Section:
     sec.note(t("goals.def.projection", lang))
     running = [pr for pr in ctx.progresses if pr.status == "in_progress"]
     if running:
-        sec.note(
-            t(
-                "goals.def.band",
-                lang,
-                as_of=_day(ctx, ctx.as_of),
-                horizon=fmt.count(running[0].days_left, "calendar_day", lang),
-            )
-        )
+        origin = running[0].forecast_origin
+        sec.note(t("goals.def.band", lang, origin=_day(ctx, origin) if origin is not None else fmt.DASH))
+    sec.note(t("goals.def.concepts", lang))
     return sec
 
 
@@ -392,7 +468,8 @@ def progress(ctx: GoalsContext) -> Section:
 
 
 def pipeline(ctx: GoalsContext) -> Section:
-    """The open deals behind the projection band, by stage, with their weights."""
+    """The open deals behind the projection, by stage: their win probability (by stage and age) and what
+    they are expected to bring in the rest of the period (the forecast's model)."""
     lang = ctx.lang
     sec = Section(ctx, "pipeline", t("goals.pipeline.title", lang))
     running = [p for p in ctx.progresses if p.status == "in_progress"]
@@ -403,8 +480,10 @@ def pipeline(ctx: GoalsContext) -> Section:
     if pr.status == "closed":
         return sec.text(t("goals.pipeline.closed", lang))
     pipe = pr.pipeline
+    if math.isnan(pr.projection):
+        return sec.text(t(f"goals.plan.no_forecast.{pr.forecast_status or 'no_model'}", lang))
     if pipe.empty:
-        return sec.text(t("goals.pipeline.none", lang, as_of=_day(ctx, pr.as_of)))
+        return sec.text(t("goals.pipeline.none", lang, as_of=_day(ctx, pr.forecast_origin)))
     st = ctx.data.statuses.set_index(["pipeline_id", "id"])
     names = dict(zip(ctx.data.pipelines["id"], ctx.data.pipelines["name"]))
     stage = [st["name"].get((p, s), str(s)) for p, s in zip(pipe["pipeline_id"], pipe["status_id"])]
@@ -413,20 +492,32 @@ def pipeline(ctx: GoalsContext) -> Section:
     sort = [st["sort"].get((p, s), 0) for p, s in zip(pipe["pipeline_id"], pipe["status_id"])]
     pipe = pipe.assign(stage=stage, _sort=sort).sort_values(["pipeline_id", "_sort"]).drop(columns="_sort")
     m = pr.plan.metric
-    top = pipe.sort_values("weighted", ascending=False).iloc[0]
-    if top["weighted"] > 0:
+    digits = 0 if m == "revenue" else 1
+    top = pipe.sort_values("expected", ascending=False).iloc[0]
+    if top["expected"] > 0:
         sec.text(
             t(
                 "goals.pipeline.sentence",
                 lang,
                 stage=top["stage"],
                 n=fmt.count(top["open_deals"], "open_deal", lang),
-                weighted=_value(ctx, m, top["weighted"], 0 if m == "revenue" else 1),
+                weighted=_value(ctx, m, top["expected"], digits),
+            )
+        )
+    n_old = int(pipe["old_deals"].sum())
+    if n_old:
+        sec.text(
+            t(
+                "goals.pipeline.old",
+                lang,
+                n=fmt.count(n_old, "open_deal", lang),
+                days=goals.OLD_DAYS,
+                expected=_value(ctx, m, float(pipe["old_expected"].sum()), digits),
             )
         )
 
-    def weighted(x, _lang):
-        return _value(ctx, m, x, 0 if m == "revenue" else 1)
+    def expected(x, _lang):
+        return _value(ctx, m, x, digits)
 
     kit.table(
         sec,
@@ -437,14 +528,11 @@ def pipeline(ctx: GoalsContext) -> Section:
             kit.Column("goals.pipeline.open", "open_deals"),
             kit.Column("common.amount", "amount", "money"),
             kit.Column("goals.pipeline.p_win", "p_win", "percent"),
-            kit.Column("goals.pipeline.p_in_time", "p_in_time", "percent"),
-            kit.Column("goals.pipeline.weighted", "weighted", weighted, right=True),
-            kit.Column("goals.pipeline.weighted_any", "weighted_any_time", weighted, right=True),
+            kit.Column("goals.pipeline.expected", "expected", expected, right=True),
+            kit.Column("goals.pipeline.old_deals", "old_deals"),
         ],
     )
-    sec.note(
-        t("goals.def.band", lang, as_of=_day(ctx, pr.as_of), horizon=fmt.count(pr.days_left, "calendar_day", lang))
-    )
+    sec.note(t("goals.def.band", lang, origin=_day(ctx, pr.forecast_origin)))
     return sec
 
 
@@ -510,9 +598,9 @@ def compare(ctx: GoalsContext) -> Section:
             t(
                 "goals.compare.plans",
                 lang,
-                cur=fmt.percent(cur["done_share"], lang),
-                prev=fmt.percent(prev["done_share"], lang),
-                year=fmt.percent(year["done_share"], lang),
+                cur=fmt.done_percent(cur["done_share"], lang),
+                prev=fmt.done_percent(prev["done_share"], lang),
+                year=fmt.done_percent(year["done_share"], lang),
             )
         )
 
@@ -532,7 +620,7 @@ def compare(ctx: GoalsContext) -> Section:
         kit.Column("common.period", which, "text"),
         kit.Column("goals.plan.row.plan", "plan", value, right=True),
         kit.Column("goals.plan.row.fact", "fact", value, right=True),
-        kit.Column("goals.plan.row.done", "done_share", "percent"),
+        kit.Column("goals.plan.row.done", "done_share", lambda x, lang_: fmt.done_percent(x, lang_), right=True),
     ]
     if running:  # the fact at the same working day: only while the period runs
         columns.append(kit.Column(t("goals.compare.same_point", lang, n=n), "fact_same_point", value, right=True))
@@ -557,7 +645,7 @@ def managers(ctx: GoalsContext) -> Section:
         return sec
     d = ctx.data
     mp = goals.managers_progress(
-        d.leads, d.stage_changes, d.statuses, ctx.goals_file, d.users, ctx.period, ctx.as_of, d.stage_counts
+        d.leads, d.stage_changes, d.statuses, ctx.goals_file, d.users, ctx.period, ctx.as_of, ctx.manager_models
     )
     if mp.empty:
         return sec.text(t("goals.managers.none", lang, period=ctx.period_label))
@@ -571,7 +659,9 @@ def managers(ctx: GoalsContext) -> Section:
                 done=int((g["done_share"] >= 1).sum()),
                 total=fmt.count(len(g), "manager_gen", lang),
                 name=low["manager"],
-                share=fmt.percent(low["done_share"], lang),
+                share=fmt.done_percent(low["done_share"], lang),
+                fact=_value(ctx, metric, low["fact"]),
+                plan=_value(ctx, metric, low["plan"]),
             ),
             finding=True,
         )
@@ -583,10 +673,13 @@ def managers(ctx: GoalsContext) -> Section:
                     lang,
                     metric=_metric(lang, metric),
                     names=", ".join(
-                        f"{n} ({fmt.percent(s, lang)})" for n, s in zip(risk["manager"], risk["projected_share"])
+                        f"{n} ({fmt.done_percent(s, lang)})" for n, s in zip(risk["manager"], risk["projected_share"])
                     ),
                 )
             )
+        off = g[g["status"] == "inactive"]
+        if len(off) and (ctx.as_of < ctx.period.end_ts):
+            sec.text(t("goals.managers.inactive", lang, names=", ".join(off["manager"])))
         sec.text(t("goals.managers.sum", lang, metric=_metric(lang, metric), sum=_value(ctx, metric, g["plan"].sum())))
     sec.figure(charts.managers(mp, lang))
 
@@ -610,7 +703,7 @@ def managers(ctx: GoalsContext) -> Section:
             kit.Column("common.metric", "metric", lambda k, lang_: t(f"goals.metric.{k}", lang_)),
             kit.Column("goals.plan.row.plan", in_metric("plan"), "text", right=True),
             kit.Column("goals.plan.row.fact", in_metric("fact"), "text", right=True),
-            kit.Column("goals.plan.row.done", "done_share", "percent"),
+            kit.Column("goals.plan.row.done", "done_share", lambda x, lang_: fmt.done_percent(x, lang_), right=True),
             kit.Column("goals.plan.row.remaining", in_metric("remaining"), "text", right=True),
             kit.Column("goals.managers.projected", "projected_share", "percent"),
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ...core import fmt
@@ -40,7 +41,8 @@ def monthly_revenue(trend: pd.DataFrame, lang: str = "ru", currency: str = "RUB"
 
 
 def funnel(funnel_df: pd.DataFrame, lang: str = "ru") -> Figure:
-    """Horizontal funnel per pipeline: cumulative (light) and passed-only (dark) counts per stage."""
+    """Horizontal funnel per pipeline: cumulative (light) and passed-only (dark) counts per stage, with the
+    step's conversion among decided deals next to each bar."""
     pipes = list(dict.fromkeys(funnel_df["pipeline"]))
     n_rows = max(len(funnel_df[funnel_df["pipeline"] == p]) for p in pipes) if pipes else 1
     fig, axes = new_figure(0.9 + 0.32 * n_rows, ncols=max(1, len(pipes)))
@@ -50,14 +52,18 @@ def funnel(funnel_df: pd.DataFrame, lang: str = "ru") -> Figure:
         ax.barh(y, d["cumulative"], color="#bfdbfe", label=t("sales.funnel.cumulative_short", lang))
         ax.barh(y, d["passed"], color=ACCENT, height=0.45, label=t("sales.funnel.passed_short", lang))
         ax.set_yticks(y, [_wrap(s, 22) for s in d["stage"]])
-        for yi, c, conv in zip(y, d["cumulative"], d["conv_cumulative"]):
+        conv_col = "conv_decided" if "conv_decided" in d else "conv_cumulative"
+        for yi, c, conv in zip(y, d["cumulative"], d[conv_col]):
             txt = fmt.number(c, lang) + ("" if pd.isna(conv) else f"  ({fmt.percent(conv, lang)})")
             ax.text(c, yi, " " + txt, va="center", fontsize=7.5)
         ax.set_xlim(0, max(1, d["cumulative"].max()) * 1.35)
         ax.set_title(p, loc="left", fontsize=10)
         ax.grid(axis="y", visible=False)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
+    if "conv_decided" in funnel_df:  # what the percentages next to the bars are
+        handles.append(Patch(color="none"))
+        labels.append(t("sales.chart.funnel_pct", lang))
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=7.5, frameon=False)
     return fig
 
 
@@ -105,4 +111,33 @@ def managers_revenue(mgr: pd.DataFrame, lang: str = "ru", currency: str = "RUB")
     money_axis(ax, lang, currency, axis="x")
     ax.set_title(t("sales.chart.managers", lang), loc="left")
     ax.grid(axis="y", visible=False)
+    return fig
+
+
+def cohort_matrix(m: pd.DataFrame, lang: str = "ru") -> Figure:
+    """Heat map of the cohort matrix: one row per month of creation (newest at the bottom), one column per
+    month since creation, the cumulative share won in each cell; empty where the cohort is not that old yet."""
+    ages = [c for c in m.columns if c.startswith("m") and c[1:].isdigit()]
+    values = m[ages].to_numpy(dtype=float)
+    fig, (ax,) = new_figure(0.9 + 0.27 * max(len(m), 1))
+    masked = np.ma.masked_invalid(values)
+    top = max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, 0.01)
+    ax.imshow(masked, aspect="auto", cmap="Blues", vmin=0, vmax=top * 1.15)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            if np.isfinite(v):
+                color = "white" if v > top * 0.65 else "#111827"
+                ax.text(j, i, fmt.percent(v, lang), ha="center", va="center", fontsize=6.5, color=color)
+    rows = [
+        f"{fmt.month_name(d.month, lang)[:3]} {d.year} · {fmt.number(n, lang)}"
+        for d, n in zip(m["cohort"], m["created"])
+    ]
+    ax.set_yticks(np.arange(len(m)), rows)
+    ax.set_xticks(np.arange(len(ages)), [f"+{a[1:]}" for a in ages])
+    ax.set_xlabel(t("sales.chart.cohorts_x", lang), fontsize=8)
+    ax.set_title(t("sales.chart.cohorts", lang), loc="left")
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
     return fig

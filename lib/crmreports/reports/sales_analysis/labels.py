@@ -42,10 +42,58 @@ TEXT = {
         "closed in the period.",
     },
     "sales.def.compare": {
-        "ru": "Сравнение: предыдущий период той же длины ({previous}) и тот же период год назад ({year_ago}).",
+        "ru": "Сравнение: предыдущий период той же длины ({previous}) и тот же период год назад ({year_ago}). "
+        "Выручка, сделки и доля выигранных — по дате закрытия в каждом периоде. Конверсия лидов в продажи "
+        "сравнивается в одном возрасте когорт: текущая когорта считается по выигрышам до {as_of}, когорта "
+        "{previous} — до {cut_previous}, {year_ago} — до {cut_year} (конец своего периода плюс столько же, "
+        "сколько прошло после конца текущего), иначе старые когорты выглядят лучше только потому, что успели "
+        "дозреть.",
         "en": "Compared with the previous period of the same length ({previous}) and the same period a year "
-        "earlier ({year_ago}).",
+        "earlier ({year_ago}). Revenue, deals and win rate are by close date in each period. Lead-to-won "
+        "conversion is compared at the same cohort age: the current cohort counts wins up to {as_of}, the "
+        "{previous} cohort up to {cut_previous}, the {year_ago} cohort up to {cut_year} (its own period end plus "
+        "as long as has passed since the current period ended); otherwise older cohorts look better only "
+        "because they have had longer to mature.",
     },
+    "sales.kpi.cohort_then": {
+        "ru": "{period} — {conv} ({won} из {created} к {cutoff})",
+        "en": "{period}, {conv} ({won} of {created} by {cutoff})",
+    },
+    "sales.kpi.sentence_same_age": {
+        "ru": "Те же когорты в том же возрасте: {cohorts}.",
+        "en": "The compared cohorts at the same age: {cohorts}.",
+    },
+    "sales.cohorts.title": {"ru": "Созревание когорт", "en": "Cohort maturity"},
+    "sales.cohorts.cohort": {"ru": "Месяц создания", "en": "Month created"},
+    "sales.cohorts.created": {"ru": "Создано", "en": "Created"},
+    "sales.cohorts.won": {"ru": "Выиграно", "en": "Won"},
+    "sales.cohorts.share_won": {"ru": "Доля на сегодня", "en": "Share to date"},
+    "sales.cohorts.sentence": {
+        "ru": "Когорта {cohort} за первый месяц выиграла {conv}; {n} предыдущих когорт в том же возрасте — "
+        "от {low} до {high}.",
+        "en": "The {cohort} cohort won {conv} in its first month; the {n} cohorts before it, at the same age, "
+        "{low} to {high}.",
+    },
+    "sales.def.cohorts": {
+        "ru": "Когорта — сделки, созданные в одном месяце (на графике справа от месяца — их число). «Доля на "
+        "сегодня» — выигранные к {as_of} / созданные. Столбец «+k» — доля "
+        "выигранных к концу k-го месяца после месяца создания («+0» — в месяце создания), накопительно; "
+        "пусто, если на дату данных {as_of} когорта ещё не дожила до этого возраста. Сравнивайте когорты "
+        "по столбцу, а не по строке: молодые когорты ещё дозревают. В таблице — первые шесть месяцев возраста, "
+        "на графике и в выгруженной таблице — все двенадцать.",
+        "en": "A cohort: the deals created in one month (their number next to the month on the chart). «Share to "
+        "date»: won by {as_of} / created. Column «+k»: the share "
+        "won by the end of the k-th month after the month of creation («+0»: within it), cumulative; empty "
+        "where the cohort had not reached that age by the data date {as_of}. Compare cohorts down a column, "
+        "not along a row: young cohorts are still maturing. The table shows the first six months of age; the "
+        "chart and the published table show all twelve.",
+    },
+    "sales.chart.cohorts": {
+        "ru": "Доля выигранных по месяцу создания и возрасту когорты",
+        "en": "Share won by month created and cohort age",
+    },
+    "sales.chart.funnel_pct": {"ru": "(%) — переход среди решённых", "en": "(%): step among decided deals"},
+    "sales.chart.cohorts_x": {"ru": "месяцев после месяца создания", "en": "months after the month created"},
     "sales.chart.trend": {
         "ru": "Выручка по месяцам (столбцы) и число успешных сделок (линия)",
         "en": "Won revenue per month (bars) and deals won (line)",
@@ -58,15 +106,32 @@ TEXT = {
     "sales.funnel.conv_passed": {"ru": "Конв. (пройденные)", "en": "Conv. (entered)"},
     "sales.funnel.conv_cumulative": {"ru": "Конв. (дошли)", "en": "Conv. (reached)"},
     "sales.funnel.share": {"ru": "От первого этапа", "en": "Of first stage"},
+    "sales.funnel.open_prev": {"ru": "Ещё открыты на пред. этапе", "en": "Still open at previous stage"},
+    "sales.funnel.decided": {"ru": "Решено", "en": "Decided"},
+    "sales.funnel.conv_decided": {"ru": "Конв. среди решённых", "en": "Conv. among decided"},
     "sales.funnel.weakest": {
-        "ru": "Самый слабый переход в воронке «{pipeline}» — «{from_stage}» → «{to_stage}»: "
-        "дальше проходит {conv} сделок.",
-        "en": "The weakest step in the «{pipeline}» pipeline is «{from_stage}» → «{to_stage}»: {conv} of deals get "
-        "through.",
+        "ru": "Самый слабый переход в воронке «{pipeline}» — «{from_stage}» → «{to_stage}»: среди решённых сделок "
+        "дальше прошло {conv} ({moved} из {decided}); ещё открыты на этапе «{from_stage}» и в расчёт не входят: "
+        "{open}.",
+        "en": "The weakest step in the «{pipeline}» pipeline is «{from_stage}» → «{to_stage}»: {conv} of the decided "
+        "deals got through ({moved} of {decided}); still open at «{from_stage}» and not counted yet: {open}.",
+    },
+    "sales.funnel.no_weakest": {
+        "ru": "Самый слабый переход не называется: ни на одном переходе нет {n} решённых сделок — когорта ещё молода.",
+        "en": "No weakest step is named: no step has {n} decided deals yet; the cohort is still young.",
     },
     "sales.funnel.skipped": {
         "ru": "Из когорты хотя бы один этап перескочили: {n} — поэтому показаны обе конверсии.",
         "en": "{n} of the cohort skipped at least one stage, hence both conversions are shown.",
+    },
+    "sales.funnel.over": {
+        "ru": "В воронке «{pipeline}» на этап «{stage}» вошло больше сделок ({n}), чем на предыдущий «{prev_stage}» "
+        "({prev_n}); из них {skipped} — в обход «{prev_stage}». Это не конверсия выше 100 %, а пропуск "
+        "этапа в CRM, поэтому конверсия по пройденным этапам здесь не показана; смотрите «Конв. (дошли)».",
+        "en": "In the «{pipeline}» pipeline more deals entered «{stage}» ({n}) than the stage before it, "
+        "«{prev_stage}» ({prev_n}): {skipped} entered it without passing «{prev_stage}». That is not a conversion "
+        "above 100 % but a stage skipped in the CRM, so the entered-stage conversion is not shown here; see "
+        "«Conv. (reached)».",
     },
     "sales.def.funnel": {
         "ru": "Воронка строится по сделкам, созданным в периоде, по истории смены этапов. «Прошли этап» — сделка "
@@ -75,6 +140,15 @@ TEXT = {
         "en": "The funnel covers deals created in the period, from their stage history. «Entered stage»: the deal was "
         "actually in the stage; «reached stage»: the deal counts at every stage up to the furthest it reached "
         "(skipped stages included). Conversion = stage k+1 over stage k.",
+    },
+    "sales.def.funnel_decided": {
+        "ru": "Молодая когорта ещё не прошла воронку, поэтому переход оценивается среди решённых сделок: дошедших "
+        "до этапа k+1 или дальше, выигранных или проигранных (по текущему статусу) — без сделок, которые ещё "
+        "открыты на этапе k (они показаны отдельно). Самый слабый переход называется, только если за ним не "
+        "меньше {n} решённых сделок.",
+        "en": "A young cohort has not been through the funnel yet, so a step is measured among decided deals: those "
+        "that reached stage k+1 or beyond, won or lost (by their current status), leaving out those still open at "
+        "stage k (shown apart). The weakest step is named only if it rests on at least {n} decided deals.",
     },
     "sales.losses.title": {"ru": "Потери по этапам и причины отказа", "en": "Losses by stage and loss reasons"},
     "sales.losses.lost": {"ru": "Проиграно", "en": "Lost"},

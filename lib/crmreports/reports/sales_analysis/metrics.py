@@ -4,7 +4,9 @@ Definitions (stated next to every figure in the report):
 - revenue / won deals: deals that moved to won (status 142) within the period, by ``closed_at``;
 - lost deals: deals that moved to lost (143) within the period;
 - win rate: won / (won + lost) among deals closed in the period;
-- lead→won conversion: on the cohort of deals created in the period, the share won by the as-of date;
+- lead→won conversion: on the cohort of deals created in the period, the share won by the as-of date; a
+  compared cohort (previous period, a year ago) counts its wins up to the same age (like for like);
+- cohort matrix: deals by month of creation × months since creation, the cumulative share won;
 - funnel: the same cohort; "passed" counts a deal only at stages it actually entered, "cumulative"
   counts it at every stage up to the furthest one it reached (skipped stages included);
 - stage of loss: the last open stage a deal was in before it moved to lost;
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.periods import Period
-from ...store import LOST, WON
+from ...store import LOST, WON, concepts
 
 HEADLINE_KEYS = [
     "revenue",
@@ -73,11 +75,16 @@ def headline(
 def kpi_table(
     leads: pd.DataFrame, period: Period, as_of: pd.Timestamp, has_amounts: bool | None = None
 ) -> pd.DataFrame:
-    """Headline figures for the period, the previous comparable period and the same period a year ago."""
+    """Headline figures for the period, the previous comparable period and the same period a year ago.
+
+    The cohort rate (lead→won conversion) of each compared cohort counts its wins up to the same age as the
+    current cohort's (like for like: :func:`crmreports.store.concepts.comparison_cutoffs`); the figures by
+    ``closed_at`` (revenue, won, lost, win rate) are those of each period as they are."""
+    cut = concepts.comparison_cutoffs(period, as_of)
     cols = {
-        "current": headline(leads, period, as_of, has_amounts),
-        "previous": headline(leads, period.previous(), as_of, has_amounts),
-        "year_ago": headline(leads, period.year_ago(), as_of, has_amounts),
+        "current": headline(leads, period, cut["current"], has_amounts),
+        "previous": headline(leads, period.previous(), cut["previous"], has_amounts),
+        "year_ago": headline(leads, period.year_ago(), cut["year_ago"], has_amounts),
     }
     df = pd.DataFrame(cols).loc[HEADLINE_KEYS]
     df.index.name = "metric"
@@ -102,6 +109,44 @@ def monthly_trend(leads: pd.DataFrame, period: Period, months: int = 13) -> pd.D
         out["month"] < pd.Timestamp(period.end)
     )
     return out
+
+
+COHORT_MONTHS = 12  # cohorts (months of creation) and months since creation in the cohort matrix
+
+
+def cohort_window(period: Period, months: int = COHORT_MONTHS) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The creation months of :func:`cohort_matrix`: the ``months`` calendar months ending with the period's
+    last month, as [start, end)."""
+    last = (period.end_ts - pd.Timedelta(days=1)).to_period("M")
+    return (last - (months - 1)).to_timestamp(), (last + 1).to_timestamp()
+
+
+def cohort_matrix(
+    leads: pd.DataFrame, period: Period, as_of: pd.Timestamp, months: int = COHORT_MONTHS
+) -> pd.DataFrame:
+    """Deals by month of creation × months since creation: the cumulative share won, so that the reader
+    sees how far each cohort has matured.
+
+    One row per cohort (the ``months`` creation months ending with the period's last month): ``cohort``
+    (the month's first day), ``created`` (deals created in it), ``won`` and ``share_won`` (won before
+    ``as_of``), and ``m0`` … ``m{months-1}``: the share won before the end of the k-th month after the month
+    of creation (``m0``: within the month of creation); empty where the cohort has not reached that age by
+    ``as_of``."""
+    lo, hi = cohort_window(period, months)
+    c = leads[(leads["created_at"] >= lo) & (leads["created_at"] < hi)]
+    month = c["created_at"].dt.to_period("M")
+    won_at = c["closed_at"].where(c["status_id"] == WON)
+    rows = []
+    for m in pd.period_range(lo, periods=months, freq="M"):
+        w = won_at[month == m]
+        n = len(w)
+        row = {"cohort": m.to_timestamp(), "created": n, "won": int((w < as_of).sum())}
+        row["share_won"] = row["won"] / n if n else float("nan")
+        for k in range(months):
+            end = (m + k + 1).to_timestamp()
+            row[f"m{k}"] = float((w < end).sum()) / n if n and end <= as_of else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["cohort", "created", "won", "share_won"] + [f"m{k}" for k in range(months)])
 
 
 def stage_order(statuses: pd.DataFrame, pipeline_id: int) -> pd.DataFrame:
@@ -145,16 +190,27 @@ def visited_stages(leads: pd.DataFrame, stage_changes: pd.DataFrame) -> pd.DataF
     return v
 
 
+OUTCOMES = ("open", "won", "lost")  # a deal's outcome in the funnel: by its current status
+
+
+def deal_outcome(status_id: pd.Series) -> pd.Series:
+    """Each deal's outcome by its status: ``won`` (142), ``lost`` (143), else ``open``."""
+    return pd.Series(
+        np.where(status_id == WON, "won", np.where(status_id == LOST, "lost", "open")), index=status_id.index
+    )
+
+
+FUNNEL_COLUMNS = ["pipeline_id", "pipeline", "status_id", "stage", "rank", "passed", "cumulative", "open_here"]
+
+
 def funnel(
     leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, pipelines: pd.DataFrame, period: Period
 ) -> pd.DataFrame:
-    """Funnel of the cohort created in the period, per pipeline, in both semantics.
-
-    Columns: pipeline_id, pipeline, status_id, stage, rank, passed, cumulative, conv_passed,
-    conv_cumulative (stage k over stage k-1), share_passed / share_cumulative (over the first stage).
-    """
+    """Funnel of the cohort created in the period, per pipeline, in both semantics, with the step
+    conversions among decided deals (:func:`_funnel_frame` names the columns)."""
     cohort = leads[period.contains(leads["created_at"])]
     visits = visited_stages(cohort, stage_changes)
+    outcome = dict(zip(cohort["id"], deal_outcome(cohort["status_id"])))
     rows = []
     pipe_names = dict(zip(pipelines["id"], pipelines["name"]))
     for pid in sorted(visits["pipeline_id"].unique()):
@@ -164,6 +220,8 @@ def funnel(
         v = visits[visits["pipeline_id"] == pid].merge(order[["id", "rank"]], left_on="status_id", right_on="id")
         passed = v.groupby("rank")["lead_id"].nunique()
         furthest = v.groupby("lead_id")["rank"].max()
+        still_open = furthest[np.array([outcome.get(lid) == "open" for lid in furthest.index], dtype=bool)]
+        entered = v.groupby("lead_id")["rank"].agg(set)
         cum = pd.Series({r: int((furthest >= r).sum()) for r in order["rank"]})
         for _, st in order.iterrows():
             r = st["rank"]
@@ -176,56 +234,97 @@ def funnel(
                     "rank": r,
                     "passed": int(passed.get(r, 0)),
                     "cumulative": int(cum.get(r, 0)),
+                    "open_here": int((still_open == r).sum()),
+                    "skipped_in": int(sum(r in e and r - 1 not in e for e in entered)) if r else 0,
                 }
             )
     return _funnel_frame(rows)
 
 
 def _funnel_frame(rows: list[dict]) -> pd.DataFrame:
-    """The funnel's rows (pipeline_id, pipeline, status_id, stage, rank, passed, cumulative) with the
-    conversions and shares of :func:`funnel`."""
-    df = pd.DataFrame(rows, columns=["pipeline_id", "pipeline", "status_id", "stage", "rank", "passed", "cumulative"])
+    """The funnel's rows (pipeline_id, pipeline, status_id, stage, rank, passed, cumulative, open_here: deals
+    still open whose furthest stage is this one, skipped_in: deals that entered this stage without entering the
+    one before) with the conversions and shares.
+
+    ``conv_passed`` / ``share_passed``: entered this stage over entered the one before / the first; a value
+    above 100 % (more deals entered a stage than the one before it, because they skipped that one) is not a
+    share: it is left empty and ``passed_over`` says so. ``conv_cumulative`` / ``share_cumulative``: reached
+    this stage over reached the one before / the first. The step into this stage among the deals *decided*
+    at the stage before: ``open_prev`` (still open there), ``decided`` (reached the stage before less those
+    still open there: moved on, won or lost) and ``conv_decided`` (reached this stage / decided)."""
+    cols = FUNNEL_COLUMNS + ["skipped_in"]
+    df = pd.DataFrame(rows, columns=cols)
     if df.empty:
-        return df.assign(conv_passed=[], conv_cumulative=[], share_passed=[], share_cumulative=[])
+        return df.assign(
+            conv_passed=[],
+            conv_cumulative=[],
+            share_passed=[],
+            share_cumulative=[],
+            passed_over=pd.Series(dtype=bool),
+            open_prev=pd.Series(dtype="int64"),
+            decided=pd.Series(dtype="int64"),
+            conv_decided=[],
+        )
     g = df.groupby("pipeline_id")
     for col in ("passed", "cumulative"):
         prev = g[col].shift(1)
         df[f"conv_{col}"] = np.where(prev > 0, df[col] / prev.where(prev > 0), np.nan)
         first = g[col].transform("first")
         df[f"share_{col}"] = np.where(first > 0, df[col] / first.where(first > 0), np.nan)
+    over = (df["conv_passed"] > 1) | (df["share_passed"] > 1)
+    df["passed_over"] = over
+    df.loc[df["conv_passed"] > 1, "conv_passed"] = np.nan
+    df.loc[df["share_passed"] > 1, "share_passed"] = np.nan
+    first_row = df["rank"] == g["rank"].transform("min")
+    open_prev = g["open_here"].shift(1)
+    decided = g["cumulative"].shift(1) - open_prev
+    df["open_prev"] = open_prev.fillna(0).astype("int64").where(~first_row, 0)
+    df["decided"] = decided.fillna(0).astype("int64").where(~first_row, 0)
+    df["conv_decided"] = np.where(df["decided"] > 0, df["cumulative"] / df["decided"].where(df["decided"] > 0), np.nan)
     return df
 
 
+def weakest_step(f: pd.DataFrame, min_decided: int) -> pd.DataFrame:
+    """The step (a row of :func:`funnel`) with the lowest conversion among decided deals, among the steps
+    resting on at least ``min_decided`` decided deals; empty when none does."""
+    ok = f[(f["rank"] > 0) & (f["decided"] >= min_decided)].dropna(subset=["conv_decided"])
+    return ok.sort_values(["conv_decided", "pipeline_id", "rank"], kind="stable").head(1)
+
+
 def _set_ranks(stage_sets: pd.DataFrame, statuses: pd.DataFrame):
-    """Per pipeline of ``stage_sets`` (pipeline_id, stages, n: deals by the set of stages they entered),
-    in order: the pipeline, its :func:`stage_order` and, per set, the ranks of its stages in that order
-    (as the merge of :func:`visited_stages` with the order finds them) and its number of deals."""
+    """Per pipeline of ``stage_sets`` (pipeline_id, stages, outcome, n: deals by the set of stages they
+    entered and their outcome), in order: the pipeline, its :func:`stage_order` and, per set, the ranks of
+    its stages in that order (as the merge of :func:`visited_stages` with the order finds them), its
+    number of deals and their outcome."""
+    has_outcome = "outcome" in stage_sets.columns
     for pid in sorted(stage_sets["pipeline_id"].unique()):
         order = stage_order(statuses, pid)
         ranks_of: dict = {}
         for sid, r in zip(order["id"], order["rank"]):
             ranks_of.setdefault(sid, []).append(r)
         g = stage_sets[stage_sets["pipeline_id"] == pid]
+        outcomes = g["outcome"] if has_outcome else ["open"] * len(g)
         sets = [
-            ([r for sid in stages for r in ranks_of.get(sid, [])], int(n)) for stages, n in zip(g["stages"], g["n"])
+            ([r for sid in stages for r in ranks_of.get(sid, [])], int(n), o)
+            for stages, n, o in zip(g["stages"], g["n"], outcomes)
         ]
-        yield pid, order, [(ranks, n) for ranks, n in sets if ranks]
+        yield pid, order, [(ranks, n, o) for ranks, n, o in sets if ranks]
 
 
 def funnel_counted(stage_sets: pd.DataFrame, statuses: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
     """:func:`funnel` of a cohort given as deals counted by the set of stages they entered in each pipeline
-    (pipeline_id, stages, n): a deal passed a stage if the stage is in its set, and reached it
-    (cumulative) if its furthest stage is that one or later; the same counts, the same table."""
+    and their outcome (pipeline_id, stages, outcome, n): a deal passed a stage if the stage is in its set,
+    and reached it (cumulative) if its furthest stage is that one or later; the same counts, the same table."""
     rows = []
     pipe_names = dict(zip(pipelines["id"], pipelines["name"]))
     for pid, order, sets in _set_ranks(stage_sets, statuses):
         if order.empty:
             continue
         passed: dict = {}
-        for ranks, n in sets:
+        for ranks, n, _ in sets:
             for r in set(ranks):
                 passed[r] = passed.get(r, 0) + n
-        furthest = [(max(ranks), n) for ranks, n in sets]
+        furthest = [(max(ranks), n, o) for ranks, n, o in sets]
         for _, st in order.iterrows():
             r = st["rank"]
             rows.append(
@@ -236,7 +335,9 @@ def funnel_counted(stage_sets: pd.DataFrame, statuses: pd.DataFrame, pipelines: 
                     "stage": st["name"],
                     "rank": r,
                     "passed": int(passed.get(r, 0)),
-                    "cumulative": int(sum(n for f, n in furthest if f >= r)),
+                    "cumulative": int(sum(n for f, n, _ in furthest if f >= r)),
+                    "open_here": int(sum(n for f, n, o in furthest if f == r and o == "open")),
+                    "skipped_in": int(sum(n for ranks, n, _ in sets if r in ranks and r - 1 not in ranks)) if r else 0,
                 }
             )
     return _funnel_frame(rows)
@@ -246,7 +347,7 @@ def skippers_counted(stage_sets: pd.DataFrame, statuses: pd.DataFrame) -> int:
     """Deals (counted by stage set, as in :func:`funnel_counted`) whose furthest stage is beyond the number
     of stages they entered: they skipped a stage."""
     return sum(
-        n for _, _, sets in _set_ranks(stage_sets, statuses) for ranks, n in sets if max(ranks) + 1 > len(set(ranks))
+        n for _, _, sets in _set_ranks(stage_sets, statuses) for ranks, n, _ in sets if max(ranks) + 1 > len(set(ranks))
     )
 
 
@@ -501,6 +602,18 @@ def open_at(leads: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
     return leads[(leads["created_at"] < moment) & (leads["closed_at"].isna() | (leads["closed_at"] >= moment))]
 
 
+def open_deals(
+    leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, moment: pd.Timestamp
+) -> pd.DataFrame:
+    """The open deals at ``moment`` as every report counts them (:func:`crmreports.store.concepts.open_deals_at`:
+    in an open stage then; requests pending in «Неразобранное» are not deals): those rows of ``leads``."""
+    if leads.empty:  # (open_deals_at has no columns to give when there is no deal at all)
+        return leads
+    # nullable stage columns: a history may lack a deal's pipeline (open_deals_at then finds no open stage)
+    typed = leads.astype({"pipeline_id": "Int64", "status_id": "Int64"})
+    return leads[leads["id"].isin(concepts.open_deals_at(typed, stage_changes, statuses, moment)["id"])]
+
+
 def stale_deals(
     leads: pd.DataFrame,
     stage_changes: pd.DataFrame,
@@ -509,8 +622,12 @@ def stale_deals(
     threshold_days: float,
     moment: pd.Timestamp,
 ) -> pd.DataFrame:
-    """Open deals at ``moment`` older than ``threshold_days``, oldest first, with their stage then."""
+    """Open deals at ``moment`` (:func:`crmreports.store.concepts.open_deals_at`: pending «Неразобранное»
+    requests are not deals) older than ``threshold_days``, oldest first, with their stage then."""
     op = open_at(leads, moment)
+    if not np.isnan(threshold_days):
+        op = op[(moment - op["created_at"]).dt.total_seconds() / 86400.0 > threshold_days]
+        op = open_deals(op, stage_changes, statuses, moment)
     if op.empty or np.isnan(threshold_days):
         return pd.DataFrame(columns=["id", "name", "price", "age_days", "stage", "manager", "created_at"])
     op = op.assign(age_days=(moment - op["created_at"]).dt.total_seconds() / 86400.0)
@@ -534,17 +651,21 @@ def by_manager(
     users: pd.DataFrame,
     period: Period,
     as_of: pd.Timestamp,
+    stage_changes: pd.DataFrame,
+    statuses: pd.DataFrame,
     priced_users: set | frozenset | None = None,
     open_leads: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per manager responsible for deals: the headline figures, mean cycle and open deals.
+    """One row per manager responsible for deals: the headline figures, mean cycle and open deals (at the
+    period's end or ``as_of`` if earlier: :func:`open_deals`).
 
     When ``leads`` is only part of the data: ``priced_users`` are the managers with any deal amount in
     the data (by default judged from each manager's rows in ``leads``), and ``open_leads`` the deals the
     open ones are counted in (by default ``leads``)."""
     rows = []
     moment = min(period.end_ts, as_of)
-    n_open = open_at(leads if open_leads is None else open_leads, moment).groupby("responsible_user_id").size()
+    base = leads if open_leads is None else open_leads
+    n_open = open_deals(base, stage_changes, statuses, moment).groupby("responsible_user_id").size()
     if priced_users is None:
         priced_users = set(leads.loc[leads["price"].notna(), "responsible_user_id"])
     uids = set(leads["responsible_user_id"].dropna()) | (set() if open_leads is None else set(n_open.index))

@@ -9,6 +9,8 @@ and the metrics give exactly the figures and tables they give on the whole store
 ``leads`` (the columns the metrics use, without names)
     created or closed in the period, the previous period or the same period a year ago: headline
     figures, cohorts, losses, loss reasons, managers;
+``cohort_leads``
+    created in the months of the cohort matrix (the 12 months ending with the period's last month);
 ``won_leads``
     won in the period, the 13 months of the trend or the 12 months of the typical cycle;
 ``open_leads``
@@ -23,8 +25,9 @@ and the metrics give exactly the figures and tables they give on the whole store
     for the deals lost in the period, their moves into lost and, where such a move does not tell the
     stage of loss, their last move into an open stage (and the last one with a pipeline);
 ``snapshot_changes``
-    for the deals open at the snapshot and older than the typical cycle (the stale-deal candidates),
-    their last change before it (and the last with a stage, the last with a pipeline);
+    for the deals open at the snapshot, their last change before it (and the last with a stage, the last
+    with a pipeline): their stage then, which tells the open deals (pending requests are not) and the
+    stage of a stale deal;
 ``stays``
     the stays in an open stage that began in the period, with the moment each ended (the deal's next
     change before the end of the data): what :func:`sales.stage_visits` finds in the whole history,
@@ -73,6 +76,9 @@ SALES_LEAD_COLUMNS = [
 ]
 
 
+COHORT_LEAD_COLUMNS = ["id", "status_id", "created_at", "closed_at"]
+
+
 WON_LEAD_COLUMNS = ["id", "price", "status_id", "responsible_user_id", "created_at", "closed_at"]
 
 
@@ -101,6 +107,7 @@ class SalesData(store.StoreData):
     ``stage_changes`` is left empty: each section reads its own reduced frame."""
 
     won_leads: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cohort_leads: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_leads: pd.DataFrame = field(default_factory=pd.DataFrame)
     funnel_sets: pd.DataFrame = field(default_factory=pd.DataFrame)
     loss_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -198,17 +205,22 @@ def _leads_of(scope_sql: str, cond: str) -> str:
 
 def _funnel_sets(con, tz: str, scope, cohort) -> pd.DataFrame:
     """The cohort's deals counted by (pipeline_id, ``stages``: the sorted statuses a deal entered in that
-    pipeline) in ``n``: what :func:`sales.visited_stages` gives, one row per set instead of per deal and
-    stage (a deal without any change: its current stage), from ``lead_stage_sets`` (:mod:`derived`)."""
+    pipeline, ``outcome``: open, won or lost by its status, :func:`sales.deal_outcome`) in ``n``: what
+    :func:`sales.visited_stages` gives, one row per set instead of per deal and stage (a deal without any
+    change: its current stage), from ``lead_stage_sets`` (:mod:`derived`)."""
     sets = derived.source(con, "lead_stage_sets", tz)
     df = con.execute(
         f"""
-        WITH c AS MATERIALIZED (SELECT id, pipeline_id, status_id FROM leads WHERE {scope[0]} AND {cohort[0]}),
+        WITH c AS MATERIALIZED (
+            SELECT id, pipeline_id, status_id,
+                   CASE status_id WHEN {WON} THEN 'won' WHEN {LOST} THEN 'lost' ELSE 'open' END AS outcome
+            FROM leads WHERE {scope[0]} AND {cohort[0]}),
         v AS (
-            SELECT s.pipeline_id, s.stages FROM {sets} s SEMI JOIN c ON s.lead_id = c.id WHERE s.pipeline_id IS NOT NULL
+            SELECT s.pipeline_id, s.stages, c.outcome FROM {sets} s JOIN c ON s.lead_id = c.id
+            WHERE s.pipeline_id IS NOT NULL
             UNION ALL
-            SELECT c.pipeline_id, [c.status_id] FROM c ANTI JOIN {sets} s ON c.id = s.lead_id)
-        SELECT pipeline_id::BIGINT AS pipeline_id, stages::BIGINT[] AS stages, count(*) AS n FROM v
+            SELECT c.pipeline_id, [c.status_id], c.outcome FROM c ANTI JOIN {sets} s ON c.id = s.lead_id)
+        SELECT pipeline_id::BIGINT AS pipeline_id, stages::BIGINT[] AS stages, outcome, count(*) AS n FROM v
         GROUP BY ALL ORDER BY ALL""",
         scope[1] + cohort[1],
     ).df()
@@ -216,7 +228,12 @@ def _funnel_sets(con, tz: str, scope, cohort) -> pd.DataFrame:
         df
         if len(df)
         else pd.DataFrame(
-            {"pipeline_id": pd.Series(dtype="int64"), "stages": pd.Series(dtype=object), "n": pd.Series(dtype="int64")}
+            {
+                "pipeline_id": pd.Series(dtype="int64"),
+                "stages": pd.Series(dtype=object),
+                "outcome": pd.Series(dtype=object),
+                "n": pd.Series(dtype="int64"),
+            }
         )
     )
 
@@ -257,8 +274,9 @@ def _loss_changes(con, local, scope, lost, open_ids: list[int]) -> pd.DataFrame:
 
 
 def _snapshot_changes(con, local, scope, candidates, moment) -> pd.DataFrame:
-    """For the stale-deal candidates: the last change before ``moment`` (and the last with a stage, the
-    last with a pipeline; with their ties): what :func:`sales.stale_deals` takes."""
+    """For the deals open at ``moment`` (``candidates``): the last change before it (and the last with a
+    stage, the last with a pipeline; with their ties): what :func:`sales.open_deals` and
+    :func:`sales.stale_deals` take."""
     m = sql_ts(moment)
     return _event_order(
         con,
@@ -381,7 +399,16 @@ def load_sales(
             "leads",
             OPEN_LEAD_COLUMNS,
         )
-        candidates = (f"{is_open[0]} AND {old[0]}", is_open[1] + old[1])
+
+        # the deals created in the months of the cohort matrix
+        made = _in(local, "created_at", *sales.cohort_window(period))
+        cohort_leads = _frame(
+            con,
+            f"SELECT {_cols(COHORT_LEAD_COLUMNS, local)} FROM leads WHERE {scope[0]} AND {made[0]}",
+            scope[1] + made[1],
+            "leads",
+            COHORT_LEAD_COLUMNS,
+        )
 
         # stage changes, one reduced frame per use
         funnel_sets = _funnel_sets(con, tz, scope, _in(local, "created_at", period.start_ts, period.end_ts))
@@ -393,7 +420,7 @@ def load_sales(
             (f"status_id = {LOST} AND {p_closed[0]}", p_closed[1]),
             _status_ids(ref["statuses"], ("open", "unsorted")),
         )
-        snapshot_changes = _snapshot_changes(con, local, scope, candidates, snapshot)
+        snapshot_changes = _snapshot_changes(con, local, scope, is_open, snapshot)
         stays = _stays(
             con, tz, scope, period, as_of, _status_ids(ref["statuses"], ("open",)), team=not (pipeline_ids or user_ids)
         )
@@ -422,6 +449,7 @@ def load_sales(
     finally:
         con.close()
     parts = {
+        "cohort_leads": cohort_leads,
         "won_leads": won_leads,
         "open_leads": open_leads,
         "funnel_sets": funnel_sets,

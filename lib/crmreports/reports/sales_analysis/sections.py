@@ -13,11 +13,13 @@ from ...core.labels import t
 from ...present import kit
 from ...present.context import Context, publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
 from ...present.section import Section, html_table
+from ...store import concepts
 from . import charts, query
 from . import metrics as sales
 
 REPORT = __package__.rpartition(".")[2]  # the report is named after its folder (the registry checks)
 STALE_SHOWN = 15  # rows of the stale-deal list shown in the report
+SHOWN_AGES = 6  # months of age (+0 … +5) in the cohort table shown on the page
 
 
 def open(
@@ -66,6 +68,7 @@ def kpis(ctx: Context) -> Section:
         )
     else:
         sec.text(t("sales.kpi.no_won", lang, period=ctx.period_label), finding=True)
+    cut = concepts.comparison_cutoffs(ctx.period, ctx.as_of)
     if cur["created_deals"]:
         sec.text(
             t(
@@ -73,10 +76,25 @@ def kpis(ctx: Context) -> Section:
                 lang,
                 created=fmt.count(cur["created_deals"], "deal", lang),
                 won_cohort=fmt.number(round(cur["lead_to_won_conversion"] * cur["created_deals"]), lang),
-                conv=fmt.percent(cur["lead_to_won_conversion"], lang),
+                conv=fmt.percent(cur["lead_to_won_conversion"], lang, 1),
                 win_rate=fmt.percent(cur["win_rate"], lang),
             )
         )
+        same_age = [
+            t(
+                "sales.kpi.cohort_then",
+                lang,
+                period=fmt.period_label(w, lang),
+                conv=fmt.percent(k.loc["lead_to_won_conversion", col], lang, 1),
+                won=fmt.number(round(k.loc["lead_to_won_conversion", col] * k.loc["created_deals", col]), lang),
+                created=fmt.number(k.loc["created_deals", col], lang),
+                cutoff=fmt.day(cut[col], lang),
+            )
+            for col, w in (("previous", ctx.period.previous()), ("year_ago", ctx.period.year_ago()))
+            if k.loc["created_deals", col] > 0
+        ]
+        if same_age:
+            sec.text(t("sales.kpi.sentence_same_age", lang, cohorts="; ".join(same_age)))
 
     def show(key, v):
         if key in ("revenue", "average_check"):
@@ -100,22 +118,78 @@ def kpis(ctx: Context) -> Section:
             lang,
             previous=fmt.period_label(ctx.period.previous(), lang),
             year_ago=fmt.period_label(ctx.period.year_ago(), lang),
+            cut_previous=fmt.day(cut["previous"], lang),
+            cut_year=fmt.day(cut["year_ago"], lang),
+            as_of=fmt.day(ctx.as_of, lang),
         )
     )
     return sec
 
 
+def cohorts(ctx: Context) -> Section:
+    """The cohort matrix: deals by month of creation × months since creation, cumulative share won."""
+    lang = ctx.lang
+    sec = Section(ctx, "cohorts", t("sales.cohorts.title", lang))
+    m = sales.cohort_matrix(ctx.data.cohort_leads, ctx.period, ctx.as_of)
+    if m["created"].sum() == 0:
+        return sec.text(t("common.no_data", lang))
+    # the page shows the first months of age (the chart and the published table have all of them)
+    ages = [c for c in m.columns if c.startswith("m") and m[c].notna().any()][:SHOWN_AGES]
+    # the newest cohort with a complete first month next to the same age of the cohorts before it
+    seen = m.dropna(subset=["m0"])
+    seen = seen[seen["created"] > 0]
+    if len(seen) >= 2:
+        last = seen.iloc[-1]
+        before = seen.iloc[:-1]
+        sec.text(
+            t(
+                "sales.cohorts.sentence",
+                lang,
+                cohort=fmt.month_name(last["cohort"].month, lang, genitive=True) + f" {last['cohort'].year}",
+                conv=fmt.percent(last["m0"], lang, 1),
+                low=fmt.percent(before["m0"].min(), lang, 1),
+                high=fmt.percent(before["m0"].max(), lang, 1),
+                n=fmt.number(len(before), lang),
+            )
+        )
+    sec.figure(charts.cohort_matrix(m, lang))
+    month = [kit.Column("sales.cohorts.cohort", lambda df: df["cohort"].map(lambda d: _month(d, lang)), "text")]
+    kit.table(
+        sec,
+        "cohort_matrix",
+        m,
+        month
+        + [
+            kit.Column("sales.cohorts.created", "created"),
+            kit.Column("sales.cohorts.won", "won"),
+            kit.Column("sales.cohorts.share_won", "share_won", "percent"),
+        ]
+        + [kit.Column(f"+{c[1:]}", c, "percent") for c in ages],
+    )
+    sec.note(t("sales.def.cohorts", lang, as_of=fmt.day(ctx.as_of, lang)))
+    return sec
+
+
+def _month(d: pd.Timestamp, lang: str) -> str:
+    """A month as a short label: ``ноя 2026``."""
+    return f"{fmt.month_name(d.month, lang)[:3]} {d.year}"
+
+
+MIN_DECIDED = 20  # a funnel step needs this many decided deals to be named the weakest
+
+
 def funnel(ctx: Context) -> Section:
-    """Stage-to-stage conversion of the period's cohort in both semantics."""
+    """Stage-to-stage conversion of the period's cohort in both semantics, with the steps' conversion among
+    the deals already decided (moved on, won or lost) and those still open shown apart."""
     lang = ctx.lang
     sec = Section(ctx, "funnel", t("sales.funnel.title", lang))
     if not ctx.data.has_history:
         return sec.text(t("sales.no_history", lang))
-    # the cohort's deals counted by the stages they entered (read in SQL)
+    # the cohort's deals counted by the stages they entered and their outcome (read in SQL)
     f = sales.funnel_counted(ctx.data.funnel_sets, ctx.data.statuses, ctx.data.pipelines)
     if f.empty or f["cumulative"].max() == 0:
         return sec.text(t("common.no_data", lang))
-    weakest = f[f["rank"] > 0].dropna(subset=["conv_cumulative"]).sort_values("conv_cumulative").head(1)
+    weakest = sales.weakest_step(f, MIN_DECIDED)
     for _, w in weakest.iterrows():
         prev = f[(f["pipeline_id"] == w["pipeline_id"]) & (f["rank"] == w["rank"] - 1)].iloc[0]
         sec.text(
@@ -125,16 +199,35 @@ def funnel(ctx: Context) -> Section:
                 pipeline=w["pipeline"],
                 from_stage=prev["stage"],
                 to_stage=w["stage"],
-                conv=fmt.percent(w["conv_cumulative"], lang),
+                conv=fmt.percent(w["conv_decided"], lang),
+                moved=fmt.number(w["cumulative"], lang),
+                decided=fmt.number(w["decided"], lang),
+                open=fmt.number(w["open_prev"], lang),
             ),
             finding=True,
         )
+    if weakest.empty:
+        sec.text(t("sales.funnel.no_weakest", lang, n=fmt.number(MIN_DECIDED, lang)))
     skipped = int(
         (f.groupby("pipeline_id")["cumulative"].sum() - f.groupby("pipeline_id")["passed"].sum()).clip(lower=0).sum()
     )
     if skipped:
         n = sales.skippers_counted(ctx.data.funnel_sets, ctx.data.statuses)
         sec.text(t("sales.funnel.skipped", lang, n=fmt.count(n, "deal", lang)))
+    for _, o in f[f["passed_over"]].iterrows():
+        prev = f[(f["pipeline_id"] == o["pipeline_id"]) & (f["rank"] == o["rank"] - 1)].iloc[0]
+        sec.text(
+            t(
+                "sales.funnel.over",
+                lang,
+                pipeline=o["pipeline"],
+                stage=o["stage"],
+                n=fmt.number(o["passed"], lang),
+                prev_stage=prev["stage"],
+                prev_n=fmt.number(prev["passed"], lang),
+                skipped=fmt.count(o["skipped_in"], "deal", lang),
+            )
+        )
     sec.figure(charts.funnel(f, lang))
     kit.table(
         sec,
@@ -146,10 +239,13 @@ def funnel(ctx: Context) -> Section:
             kit.Column("sales.funnel.conv_passed", "conv_passed", "percent"),
             kit.Column("sales.funnel.cumulative", "cumulative"),
             kit.Column("sales.funnel.conv_cumulative", "conv_cumulative", "percent"),
-            kit.Column("sales.funnel.share", "share_cumulative", "percent"),
+            kit.Column("sales.funnel.open_prev", lambda df: df["open_prev"].where(df["rank"] > 0)),
+            kit.Column("sales.funnel.decided", lambda df: df["decided"].where(df["rank"] > 0)),
+            kit.Column("sales.funnel.conv_decided", "conv_decided", "percent"),
         ],
     )
     sec.note(t("sales.def.funnel", lang))
+    sec.note(t("sales.def.funnel_decided", lang, n=fmt.number(MIN_DECIDED, lang)))
     return sec
 
 
@@ -259,6 +355,7 @@ def cycle(ctx: Context) -> Section:
         )
     stale = sales.stale_deals(d.open_leads, d.snapshot_changes, d.statuses, d.users, c.typical_days, ctx.snapshot)
     ctx.figures["stale_deals"] = len(stale)
+    ctx.figures["open_deals"] = len(sales.open_deals(d.open_leads, d.snapshot_changes, d.statuses, ctx.snapshot))
     typical = fmt.days(c.typical_days, lang)
     if len(stale):
         sec.text(
@@ -320,7 +417,9 @@ def managers(ctx: Context) -> Section:
         sec.hidden = True
         return sec
     d = ctx.data
-    m = sales.by_manager(d.leads, d.users, ctx.period, ctx.as_of, d.priced_users, d.open_leads)
+    m = sales.by_manager(
+        d.leads, d.users, ctx.period, ctx.as_of, d.snapshot_changes, d.statuses, d.priced_users, d.open_leads
+    )
     if m.empty:
         return sec.text(t("common.no_data", lang))
     lead = m.iloc[0]

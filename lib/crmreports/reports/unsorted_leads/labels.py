@@ -83,9 +83,16 @@ TEXT = {
         "team report.",
     },
     "unsorted.def.compare": {
-        "ru": "Сравнение: предыдущий период той же длины ({previous}) и тот же период год назад ({year_ago}).",
+        "ru": "Сравнение: предыдущий период той же длины ({previous}) и тот же период год назад ({year_ago}), "
+        "в одном возрасте: исходы заявок текущего периода — на {as_of}, заявок {previous} — на {cut_previous}, "
+        "{year_ago} — на {cut_year} (конец своего периода плюс столько же, сколько прошло после конца "
+        "текущего). Так принятые, выигранные, выручка и время до действия не выглядят лучше у старых периодов "
+        "только потому, что те успели дозреть.",
         "en": "Compared with the previous period of the same length ({previous}) and the same period a year "
-        "earlier ({year_ago}).",
+        "earlier ({year_ago}) at the same age: the outcomes of this period's items as of {as_of}, of {previous}'s "
+        "as of {cut_previous}, of {year_ago}'s as of {cut_year} (its own end plus as long as has passed since "
+        "this period ended), so that accepted, won, revenue and time to action do not look better in older "
+        "periods only because they have had longer to mature.",
     },
     # sources
     "unsorted.sources.title": {"ru": "Источники и каналы заявок", "en": "Sources and channels"},
@@ -100,10 +107,24 @@ TEXT = {
         "ru": "Больше всего заявок пришло из источника «{source}»: {n} ({share} всех).",
         "en": "Most incoming leads came from «{source}»: {n} ({share} of all).",
     },
+    "unsorted.sources.decided": {"ru": "Решено", "en": "Decided"},
+    "unsorted.sources.won_of_decided": {"ru": "Выигр. из решённых", "en": "Won of decided"},
+    "unsorted.sources.basis": {
+        "ru": "«{source}» — {conv}, {won} из {decided} решённых, интервал {low}–{high}",
+        "en": "«{source}», {conv}: {won} of {decided} decided, interval {low}–{high}",
+    },
     "unsorted.sources.best": {
-        "ru": "Лучше всего в сделки превращаются заявки из «{best}» ({best_conv}), хуже всего — из «{worst}» "
-        "({worst_conv}).",
-        "en": "Leads from «{best}» turn into deals best ({best_conv}), those from «{worst}» worst ({worst_conv}).",
+        "ru": "Лучше всего заявки доходят до выигранной сделки у источника {best}; хуже всего — {worst}.",
+        "en": "Leads end in a won deal most often from {best}; least often from {worst}.",
+    },
+    "unsorted.sources.no_rank_overlap": {
+        "ru": "Назвать лучший и худший источник пока нельзя: разница в пределах случайности ({best}; {worst}).",
+        "en": "No best or worst source can be named yet: the difference is within chance ({best}; {worst}).",
+    },
+    "unsorted.sources.no_rank_few": {
+        "ru": "Назвать лучший и худший источник пока нельзя: меньше двух источников, у которых решено не меньше "
+        "{n} заявок.",
+        "en": "No best or worst source can be named yet: fewer than two sources have at least {n} decided leads.",
     },
     "unsorted.def.sources": {
         "ru": "Источник — источник заявки в amoCRM (виджет, форма, ящик, мессенджер), канал — её тип: звонок, "
@@ -114,8 +135,14 @@ TEXT = {
         "conversion to deals».",
     },
     "unsorted.sources.min_note": {
-        "ru": "Лучший и худший источник выбираются среди источников, давших не меньше {n} заявок.",
-        "en": "The best and worst sources are picked among those with at least {n} incoming leads.",
+        "ru": "Источники сравниваются по доле выигранных среди решённых заявок: решена — отклонена или принята и "
+        "её сделка выиграна или проиграна на дату данных; ждущие решения заявки и открытые сделки неудачей не "
+        "считаются. Сравниваются источники, у которых решено не меньше {n} заявок, и только если 95-процентные "
+        "интервалы (Уилсона) лучшего и худшего не пересекаются.",
+        "en": "Sources are compared by the share won among decided leads: decided means declined, or accepted with "
+        "its deal won or lost by the data date; pending leads and open deals are not counted as failures. Only "
+        "sources with at least {n} decided leads are compared, and only when the 95 % (Wilson) intervals of the "
+        "best and the worst do not overlap.",
     },
     "unsorted.chart.sources": {
         "ru": "Заявки по источникам: поступило и перешло в сделки",
@@ -162,14 +189,16 @@ TEXT = {
         "«Неразобранного» (только принятые заявки). До первого действия — до первого из: исходящего звонка "
         "по сделке или по контакту заявки, созданной по сделке задачи, смены этапа сделки человеком "
         "(не роботом). Входящий звонок клиента, создание сделки и само принятие действием не считаются. "
-        "Медиана — половина заявок быстрее; P90 — 90 % заявок быстрее. Заявки без действия на {as_of} не "
-        "входят в медиану, их число показано отдельно.",
+        "Медиана — половина заявок быстрее; P90 — 90 % заявок быстрее. Отклонённые заявки во время до первого "
+        "действия не входят ни в одном периоде; заявки без действия на {as_of} не входят в медиану, их число "
+        "показано отдельно.",
         "en": "Times are calendar minutes from the item's arrival. To acceptance: until the item is moved out of "
         "«Unsorted» (accepted items only). To first action: until the first of an outgoing call on the deal "
         "or the item's contact, a task created on the deal, a stage change of the deal made by a person "
         "(not a robot). The client's incoming call, the creation of the deal and the acceptance itself are "
-        "not actions. Median: half the items were faster; P90: 90 % were faster. Items with no action by "
-        "{as_of} are not in the median; their count is shown separately.",
+        "not actions. Median: half the items were faster; P90: 90 % were faster. Declined items are left out of "
+        "the time to first action in every period; items with no action by {as_of} are not in the median; their "
+        "count is shown separately.",
     },
     "unsorted.def.speed_manager_scope": {
         "ru": "В отчёте по менеджеру учитываются его звонки и задачи.",

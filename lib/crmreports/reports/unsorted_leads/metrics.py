@@ -6,6 +6,12 @@ Definitions (stated next to every figure in the report):
   ``as_of`` counts as pending;
 - became a deal: an accepted item whose lead still exists in the store (not deleted);
 - won: that lead reached won (status 142) before ``as_of``; won revenue is the sum of those leads' budgets;
+  lost: that lead reached lost (143) before ``as_of``;
+- like-for-like comparison: the items of a compared period (previous, a year ago) are taken as they stood
+  when that cohort was as old as the current one (:func:`at_cutoff`, cutoffs of
+  :func:`crmreports.store.concepts.comparison_cutoffs`): outcome, deal, won, first action;
+- decided: declined, or accepted and its deal won or lost; the sources are ranked by won / decided, never
+  counting pending items or open deals as failures, and only when their Wilson intervals do not overlap;
 - owner (used for the manager scope and the per-manager table): the responsible user of the item's lead;
   a declined item whose lead was deleted belongs to the user who declined it; an item whose lead is
   neither loaded nor declined has no owner (it counts for the team only);
@@ -13,7 +19,8 @@ Definitions (stated next to every figure in the report):
 - speed to first action: ``created_at`` → the first of: an outgoing call on the lead or on the item's
   contact, a task created on the lead, a stage change on the lead made by a person (``user_id`` > 0);
   the lead's creation and its move out of the unsorted stage (the acceptance, measured separately)
-  are not actions; actions at or after ``as_of`` are not seen yet;
+  are not actions; actions at or after ``as_of`` are not seen yet; declined items are left out of every
+  first-action figure (the median, P90, kinds and the per-manager table), in every period;
 - backlog: items that had arrived but were not decided at the snapshot moment, with their age.
 """
 
@@ -23,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.periods import Period
-from ...store import WON
+from ...store import LOST, WON, concepts
 
 CATEGORIES = ("sip", "mail", "forms", "chats")
 OUTCOMES = ("accepted", "declined", "pending")
@@ -65,6 +72,8 @@ ITEM_COLUMNS = [
     "owner_id",
     "is_deal",
     "is_won",
+    "is_lost",
+    "closed_at",
     "won_price",
     "accept_min",
     "first_action_at",
@@ -156,6 +165,8 @@ def prepare(
     status = u["lead_id"].map(info["status_id"])
     closed = pd.to_datetime(u["lead_id"].map(info["closed_at"]))
     u["is_won"] = u["is_deal"] & (status == WON) & (closed < as_of)
+    u["is_lost"] = u["is_deal"] & (status == LOST) & (closed < as_of)
+    u["closed_at"] = closed.where(u["is_won"] | u["is_lost"])
     u["won_price"] = u["lead_id"].map(info["price"]).fillna(0.0).where(u["is_won"], 0.0).astype(float)
     acc = _minutes(u["decided_at"] - u["created_at"])
     u["accept_min"] = acc.where((u["outcome"] == "accepted") & (acc >= 0))
@@ -189,6 +200,8 @@ def _empty_items() -> pd.DataFrame:
         "owner_id": f,
         "is_deal": b,
         "is_won": b,
+        "is_lost": b,
+        "closed_at": ts,
         "won_price": f,
         "accept_min": f,
         "first_action_at": ts,
@@ -208,7 +221,36 @@ def in_scope(items: pd.DataFrame, user_ids=(), pipeline_ids=()) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-COUNTED = ["outcome", "is_deal", "is_won", "won_price"]  # the columns :func:`counts` reads
+COUNTED = ["outcome", "is_deal", "is_won", "is_lost", "won_price"]  # the columns :func:`counts` reads
+
+
+def at_cutoff(items: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """The items as they stood at ``cutoff`` (earlier than the as-of moment they were prepared for): an item
+    decided at or after it is pending, its deal not yet a deal; a deal won or lost at or after it is still
+    open; a first action at or after it is not seen yet."""
+    u = items.copy()
+    late = u["decided_at"].notna() & (u["decided_at"] >= cutoff)
+    u.loc[late, "outcome"] = "pending"
+    u.loc[late, "decided_at"] = pd.NaT
+    u.loc[late, "decided_by"] = np.nan
+    u["is_deal"] = u["is_deal"] & ~late
+    closed = u["closed_at"].notna() & (u["closed_at"] < cutoff)
+    u["is_won"] = u["is_won"] & u["is_deal"] & closed
+    u["is_lost"] = u["is_lost"] & u["is_deal"] & closed
+    u["closed_at"] = u["closed_at"].where(u["is_won"] | u["is_lost"])
+    u["won_price"] = u["won_price"].where(u["is_won"], 0.0)
+    u["accept_min"] = u["accept_min"].where(~late)
+    unseen = u["first_action_at"].notna() & (u["first_action_at"] >= cutoff)
+    u.loc[unseen, "first_action_at"] = pd.NaT
+    u.loc[unseen, "first_action_kind"] = np.nan
+    u["first_action_min"] = u["first_action_min"].where(~unseen)
+    return u
+
+
+def acted_min(g: pd.DataFrame) -> pd.Series:
+    """Minutes to the first action of the items that were not declined (declined items are left out of
+    every first-action figure)."""
+    return g["first_action_min"].where(g["outcome"] != "declined")
 
 
 def arrived(items: pd.DataFrame, period: Period, columns: list[str] | None = None) -> pd.DataFrame:
@@ -226,6 +268,9 @@ def quantile(values: pd.Series, q: float) -> float:
 def counts(g: pd.DataFrame) -> dict:
     """Counts and money of one group of items (the building block of every table)."""
     total = len(g)
+    won, lost, declined = int(g["is_won"].sum()), int(g["is_lost"].sum()), int((g["outcome"] == "declined").sum())
+    decided = won + lost + declined
+    lo, hi = concepts.wilson_interval(won, decided)
     return {
         "total": total,
         "accepted": int((g["outcome"] == "accepted").sum()),
@@ -236,6 +281,11 @@ def counts(g: pd.DataFrame) -> dict:
         "won_revenue": float(g["won_price"].sum()),
         "to_deals_share": int(g["is_deal"].sum()) / total if total else float("nan"),
         "to_won_share": int(g["is_won"].sum()) / total if total else float("nan"),
+        "lost": lost,
+        "decided": decided,
+        "won_of_decided": won / decided if decided else float("nan"),
+        "won_of_decided_low": lo,
+        "won_of_decided_high": hi,
     }
 
 
@@ -245,16 +295,19 @@ def headline(items: pd.DataFrame, period: Period) -> dict[str, float]:
     c = counts(g)
     out = {f"unsorted_{k}": v for k, v in c.items() if k != "to_won_share"}
     out["speed_to_accept_median_min"] = quantile(g["accept_min"], 0.5)
-    out["speed_to_first_action_median_min"] = quantile(g["first_action_min"], 0.5)
+    out["speed_to_first_action_median_min"] = quantile(acted_min(g), 0.5)
     return {k: out[k] for k in HEADLINE_KEYS}
 
 
-def kpi_table(items: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Headline figures for the period, the previous comparable period and the same period a year ago."""
+def kpi_table(items: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Headline figures for the period, the previous comparable period and the same period a year ago,
+    each compared period's items as they stood at the same age as the current period's (:func:`at_cutoff`;
+    ``items`` are prepared as of ``as_of``)."""
+    cut = concepts.comparison_cutoffs(period, as_of)
     cols = {
         "current": headline(items, period),
-        "previous": headline(items, period.previous()),
-        "year_ago": headline(items, period.year_ago()),
+        "previous": headline(at_cutoff(arrived(items, period.previous()), cut["previous"]), period.previous()),
+        "year_ago": headline(at_cutoff(arrived(items, period.year_ago()), cut["year_ago"]), period.year_ago()),
     }
     df = pd.DataFrame(cols).loc[HEADLINE_KEYS]
     df.index.name = "metric"
@@ -277,6 +330,11 @@ def breakdown(items: pd.DataFrame, period: Period, by: str) -> pd.DataFrame:
         "won_revenue",
         "to_deals_share",
         "to_won_share",
+        "lost",
+        "decided",
+        "won_of_decided",
+        "won_of_decided_low",
+        "won_of_decided_high",
     ]
     df = pd.DataFrame(rows, columns=cols)
     if df.empty:
@@ -284,6 +342,21 @@ def breakdown(items: pd.DataFrame, period: Period, by: str) -> pd.DataFrame:
     df[by] = df[by].replace("", None)
     df["share"] = df["total"] / df["total"].sum()
     return df.sort_values(["total", "to_deals"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def rank_sources(by_source: pd.DataFrame, min_decided: int) -> tuple[str, pd.Series | None, pd.Series | None]:
+    """The best and the worst source of :func:`breakdown` by won / decided, among the sources with at least
+    ``min_decided`` decided items: ``("ranked", best, worst)`` when the best one's Wilson interval lies wholly
+    above the worst one's; ``("overlap", best, worst)`` when the intervals overlap (no ranking); ``("few",
+    None, None)`` when fewer than two sources have enough decided items."""
+    ok = by_source[by_source["decided"] >= min_decided].dropna(subset=["won_of_decided"])
+    if len(ok) < 2:
+        return "few", None, None
+    s = ok.sort_values(["won_of_decided", "decided"], ascending=[False, False], kind="stable")
+    best, worst = s.iloc[0], s.iloc[-1]
+    if best["won_of_decided_low"] > worst["won_of_decided_high"]:
+        return "ranked", best, worst
+    return "overlap", best, worst
 
 
 def speed_summary(items: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -294,6 +367,7 @@ def speed_summary(items: pd.DataFrame, period: Period) -> pd.DataFrame:
     """
     g = arrived(items, period, ["outcome", "accept_min", "first_action_min"])
     not_declined = g["outcome"] != "declined"
+    g = g.assign(first_action_min=acted_min(g))
     rows = {
         "accept": {
             "n": int(g["accept_min"].notna().sum()),
@@ -312,8 +386,10 @@ def speed_summary(items: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 
 def first_action_kinds(items: pd.DataFrame, period: Period) -> pd.Series:
-    """How many first actions were a call, a task or a stage change (index in that order)."""
-    g = arrived(items, period, ["first_action_kind"])
+    """How many first actions (of items not declined) were a call, a task or a stage change (index in that
+    order)."""
+    g = arrived(items, period, ["first_action_kind", "outcome"])
+    g = g[g["outcome"] != "declined"]
     return g["first_action_kind"].value_counts().reindex(["call", "task", "stage"], fill_value=0)
 
 
@@ -323,6 +399,7 @@ def speed_by_manager(items: pd.DataFrame, users: pd.DataFrame, period: Period) -
     Items without an owner form one row with ``user_id`` NaN and ``manager`` None; slowest first action first.
     """
     g = arrived(items, period, ["owner_id", "outcome", "is_deal", "accept_min", "first_action_min"])
+    g = g.assign(first_action_min=acted_min(g))
     names = dict(zip(users["id"].astype(float), users["name"]))
     rows = []
     for uid, part in g.groupby(g["owner_id"], dropna=False):

@@ -14,12 +14,13 @@ from ...core.labels import has, t
 from ...present import kit
 from ...present.context import Context, publish, title  # noqa: F401  (the notebook calls report.title and report.publish)
 from ...present.section import Section, html_table
+from ...store import concepts
 from . import charts, query
 from . import metrics as unsorted
 
 REPORT = __package__.rpartition(".")[2]  # the report is named after its folder (the registry checks)
 ITEMS = "unsorted_items"  # the prepared per-item frame, kept in ctx.data.tables
-MIN_SOURCE = 5  # a source needs this many incoming leads to be called best or worst
+MIN_DECIDED = 10  # a source needs this many decided items (declined, or its deal won or lost) to be ranked
 MAX_LIST = 15  # rows of the backlog list shown in the document
 
 
@@ -94,7 +95,7 @@ def kpis(ctx: Context) -> Section:
     """Incoming, accepted, declined, pending, to deals, to won and the money, against the previous period
     and a year ago."""
     lang = ctx.lang
-    k = unsorted.kpi_table(items(ctx), ctx.period)
+    k = unsorted.kpi_table(items(ctx), ctx.period, ctx.as_of)
     cur = {key: (int(v) if key in unsorted.COUNT_KEYS else float(v)) for key, v in k["current"].items()}
     ctx.figures.update(cur)
     ctx.comparisons.update(previous=k["previous"].to_dict(), year_ago=k["year_ago"].to_dict())
@@ -143,25 +144,30 @@ def kpis(ctx: Context) -> Section:
         )
     sec.note(t("unsorted.def.counts", lang, as_of=fmt.day(ctx.as_of, lang)))
     sec.note(t("unsorted.def.scope", lang))
+    cut = concepts.comparison_cutoffs(ctx.period, ctx.as_of)
     sec.note(
         t(
             "unsorted.def.compare",
             lang,
             previous=fmt.period_label(ctx.period.previous(), lang),
             year_ago=fmt.period_label(ctx.period.year_ago(), lang),
+            cut_previous=fmt.day(cut["previous"], lang),
+            cut_year=fmt.day(cut["year_ago"], lang),
+            as_of=fmt.day(ctx.as_of, lang),
         )
     )
     return sec
 
 
-BREAKDOWN = [  # the columns of a breakdown (by source, by channel) after its first
+BREAKDOWN = [  # the columns of a breakdown (by source, by channel) after its first (the share of all incoming
+    # and the accepted count are in the published table; accepted items with a live deal are «to deals»)
     kit.Column("unsorted.sources.total", "total"),
-    kit.Column("common.share", "share", "percent"),
-    kit.Column("unsorted.outcome.accepted", "accepted"),
     kit.Column("unsorted.outcome.declined", "declined"),
     kit.Column("unsorted.sources.to_deals", "to_deals"),
     kit.Column("unsorted.sources.conv", "to_deals_share", "percent"),
     kit.Column("unsorted.sources.won", "to_won"),
+    kit.Column("unsorted.sources.decided", "decided"),
+    kit.Column("unsorted.sources.won_of_decided", "won_of_decided", "percent"),
     kit.Column("unsorted.sources.revenue", "won_revenue", "money"),
 ]
 
@@ -184,20 +190,26 @@ def sources(ctx: Context) -> Section:
             share=fmt.percent(top["share"], lang),
         )
     )
-    big = by_src[by_src["total"] >= MIN_SOURCE].sort_values("to_deals_share", ascending=False, kind="stable")
-    if len(big) >= 2 and big["to_deals_share"].iloc[0] > big["to_deals_share"].iloc[-1]:
-        best, worst = big.iloc[0], big.iloc[-1]
-        sec.text(
-            t(
-                "unsorted.sources.best",
-                lang,
-                best=best["label"],
-                best_conv=fmt.percent(best["to_deals_share"], lang),
-                worst=worst["label"],
-                worst_conv=fmt.percent(worst["to_deals_share"], lang),
-            ),
-            finding=True,
+    status, best, worst = unsorted.rank_sources(by_src, MIN_DECIDED)
+
+    def basis(r):
+        return t(
+            "unsorted.sources.basis",
+            lang,
+            source=r["label"],
+            conv=fmt.percent(r["won_of_decided"], lang),
+            won=fmt.number(r["to_won"], lang),
+            decided=fmt.number(r["decided"], lang),
+            low=fmt.percent(r["won_of_decided_low"], lang),
+            high=fmt.percent(r["won_of_decided_high"], lang),
         )
+
+    if status == "ranked":
+        sec.text(t("unsorted.sources.best", lang, best=basis(best), worst=basis(worst)), finding=True)
+    elif status == "overlap":
+        sec.text(t("unsorted.sources.no_rank_overlap", lang, best=basis(best), worst=basis(worst)))
+    elif len(by_src) >= 2:
+        sec.text(t("unsorted.sources.no_rank_few", lang, n=fmt.number(MIN_DECIDED, lang)))
     sec.figure(charts.sources(by_src, lang))
     kit.table(
         sec,
@@ -209,7 +221,7 @@ def sources(ctx: Context) -> Section:
     by_cat = unsorted.breakdown(items(ctx), ctx.period, "category")
     kit.table(sec, "by_category", by_cat, [kit.Column("unsorted.sources.category", "category", _category)] + BREAKDOWN)
     sec.note(t("unsorted.def.sources", lang))
-    sec.note(t("unsorted.sources.min_note", lang, n=MIN_SOURCE))
+    sec.note(t("unsorted.sources.min_note", lang, n=MIN_DECIDED))
     return sec
 
 

@@ -140,6 +140,32 @@ def ref_table(names, extra: dict | None = None) -> tuple[pd.DataFrame, dict[str,
     return pd.DataFrame(rows, columns=["id", "name", *(extra or {})]), ids
 
 
+def client_table(names: pd.Series, leads: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The ``contacts`` or ``companies`` rows of the client names a file gives per deal (ids 1, 2, ... by
+    name; a client exists from its first deal on and belongs to the manager of its latest deal), and each
+    deal's client id. A file without such names gives no rows."""
+    clean = names.where(names.notna() & (names.astype(str).str.strip() != ""))
+    ids = name_ids(clean)
+    cid = clean.map(ids)
+    g = leads.assign(_client=cid.values).dropna(subset=["_client"]).sort_values("created_at", kind="stable")
+    if g.empty:
+        return pd.DataFrame(columns=["id", "name"]), cid
+    by = g.groupby("_client")
+    names_by_id = {i: n for n, i in ids.items()}
+    index = by.size().index.astype("int64")
+    rows = pd.DataFrame(
+        {
+            "id": index,
+            "name": [names_by_id[i] for i in index],
+            "responsible_user_id": by["responsible_user_id"].last().values,
+            "created_at": by["created_at"].min().values,
+            "updated_at": by["updated_at"].max().values,
+            "is_deleted": False,
+        }
+    )
+    return rows, cid
+
+
 def deal_tables(
     deals: pd.DataFrame,
     stages: list[tuple[str, str, str]],
@@ -195,7 +221,12 @@ def deal_tables(
     if users is not None and "group_id" in users:
         leads["group_id"] = leads["responsible_user_id"].map(dict(zip(users["id"], users["group_id"])))
     stage_changes = synthesized_history(leads, statuses, history)
+    clients = {}  # contacts and companies, when the file names them per deal (Maven's accounts)
+    for table, col, key in (("contacts", "contact", "contact_id"), ("companies", "company", "company_id")):
+        clients[table], ids = client_table(d[col], leads)
+        leads[key] = pd.array(ids.values, dtype="Int64") if len(leads) else leads[key]
     return {
+        **{k: v for k, v in clients.items() if len(v)},
         "pipelines": pipelines,
         "statuses": statuses,
         "users": users,

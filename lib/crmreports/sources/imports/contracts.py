@@ -108,7 +108,10 @@ def _detail(reason: str, value, f: Field, first_row: int | None, present: list[s
     if reason == "missing_value":
         return f"empty cell; «{f.column}» is required"
     if reason == "bad_date":
-        return f"cannot read the date {value!r}; expected e.g. 24.11.2026 14:05:00, 24.11.2026 or 2026-11-24"
+        return (
+            f"cannot read the date {value!r}; expected a date from 1900 to 2200, e.g. 24.11.2026 14:05:00, "
+            "24.11.2026 or 2026-11-24"
+        )
     if reason == "bad_amount":
         return f"{value!r} is not a finite number in ASCII digits; expected e.g. 1234,50 or 1 234,50 ₽"
     if reason == "negative_amount":

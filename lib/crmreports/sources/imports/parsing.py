@@ -29,23 +29,50 @@ DATE_FORMATS = (
 )
 
 
+def _mask(s: pd.Series, test) -> pd.Series:
+    """A boolean mask of ``test`` over the cells; also for an empty column of any type (whose ``map`` keeps its
+    type, e.g. an empty "str" column: a mask of that type broke ``&`` and ``|``; found by the fuzz)."""
+    return pd.Series([bool(test(v)) for v in s], index=s.index, dtype=bool)
+
+
 def blank(s: pd.Series) -> pd.Series:
     """True where the cell is empty (None, NaN or whitespace)."""
-    return s.isna() | s.map(lambda v: isinstance(v, str) and not v.strip())
+    return s.isna().astype(bool) | _mask(s, lambda v: isinstance(v, str) and not v.strip())
+
+
+# Dates an import takes: the years a report period may lie in (crmreports.core.periods). 0001-01-01 or
+# 9999-12-31 in an export are placeholders, not dates; outside pandas' nanosecond range they also crashed the
+# import (found by the fuzz). They are reported as dates that cannot be read.
+FIRST_DATE, END_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2201-01-01")
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """True where ``parsed`` (any datetime resolution) is a date within FIRST_DATE..END_DATE."""
+    return parsed.notna() & (parsed >= FIRST_DATE) & (parsed < END_DATE)
 
 
 def parse_dates(s: pd.Series, formats: tuple[str, ...] | list[str] | None = None) -> pd.Series:
-    """Naive timestamps from strings in any of ``formats`` (or spreadsheet date cells); NaT otherwise."""
+    """Naive timestamps from strings in any of ``formats`` (or spreadsheet date cells) within the years 1900-2200;
+    NaT otherwise."""
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    is_cell = s.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)))
+    is_cell = _mask(
+        s,
+        lambda v: (
+            isinstance(v, (dt.datetime, dt.date, pd.Timestamp))
+            and not pd.isna(v)
+            and FIRST_DATE.year <= v.year < END_DATE.year
+        ),
+    )
     if is_cell.any():
-        out[is_cell] = pd.to_datetime(s[is_cell].map(pd.Timestamp))
-    text = s[~is_cell & ~blank(s)].astype(str).str.strip()
+        out[is_cell] = pd.to_datetime(s[is_cell].map(pd.Timestamp)).astype("datetime64[ns]")
+    is_date = _mask(s, lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)))  # out of range: not text
+    text = s[~is_date & ~blank(s)].astype(str).str.strip()
     for f in formats or DATE_FORMATS:
         if text.empty:
             break
         parsed = pd.to_datetime(text, format=f, errors="coerce")
-        ok = parsed.notna()
+        ok = _in_range(parsed)
+        parsed = parsed.where(ok).astype("datetime64[ns]")
         out[ok[ok].index] = parsed[ok]
         text = text[~ok]
     return out

@@ -87,6 +87,9 @@ def _frame(header: list, rows: list[tuple[int, list]], name: str) -> pd.DataFram
     data = [(cells + [None] * width)[:width] for _, cells in rows]
     df = pd.DataFrame(data, columns=names, index=pd.Index([r for r, _ in rows], name="row"), dtype=object)
     df = df.map(lambda v: None if isinstance(v, str) and not v.strip() else (v.strip() if isinstance(v, str) else v))
+    # raw cells stay Python objects: DataFrame.map infers a column's type again (pandas 3: a text column becomes
+    # "str", a column of dates datetime64), and an empty column of those types broke the parsers' masks (fuzz)
+    df = df.astype(object)
     df.attrs["file"] = name
     return df
 

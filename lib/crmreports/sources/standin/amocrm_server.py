@@ -91,6 +91,8 @@ class AmoCRMServer(LoopbackServer):
             self.notes.setdefault(k, [])
         self.tasks = list(dump.get("tasks") or [])
         self.unsorted = list(dump.get("unsorted") or [])
+        self.contacts = list(dump.get("contacts") or [])
+        self.companies = list(dump.get("companies") or [])
         self.access_token = access_token or "lt-" + secrets.token_urlsafe(24)
         self.client_id = client_id
         self.client_secret = client_secret or "cs-" + secrets.token_urlsafe(16)
@@ -114,7 +116,7 @@ class AmoCRMServer(LoopbackServer):
         self._repeats: dict[tuple[str, bool, int], int] = {}
         stamps = [
             r.get(k)
-            for lst in (self.leads, self.deleted, self.events, self.tasks, self.unsorted)
+            for lst in (self.leads, self.deleted, self.events, self.tasks, self.unsorted, self.contacts, self.companies)
             for r in lst
             for k in ("created_at", "updated_at")
         ]
@@ -308,6 +310,16 @@ class AmoCRMServer(LoopbackServer):
             self.tasks.append(task)
             return task
 
+    def upsert_client(self, entity: str, record: dict) -> dict:
+        """Add or replace a contact or company (``entity`` ``contacts`` or ``companies``), stamped now."""
+        with self.lock:
+            items = self.contacts if entity == "contacts" else self.companies
+            record = dict(record)
+            record.setdefault("created_at", self.now())
+            record["updated_at"] = self.now()
+            items[:] = [r for r in items if r["id"] != record["id"]] + [record]
+            return record
+
     def dump(self) -> dict:
         """The account as served now (deleted leads as their ``only_deleted`` stubs)."""
         with self.lock:
@@ -323,6 +335,8 @@ class AmoCRMServer(LoopbackServer):
                     "notes": self.notes,
                     "tasks": self.tasks,
                     "unsorted": self.unsorted,
+                    "contacts": self.contacts,
+                    "companies": self.companies,
                 }
             )
 
@@ -434,6 +448,10 @@ class AmoCRMServer(LoopbackServer):
                     if types:
                         items = [n for n in items if n.get("note_type") in types]
                     return self._paged(path, query, base, "notes", self._order(items, q))
+            if path in ("/api/v4/contacts", "/api/v4/companies"):
+                key = path.rsplit("/", 1)[1]
+                items = self._filter(getattr(self, key), q, ("updated_at", "created_at"))
+                return self._paged(path, query, base, key, self._order(items, q))
             if path == "/api/v4/tasks":
                 items = self._filter(self.tasks, q, ("updated_at", "created_at"))
                 return self._paged(path, query, base, "tasks", self._order(items, q))

@@ -1,4 +1,5 @@
-"""Sales plans («Цели»): reading and validating the plan file ``params/goals.yaml``.
+"""Sales plans («Цели»), for every report that shows one (the goals report, the managers scorecard): reading and
+validating the plan file ``params/goals.yaml``, and a plan's fact and done share.
 
 amoCRM has no API for plans, so they live in a YAML file (format: the header of ``params/goals.yaml``)::
 
@@ -9,8 +10,12 @@ amoCRM has no API for plans, so they live in a YAML file (format: the header of 
 
 :func:`load_goals` finds and reads the file, :func:`parse_goals` validates its text: every problem is
 reported at once (:class:`GoalsError`), each naming the file, the entry, its line and field and what is
-valid. The result (:class:`GoalsFile` of :class:`Plan`) is what the metrics
-(:mod:`crmreports.reports.goals.metrics`) evaluate.
+valid. The result (:class:`GoalsFile` of :class:`Plan`) is what the reports evaluate: the goals report's
+progress, run-rate and projection (:mod:`crmreports.reports.goals.metrics`), the managers scorecard's done share.
+
+A plan's **fact** (:func:`fact`) is the won revenue (``revenue`` plans) or the number of won deals (``won_deals``
+plans) of the scope, by the date the deal moved to won (:mod:`crmreports.store.concepts`), from the period's start
+up to the as-of moment (exclusive); its **done share** is fact / plan (:func:`done_share`).
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ...core.periods import Period, PeriodError, parse_period
-from ...core.scopes import slug
+from ..core.periods import Period, PeriodError, parse_period
+from ..core.scopes import slug
+from . import concepts
+from .files import find_project_file
 
 METRICS = ("revenue", "won_deals")
 PLAN_FIELDS = ("scope", "period", "metric", "target")
@@ -102,8 +109,6 @@ class GoalsFile:
 def resolve_goals_path(path: str | os.PathLike | None = None) -> Path:
     """The goals file: ``path`` (default ``params/goals.yaml``); a relative path that does not exist from
     the working directory is also looked up from its parents (as :func:`crmreports.store.resolve_path`)."""
-    from ...store import find_project_file
-
     return find_project_file(path or DEFAULT_GOALS)
 
 
@@ -267,3 +272,27 @@ def parse_goals(text: str, source: str = DEFAULT_GOALS, users: pd.DataFrame | No
     if errors:
         raise GoalsError(source, errors)
     return GoalsFile(source, currency, tuple(plans))
+
+
+# ---------------------------------------------------------------- facts
+
+
+def metric_value(won: pd.DataFrame, metric: str) -> float:
+    """Revenue (:func:`crmreports.store.concepts.revenue_of`) or the number of won deals."""
+    return concepts.revenue_of(won) if metric == "revenue" else float(len(won))
+
+
+def fact(leads: pd.DataFrame, period: Period, metric: str, until: pd.Timestamp) -> float:
+    """The plan's fact: won revenue or won deals from the period's start to ``min(until, period end)``."""
+    end = min(pd.Timestamp(until), period.end_ts)
+    return metric_value(concepts.won_between(leads, period.start_ts, end), metric)
+
+
+def moment_for(period: Period, as_of: pd.Timestamp) -> pd.Timestamp:
+    """The moment a plan is evaluated at: ``as_of`` clamped to the period."""
+    return max(period.start_ts, min(pd.Timestamp(as_of), period.end_ts))
+
+
+def done_share(plan: Plan, leads: pd.DataFrame, as_of: pd.Timestamp) -> float:
+    """fact / plan of ``plan`` on the scope's deals ``leads``, the fact counted up to ``as_of``."""
+    return fact(leads, plan.period, plan.metric, as_of) / plan.target

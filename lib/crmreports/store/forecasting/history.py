@@ -5,7 +5,7 @@ then and its later outcome. Columns (:data:`SNAPSHOT_COLUMNS`): moment, lead_id,
 status_id (the stage at the moment: the last stage change before it; -1 when the history shows none),
 age_days, price, user_id, closed_at (NaT while open), won (closed as won). The report builds them from
 each deal's last stage of each month (:func:`snapshots_from_months`, read by
-:func:`crmreports.reports.forecast.query.load_forecast`); tests/oracles/forecast.py builds the same rows
+:func:`crmreports.store.forecasting.read.load_forecast`); tests/oracles/forecast.py builds the same rows
 from the whole change log, the reference the pushed-down read is checked against.
 """
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ....store import LOST, WON
+from ..schema import LOST_STATUS_ID as LOST
+from ..schema import WON_STATUS_ID as WON
 from .months import add_months, month_index, month_start
 from .settings import DEFAULT, UNKNOWN_STAGE
 
@@ -107,7 +108,7 @@ def snapshots_from_months(leads: pd.DataFrame, month_stages: pd.DataFrame, momen
     the whole change log (``month_stages``: lead_id, month (:func:`month_index` of the local month; earlier
     months may be merged into one, and months after the deal closed left out), to_pipeline_id,
     to_status_id). The last change before a month start is the last change of the latest month before
-    it, so the rows are the same (see :mod:`..query`)."""
+    it, so the rows are the same (see :mod:`.read`)."""
     moments, snap = _open_pairs(leads, moments)
     if snap is None:
         return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
@@ -150,3 +151,18 @@ def snapshots_since(snaps: pd.DataFrame, first: pd.Timestamp) -> pd.DataFrame:
     empty snapshot frame has no column types; compute it directly then."""
     out = snaps[snaps["moment"] >= pd.Timestamp(first)].reset_index(drop=True)
     return out if len(out) else None
+
+
+def without_requests(snaps: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """The snapshot rows that are deals: a row whose stage at its moment is a stage of kind ``unsorted``
+    (a request still pending in «Неразобранное») is a request, not an open deal
+    (:mod:`crmreports.store.concepts`), and is left out of the estimates and of the open deals alike."""
+    if snaps is None or snaps.empty:
+        return snaps
+    req = statuses[statuses["kind"] == "unsorted"]
+    if req.empty:
+        return snaps
+    key = snaps["pipeline_id"].to_numpy(dtype="int64") * (2**31) + snaps["status_id"].to_numpy(dtype="int64")
+    drop = set((req["pipeline_id"].astype("int64") * (2**31) + req["id"].astype("int64")).tolist())
+    keep = ~pd.Series(key).isin(drop).to_numpy()
+    return snaps if keep.all() else snaps[keep].reset_index(drop=True)

@@ -7,8 +7,8 @@ import copy
 import numpy as np
 import pandas as pd
 
-from .. import ets
-from ..ets import SeriesForecast
+from . import ets
+from .ets import SeriesForecast
 from .history import _is_won
 from .months import _month_index, add_months, month_start
 from .settings import DEFAULT, HORIZONS, Settings
@@ -192,7 +192,7 @@ class _Deals:
 
 
 def ets_forecast(values, settings: Settings = DEFAULT, horizons: int = HORIZONS) -> SeriesForecast:
-    """ETS forecast of one monthly series with an 80 % prediction interval (:mod:`..ets`);
+    """ETS forecast of one monthly series with an 80 % prediction interval (:mod:`.ets`);
     negative values are clipped to 0.
 
     ≥ ``seasonal_months`` observations: ETS(A, Ad, A) with period 12; ≥ ``trend_months``: ETS(A, Ad, N);

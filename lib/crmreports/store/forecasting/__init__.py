@@ -1,4 +1,7 @@
-"""Sales-forecast metrics: pure functions from store DataFrames (local timestamps) to DataFrames.
+"""The sales-forecast model, shared by the forecast report and the goals report (issue #14: one model
+for both): pure functions from store DataFrames (local timestamps) to DataFrames, and the store read
+they need (:mod:`.read`). A report may not import another report, so the model lives here, below the
+reports; :mod:`crmreports.reports.forecast.metrics` and ``.query`` re-export it.
 
 The forecast is made *as of an origin* ``D`` (a month start, naive local time): it uses only what the
 store would have held at ``D`` and forecasts won revenue and won deals for the three calendar months
@@ -18,7 +21,7 @@ after ``D``. Two views are computed side by side and then combined:
   *New deals*: deals created after ``D`` and won inside the horizon = forecast number of deals
   created per month (ETS) × the revenue (and wins) per created deal won in the month of creation,
   one month later, two months later (from the last ``lookback`` cohorts fully observed at ``D``).
-- **time-series view**: ETS (:mod:`..ets`) on monthly won revenue (and won deals) up to ``D``:
+- **time-series view**: ETS (:mod:`.ets`) on monthly won revenue (and won deals) up to ``D``:
   damped additive trend with additive seasonality (period 12) from 24 months of history; a
   non-seasonal damped trend below that; simple exponential smoothing below 12 months. The series
   starts with the month after the first deal was created (the first month is a ramp-up).
@@ -38,7 +41,7 @@ sorted by (group, duration), tallies per (group, month start, closing month); th
 the wins per creation month) and estimates every group of a level at once. An origin only selects
 its window's rows and the events before it, so each result is the same, to the last bit, as the
 forecast computed on its own from the data known then (tests/test_forecast.py). The ETS models of all
-origins (and of all groups) are fitted in one batch (:mod:`..ets`: a series gets the same
+origins (and of all groups) are fitted in one batch (:mod:`.ets`: a series gets the same
 fit in any batch). The deals' arrays are built in a thread while the snapshots' are, and the groups'
 forecasts (:meth:`Estimator.start_groups`) in a thread while the backtest runs: most of that work is
 numpy and pandas sorting and counting, which leaves the interpreter free.
@@ -57,14 +60,17 @@ Modules, in the order they build on each other (no module imports a later one):
 - :mod:`.forecast`: the forecast as of one origin (:class:`Forecast`), the two views combined;
 - :mod:`.backtest`: the actuals, the calibration of the intervals and the accuracy of the backtest;
 - :mod:`.estimator`: :class:`Estimator`, which gives the forecast, the backtest and the breakdowns
-  (per manager, per pipeline) from one set of snapshots.
+  (per manager, per pipeline) from one set of snapshots;
+- :mod:`.run`: the forecast as both reports run it (:func:`model_results`), the expected won revenue
+  (or deals) of a window of forecast months (:func:`window`), as the goals report projects the rest
+  of a plan period, and the managers not forecast (:func:`inactive_keys`);
+- :mod:`.read`: the pushed-down store read (:func:`load_forecast`).
 
 The reference implementations on the whole change log (the deals known at a moment and the snapshots
 rebuilt from every stage change, and the self-contained forecast, backtest and breakdown on them) are
-in tests/oracles/forecast.py: the pushed-down read (:mod:`..query`) is checked against them.
+in tests/oracles/forecast.py: the pushed-down read (:mod:`.read`) is checked against them.
 """
 
-from ..ets import SeriesForecast
 from .backtest import (
     BACKTEST_COLUMNS,
     METHODS,
@@ -74,6 +80,7 @@ from .backtest import (
     widen,
 )
 from .estimator import Estimator, backtest_from, by_group_from, forecast_from
+from .ets import SeriesForecast
 from .forecast import TABLE_COLUMNS, Forecast
 from .history import (
     SNAPSHOT_COLUMNS,
@@ -81,6 +88,7 @@ from .history import (
     snapshot_moments,
     snapshots_from_months,
     snapshots_since,
+    without_requests,
 )
 from .months import add_months, month_index, month_start
 from .probabilities import (
@@ -92,6 +100,16 @@ from .probabilities import (
     weight_open_deals,
     weighted_pipeline,
 )
+from .run import (
+    INACTIVE_MONTHS,
+    Window,
+    group_table,
+    inactive_keys,
+    model_results,
+    month_shares,
+    open_deals_in_window,
+    window,
+)
 from .series import (
     ets_forecast,
     ets_forecasts,
@@ -102,6 +120,14 @@ from .series import (
 from .settings import DAY, DEFAULT, HORIZONS, UNKNOWN_STAGE, Z80, Settings
 
 __all__ = [
+    "INACTIVE_MONTHS",
+    "Window",
+    "group_table",
+    "inactive_keys",
+    "model_results",
+    "month_shares",
+    "open_deals_in_window",
+    "window",
     "BACKTEST_COLUMNS",
     "DAY",
     "DEFAULT",
@@ -141,4 +167,5 @@ __all__ = [
     "weight_open_deals",
     "weighted_pipeline",
     "widen",
+    "without_requests",
 ]

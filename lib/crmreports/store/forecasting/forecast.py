@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..ets import SeriesForecast
+from .ets import SeriesForecast
 from .months import add_months
 from .probabilities import (
     PROBABILITY_COLUMNS,

@@ -1,0 +1,261 @@
+"""Benchmark (not a test): where a pack document's time goes, phase by phase, and the CLI's `run` path.
+
+One command builds the demo pack (the demo account as of 2026-12-01, the monthly pack for 2026-11, ``--force``)
+with ``crmreports pack`` in a subprocess while sampling the RSS of its whole process tree (pack process, kernels,
+PDF workers), then reads the per-document timing the pack wrote into ``index.json`` (``timing``: the phases of
+:data:`crmreports.batch.run.PHASES` and the seconds of every notebook cell) and prints:
+
+* wall time, documents, seconds per document, peak RSS of the process tree;
+* median and P90 of every phase over the built documents, and the share of the summed document time;
+* per report: documents, median and P90 seconds, and the median of its largest phases and cells;
+* ``crmreports run sales_analysis --period 2026-11 --format html`` cold (new output folder) and warm (its
+  outputs are up to date), ``--format html,pdf`` cold, and ``crmreports --help``: median of ``--repeat`` runs.
+
+    .venv/bin/python tests/bench/bench_breakdown.py                      # everything, store built in a temp dir
+    .venv/bin/python tests/bench/bench_breakdown.py --store /tmp/x/demo.duckdb --save after.json --baseline before.json
+
+``--save`` writes the numbers as JSON; ``--baseline`` prints a saved run's numbers beside this one's (before/after).
+``--skip-pack`` / ``--skip-run`` leave out one half. Timings on a shared 2-core machine are noisy: compare medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CRM = str(Path(sys.executable).parent / "crmreports")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+sys.path.insert(0, str(ROOT / "lib"))
+
+from crmreports.batch.run import PHASES  # noqa: E402
+
+
+def p90(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(0.9 * (len(xs) - 1)))] if xs else 0.0
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else 0.0
+
+
+# ---- peak memory of a process tree, sampled from /proc -------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Bytes of resident memory of ``root`` and all its descendants (now)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{d}/statm") as f:
+                pages = int(f.read().split()[1])
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        parents[int(d)], rss[int(d)] = int(fields[1]), pages * PAGE
+    tree, todo = {root}, [root]
+    while todo:
+        pid = todo.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                todo.append(child)
+    return sum(rss.get(p, 0) for p in tree)
+
+
+def run_sampled(cmd: list[str], every: float = 0.1) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run ``cmd``; its wall time, the peak RSS of its process tree (bytes) and the finished process."""
+    peak = 0
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(every)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return wall, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+# ---- the pack -------------------------------------------------------------------------------------------
+
+
+def bench_pack(store: str, period: str, pack: str, out: Path, jobs: int | None) -> dict:
+    cmd = [CRM, "--store", store, "pack", "--period", period, "--pack", pack, "--out", str(out), "--force"]
+    cmd += ["--jobs", str(jobs)] if jobs else []
+    wall, peak, proc = run_sampled(cmd)
+    index = json.loads((out / period / "index.json").read_text(encoding="utf-8"))
+    built = [d for d in index if d["ok"] and d.get("timing")]
+    failed = [d for d in index if not d["ok"]]
+    phases = {p: [d["timing"].get(p, 0.0) for d in built] for p in PHASES}
+    phases["cells (in execute)"] = [sum(d["timing"].get("cells", {}).values()) for d in built]
+    phases["execute overhead"] = [d["timing"]["execute"] - sum(d["timing"].get("cells", {}).values()) for d in built]
+    total = sum(sum(d["timing"].get(p, 0.0) for p in PHASES if p != "queue") for d in built) or 1.0
+    by_report: dict[str, dict] = {}
+    for report in dict.fromkeys(d["report"] for d in built):
+        docs = [d for d in built if d["report"] == report]
+        cells: dict[str, list[float]] = {}
+        for d in docs:
+            for label, secs in d["timing"].get("cells", {}).items():
+                cells.setdefault(label, []).append(secs)
+        by_report[report] = {
+            "docs": len(docs),
+            "median": median([d["seconds"] for d in docs]),
+            "p90": p90([d["seconds"] for d in docs]),
+            "phases": {p: median([d["timing"].get(p, 0.0) for d in docs]) for p in PHASES if p != "queue"},
+            "cells": {k: median(v) for k, v in cells.items()},
+        }
+    return {
+        "documents": len(index),
+        "built": len(built),
+        "failed": len(failed),
+        "wall": wall,
+        "per_doc": wall / max(1, len(index)),
+        "peak_rss_mb": peak / 2**20,
+        "summary": [
+            line for line in proc.stdout.splitlines() if " built, " in line or line.startswith("seconds by phase")
+        ],
+        "phases": {p: {"median": median(v), "p90": p90(v), "sum": sum(v)} for p, v in phases.items()},
+        "doc_seconds_sum": total,
+        "reports": by_report,
+    }
+
+
+# ---- the CLI's run path ---------------------------------------------------------------------------------
+
+
+def bench_run(store: str, period: str, work: Path, repeat: int) -> dict:
+    def timed(cmd: list[str]) -> float:
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+        return time.perf_counter() - t0
+
+    res: dict[str, list[float]] = {"help": [], "run html cold": [], "run html warm": [], "run html,pdf cold": []}
+    for i in range(repeat):
+        res["help"].append(timed([CRM, "--help"]))
+        for fmt in ("html", "html,pdf"):
+            out = work / f"run-{fmt.replace(',', '-')}-{i}"
+            args = [CRM, "--store", store, "run", "sales_analysis", "--period", period, "--format", fmt]
+            res[f"run {fmt} cold"].append(timed([*args, "--out", str(out)]))
+            if fmt == "html":
+                res["run html warm"].append(timed([*args, "--out", str(out)]))
+    return {k: {"median": median(v), "runs": v} for k, v in res.items()}
+
+
+# ---- printing -------------------------------------------------------------------------------------------
+
+
+def _col(value, fmt: str = "{:.2f}") -> str:
+    return "—" if value is None else fmt.format(value)
+
+
+def print_report(now: dict, base: dict | None) -> None:
+    b = base or {}
+    two = base is not None
+    head = "  (before → now)" if two else ""
+    if "pack" in now:
+        p, bp = now["pack"], b.get("pack", {})
+        print(f"\n== pack{head}")
+
+        def line(label: str, key: str, fmt: str = "{:.2f}", unit: str = "") -> None:
+            old = f"{_col(bp.get(key), fmt)} → " if two else ""
+            print(f"{label:<28}{old}{_col(p.get(key), fmt)}{unit}")
+
+        line("documents (built/failed)", "documents", "{:.0f}")
+        print(f"{'':<28}{p['built']} built, {p['failed']} failed")
+        line("wall", "wall", "{:.1f}", " s")
+        line("seconds per document", "per_doc", "{:.3f}", " s")
+        line("peak RSS, process tree", "peak_rss_mb", "{:.0f}", " MB")
+        for s in p.get("summary", []):
+            print(f"  {s}")
+        print(
+            f"\n{'phase (per document)':<24}{'median':>8}{'P90':>8}{'share':>7}"
+            + ("   before: median  P90  share" if two else "")
+        )
+        for phase, v in p["phases"].items():
+            share = v["sum"] / p["doc_seconds_sum"] if phase != "queue" else None
+            row = f"{phase:<24}{v['median']:8.3f}{v['p90']:8.3f}{_col(share, '{:6.0%}'):>7}"
+            o = bp.get("phases", {}).get(phase)
+            if two and o:
+                oshare = o["sum"] / bp["doc_seconds_sum"] if phase != "queue" else None
+                row += f"   {o['median']:14.3f}{o['p90']:5.2f}{_col(oshare, '{:6.0%}'):>7}"
+            print(row)
+        print(f"\n{'report':<16}{'docs':>5}{'median':>8}{'P90':>8}  largest phases (median s) · largest cells")
+        for report, r in p["reports"].items():
+            top = sorted(r["phases"].items(), key=lambda kv: -kv[1])[:4]
+            cells = sorted(r["cells"].items(), key=lambda kv: -kv[1])[:3]
+            o = bp.get("reports", {}).get(report)
+            before = f"  [before {o['median']:.2f}/{o['p90']:.2f}]" if two and o else ""
+            print(
+                f"{report:<16}{r['docs']:>5}{r['median']:8.2f}{r['p90']:8.2f}  "
+                + ", ".join(f"{k} {v:.2f}" for k, v in top)
+                + " · "
+                + ", ".join(f"{k} {v:.2f}" for k, v in cells)
+                + before
+            )
+    if "run" in now:
+        print(f"\n== crmreports run sales_analysis (median of runs, s){head}")
+        for k, v in now["run"].items():
+            o = b.get("run", {}).get(k)
+            old = f"{o['median']:.2f} → " if two and o else ""
+            print(f"{k:<22}{old}{v['median']:.2f}   runs: {', '.join(f'{x:.2f}' for x in v['runs'])}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", default="", help="demo store (default: built in the work folder)")
+    ap.add_argument("--period", default="2026-11")
+    ap.add_argument("--pack", default="monthly")
+    ap.add_argument("--jobs", type=int, default=0, help="pack --jobs (default: the pack's own default)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each `crmreports run` measurement")
+    ap.add_argument("--work", default="", help="scratch folder (default: a new temporary one)")
+    ap.add_argument("--skip-pack", action="store_true")
+    ap.add_argument("--skip-run", action="store_true")
+    ap.add_argument("--save", default="", help="write the numbers to this JSON file")
+    ap.add_argument("--baseline", default="", help="a JSON file --save wrote earlier: printed beside this run")
+    a = ap.parse_args()
+    work = Path(a.work or tempfile.mkdtemp(prefix="bench-breakdown-"))
+    work.mkdir(parents=True, exist_ok=True)
+    store = a.store or str(work / "demo.duckdb")
+    if not Path(store).exists():
+        subprocess.run([CRM, "--store", store, "demo", "--as-of", "2026-12-01"], cwd=ROOT, check=True)
+    print(f"work folder {work}; store {store}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
+    now: dict = {"load_before": os.getloadavg()[0]}
+    if not a.skip_pack:
+        now["pack"] = bench_pack(store, a.period, a.pack, work / "pack", a.jobs or None)
+    if not a.skip_run:
+        now["run"] = bench_run(store, a.period, work, a.repeat)
+    now["load_after"] = os.getloadavg()[0]
+    base = json.loads(Path(a.baseline).read_text()) if a.baseline else None
+    print_report(now, base)
+    if a.save:
+        Path(a.save).write_text(json.dumps(now, indent=1))
+        print(f"\nsaved {a.save}")
+
+
+if __name__ == "__main__":
+    main()
