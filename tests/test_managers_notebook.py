@@ -127,7 +127,7 @@ def test_summary_is_two_pages_and_links_to_the_explaining_pages(runs):
     assert 'href="../managers/team.html#actions"' in html
     assert 'href="../managers/team.en.html#' in Path(en.files["html"]).read_text(encoding="utf-8")
     doc = _doc(ru)
-    assert doc["figures"]["money_at_stake"] > 0 and len(doc["tables"]) >= 3
+    assert doc["figures"]["top_action_money"] > 0 and len(doc["tables"]) >= 3
 
 
 def test_index_lists_both_reports_summary_first(runs):

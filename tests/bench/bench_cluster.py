@@ -67,7 +67,13 @@ def main() -> None:
 
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(
+        n_workers=args.workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     client = Client(cluster)
     t = time.monotonic()
     remote = build_packs(accounts("cluster"), args.period, args.pack, force=True, progress=True, client=client)

@@ -69,13 +69,13 @@ def _value(kind: str, v, figures: dict, lang: str, currency: str) -> str:
         return "—"
     if kind == "plan":  # goals by amount are money, goals by count are numbers
         kind = "money" if figures.get("plan_metric", "revenue") == "revenue" else "number"
-    return (
-        fmt.money(v, lang, currency)
-        if kind == "money"
-        else fmt.percent(v, lang)
-        if kind == "percent"
-        else fmt.number(v, lang)
-    )
+    formats = {
+        "money": lambda: fmt.money(v, lang, currency),
+        "estimate": lambda: fmt.money_estimate(v, lang, currency),  # a forecast: 3 significant figures
+        "percent": lambda: fmt.percent(v, lang),
+        "done": lambda: fmt.done_percent(v, lang),  # 0.997 is 99,7 %, never 100 %
+    }
+    return formats.get(kind, lambda: fmt.number(v, lang))()
 
 
 def _links(files: dict, root: Path) -> str:

@@ -362,7 +362,8 @@ def _default_format(report: str, figure: str | None) -> str:
         return "percent"
     for f in registry.get(report).index_figures:
         if f.key == figure:
-            return "money" if f.kind == "plan" else f.kind
+            # a rule formats a forecast as money and a done share as a percentage
+            return {"plan": "money", "estimate": "money", "done": "percent"}.get(f.kind, f.kind)
     return "number"
 
 

@@ -123,8 +123,12 @@ def _format(kind: str, v, lang: str, figures: dict | None = None, currency: str 
         kind = "money" if (figures or {}).get("plan_metric", "revenue") == "revenue" else "number"
     if kind == "money":
         return fmt.money(x, lang, currency)
+    if kind == "estimate":  # a forecast: 3 significant figures
+        return fmt.money_estimate(x, lang, currency)
     if kind == "percent":
         return fmt.percent(x, lang, 1)
+    if kind == "done":  # a plan's done share: never rounded up to 100 %
+        return fmt.done_percent(x, lang, 1)
     if kind == "duration_s":
         return fmt.duration_hm(x, lang)
     if kind == "minutes":
@@ -370,7 +374,7 @@ def _movers(cur: dict, prev: dict, report: str, scope: str, lang: str) -> list[d
                 "previous_text": _format(kind, p, lang, pf, currency),
                 "current_text": _format(kind, c, lang, cf, currency),
                 # rates move in percentage points (20 % → 7.4 % is −12.6 p.p., not −63 %), the rest relatively
-                "change_text": fmt.change(c, p, lang, "points" if kind == "percent" else "relative"),
+                "change_text": fmt.change(c, p, lang, "points" if kind in ("percent", "done") else "relative"),
             }
         )
     return rows

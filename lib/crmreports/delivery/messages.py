@@ -122,8 +122,12 @@ def figure_label(report: str, key: str, lang: str, figures: dict | None = None) 
 def format_value(kind: str, v, lang: str, currency: str = "RUB") -> str:
     if kind == "money":
         return fmt.money(v, lang, currency)
+    if kind == "estimate":  # a forecast: 3 significant figures
+        return fmt.money_estimate(v, lang, currency)
     if kind == "percent":
         return fmt.percent(v, lang)
+    if kind == "done":  # a plan's done share: never rounded up to 100 %
+        return fmt.done_percent(v, lang)
     if kind == "duration":
         return fmt.duration_hm(v, lang)
     if kind == "days":
@@ -196,7 +200,7 @@ def biggest_changes(docs: list[Document], lang: str, n: int = TOP_CHANGES) -> li
 
 
 def change_line(c: Change, lang: str) -> str:
-    diff = fmt.change(c.current, c.previous, lang, "points" if c.kind == "percent" else "relative")
+    diff = fmt.change(c.current, c.previous, lang, "points" if c.kind in ("percent", "done") else "relative")
     return t(
         "delivery.change_line",
         lang,

@@ -19,7 +19,7 @@ from ..core import labels as _labels
 from ..core.scopes import ParameterError
 
 SCOPES = ("team", "groups", "managers")
-FIGURE_KINDS = ("money", "number", "percent", "plan")
+FIGURE_KINDS = ("money", "number", "percent", "plan", "estimate", "done")
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,9 @@ class IndexFigure:
     """A headline figure shown in the pack's index: the JSON figure key, how to format it, its label key."""
 
     key: str
-    kind: str  # money, number, percent, or plan (money, or a count for a plan by deals)
+    # money, number, percent, plan (money, or a count for a plan by deals), estimate (a forecast: money to 3
+    # significant figures) or done (a plan's done share: never rounded up to 100 %)
+    kind: str
     label: str
 
     def __post_init__(self):

@@ -255,11 +255,17 @@ def _entered(stage_changes: pd.DataFrame, leads: pd.DataFrame, moment: pd.Timest
 
 
 def no_task(
-    leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, tasks: pd.DataFrame, moment
+    leads: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    statuses: pd.DataFrame,
+    tasks: pd.DataFrame,
+    moment,
+    open_deals: pd.DataFrame | None = None,
 ) -> Finding:
     """Open deals at ``moment`` without an open task of their own
-    (:func:`crmreports.store.discipline.open_deals_without_task`); base: the open deals."""
-    status = discipline.open_deals_task_status(leads, stage_changes, statuses, tasks, moment)
+    (:func:`crmreports.store.discipline.open_deals_without_task`, computed by its pushed-down equivalent);
+    base: the open deals. ``open_deals``: the open deals at ``moment`` if the caller has them."""
+    status = discipline.open_deals_task_status_fast(leads, stage_changes, statuses, tasks, moment, open_deals)
     bare = status[~status["has_task"]]
     records = bare[["id", "price", "contact_task"]].rename(columns={"id": "lead_id"}).reset_index(drop=True)
     return Finding("no_task", len(bare), len(status), _sum(bare["price"]), records)
@@ -300,14 +306,23 @@ def moved_back(stage_changes: pd.DataFrame, statuses: pd.DataFrame, leads: pd.Da
     sc = stage_changes[period.contains(stage_changes["at"]) & stage_changes["lead_id"].isin(leads["id"])]
     sc = sc[sc["from_pipeline_id"].notna() & (sc["from_pipeline_id"] == sc["to_pipeline_id"])]
     op = statuses[statuses["kind"] == "open"]
-    sort = {(int(p), int(s)): int(o) for p, s, o in zip(op["pipeline_id"], op["id"], op["sort"])}
-    fr = [
-        sort.get((int(p), int(s))) if pd.notna(s) else None
-        for p, s in zip(sc["from_pipeline_id"], sc["from_status_id"])
-    ]
-    to = [sort.get((int(p), int(s))) if pd.notna(s) else None for p, s in zip(sc["to_pipeline_id"], sc["to_status_id"])]
-    both = np.array([a is not None and b is not None for a, b in zip(fr, to)], dtype=bool)
-    back = np.array([a is not None and b is not None and b < a for a, b in zip(fr, to)], dtype=bool)
+    # each open stage's sort (the last row of a repeated stage wins, as a dict would), looked up for both ends
+    sort = pd.DataFrame(
+        {
+            "p": op["pipeline_id"].astype("float64").to_numpy(),
+            "s": op["id"].astype("float64").to_numpy(),
+            "o": op["sort"].astype("int64").to_numpy(),
+        }
+    ).drop_duplicates(["p", "s"], keep="last")
+
+    def _sort_of(pipe: pd.Series, status: pd.Series) -> np.ndarray:
+        ends = pd.DataFrame({"p": pipe.astype("float64").to_numpy(), "s": status.astype("float64").to_numpy()})
+        return ends.merge(sort, on=["p", "s"], how="left")["o"].to_numpy(dtype="float64")  # NaN: not an open stage
+
+    fr = _sort_of(sc["from_pipeline_id"], sc["from_status_id"])
+    to = _sort_of(sc["to_pipeline_id"], sc["to_status_id"])
+    both = ~np.isnan(fr) & ~np.isnan(to)
+    back = both & (to < fr)
     moves = sc[both]
     backs = sc[back].sort_values(["at", "lead_id"])
     ids = list(dict.fromkeys(backs["lead_id"].astype(int)))
@@ -321,10 +336,19 @@ def moved_back(stage_changes: pd.DataFrame, statuses: pd.DataFrame, leads: pd.Da
 # ---- speed --------------------------------------------------------------------------------------------------
 
 
-def stuck_p75(leads: pd.DataFrame, stage_changes: pd.DataFrame, statuses: pd.DataFrame, moment) -> Finding:
+def stuck_p75(
+    leads: pd.DataFrame,
+    stage_changes: pd.DataFrame,
+    statuses: pd.DataFrame,
+    moment,
+    open_deals: pd.DataFrame | None = None,
+    last: pd.DataFrame | None = None,
+) -> Finding:
     """Open deals in their stage longer than the stage's historical P75
-    (:func:`crmreports.store.discipline.stale_deals`); base: the open deals in a stage that has a P75."""
-    st = discipline.stale_deals(leads, stage_changes, statuses, moment)
+    (:func:`crmreports.store.discipline.stale_deals`, computed by its pushed-down equivalent); base: the open
+    deals in a stage that has a P75. ``open_deals``, ``last``: the open deals at ``moment`` and
+    :func:`~crmreports.store.discipline.last_changes` if the caller has them."""
+    st = discipline.stale_deals_fast(leads, stage_changes, statuses, moment, open_deals=open_deals, last=last)
     judged = st[st["p75_days"].notna()]
     stuck = judged[judged["stale"]].sort_values("days_in_stage", ascending=False)
     records = stuck.rename(columns={"id": "lead_id"})[
@@ -397,7 +421,10 @@ def missed_calls(calls: pd.DataFrame, period: Period, as_of: pd.Timestamp, hours
     contact up to ``as_of``; calls missed within ``hours`` of ``as_of`` are not judged (left out of count and
     base)."""
     c = calls.copy()
-    c["key_phone"] = [normal_phone(p) for p in c["phone"]]
+    phones = c["phone"].to_numpy(dtype=object)
+    uniq = pd.unique(phones)  # each distinct phone normalised once (millions of calls, far fewer phones)
+    norm = np.array([normal_phone(p) for p in uniq], dtype=object)
+    c["key_phone"] = norm[pd.Index(uniq).get_indexer(phones)] if len(phones) else []
     answered = c["is_answered"].fillna(False).astype(bool)
     missed = c[
         (c["direction"] == "in") & ~answered & period.contains(c["at"]) & (c["at"] <= as_of - pd.Timedelta(hours=hours))
@@ -554,7 +581,8 @@ def unused_stages(statuses: pd.DataFrame, stage_changes: pd.DataFrame, open_deal
     recent = stage_changes[
         (stage_changes["at"] < moment) & (stage_changes["at"] >= moment - pd.Timedelta(days=HISTORY_DAYS))
     ]
-    used = set(zip(recent["to_pipeline_id"], recent["to_status_id"])) | set(
+    pairs = recent[["to_pipeline_id", "to_status_id"]].drop_duplicates()  # (each distinct stage once)
+    used = set(zip(pairs["to_pipeline_id"], pairs["to_status_id"])) | set(
         zip(open_deals["pipeline_id"], open_deals["status_id"])
     )
     bad = op[np.array([(p, s) not in used for p, s in zip(op["pipeline_id"], op["id"])], dtype=bool)]
@@ -583,24 +611,31 @@ def skipped_stages(
         order = {int(s): k for k, s in enumerate(stages["id"])}
         sc = recent[recent["to_pipeline_id"] == pid]
         won = set(sc.loc[sc["to_status_id"] == WON_STATUS_ID, "lead_id"])
-        pos = sc.assign(k=[order.get(int(s)) if pd.notna(s) else None for s in sc["to_status_id"]])
-        pos = pos.dropna(subset=["k"])
-        visited = pos.groupby("lead_id")["k"].apply(set)
-        first = pos.groupby("lead_id")["k"].min()
-        last = pos.groupby("lead_id")["k"].max()
+        # each deal's stage positions (k) in the pipeline; per deal: the first and last position, the positions
+        # visited (a deal × position matrix), whether it won
+        pos = pd.DataFrame({"lead_id": sc["lead_id"].to_numpy(), "k": sc["to_status_id"].map(order).to_numpy()})
+        pos = pos.dropna(subset=["k", "lead_id"])
+        leads_idx, lead_ids = pd.factorize(pos["lead_id"], sort=True)
+        kk = pos["k"].to_numpy().astype("int64")
+        visited = np.zeros((len(lead_ids), len(order)), dtype=bool)
+        visited[leads_idx, kk] = True
+        g = pd.Series(kk).groupby(leads_idx)
+        first, last = g.min().to_numpy(), g.max().to_numpy()
+        has_won = pd.Index(lead_ids).isin(list(won))
         for k, (sid, name) in enumerate(zip(stages["id"], stages["name"])):
             if k == 0:
                 continue  # the first stage is where deals start (the first-stage rule judges it)
-            passing = [lid for lid in visited.index if first[lid] < k and (last[lid] > k or lid in won)]
-            skipped = sum(1 for lid in passing if k not in visited[lid])
+            passing = (first < k) & ((last > k) | has_won)
+            n_passing = int(passing.sum())
+            skipped = int((passing & ~visited[:, k]).sum())
             rows.append(
                 {
                     "pipeline_id": int(pid),
                     "status_id": int(sid),
                     "name": name,
-                    "passing": len(passing),
+                    "passing": n_passing,
                     "skipped": skipped,
-                    "share": skipped / len(passing) if passing else float("nan"),
+                    "share": skipped / n_passing if n_passing else float("nan"),
                 }
             )
     table = pd.DataFrame(rows, columns=["pipeline_id", "status_id", "name", "passing", "skipped", "share"])
@@ -645,13 +680,14 @@ def findings(data, period: Period, moment: pd.Timestamp, as_of: pd.Timestamp) ->
     tasks, calls, unsorted and contacts): states at ``moment`` (the snapshot), events within ``period``,
     callbacks up to ``as_of``."""
     leads, sc, st, users = data.leads, data.stage_changes, data.statuses, data.users
-    od = concepts.open_deals_at(leads, sc, st, moment)
+    last = discipline.last_changes(sc, leads, moment)  # read once for the open deals and the stale ones
+    od = discipline.open_deals_at_fast(leads, sc, st, moment, last)  # = concepts.open_deals_at, pushed down
     tasks, calls, unsorted, contacts = data["tasks"], data["calls"], data["unsorted"], data["contacts"]
     found = [
-        no_task(leads, sc, st, tasks, moment),
+        no_task(leads, sc, st, tasks, moment, od),
         overdue_tasks(tasks, od, users, moment),
         moved_back(sc, st, leads, period),
-        stuck_p75(leads, sc, st, moment),
+        stuck_p75(leads, sc, st, moment, od, last),
         stuck_first(od, sc, leads, st, moment),
         unsorted_backlog(unsorted, period, moment),
         missed_calls(calls, period, as_of),

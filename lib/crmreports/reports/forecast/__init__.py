@@ -9,7 +9,7 @@ REPORT = Report(
     order=50,
     labels=labels.TEXT,
     index_figures=(
-        IndexFigure("forecast_m1_revenue", "money", "forecast.index.forecast_m1"),
+        IndexFigure("forecast_m1_revenue", "estimate", "forecast.index.forecast_m1"),
         IndexFigure("backtest_wape", "percent", "forecast.index.wape"),
     ),
 )

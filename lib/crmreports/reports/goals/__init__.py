@@ -11,6 +11,6 @@ REPORT = Report(
     index_figures=(
         IndexFigure("plan", "plan", "goals.index.plan"),
         IndexFigure("fact", "plan", "goals.index.fact"),
-        IndexFigure("plan_done_share", "percent", "goals.index.plan_done_share"),
+        IndexFigure("plan_done_share", "done", "goals.index.plan_done_share"),
     ),
 )

@@ -151,8 +151,10 @@ def _discipline(ctx: ManagersContext) -> dict:
     """Open deals (with task flags, stage P75), overdue tasks, at the as-of moment."""
     if "discipline" not in ctx._cache:
         d, moment = ctx.data, ctx.as_of
-        status = discipline.open_deals_task_status(d.leads, d.stage_changes, d.statuses, _tasks(ctx), moment)
-        stale = discipline.stale_deals(d.leads, d.stage_changes, d.statuses, moment)
+        od = _open_at(ctx, moment)  # the pushed-down equivalents of the store.discipline definitions
+        last = ctx._cache[("last_at", pd.Timestamp(moment))]
+        status = discipline.open_deals_task_status_fast(d.leads, d.stage_changes, d.statuses, _tasks(ctx), moment, od)
+        stale = discipline.stale_deals_fast(d.leads, d.stage_changes, d.statuses, moment, open_deals=od, last=last)
         status = status.merge(
             stale[["id", "days_in_stage", "p75_days", "stays", "stale", "entered_stage"]], on="id", how="left"
         )
@@ -166,6 +168,17 @@ def _discipline(ctx: ManagersContext) -> dict:
     return ctx._cache["discipline"]
 
 
+def _open_at(ctx: ManagersContext, moment) -> pd.DataFrame:
+    """:func:`concepts.open_deals_at` of the team's deals at ``moment`` (its pushed-down equivalent), once."""
+    key = ("open_at", pd.Timestamp(moment))
+    if key not in ctx._cache:
+        d = ctx.data
+        last = discipline.last_changes(d.stage_changes, d.leads, moment)
+        ctx._cache[("last_at", pd.Timestamp(moment))] = last
+        ctx._cache[key] = discipline.open_deals_at_fast(d.leads, d.stage_changes, d.statuses, moment, last)
+    return ctx._cache[key]
+
+
 def _windows(ctx: ManagersContext) -> dict:
     return {"current": ctx.period, "previous": ctx.period.previous(), "year_ago": ctx.period.year_ago()}
 
@@ -174,10 +187,7 @@ def _levers(ctx: ManagersContext, fig: dict, period, user_ids) -> dict:
     """The four velocity levers of a window: open deals at its end (or at the as-of moment if earlier)."""
     d = ctx.data
     moment = min(period.end_ts, ctx.as_of)
-    key = ("open_at", moment)
-    if key not in ctx._cache:
-        ctx._cache[key] = concepts.open_deals_at(d.leads, d.stage_changes, d.statuses, moment)
-    od = ctx._cache[key]
+    od = _open_at(ctx, moment)
     if user_ids is not None:
         owner = d.leads.set_index("id")["responsible_user_id"]
         od = od[od["id"].map(owner).isin(user_ids)]

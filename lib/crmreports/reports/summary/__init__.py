@@ -11,7 +11,7 @@ REPORT = Report(
     index_figures=(
         IndexFigure("revenue", "money", "summary.index.revenue"),
         IndexFigure("open_pipeline", "money", "summary.index.open_pipeline"),
-        IndexFigure("money_at_stake", "money", "summary.index.money_at_stake"),
+        IndexFigure("top_action_money", "money", "summary.index.top_action_money"),
     ),
     scopes=("team",),
 )

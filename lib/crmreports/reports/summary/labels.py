@@ -3,7 +3,7 @@
 TEXT = {
     "summary.index.revenue": {"ru": "Выручка", "en": "Revenue"},
     "summary.index.open_pipeline": {"ru": "Открытые сделки, сумма", "en": "Open pipeline"},
-    "summary.index.money_at_stake": {"ru": "На кону в главных делах", "en": "At stake in the top actions"},
+    "summary.index.top_action_money": {"ru": "На кону в первом деле", "en": "At stake in the first action"},
     "noun.summary_open_deal_dat": {
         "ru": "открытой сделке|открытым сделкам|открытым сделкам",
         "en": "open deal|open deals",

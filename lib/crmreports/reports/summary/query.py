@@ -1,5 +1,6 @@
-"""The summary's read: the team's deals (pipelines pushed into SQL), their stage changes, calls, tasks,
-«Неразобранное» requests and, where the store has them, contacts."""
+"""The summary's read: the team's deals (pipelines pushed into SQL), calls, tasks, «Неразобранное» requests and,
+where the store has them, contacts. The stage-change log is not read: the state (open deals, stale deals) reads
+only its aggregates from the store (:class:`crmreports.store.discipline.StoreLog`)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ import pandas as pd
 
 from ... import store
 from ...core.periods import Period
+from ...store import discipline
+from ...store.access import lead_filter
 
-TABLES = ("leads", "stage_changes", "calls", "tasks", "unsorted")
+TABLES = ("leads", "calls", "tasks", "unsorted")
 
 
 @dataclass(frozen=True)
 class SummaryData(store.StoreData):
-    """:class:`store.StoreData` plus ``contacts`` (None when the store has no contacts table)."""
+    """:class:`store.StoreData` plus ``contacts`` (None when the store has no contacts table) and ``stage_log`` (the
+    team's stage-change log left in the store; ``stage_changes`` is then empty)."""
 
     contacts: pd.DataFrame | None = None
+    stage_log: discipline.StoreLog | None = None
 
 
 def read_contacts(path: str | os.PathLike, tz: str) -> pd.DataFrame | None:
@@ -49,4 +54,6 @@ def load_summary(
     if contacts is not None and user_ids:
         contacts = contacts[contacts["responsible_user_id"].isin(user_ids)]
     fields = {f: getattr(d, f) for f in ("account", "users", "pipelines", "statuses", "leads", "stage_changes")}
-    return SummaryData(**fields, loss_reasons=d.loss_reasons, tables=d.tables, contacts=contacts)
+    where, params = lead_filter(pipeline_ids)
+    log = discipline.StoreLog(str(store.resolve_path(path)), d.timezone, where, tuple(params))
+    return SummaryData(**fields, loss_reasons=d.loss_reasons, tables=d.tables, contacts=contacts, stage_log=log)

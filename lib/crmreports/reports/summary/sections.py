@@ -69,9 +69,13 @@ def _state(ctx: SummaryContext) -> dict:
     if "state" not in ctx._cache:
         d, moment = ctx.data, ctx.as_of
         leads = _leads(ctx)
-        status = discipline.open_deals_task_status(leads, d.stage_changes, d.statuses, d["tasks"], moment)
+        # the pushed-down equivalents of the store.discipline definitions (same frames)
+        log = d.stage_changes if d.stage_log is None else d.stage_log
+        last = discipline.last_changes(log, leads, moment)
+        od = discipline.open_deals_at_fast(leads, log, d.statuses, moment, last)
+        status = discipline.open_deals_task_status_fast(leads, log, d.statuses, d["tasks"], moment, od)
         status["amount"] = status["price"].fillna(0.0)
-        stale = discipline.stale_deals(leads, d.stage_changes, d.statuses, moment)
+        stale = discipline.stale_deals_fast(leads, log, d.statuses, moment, open_deals=od, last=last)
         status = status.merge(stale[["id", "stale"]], on="id", how="left")
         tasks = _by_user(ctx, d["tasks"], "responsible_user_id")
         open_tasks = discipline.open_tasks_at(tasks, moment)
@@ -340,7 +344,8 @@ def to_act(ctx: SummaryContext) -> Section:
     sec = Section(
         ctx, "actions", t("summary.act.title" if len(ranked) == metrics.ACTIONS else "summary.act.title_few", lang)
     )
-    ctx.figures["money_at_stake"] = float(sum(a.money for a in ranked))
+    # the first action's money: the actions' deals overlap (a stale deal may also lack a task): no sum of them
+    ctx.figures["top_action_money"] = float(ranked[0].money) if ranked else 0.0
     if not ranked:
         return sec.text(t("summary.act.none", lang))
     rows = []
