@@ -88,10 +88,10 @@ def demo_store(tmp_path_factory):
     """A small demo account (2,000 deals, history to 2026-10-31) in a real DuckDB file."""
     from datetime import date
 
-    from crmreports.sources import demo
+    from crmreports.sources import demo_store
 
     path = tmp_path_factory.mktemp("demo") / "crm.duckdb"
-    demo.load_demo(path, seed=7, as_of=date.fromisoformat(DEMO_AS_OF), n_deals=2000)
+    demo_store.load_demo(path, seed=7, as_of=date.fromisoformat(DEMO_AS_OF), n_deals=2000)
     return path
 
 

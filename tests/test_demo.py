@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from crmreports import store
-from crmreports.sources import demo, mapping
+from crmreports.sources import demo, demo_store, mapping
 
 AS_OF = dt.date(2026, 5, 1)
 END = pd.Timestamp("2026-04-30 21:00")  # as_of midnight in Moscow, as naive UTC
@@ -316,7 +316,7 @@ def test_tasks_have_types_results_and_overdue(tables, leads):
 
 def test_load_demo_writes_the_store(tmp_path, dump):
     path = tmp_path / "demo.duckdb"
-    counts = demo.load_demo(path, seed=7, as_of=AS_OF, n_deals=N_DEALS)
+    counts = demo_store.load_demo(path, seed=7, as_of=AS_OF, n_deals=N_DEALS)
     expected = {
         "account",
         "users",

@@ -63,13 +63,13 @@ def pack(store_path: Path, nbs: Path, out: Path, period: str = "2026-10", *extra
 
 @pytest.mark.reliability("R37")
 def test_the_same_data_written_twice_has_the_same_content_version(tmp_path):
-    from crmreports.sources import demo
+    from crmreports.sources import demo_store
 
     a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
-    demo.load_demo(a, seed=7, as_of=date(2026, 11, 1), n_deals=200)
+    demo_store.load_demo(a, seed=7, as_of=date(2026, 11, 1), n_deals=200)
     before = (a.stat().st_size, a.stat().st_mtime_ns)
-    demo.load_demo(b, seed=7, as_of=date(2026, 11, 1), n_deals=200)
-    demo.load_demo(a, seed=7, as_of=date(2026, 11, 1), n_deals=200)  # the same store written again
+    demo_store.load_demo(b, seed=7, as_of=date(2026, 11, 1), n_deals=200)
+    demo_store.load_demo(a, seed=7, as_of=date(2026, 11, 1), n_deals=200)  # the same store written again
     assert (a.stat().st_mtime_ns) != before[1]  # the file changed: the old key (size, mtime) missed the cache
     assert store.store_version(a) == store.store_version(b)
     assert store.store_version(a).startswith("c-")
@@ -97,7 +97,7 @@ def test_the_same_data_written_twice_has_the_same_content_version(tmp_path):
 @pytest.mark.slow
 @pytest.mark.reliability("R37")
 def test_make_demo_twice_rebuilds_nothing_and_a_sync_that_changes_data_rebuilds(tmp_path):
-    from crmreports.sources import demo
+    from crmreports.sources import demo_store
     from crmreports.sources.amocrm import AmoCRMClient, StaticTokenAuth
     from crmreports.sources.standin import AmoCRMServer
     from crmreports.sources.sync import sync
@@ -105,10 +105,10 @@ def test_make_demo_twice_rebuilds_nothing_and_a_sync_that_changes_data_rebuilds(
 
     nbs = tiny_notebooks(tmp_path / "nbs")
     path, out = tmp_path / "demo.duckdb", tmp_path / "out"
-    demo.load_demo(path, seed=7, as_of=date(2026, 11, 1), n_deals=200)
+    demo_store.load_demo(path, seed=7, as_of=date(2026, 11, 1), n_deals=200)
     first = pack(path, nbs, out)
     assert "1 built, 0 up to date" in first.stdout, first.stdout + first.stderr
-    demo.load_demo(path, seed=7, as_of=date(2026, 11, 1), n_deals=200)  # `make demo` again: the same data
+    demo_store.load_demo(path, seed=7, as_of=date(2026, 11, 1), n_deals=200)  # `make demo` again: the same data
     again = pack(path, nbs, out)
     assert "0 built, 1 up to date" in again.stdout, again.stdout + again.stderr  # was "1 built": size+mtime key
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "lib"))
 
 from crmreports.batch.compare import compare_packs  # noqa: E402
 from crmreports.batch.pack import build_packs  # noqa: E402
-from crmreports.sources import demo  # noqa: E402
+from crmreports.sources import demo_store  # noqa: E402
 
 
 def main() -> None:
@@ -54,7 +54,7 @@ def main() -> None:
     for i in range(args.accounts):
         path = work / f"account{i:02d}.duckdb"
         if not path.exists():
-            demo.load_demo(path, seed=100 + i, as_of=date.fromisoformat(args.as_of), n_deals=args.deals)
+            demo_store.load_demo(path, seed=100 + i, as_of=date.fromisoformat(args.as_of), n_deals=args.deals)
         stores.append(str(path))
     print(f"{args.accounts} demo accounts of {args.deals:,} deals ready in {time.monotonic() - t:.0f} s ({work})")
 

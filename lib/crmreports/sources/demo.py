@@ -3,7 +3,7 @@
 :func:`generate` builds an *account dump* (see :mod:`crmreports.sources.mapping`) whose records have the shape
 of the real amoCRM API v4 JSON: a small equipment supplier («ТехноСнаб») with two sales teams, two
 pipelines, two years of deals with seasonality and growth, stage history as events, incoming
-(unsorted) leads, call notes and tasks. :func:`load_demo` maps it with the same code a live sync
+(unsorted) leads, call notes and tasks. :func:`.demo_store.load_demo` maps it with the same code a live sync
 uses and writes the store.
 
 Everything derives from the arguments: the same ``seed``, ``as_of``, ``n_deals`` and ``months`` give
@@ -22,13 +22,10 @@ import heapq
 import logging
 import math
 import random
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from .. import store
 from . import mapping
 
 log = logging.getLogger("crmreports.demo")
@@ -1443,32 +1440,3 @@ def generate(seed: int = 7, as_of: dt.date | None = None, n_deals: int = 20000, 
         as_of.isoformat(),
     )
     return dump
-
-
-def load_demo(
-    store_path: str | Path, seed: int = 7, as_of: dt.date | None = None, n_deals: int = 20000, months: int = 25
-) -> dict[str, int]:
-    """Generate the demo account, map it like a live sync and write it to the store at ``store_path``.
-
-    Returns
-    -------
-    dict[str, int]
-        Row count per store table.
-    """
-    as_of = as_of or default_as_of()
-    started = time.perf_counter()
-    dump = generate(seed=seed, as_of=as_of, n_deals=n_deals, months=months)
-    from . import demo_audit  # the audit's findings, planted with known counts (documented there)
-
-    log.info("audit findings planted: %s", demo_audit.plant(dump, as_of))
-    synced_at = dt.datetime.fromtimestamp(moscow_midnight(as_of), tz=dt.UTC)
-    tables = mapping.dump_to_tables(dump, synced_at=synced_at, source="demo")
-    store.write_full(store_path, tables, what="demo")
-    counts = {name: len(df) for name, df in tables.items()}
-    log.info(
-        "demo store written to %s in %.1f s: %s",
-        store_path,
-        time.perf_counter() - started,
-        ", ".join(f"{k}={v}" for k, v in counts.items()),
-    )
-    return counts

@@ -165,6 +165,12 @@ def stale_deals(
     od = od.merge(leads[["id"] + extra], on="id", how="left")
     sc = stage_changes[(stage_changes["at"] < moment) & stage_changes["lead_id"].isin(od["id"])]
     last = sc.sort_values(["lead_id", "at", "id"]).groupby("lead_id")["at"].last()
+    return _staleness(od, last, stage_p75(leads, stage_changes, moment, lookback_days, min_stays), moment)
+
+
+def _staleness(od: pd.DataFrame, last: pd.Series, p75: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
+    """``od`` with when each deal entered its stage (``last``: its last stage change's time by deal id, else its
+    creation), ``days_in_stage``, its stage's ``p75_days`` and ``stays``, and ``stale``."""
     if od.empty or last.empty:  # pandas cannot map an empty id column onto datetimes (nor the reverse)
         entered = pd.Series(pd.NaT, index=od.index, dtype="datetime64[ns]")
     else:
@@ -173,7 +179,6 @@ def stale_deals(
         entered = entered.fillna(od["created_at"])
     od["entered_stage"] = entered
     od["days_in_stage"] = (moment - pd.to_datetime(entered)).dt.total_seconds() / 86400.0
-    p75 = stage_p75(leads, stage_changes, moment, lookback_days, min_stays)
     od = od.merge(p75, on=["pipeline_id", "status_id"], how="left")
     od["stays"] = od["stays"].fillna(0).astype("int64")
     od["stale"] = (od["days_in_stage"] > od["p75_days"]).fillna(False).astype(bool)
@@ -395,16 +400,4 @@ def stale_deals_fast(
     if last is None:
         last = _last_changes(stage_changes, od["id"], moment)
     last = last["at"]
-    if od.empty or last.empty:
-        entered = pd.Series(pd.NaT, index=od.index, dtype="datetime64[ns]")
-    else:
-        entered = od["id"].map(last)
-    if "created_at" in od:
-        entered = entered.fillna(od["created_at"])
-    od["entered_stage"] = entered
-    od["days_in_stage"] = (moment - pd.to_datetime(entered)).dt.total_seconds() / 86400.0
-    p75 = stage_p75_fast(leads, stage_changes, moment, lookback_days, min_stays)
-    od = od.merge(p75, on=["pipeline_id", "status_id"], how="left")
-    od["stays"] = od["stays"].fillna(0).astype("int64")
-    od["stale"] = (od["days_in_stage"] > od["p75_days"]).fillna(False).astype(bool)
-    return od
+    return _staleness(od, last, stage_p75_fast(leads, stage_changes, moment, lookback_days, min_stays), moment)

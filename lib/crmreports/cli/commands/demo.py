@@ -78,7 +78,7 @@ def _run(args) -> int:
         )
         print(f"scale store written to {args.store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0
-    from ...sources import demo
+    from ...sources import demo_store
 
     if args.variant == "second":
         from ...sources import demo_audit
@@ -86,6 +86,6 @@ def _run(args) -> int:
         counts = demo_audit.load_second(args.store, as_of=as_of)
         print(f"second demo account loaded into {args.store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0
-    counts = demo.load_demo(args.store, seed=args.seed, as_of=as_of, n_deals=deals, months=args.months)
+    counts = demo_store.load_demo(args.store, seed=args.seed, as_of=as_of, n_deals=deals, months=args.months)
     print(f"demo account loaded into {args.store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
