@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
 STAMP  := $(VENV)/.installed
 
 LINT_PATHS := lib tests $(wildcard notebooks/*.py)
@@ -50,7 +50,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-system-deps:  ## apt packages: pango for the PDF engine (WeasyPrint), poppler for PDF checks
+system-deps:  ## apt packages: chromium (PDF engine), pango (WeasyPrint, its fallback), poppler for PDF checks
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \

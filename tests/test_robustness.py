@@ -230,7 +230,8 @@ def test_a_pack_killed_with_9_leaves_no_process_and_its_leftovers_are_removed(tm
         deadline = time.monotonic() + 240
         while True:  # until the quick PDF is printed (a PDF worker exists) and the slow notebook runs
             kids = _descendants(proc.pid)
-            workers = [p for p, c in kids.items() if "multiprocessing" in c]
+            # the PDF engine's processes: WeasyPrint's spawned workers, or Chromium's browser and renderers
+            workers = [p for p, c in kids.items() if "multiprocessing" in c or "chromium" in c]
             kernels = [p for p, c in kids.items() if "ipykernel" in c]
             running = list((out / "2026-10" / "slow").glob(".team.*.ipynb"))  # papermill's notebook being run
             if quick_pdf.exists() and workers and len(kernels) >= 2 and running:
@@ -254,6 +255,10 @@ def test_a_pack_killed_with_9_leaves_no_process_and_its_leftovers_are_removed(tm
     assert leftovers, f"expected the killed run's temporary files: {sorted(folder.rglob('*'))}"
     sockets = list(Path(tempfile.gettempdir()).glob(f"crmreports-kernels-{proc.pid}-*"))
     assert sockets
+    if any("chromium" in c for c in kids.values()):  # the browser's profile, left by the kill too
+        profiles = list(Path(tempfile.gettempdir()).glob(f"crmreports-chromium-{proc.pid}-*"))
+        assert profiles
+        sockets += profiles
     for p in leftovers:
         os.utime(p, (time.time() - 3600, time.time() - 3600))
     fresh = folder / "quick" / ".team.html.abcd1234"  # as if a live run were writing it now

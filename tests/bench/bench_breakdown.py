@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -51,8 +52,22 @@ def median(xs: list[float]) -> float:
 # ---- peak memory of a process tree, sampled from /proc -------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Bytes of resident memory of ``root`` and all its descendants (now)."""
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes: each shared page counted once over the processes sharing it."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for row in f:
+                if row.startswith("Pss:"):
+                    return int(row.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_memory(root: int) -> tuple[int, int]:
+    """Bytes of resident memory (RSS summed: shared pages counted in every process) and PSS (shared pages
+    split between their processes) of ``root`` and all its descendants (now). RSS overstates a tree of
+    forked processes (Chromium's renderers share most of their pages); PSS is what the tree really holds."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for d in os.listdir("/proc"):
@@ -74,20 +89,23 @@ def _tree_rss(root: int) -> int:
             if parent == pid and child not in tree:
                 tree.add(child)
                 todo.append(child)
-    return sum(rss.get(p, 0) for p in tree)
+    return sum(rss.get(p, 0) for p in tree), sum(_pss(p) for p in tree)
 
 
-def run_sampled(cmd: list[str], every: float = 0.1) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Run ``cmd``; its wall time, the peak RSS of its process tree (bytes) and the finished process."""
-    peak = 0
+def run_sampled(cmd: list[str], every: float = 0.3) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run ``cmd``; its wall time, the peak RSS of its process tree (bytes) and the finished process (with
+    ``peak_pss`` and ``cpu``: the peak PSS in bytes and the CPU seconds of the tree's reaped processes)."""
+    peak = peak_pss = 0
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            rss, pss = _tree_memory(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             done.wait(every)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -96,7 +114,11 @@ def run_sampled(cmd: list[str], every: float = 0.1) -> tuple[float, int, subproc
     wall = time.perf_counter() - started
     done.set()
     sampler.join()
-    return wall, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    result.peak_pss = peak_pss  # type: ignore[attr-defined]
+    result.cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)  # type: ignore[attr-defined]
+    return wall, peak, result
 
 
 # ---- the pack -------------------------------------------------------------------------------------------
@@ -134,6 +156,8 @@ def bench_pack(store: str, period: str, pack: str, out: Path, jobs: int | None) 
         "wall": wall,
         "per_doc": wall / max(1, len(index)),
         "peak_rss_mb": peak / 2**20,
+        "peak_pss_mb": proc.peak_pss / 2**20,
+        "cpu_per_doc": proc.cpu / max(1, len(index)),
         "summary": [
             line for line in proc.stdout.splitlines() if " built, " in line or line.startswith("seconds by phase")
         ],
@@ -190,6 +214,8 @@ def print_report(now: dict, base: dict | None) -> None:
         line("wall", "wall", "{:.1f}", " s")
         line("seconds per document", "per_doc", "{:.3f}", " s")
         line("peak RSS, process tree", "peak_rss_mb", "{:.0f}", " MB")
+        line("peak PSS, process tree", "peak_pss_mb", "{:.0f}", " MB")
+        line("CPU seconds per document", "cpu_per_doc", "{:.2f}", " s")
         for s in p.get("summary", []):
             print(f"  {s}")
         print(

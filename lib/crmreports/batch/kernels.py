@@ -48,6 +48,8 @@ from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 from nbclient.exceptions import DeadKernelError
 
+from ..present import chromium
+
 log = logging.getLogger("crmreports.kernels")
 # jupyter_client warns when it garbage-collects nbclient's own clients of a borrowed kernel; harmless here
 logging.getLogger("traitlets").setLevel(logging.ERROR)
@@ -112,14 +114,18 @@ def _ipc_base() -> str:
     with _ipc_lock:
         if _ipc_dir is None or not _ipc_dir.is_dir():
             remove_stale_ipc_dirs()
+            chromium.remove_stale_profiles()  # a killed pack's PDF browser profile, in the same sweep
             _ipc_dir = Path(tempfile.mkdtemp(prefix=f"{_IPC_PREFIX}{os.getpid()}-"))
             atexit.register(shutil.rmtree, _ipc_dir, True)
         return str(_ipc_dir / f"k{next(_ipc_count)}")
 
 
+# ``gc.freeze()`` moves what survived the reset (the imported library, pandas, matplotlib: some 250,000 objects)
+# out of the collector's reach: the full collections of the next ``%reset`` (two) and those during the next
+# document scan only what that document made. A reset costs 0.03 s instead of 0.28 s.
 RESET_CODE = """\
 %reset -f
-import os as _os, matplotlib as _mpl
+import os as _os, matplotlib as _mpl, gc as _gc
 _os.chdir({cwd!r})
 _mpl.rcdefaults()
 try:
@@ -127,7 +133,8 @@ try:
     _plt.close("all")
 except Exception:
     pass
-del _os, _mpl
+_gc.freeze()
+del _os, _mpl, _gc
 """
 
 

@@ -1,0 +1,234 @@
+"""The PDF engines: Chromium over its DevTools pipe (the default when installed) and WeasyPrint (the fallback).
+
+Real browsers and real PDFs: every test prints and reads the PDF back (pypdf for text and named destinations).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from crmreports.present import chromium, render
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_chromium = pytest.mark.skipif(chromium.find_chromium() is None, reason="no Chromium installed")
+
+
+def pdf_pages(path) -> list[str]:
+    return [p.extract_text() for p in PdfReader(str(path)).pages]
+
+
+def report_html(title: str = "Анализ продаж", sections: int = 4, body_extra: str = "") -> str:
+    """A report-shaped document: cover with contents, then sections each forced onto its own page."""
+    heads = [(f"s{i}", f"Раздел {i}") for i in range(1, sections + 1)]
+    body = "".join(
+        f'<div style="break-before: page"></div><h2 id="{i}">{text}</h2><p>Текст раздела {text}.</p>'
+        for i, text in heads
+    )
+    doc = render.to_html.__globals__["_toc"](body, "ru")  # the contents exactly as reports build them
+    return (
+        f"<!DOCTYPE html><html lang='ru'><head><meta charset='utf-8'><style>{render.css()}</style></head><body>"
+        f'<div class="cover"><div class="brand">crmreports</div><h1>{title}</h1>{doc}</div>{body}{body_extra}'
+        "</body></html>"
+    )
+
+
+def test_css_string_escapes_everything_but_letters_digits_and_spaces():
+    assert chromium.css_string("Анализ продаж 2") == '"Анализ продаж 2"'
+    # a quote, a backslash, a brace and a newline cannot end the string or the rule
+    assert chromium.css_string('a"b\\c}\n') == '"a\\22 b\\5c c\\7d \\a "'
+
+
+def test_engine_choice_and_its_errors(monkeypatch):
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "latex")
+    with pytest.raises(ValueError, match=r"CRMREPORTS_PDF_ENGINE='latex'.*valid: auto, chromium, weasyprint"):
+        render.pdf_engine()
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "weasyprint")
+    assert render.pdf_engine() == "weasyprint"
+    monkeypatch.setenv("CRMREPORTS_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "auto")
+    assert render.pdf_engine() == "weasyprint"  # auto without a browser: the pip-only engine
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")
+    with pytest.raises(ValueError, match="no Chromium was found.*CRMREPORTS_CHROMIUM"):
+        render.pdf_engine()
+
+
+def test_weasyprint_fallback_prints_contents_pages_and_running_title(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "weasyprint")
+    render.to_pdf(report_html(), tmp_path / "w.pdf")
+    assert PdfReader(str(tmp_path / "w.pdf")).metadata.producer.startswith("WeasyPrint")
+    pages = pdf_pages(tmp_path / "w.pdf")
+    assert len(pages) == 5
+    cover = " ".join(pages[0].split())
+    for i in range(1, 5):
+        assert f"Раздел {i}" in cover and f"{i + 1}" in cover
+    assert "Анализ продаж" in pages[2] and "3 / 5" in pages[2]
+
+
+@needs_chromium
+def test_chromium_prints_contents_with_page_numbers_running_title_and_page_counter(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")
+    # section 2 is three pages long (90 lines): the numbers after it are not simply "section + 1"
+    long = "".join(f"<p>строка {n}</p>" for n in range(90))
+    html_doc = report_html().replace("<p>Текст раздела Раздел 2.</p>", long)
+    seconds = render.to_pdf(html_doc, tmp_path / "c.pdf")
+    assert 0 < seconds < 30
+    reader = PdfReader(str(tmp_path / "c.pdf"))
+    assert "Skia" in reader.metadata.producer
+    pages = pdf_pages(tmp_path / "c.pdf")
+    assert len(pages) == 7  # cover, s1, s2 (three pages), s3, s4
+    dests = {k.lstrip("/"): reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()}
+    assert dests == {"s1": 2, "s2": 3, "s3": 6, "s4": 7}
+    lines = [" ".join(line.split()) for line in pages[0].splitlines() if "Раздел" in line]
+    # each contents line ends with its section's page, after the dotted leader
+    assert [line.rsplit(" ", 1)[-1] for line in lines] == ["2", "3", "6", "7"], lines
+    assert "Анализ продаж" in pages[5] and "6 / 7" in pages[5]
+    assert "/ 7" not in pages[0] and "Анализ продаж" not in pages[0].split("Содержание")[1]  # no footer on the cover
+
+
+@needs_chromium
+def test_chromium_runs_no_script_and_fetches_nothing_and_a_name_is_text(tmp_path):
+    hostile = 'Отдел "}@page{margin:0} </style><script>x</script>'
+    extra = (
+        "<script>document.body.innerHTML = 'HACKED'</script>"
+        '<img src="http://example.invalid/pixel.png" alt=""><link rel="stylesheet" href="https://cdn.invalid/x.css">'
+    )
+    html_doc = report_html(title=hostile.replace("<", "&lt;").replace(">", "&gt;"), body_extra=extra)
+    started = time.monotonic()
+    chromium.print_pdf(html_doc, tmp_path / "h.pdf")
+    assert time.monotonic() - started < 20  # the unreachable image and stylesheet failed at once
+    pages = pdf_pages(tmp_path / "h.pdf")
+    text = " ".join(pages)
+    assert "HACKED" not in text and "Раздел 4" in text
+    footer = " ".join(pages[1].split())
+    assert 'Отдел "}@page{margin:0} </style><script>x</script>' in footer  # the title, literally, in the footer
+
+
+@needs_chromium
+def test_chromium_prints_from_many_threads_at_once(tmp_path):
+    docs = {n: report_html(title=f"Отчёт {n}", sections=3 + n % 2) for n in range(6)}
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            chromium.print_pdf(docs[n], tmp_path / f"{n}.pdf")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in docs]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    assert not errors
+    for n in docs:
+        pages = pdf_pages(tmp_path / f"{n}.pdf")
+        assert len(pages) == 1 + 3 + n % 2
+        assert f"Отчёт {n}" in pages[1]
+
+
+@needs_chromium
+def test_a_browser_that_died_is_replaced_at_the_next_print(tmp_path):
+    first = chromium.browser()
+    os.kill(first._pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while first.alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+    chromium.print_pdf(report_html(), tmp_path / "again.pdf")
+    assert chromium.browser() is not first
+    assert "Раздел 3" in " ".join(pdf_pages(tmp_path / "again.pdf"))
+
+
+OWNER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from crmreports.present import chromium
+b = chromium.browser()
+print(b._pid, b._profile, flush=True)
+time.sleep(120)
+"""
+
+
+@needs_chromium
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_kill_9_of_the_owner_ends_the_browser_and_the_next_start_removes_its_profile(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", OWNER, str(ROOT / "lib")], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        pid, profile = proc.stdout.readline().split()
+        assert Path(profile).is_dir() and Path(f"/proc/{pid}").exists()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:  # its pipe closed: it exits
+            stat = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}").exists() else ""
+            if stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]:
+                break  # exited; a zombie waits for init to reap it
+            time.sleep(0.1)
+        stat = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}").exists() else ""
+        assert not stat or stat.rsplit(")", 1)[-1].split()[0] == "Z", "the browser outlived its owner"
+        assert Path(profile).is_dir()  # left behind by the kill
+        assert chromium.remove_stale_profiles(Path(profile).parent) >= 1
+        assert not Path(profile).exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_stale_profiles_of_live_processes_are_kept(tmp_path):
+    mine = tmp_path / f"{chromium.PROFILE_PREFIX}{os.getpid()}-abc"
+    parent = tmp_path / f"{chromium.PROFILE_PREFIX}{os.getppid()}-abc"
+    dead = tmp_path / f"{chromium.PROFILE_PREFIX}999999999-abc"
+    other = tmp_path / "crmreports-chromium-notapid"
+    for d in (mine, parent, dead, other):
+        d.mkdir()
+    assert chromium.remove_stale_profiles(tmp_path) == 1
+    assert mine.exists() and parent.exists() and other.exists() and not dead.exists()
+
+
+def test_the_demo_pack_path_uses_one_engine_per_pool(monkeypatch):
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "weasyprint")
+    pool = render.PdfPool(1)
+    try:
+        assert pool.engine == "weasyprint" and pool._pool is not None
+    finally:
+        pool.close()
+    if chromium.find_chromium():
+        monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")
+        pool = render.PdfPool(2)
+        try:
+            assert pool.engine == "chromium" and pool._pool is None
+            with tempfile.TemporaryDirectory() as d:
+                assert pool.render(report_html(), Path(d) / "p.pdf") > 0
+                assert (Path(d) / "p.pdf").read_bytes().startswith(b"%PDF")
+        finally:
+            pool.close()
+
+
+def test_a_chromium_that_does_not_start_falls_back_to_weasyprint_unless_asked_for(tmp_path, monkeypatch, caplog):
+    chromium.shutdown()  # the running browser of earlier tests is not the one this test names
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\necho 'error while loading shared libraries: libnss3.so' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("CRMREPORTS_CHROMIUM", str(broken))
+    monkeypatch.setattr(render, "_chromium_failed", False)
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")  # asked for by name: its failure is the error
+    with pytest.raises(chromium.ChromiumError, match="closed its DevTools pipe"):
+        render.to_pdf(report_html(), tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "auto")
+    with caplog.at_level("WARNING", logger="crmreports.render"):
+        render.to_pdf(report_html(), tmp_path / "y.pdf")
+    assert "printing PDFs with WeasyPrint" in caplog.text
+    assert PdfReader(str(tmp_path / "y.pdf")).metadata.producer.startswith("WeasyPrint")
+    chromium.shutdown()
