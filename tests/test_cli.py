@@ -76,3 +76,33 @@ def test_report_specific_parameters_are_checked(fixture_store, tmp_path):
 def test_group_scope_by_name(fixture_store, tmp_path):
     r = crm("run", "sales_analysis", "--period", "2026-10", "--manager", "group:нет такой", store=fixture_store)
     assert r.returncode == 2 and "unknown group 'нет такой'; valid: Отдел 1" in r.stderr
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    from pathlib import Path
+
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmd:
+                found.append(cmd)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="reads processes from /proc")
+@pytest.mark.reliability("R64")
+def test_a_kernel_started_ahead_never_outlives_a_run_that_fails_its_checks(fixture_store, tmp_path):
+    # a first run of the document starts its kernel while it checks parameters; -p colour=red then fails
+    cmd = [sys.executable, "-m", "crmreports", "--store", str(fixture_store), "run", "sales_analysis"]
+    p = subprocess.Popen(
+        [*cmd, "-p", "colour=red", "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 2 and "no parameter(s) colour" in err
+    assert _processes_mentioning(f"crmreports-kernels-{p.pid}-") == []
+    assert not list(tmp_path.rglob("*.json"))

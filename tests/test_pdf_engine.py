@@ -96,6 +96,7 @@ def test_chromium_prints_contents_with_page_numbers_running_title_and_page_count
 
 
 @needs_chromium
+@pytest.mark.reliability("R63")
 def test_chromium_runs_no_script_and_fetches_nothing_and_a_name_is_text(tmp_path):
     hostile = 'Отдел "}@page{margin:0} </style><script>x</script>'
     extra = (
@@ -137,6 +138,7 @@ def test_chromium_prints_from_many_threads_at_once(tmp_path):
 
 
 @needs_chromium
+@pytest.mark.reliability("R63")
 def test_a_browser_that_died_is_replaced_at_the_next_print(tmp_path):
     first = chromium.browser()
     os.kill(first._pid, signal.SIGKILL)
@@ -160,6 +162,7 @@ time.sleep(120)
 
 @needs_chromium
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.reliability("R63")
 def test_kill_9_of_the_owner_ends_the_browser_and_the_next_start_removes_its_profile(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c", OWNER, str(ROOT / "lib")], stdout=subprocess.PIPE, text=True, cwd=tmp_path
@@ -215,6 +218,7 @@ def test_the_demo_pack_path_uses_one_engine_per_pool(monkeypatch):
             pool.close()
 
 
+@pytest.mark.reliability("R63")
 def test_a_chromium_that_does_not_start_falls_back_to_weasyprint_unless_asked_for(tmp_path, monkeypatch, caplog):
     chromium.shutdown()  # the running browser of earlier tests is not the one this test names
     broken = tmp_path / "chromium"

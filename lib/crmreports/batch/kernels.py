@@ -336,6 +336,44 @@ class KernelPool:
                 self._free.remove(km)
             self._cond.notify_all()  # its place is free: a waiting job starts a new kernel
 
+    def prestart(self, code: str = "") -> None:
+        """Start one kernel now, in a background thread, and run ``code`` in it silently (the imports the
+        document will need): ``crmreports run`` overlaps the kernel's start and the library's import with its
+        own checks. Nothing of it is in the document: a silent execution leaves no output and no execution
+        count. A kernel that does not start here is started again, and its error raised, by the document."""
+        with self._cond:
+            if self._closed or len(self._all) + self._starting >= self.size:
+                return
+            self._starting += 1
+
+        def work() -> None:
+            km = None
+            try:
+                km = self._start()
+                if code:
+                    kc = _blocking(km, shell_only=True)
+                    try:
+                        kc.execute(code, silent=True, store_history=False, allow_stdin=False, reply=True, timeout=60)
+                    finally:
+                        kc.stop_channels()
+            except Exception as exc:  # only a head start
+                log.debug("kernel prestart failed: %s", exc)
+                if km is not None:
+                    _shutdown(km)
+                    km = None
+            with self._cond:
+                self._starting -= 1
+                closed = self._closed
+                if km is not None and not closed:
+                    self._all.append(km)
+                    self._free.append(km)
+                self._cond.notify_all()
+            if km is not None and closed:
+                _shutdown(km)
+
+        self._prestarting = threading.Thread(target=work, name="crmreports-kernel-prestart", daemon=True)
+        self._prestarting.start()
+
     @contextlib.contextmanager
     def kernel(self, timing: dict | None = None) -> Iterator[dict]:
         """A clean, warm kernel for one document, as papermill/nbclient keyword arguments (``km`` and
@@ -369,6 +407,9 @@ class KernelPool:
                 timing["kernel_reset"] = round(time.monotonic() - leaving, 4)
 
     def close(self) -> None:
+        prestarting = getattr(self, "_prestarting", None)
+        if prestarting is not None:  # a kernel being started now would outlive this process: let it finish
+            prestarting.join(READY_TIMEOUT + 60)
         with self._cond:
             self._closed = True
             kms = list(self._all)

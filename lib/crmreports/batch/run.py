@@ -388,7 +388,7 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None, queued_at: fl
     nb = None
     from .kernels import fresh_kernel  # jupyter_client and nbclient: not needed by `crmreports --help`
 
-    if kernels is None and pdf is None:  # a single document (``run``): render's imports overlap the execution
+    if pdf is None and (kernels is None or not kernels.reuse):  # one document (``run``): imports overlap execution
         _prewarm(job.formats)
     try:
         with kernels.kernel(timing) if kernels else fresh_kernel(KERNEL, PROJECT_ROOT, timing=timing) as kernel:

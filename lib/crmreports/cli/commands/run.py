@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+from pathlib import Path
 
 from ..errors import CLIError
 
@@ -50,6 +51,27 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    pools: list = []  # the kernel started ahead, if any: closed (never left running) whatever happens
+    try:
+        return _run(args, pools)
+    finally:
+        for pool in pools:
+            pool.close()
+
+
+def _prestarted(report: str):
+    """A one-kernel pool whose kernel starts now and imports the report's library while the command checks its
+    parameters and the store (a first run of a document only: an up-to-date one needs no kernel)."""
+    from ... import reports as registry
+    from ...batch.kernels import CELL_TIMEOUT, KernelPool
+    from ...batch.run import KERNEL, PROJECT_ROOT
+
+    pool = KernelPool(1, KERNEL, PROJECT_ROOT, CELL_TIMEOUT, reuse=False)
+    pool.prestart(f"import crmreports.reports.{report}.sections" if report in registry.registry() else "")
+    return pool
+
+
+def _run(args, pools: list) -> int:
     from ...batch.run import (
         STANDARD_PARAMETERS,
         Job,
@@ -93,11 +115,13 @@ def run(args) -> int:
             formats,
             tuple(extra),
         )
+        if not Path(f"{job.folder / job.stem}.json").exists():  # never built here: it will need a kernel
+            pools.append(_prestarted(args.report))
         check_parameters(args.report, job.parameters)
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
     derived.ensure(args.store)
-    res = run_job(job)
+    res = run_job(job, kernels=pools[0] if pools else None)
     if not res.ok:
         raise CLIError(
             f"{args.report}/{scope.slug} failed: {res.error}; the executed notebook is {res.files.get('ipynb')}"
