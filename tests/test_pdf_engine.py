@@ -227,7 +227,7 @@ def test_a_chromium_that_does_not_start_falls_back_to_weasyprint_unless_asked_fo
     monkeypatch.setenv("CRMREPORTS_CHROMIUM", str(broken))
     monkeypatch.setattr(render, "_chromium_failed", False)
     monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")  # asked for by name: its failure is the error
-    with pytest.raises(chromium.ChromiumError, match="closed its DevTools pipe"):
+    with pytest.raises(chromium.ChromiumError, match="DevTools pipe"):  # closed by the exit, or broken when written
         render.to_pdf(report_html(), tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
     monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "auto")
