@@ -236,3 +236,21 @@ def test_a_chromium_that_does_not_start_falls_back_to_weasyprint_unless_asked_fo
     assert "printing PDFs with WeasyPrint" in caplog.text
     assert PdfReader(str(tmp_path / "y.pdf")).metadata.producer.startswith("WeasyPrint")
     chromium.shutdown()
+
+
+@needs_chromium
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads the browser's environment from /proc")
+@pytest.mark.reliability("R59")
+def test_the_browser_inherits_no_secret(monkeypatch):
+    secrets = {"AMOCRM_TOKEN": "amo-tok-3f9c", "SMTP_PASSWORD": "smtp-pw-7d1e", "ROMASHKA_API_KEY": "rk-55aa"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    chromium.shutdown()
+    b = chromium.browser()
+    try:
+        environ = Path(f"/proc/{b._pid}/environ").read_bytes().decode(errors="replace")
+        assert "PATH=" in environ
+        for name, value in secrets.items():
+            assert value not in environ and f"{name}=" not in environ
+    finally:
+        chromium.shutdown()

@@ -15,8 +15,9 @@ import pytest
 
 import reliability
 from crmreports import store
-from crmreports.batch.kernels import is_secret_name, kernel_env
+from crmreports.batch.kernels import kernel_env
 from crmreports.batch.pack import remove_stale_temporaries
+from crmreports.core.environment import is_secret_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRETS = {

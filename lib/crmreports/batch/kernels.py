@@ -48,6 +48,7 @@ from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 from nbclient.exceptions import DeadKernelError
 
+from ..core.environment import without_secrets
 from ..present import chromium
 
 log = logging.getLogger("crmreports.kernels")
@@ -58,23 +59,11 @@ CELL_TIMEOUT = 600.0  # seconds one cell may run before its document fails (``pa
 READY_TIMEOUT = 60.0  # seconds a new kernel may take to answer
 RESET_TIMEOUT = 30.0  # seconds the reset between documents may take
 
-# Variables a kernel never gets: notebooks read the store only, never the CRM, the mail server or a bot
-SECRET_PREFIXES = ("AMOCRM_", "KOMMO_", "SMTP_", "TELEGRAM_")
-SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "AUTH", "PRIVATE", "COOKIE")
-
-
-def is_secret_name(name: str) -> bool:
-    """True for an environment variable a kernel must not inherit: the amoCRM/Kommo, SMTP and Telegram
-    settings, and any name containing TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL, AUTH, PRIVATE or COOKIE
-    (an account's ``token_env`` such as ``ROMASHKA_AMOCRM_TOKEN`` included)."""
-    upper = name.upper()
-    return upper.startswith(SECRET_PREFIXES) or any(word in upper for word in SECRET_WORDS)
-
 
 def kernel_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment a kernel starts with: ours (PATH, HOME, LANG, PYTHONPATH, CRMREPORTS_STORE,
-    MPLBACKEND, ...) without any variable :func:`is_secret_name` names."""
-    return {k: v for k, v in (os.environ if environ is None else environ).items() if not is_secret_name(k)}
+    MPLBACKEND, ...) without any variable :func:`crmreports.core.environment.is_secret_name` names."""
+    return without_secrets(environ)
 
 
 # Kernels talk to us over Unix sockets (ZeroMQ ``ipc``) in a private folder, not over TCP on loopback:

@@ -36,6 +36,8 @@ import threading
 import time
 from pathlib import Path
 
+from ..core.environment import without_secrets
+
 log = logging.getLogger("crmreports.render")
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -123,7 +125,7 @@ class Browser:
             self._pid = os.posix_spawn(
                 executable,
                 [executable, *args],
-                os.environ,
+                without_secrets(),  # the browser gets no token or password of ours
                 file_actions=[
                     (os.POSIX_SPAWN_DUP2, null, 0),
                     (os.POSIX_SPAWN_DUP2, null, 1),
@@ -133,6 +135,9 @@ class Browser:
                 ],
             )
         except OSError as exc:
+            for fd in (self._to_browser, self._from_browser):
+                os.close(fd)
+            shutil.rmtree(self._profile, ignore_errors=True)
             raise ChromiumError(f"could not start {executable}: {exc.strerror}") from None
         finally:
             for fd in (to_browser_r, from_browser_w, high_r, high_w, null):
