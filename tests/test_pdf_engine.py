@@ -34,7 +34,7 @@ def report_html(title: str = "Анализ продаж", sections: int = 4, bod
         f'<div style="break-before: page"></div><h2 id="{i}">{text}</h2><p>Текст раздела {text}.</p>'
         for i, text in heads
     )
-    doc = render.to_html.__globals__["_toc"](body, "ru")  # the contents exactly as reports build them
+    doc = render._toc(body, "ru")  # the contents exactly as reports build them
     return (
         f"<!DOCTYPE html><html lang='ru'><head><meta charset='utf-8'><style>{render.css()}</style></head><body>"
         f'<div class="cover"><div class="brand">crmreports</div><h1>{title}</h1>{doc}</div>{body}{body_extra}'

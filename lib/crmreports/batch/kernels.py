@@ -33,7 +33,6 @@ import contextlib
 import itertools
 import logging
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -49,6 +48,7 @@ from jupyter_client.session import Session
 from nbclient.exceptions import DeadKernelError
 
 from ..core.environment import without_secrets
+from ..core.processes import remove_dead_process_dirs
 from ..present import chromium
 
 log = logging.getLogger("crmreports.kernels")
@@ -76,25 +76,9 @@ _ipc_dir: Path | None = None
 _ipc_count = itertools.count(1)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_ipc_dirs(tmp: str | os.PathLike | None = None) -> int:
     """Remove the socket folders of kernel pools whose process no longer exists; how many were removed."""
-    removed = 0
-    for d in Path(tmp or tempfile.gettempdir()).glob(_IPC_PREFIX + "*"):
-        m = re.fullmatch(re.escape(_IPC_PREFIX) + r"(\d+)-\w+", d.name)
-        if m and d.is_dir() and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
-            shutil.rmtree(d, ignore_errors=True)
-            removed += 1
-    return removed
+    return remove_dead_process_dirs(_IPC_PREFIX, tmp)
 
 
 def _ipc_base() -> str:
@@ -207,6 +191,17 @@ def _blocking(km: KernelManager, shell_only: bool = False) -> BlockingKernelClie
     return kc
 
 
+def _run_silently(km: KernelManager, code: str, timeout: float) -> bool:
+    """Run ``code`` in the kernel without output or execution count, over the shell channel only (the request
+    waits in ZeroMQ's queue until the socket is connected); True if it ran without error."""
+    kc = _blocking(km, shell_only=True)
+    try:
+        reply = kc.execute(code, silent=True, store_history=False, allow_stdin=False, reply=True, timeout=timeout)
+        return reply["content"].get("status") == "ok"
+    finally:
+        kc.stop_channels()
+
+
 def _suspect(exc: BaseException | None) -> bool:
     """True if a document that ended with ``exc`` may have left its kernel dead or still busy (a cell
     past its time limit keeps running): such a kernel is replaced, not reset."""
@@ -291,22 +286,11 @@ class KernelPool:
         the reply says whether the reset ran, so no ready check (0.2 s of IOPub flushing) is needed."""
         if not km.is_alive():
             return False
-        kc = _blocking(km, shell_only=True)
         try:
-            reply = kc.execute(
-                RESET_CODE.format(cwd=self.cwd),
-                silent=True,
-                store_history=False,
-                allow_stdin=False,
-                reply=True,
-                timeout=RESET_TIMEOUT,
-            )
-            return reply["content"].get("status") == "ok"
+            return _run_silently(km, RESET_CODE.format(cwd=self.cwd), RESET_TIMEOUT)
         except Exception as exc:  # a kernel that cannot be reset is replaced, whatever went wrong
             log.warning("kernel reset failed (%s); starting a fresh one", type(exc).__name__)
             return False
-        finally:
-            kc.stop_channels()
 
     def _release(self, km: _PoolKernelManager) -> None:
         with self._cond:
@@ -340,11 +324,7 @@ class KernelPool:
             try:
                 km = self._start()
                 if code:
-                    kc = _blocking(km, shell_only=True)
-                    try:
-                        kc.execute(code, silent=True, store_history=False, allow_stdin=False, reply=True, timeout=60)
-                    finally:
-                        kc.stop_channels()
+                    _run_silently(km, code, RESET_TIMEOUT)
             except Exception as exc:  # only a head start
                 log.debug("kernel prestart failed: %s", exc)
                 if km is not None:

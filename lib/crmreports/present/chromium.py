@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 from ..core.environment import without_secrets
+from ..core.processes import remove_dead_process_dirs
 
 log = logging.getLogger("crmreports.render")
 
@@ -52,23 +53,7 @@ PROFILE_PREFIX = "crmreports-chromium-"
 
 def remove_stale_profiles(tmp: str | os.PathLike | None = None) -> int:
     """Remove the profile folders of processes that no longer exist; how many were removed."""
-    removed = 0
-    for d in Path(tmp or tempfile.gettempdir()).glob(PROFILE_PREFIX + "*"):
-        m = re.fullmatch(re.escape(PROFILE_PREFIX) + r"(\d+)-\w+", d.name)
-        if m and d.is_dir() and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
-            shutil.rmtree(d, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return remove_dead_process_dirs(PROFILE_PREFIX, tmp)
 
 
 class ChromiumError(RuntimeError):

@@ -114,15 +114,21 @@ def to_html(nb: nbformat.NotebookNode, meta: dict, generated_at: datetime | None
 ENGINES = ("auto", "chromium", "weasyprint")
 
 
+def _asked_engine() -> str:
+    """``CRMREPORTS_PDF_ENGINE`` as given (auto when unset); a value not in :data:`ENGINES` is an error."""
+    wanted = os.environ.get("CRMREPORTS_PDF_ENGINE", "auto").strip().lower() or "auto"
+    if wanted not in ENGINES:
+        raise ValueError(f"CRMREPORTS_PDF_ENGINE={wanted!r} is not a PDF engine; valid: {', '.join(ENGINES)}")
+    return wanted
+
+
 def pdf_engine() -> str:
     """The PDF engine: ``CRMREPORTS_PDF_ENGINE`` (auto, chromium, weasyprint; default auto). ``auto`` is
     Chromium when one is installed (5× less CPU per document: see :mod:`crmreports.present.chromium`),
     else WeasyPrint (pure pip + pango)."""
     from . import chromium
 
-    wanted = os.environ.get("CRMREPORTS_PDF_ENGINE", "auto").strip().lower() or "auto"
-    if wanted not in ENGINES:
-        raise ValueError(f"CRMREPORTS_PDF_ENGINE={wanted!r} is not a PDF engine; valid: {', '.join(ENGINES)}")
+    wanted = _asked_engine()
     if wanted == "auto":
         return "chromium" if chromium.find_chromium() else "weasyprint"
     if wanted == "chromium" and not chromium.find_chromium():
@@ -143,7 +149,7 @@ def to_pdf(html_doc: str, path) -> float:
         try:
             chromium.browser()  # started (once per process) outside the timing, like WeasyPrint's import
         except chromium.ChromiumError as exc:
-            if os.environ.get("CRMREPORTS_PDF_ENGINE", "auto").strip().lower() == "chromium":
+            if _asked_engine() == "chromium":  # asked for by name: its failure is the document's error
                 raise
             _fall_back(exc)
         else:
