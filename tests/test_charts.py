@@ -39,3 +39,77 @@ def test_money_on_the_x_axis_has_few_enough_ticks_to_read():
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert 3 <= len(labels) <= 6, labels
     assert any("млн" in s for s in labels)
+
+
+def _figures():
+    """Charts of every kind the reports draw: bars with long and multi-line labels, rotated ticks, a legend, a
+    wrapped title, two axes, an annotation, the same texts in two sizes."""
+    fig, (ax,) = base.new_figure(height=3)
+    ax.barh(["очень длинная подпись этапа воронки продаж", "две\nстроки", "б"], [1, 2, 3], label="сделки")
+    ax.set_title("Открытые сделки по этапам: сумма, взвешенная сумма и ожидаемое за 3 месяца, по всем воронкам")
+    ax.legend(loc="best")
+    yield fig
+    fig, (a, b) = base.new_figure(height=3, ncols=2)
+    a.plot(range(12), [x * x for x in range(12)], label="Выручка")
+    a.set_xticks(range(12), [f"месяц {m}" for m in range(12)], rotation=45, ha="right")
+    b.bar(["a", "b"], [5, 7])
+    b.annotate("пик", (1, 7), xytext=(0.5, 6), arrowprops={"arrowstyle": "->"})
+    b.set_title("Выручка", fontsize=14)
+    a.set_title("Выручка")
+    base.money_axis(a, "ru")
+    yield fig
+    # the same words at the same size, turned and aligned differently: a cache keyed on too little mixes them up
+    fig, (a, b) = base.new_figure(height=3, ncols=2)
+    for ax, turn in ((a, 90), (b, 0)):
+        ax.plot([0, 1], [0, 1])
+        ax.set_xticks([0, 1], ["Выручка", "Сделки"], rotation=turn)
+        ax.set_yticks([0, 1], ["Выручка", "Сделки"])
+    yield fig
+    # pairs of texts that differ in one property only
+    fig, (ax,) = base.new_figure(height=3)
+    same = {
+        "ha": "left",
+        "va": "baseline",
+        "rotation": 30,
+        "rotation_mode": "default",
+        "ma": "left",
+        "linespacing": 1.2,
+    }
+    same |= {"fontsize": 8}
+    others = [("ha", "right"), ("va", "top"), ("rotation", 60), ("rotation_mode", "anchor"), ("ma", "right")]
+    for i, (prop, other) in enumerate([*others, ("linespacing", 2), ("fontsize", 12)]):
+        for j, value in enumerate((same[prop], other)):
+            ax.text(0.1 + 0.12 * i, 0.3 + 0.4 * j, "Сделки\nза месяц", **{**same, prop: value})
+    yield fig
+
+
+def _normalised(svg: str) -> str:
+    svg = re.sub(r"<dc:date>.*?</dc:date>", "", svg)
+    return re.sub(r"\b(image|C\d+_\d+_|p|m)[0-9a-f]{10}\b", r"\1ID", svg)  # matplotlib's random ids
+
+
+def test_shared_text_layouts_and_metrics_draw_the_same_svg_as_matplotlib():
+    # theme replaces two private matplotlib functions with caches shared across charts (each text laid out and
+    # measured once per process); the charts must come out exactly as matplotlib's own functions draw them
+    import matplotlib.text as mtext
+
+    def drawn() -> tuple[list[str], list[tuple]]:
+        svgs, boxes = [], []
+        for fig in _figures():
+            svgs.append(_normalised(base.to_svg(fig)))
+            # every text's extent, measured with the renderer that drew it (the SVG's)
+            boxes += [t.get_window_extent().bounds for t in fig.findobj(mtext.Text) if t.get_text() and t._renderer]
+        return svgs, boxes
+
+    shared_layout, shared_metrics = mtext.Text._get_layout, mtext._get_text_metrics_with_cache
+    assert shared_layout._shared and shared_metrics._shared
+    cached = drawn()
+    cached_again = drawn()  # now every text is in the caches
+    mtext.Text._get_layout, mtext._get_text_metrics_with_cache = shared_layout._original, shared_metrics._original
+    try:
+        plain = drawn()
+    finally:
+        mtext.Text._get_layout, mtext._get_text_metrics_with_cache = shared_layout, shared_metrics
+    assert cached == plain and cached_again == plain
+    plain = plain[0]
+    assert all("<text" in svg for svg in plain) and "месяц 11" in plain[1]

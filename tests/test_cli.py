@@ -106,3 +106,36 @@ def test_a_kernel_started_ahead_never_outlives_a_run_that_fails_its_checks(fixtu
     assert p.returncode == 2 and "no parameter(s) colour" in err
     assert _processes_mentioning(f"crmreports-kernels-{p.pid}-") == []
     assert not list(tmp_path.rglob("*.json"))
+    # the kernel starts before the command line is parsed: one started for `run --help`, for a bad option or for
+    # a document that turns out up to date is stopped as well
+    for extra, code in ((["--help"], 0), (["--colour", "red"], 2)):
+        p = subprocess.Popen([*cmd, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p.communicate(timeout=120)
+        assert p.returncode == code and _processes_mentioning(f"crmreports-kernels-{p.pid}-") == []
+    built = subprocess.run([*cmd, "--format", "html", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    p = subprocess.Popen(
+        [*cmd, "--format", "html", "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    p.communicate(timeout=120)
+    assert p.returncode == 0 and _processes_mentioning(f"crmreports-kernels-{p.pid}-") == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "report"),
+    [
+        (["run", "calls"], "calls"),
+        (["--store", "run", "run", "goals", "--period", "last"], "goals"),  # "run" as the store's file name
+        (["--lang", "en", "run", "--manager", "Анна", "-p", "as_of=2026-10-15", "forecast"], "forecast"),
+        (["run", "--period=2026-10", "summary"], "summary"),
+        (["pack", "--period", "2026-10"], None),
+        (["run"], None),
+        (["run", "calls", "--help"], None),
+        (["-v", "sync", "run"], None),
+    ],
+)
+def test_the_report_of_a_run_is_read_before_the_command_line_is_parsed(argv, report):
+    # what the early kernel start goes by: a wrong guess costs a kernel started for nothing, never a wrong report
+    from crmreports.cli.commands.run import _sniffed_report
+
+    assert _sniffed_report(argv) == report

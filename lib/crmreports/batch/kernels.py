@@ -45,7 +45,6 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
-from nbclient.exceptions import DeadKernelError
 
 from ..core.environment import without_secrets
 from ..core.processes import remove_dead_process_dirs
@@ -58,6 +57,7 @@ logging.getLogger("traitlets").setLevel(logging.ERROR)
 CELL_TIMEOUT = 600.0  # seconds one cell may run before its document fails (``pack --cell-timeout``)
 READY_TIMEOUT = 60.0  # seconds a new kernel may take to answer
 RESET_TIMEOUT = 30.0  # seconds the reset between documents may take
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 
 
 def kernel_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -193,11 +193,23 @@ def _blocking(km: KernelManager, shell_only: bool = False) -> BlockingKernelClie
 
 def _run_silently(km: KernelManager, code: str, timeout: float) -> bool:
     """Run ``code`` in the kernel without output or execution count, over the shell channel only (the request
-    waits in ZeroMQ's queue until the socket is connected); True if it ran without error."""
+    waits in ZeroMQ's queue until the socket is connected, so this is the ready check of a kernel just started
+    too); True if it ran without error. A kernel that dies meanwhile is noticed within a tenth of a second."""
     kc = _blocking(km, shell_only=True)
     try:
-        reply = kc.execute(code, silent=True, store_history=False, allow_stdin=False, reply=True, timeout=timeout)
-        return reply["content"].get("status") == "ok"
+        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = kc.get_shell_msg(timeout=0.1)
+            except Empty:
+                if not km.is_alive():
+                    raise RuntimeError("the kernel died before it answered") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the kernel did not answer in {timeout:.0f} seconds") from None
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return reply["content"].get("status") == "ok"
     finally:
         kc.stop_channels()
 
@@ -205,6 +217,9 @@ def _run_silently(km: KernelManager, code: str, timeout: float) -> bool:
 def _suspect(exc: BaseException | None) -> bool:
     """True if a document that ended with ``exc`` may have left its kernel dead or still busy (a cell
     past its time limit keeps running): such a kernel is replaced, not reset."""
+    from nbclient.exceptions import DeadKernelError  # nbclient (with nbformat's validator) costs 0.3 s to import:
+    # not before ``crmreports run`` has started its kernel
+
     return exc is not None and (
         isinstance(exc, (DeadKernelError, TimeoutError)) or not isinstance(exc, Exception)  # e.g. KeyboardInterrupt
     )
@@ -230,8 +245,12 @@ class KernelPool:
         self._cond = threading.Condition()
         self._starting = 0
         self._closed = False
+        self._prestart_km: KernelManager | None = None
+        self._leaving: list[threading.Thread] = []  # kernels not kept, being stopped in the background
 
-    def _start(self) -> _PoolKernelManager:
+    def _spawn(self) -> _PoolKernelManager:
+        """A new kernel process (not yet answering): scrubbed environment, Unix sockets, no input history (a
+        report's kernel keeps no SQLite history file of what it ran)."""
         # nbclient runs on asyncio: the clients it gets must be asynchronous, or a blocking read would
         # stop it from noticing a dead kernel; our own housekeeping uses blocking clients (_blocking)
         base = _ipc_base()
@@ -242,13 +261,16 @@ class KernelPool:
             ip=base,
             connection_file=base + ".json",
         )
-        km.start_kernel(cwd=self.cwd, env=kernel_env(), extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        km.start_kernel(cwd=self.cwd, env=kernel_env(), extra_arguments=KERNEL_ARGUMENTS)
+        return km
+
+    def _start(self, code: str = "") -> _PoolKernelManager:
+        """A new kernel that has answered (and run ``code``, silently). The answer is a silent execution's reply,
+        not jupyter_client's ready check, which ends with 0.2 s of waiting for stray IOPub messages."""
+        km = self._spawn()
         try:
-            kc = _blocking(km)
-            try:
-                kc.wait_for_ready(timeout=READY_TIMEOUT)
-            finally:
-                kc.stop_channels()
+            if not _run_silently(km, code, READY_TIMEOUT):
+                raise RuntimeError(f"the kernel could not run {code!r}")
         except BaseException:
             _shutdown(km)
             raise
@@ -319,19 +341,25 @@ class KernelPool:
                 return
             self._starting += 1
 
+        spawned = threading.Event()
+
         def work() -> None:
             km = None
             try:
-                km = self._start()
-                if code:
-                    _run_silently(km, code, RESET_TIMEOUT)
+                km = self._prestart_km = self._spawn()
+                spawned.set()
+                if not _run_silently(km, code, READY_TIMEOUT):
+                    raise RuntimeError(f"the kernel could not run {code!r}")
             except Exception as exc:  # only a head start
                 log.debug("kernel prestart failed: %s", exc)
                 if km is not None:
                     _shutdown(km)
                     km = None
+            finally:
+                spawned.set()
             with self._cond:
                 self._starting -= 1
+                self._prestart_km = None
                 closed = self._closed
                 if km is not None and not closed:
                     self._all.append(km)
@@ -340,6 +368,7 @@ class KernelPool:
             if km is not None and closed:
                 _shutdown(km)
 
+        self._prestart_spawned = spawned
         self._prestarting = threading.Thread(target=work, name="crmreports-kernel-prestart", daemon=True)
         self._prestarting.start()
 
@@ -370,19 +399,32 @@ class KernelPool:
             km.close_clients()
             if self.reuse and not _suspect(failure) and self._reset(km):
                 self._release(km)
+            elif not self.reuse:  # stopped in the background (0.1 s): the document's files are written meanwhile
+                thread = threading.Thread(target=self._discard, args=(km,), name="crmreports-kernel-stop", daemon=True)
+                self._leaving.append(thread)
+                thread.start()
             else:
                 self._discard(km)
             if timing is not None:
                 timing["kernel_reset"] = round(time.monotonic() - leaving, 4)
 
     def close(self) -> None:
+        """Stop every kernel. One still being started ahead (:meth:`prestart`) is stopped as soon as its process
+        exists, without waiting for its imports: an up-to-date ``crmreports run`` does not wait for a kernel it
+        does not need, and none outlives the pool."""
         prestarting = getattr(self, "_prestarting", None)
-        if prestarting is not None:  # a kernel being started now would outlive this process: let it finish
-            prestarting.join(READY_TIMEOUT + 60)
         with self._cond:
             self._closed = True
             kms = list(self._all)
             self._cond.notify_all()
+        if prestarting is not None and prestarting.is_alive():
+            self._prestart_spawned.wait(READY_TIMEOUT)
+            km = self._prestart_km
+            if km is not None:  # killed, not shut down here: the prestart thread still has sockets open in the
+                _kill(km)  # kernel's ZeroMQ context; it notices within a tenth of a second and cleans up itself
+            prestarting.join(READY_TIMEOUT)
+        for thread in list(self._leaving):
+            thread.join(RESET_TIMEOUT)
         for km in kms:
             self._discard(km)
 
@@ -391,6 +433,14 @@ class KernelPool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _kill(km: KernelManager) -> None:
+    """Kill the kernel's process (only that: its sockets and files are left to :func:`_shutdown`)."""
+    process = getattr(km.provisioner, "process", None)
+    if process is not None:
+        with contextlib.suppress(Exception):
+            process.kill()
 
 
 def _shutdown(km: KernelManager) -> None:

@@ -40,16 +40,14 @@ from ..core.scopes import ParameterError
 from ..present import render
 from ..store import resolve_path, store_version
 from . import xlsx
+from .locations import KERNEL, NOTEBOOKS, PROJECT_ROOT
 
 if TYPE_CHECKING:
     import nbformat
 
 log = logging.getLogger("crmreports.run")
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-NOTEBOOKS = Path(os.environ.get("CRMREPORTS_NOTEBOOKS") or PROJECT_ROOT / "notebooks")
 FORMATS = ("html", "pdf")
-KERNEL = "python3"
 STANDARD_PARAMETERS = ("period", "manager", "pipeline", "store", "lang")
 DEFAULT_LANG = LANGS[0]  # its documents are <scope>.*; another language's are <scope>.<lang>.*
 
@@ -150,7 +148,8 @@ class Result:
 
 
 # Where a document's time goes, in the order the phases happen. Every phase but ``queue`` happens inside
-# run_job, one after another, so they add up to at most the document's ``seconds`` (the rest is bookkeeping):
+# run_job, one after another, so they add up to at most the document's ``seconds`` (the rest is bookkeeping),
+# but for ``pdf_wait`` and ``pdf``: the PDF prints in a thread of its own while ``tables`` are written:
 #   queue        waiting for a free worker thread of the pack (before ``seconds`` starts)
 #   setup        checking the parameters, the cache key (notebook, store version, library code)
 #   kernel_wait  waiting for a warm kernel another document holds
@@ -161,8 +160,8 @@ class Result:
 #   ipynb        writing the executed notebook
 #   tables       the CSV and XLSX files
 #   html         nbconvert + our page around it
-#   pdf_wait     waiting for a free PDF worker process (pack) / for WeasyPrint's lock
-#   pdf          WeasyPrint printing the HTML
+#   pdf_wait     waiting for a free browser tab (the pack's PdfPool) / for WeasyPrint's lock
+#   pdf          printing the HTML (Chromium, or WeasyPrint without it)
 #   json         the figures JSON
 PHASES = (
     "queue",
@@ -412,11 +411,21 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None, queued_at: fl
     payload = render.figures_payload(nb) or {}
     meta = payload.get("meta", {})
     generated = datetime.now(UTC)
-    files = {"ipynb": f"{base}.ipynb"}
+    files = {"ipynb": f"{base}.ipynb", "xlsx": f"{base}.xlsx"}
     import nbformat  # imported when first needed, like the kernels: `crmreports --help` does without them
 
     _atomic_write(Path(files["ipynb"]), nbformat.writes(nb))
     clock.mark("ipynb")
+    doc = None
+    if "html" in job.formats or "pdf" in job.formats:
+        doc = render.to_html(client_notebook(nb), meta, generated.astimezone())
+    if "html" in job.formats:
+        files["html"] = f"{base}.html"
+        _atomic_write(Path(files["html"]), doc)
+    clock.mark("html")
+    # the PDF prints in the browser (another process) while this thread writes the tables: the two overlap, and
+    # ``pdf`` is the printing's own time, measured in its thread
+    printing = _print_in_background(job, folder, doc, pdf, timing) if "pdf" in job.formats else None
     tables = {}
     for name, csv_text in payload.get("tables", {}).items():
         path = base / f"{name}.csv"
@@ -431,30 +440,11 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None, queued_at: fl
             )
         _atomic_write(path, text)
         tables[name] = str(path.relative_to(folder))
-    files["xlsx"] = f"{base}.xlsx"
     _atomic_write(Path(files["xlsx"]), _xlsx(payload.get("tables", {}), job.lang, meta.get("currency") or "RUB"))
     clock.mark("tables")
-    doc = None
-    if "html" in job.formats or "pdf" in job.formats:
-        doc = render.to_html(client_notebook(nb), meta, generated.astimezone())
-    if "html" in job.formats:
-        files["html"] = f"{base}.html"
-        _atomic_write(Path(files["html"]), doc)
-    clock.mark("html")
-    if "pdf" in job.formats:
-        files["pdf"] = f"{base}.pdf"
-        fd, tmp = tempfile.mkstemp(prefix=f".{job.stem}.", suffix=".pdf", dir=folder)
-        os.close(fd)
-        try:
-            printing = (pdf or render.to_pdf)(doc, tmp)
-            os.chmod(tmp, FILE_MODE)
-            os.replace(tmp, files["pdf"])
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        clock.mark("pdf")
-        if isinstance(printing, float):  # the printer says how long printing itself took: the rest was waiting
-            printing = min(printing, timing["pdf"])
-            timing["pdf_wait"], timing["pdf"] = round(timing["pdf"] - printing, 4), round(printing, 4)
+    if printing is not None:
+        files["pdf"] = printing.result()
+        clock.last = time.monotonic()
     figures_json = {
         "report": job.report,
         "period": job.period,
@@ -474,6 +464,52 @@ def run_job(job: Job, force: bool = False, kernels=None, pdf=None, queued_at: fl
     Path(f"{base}.error.ipynb").unlink(missing_ok=True)
     clock.mark("json")
     return Result(job, True, time.monotonic() - start, files, payload.get("figures", {}), meta, timing=timing)
+
+
+class _Printing(threading.Thread):
+    """A document's PDF being printed in a thread; :meth:`result` waits for it and returns the PDF's path (or
+    raises what the printing raised)."""
+
+    def __init__(self, work):
+        super().__init__(name="crmreports-print", daemon=True)
+        self._work, self._path, self._error = work, None, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._path = self._work()
+        except BaseException as exc:  # handed to the document's thread by result()
+            self._error = exc
+
+    def result(self) -> str:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._path
+
+
+def _print_in_background(job: Job, folder: Path, doc: str, pdf, timing: dict) -> _Printing:
+    """Start printing ``doc`` to the job's PDF (to a temporary name, moved into place when complete); the
+    ``pdf_wait`` and ``pdf`` phases are its waiting for a printer and its printing."""
+    final = f"{folder / job.stem}.pdf"
+
+    def work() -> str:
+        started = time.monotonic()
+        fd, tmp = tempfile.mkstemp(prefix=f".{job.stem}.", suffix=".pdf", dir=folder)
+        os.close(fd)
+        try:
+            printing = (pdf or render.to_pdf)(doc, tmp)
+            os.chmod(tmp, FILE_MODE)
+            os.replace(tmp, final)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        took = time.monotonic() - started
+        # the printer says how long printing itself took: the rest was waiting
+        printed = min(printing, took) if isinstance(printing, float) else took
+        timing["pdf_wait"], timing["pdf"] = round(took - printed, 4), round(printed, 4)
+        return final
+
+    return _Printing(work)
 
 
 def _prewarm(formats: tuple[str, ...]) -> threading.Thread:

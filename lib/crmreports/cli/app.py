@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from ..store import DEFAULT_STORE
 
 log = logging.getLogger("crmreports")
 
@@ -69,6 +68,9 @@ def add_global_options(parser: argparse.ArgumentParser, *, after_verb: bool) -> 
     """``--store``, ``--account``, ``--lang`` and ``-v``: on the main parser with their defaults, and on every
     command's parser without defaults (``argparse.SUPPRESS``), so an option given after the command overrides the
     same option given before it and an absent one leaves the main parser's value alone."""
+    from ..store import DEFAULT_STORE  # the store's layer imports pandas and DuckDB: not before `run` has
+    # started its kernel (see main)
+
     store_default = os.environ.get("CRMREPORTS_STORE", DEFAULT_STORE)
     group = parser.add_argument_group(GLOBAL_OPTIONS_TITLE) if after_verb else parser
     default = (lambda value: argparse.SUPPRESS) if after_verb else (lambda value: value)
@@ -171,6 +173,16 @@ def use_account(args, argv: list[str] | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     env_files = load_env_files()  # before the parser: option defaults read the environment
+    from .commands.run import end_early, start_early
+
+    start_early(sys.argv[1:] if argv is None else argv)  # `run`: its kernel starts first thing
+    try:
+        return _main(argv, env_files)
+    finally:
+        end_early()  # a kernel started for a `run` that never ran (a parse error, --help) is stopped here
+
+
+def _main(argv: list[str] | None, env_files) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # default: our INFO lines, libraries' warnings; -v: our debug; -vv: everything's debug

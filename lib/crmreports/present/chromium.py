@@ -235,6 +235,12 @@ class Browser:
             if page is not None:
                 self.call("DOM.setAttributeValue", {"nodeId": node, "name": "data-page", "value": str(page)}, session)
 
+    def open_tab(self) -> None:
+        """Open a tab ahead of the first document (its renderer process starts now, not when printing)."""
+        session = self._new_tab()
+        with self._free_lock:
+            self._free.append(session)
+
     def print_pdf(self, html_doc: str, path) -> None:
         """Print ``html_doc`` to the PDF file ``path`` (see the module's notes)."""
         doc = _with_style(html_doc, _page_css(_cover_title(html_doc)))

@@ -42,24 +42,35 @@ _pdf_lock = threading.Lock()
 
 
 def _exporter() -> HTMLExporter:
-    """One exporter per thread (building it costs ~0.2 s; reuse is cheap)."""
+    """One exporter per thread (building it costs ~0.2 s; reuse is cheap): the one :func:`prewarm` built, if no
+    thread has taken it yet, else a new one."""
     exp = getattr(_local, "exporter", None)
     if exp is None:
-        from nbconvert import HTMLExporter
-        from nbconvert.preprocessors import TagRemovePreprocessor
-
-        exp = HTMLExporter(
-            template_name="basic",
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            exclude_markdown=True,
-            anchor_link_text="",
-        )
-        pre = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
-        exp.register_preprocessor(pre, enabled=True)
-        _local.exporter = exp
+        with _spare_lock:
+            exp = _spare.pop() if _spare else None
+        _local.exporter = exp = exp or _new_exporter()
     return exp
+
+
+def _new_exporter() -> HTMLExporter:
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exp = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_markdown=True,
+        anchor_link_text="",
+    )
+    pre = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
+    exp.register_preprocessor(pre, enabled=True)
+    return exp
+
+
+_spare: list = []  # an exporter prewarm() built (and used once) for the first thread that needs one
+_spare_lock = threading.Lock()
 
 
 def figures_payload(nb: nbformat.NotebookNode) -> dict | None:
@@ -192,18 +203,23 @@ def _font_config():
 
 
 def prewarm(pdf: bool = True) -> None:
-    """Import (and initialise) what rendering needs, ahead of time: nbconvert's HTML exporter, and WeasyPrint
-    with its fonts when ``pdf``. A single ``crmreports run`` calls it in a thread while the kernel executes the
-    notebook, so these ~1 s of imports overlap the execution instead of following it."""
-    from nbconvert import HTMLExporter  # noqa: F401
-    from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: F401
+    """Import (and initialise) what rendering needs, ahead of time: an HTML exporter with its templates loaded,
+    and the PDF engine when ``pdf`` (Chromium with a tab open, or WeasyPrint with its fonts). A single
+    ``crmreports run`` calls it in a thread while the kernel executes the notebook, so this second of work
+    overlaps the execution instead of following it."""
+    import nbformat
+
+    exp = _new_exporter()
+    exp.from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("·")]))  # its templates
+    with _spare_lock:
+        _spare.append(exp)
 
     if pdf and pdf_engine() == "chromium" and not _chromium_failed:
         from pypdf import PdfReader  # noqa: F401  (reads the contents' pages off the first print)
 
         from . import chromium
 
-        chromium.browser()  # a browser that does not start raises here, and again (to be handled) in to_pdf
+        chromium.browser().open_tab()  # a browser that does not start raises here, and again (handled) in to_pdf
     elif pdf:
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         logging.getLogger("fontTools").setLevel(logging.ERROR)

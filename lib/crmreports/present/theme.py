@@ -67,11 +67,59 @@ def _share_text_metrics() -> None:
             )
         return found
 
-    shared._shared = True
+    shared._shared, shared._original = True, original
     mtext._get_text_metrics_with_cache = shared
 
 
+def _share_text_layouts() -> None:
+    """Lay out each chart text once per process, not at every measurement.
+
+    matplotlib lays a text out again (font lookup, the font's height tables, each line's metrics, alignment and
+    rotation) each time its extent is asked for: a sales report asks 3,000 times, for every tick label at every
+    draw, tight-bbox and layout pass. The layout depends only on the text, its font, size, rotation, alignment,
+    line spacing, the dpi and the renderer's kind (not on where the text stands), so one dict keyed on those
+    serves them all; a wrapped text or one whose rotation follows its transform is laid out as before. The SVG
+    comes out byte for byte the same. Left out if matplotlib's private method is not there.
+    """
+    original = getattr(Text, "_get_layout", None)
+    if original is None or getattr(original, "_shared", False):
+        return
+    from matplotlib.transforms import Bbox
+
+    layouts: dict = {}
+
+    def key(text: Text, renderer, font) -> tuple:
+        return (
+            type(renderer),
+            text._text,
+            font,
+            text.get_figure(root=True).dpi,
+            text._parse_math,
+            text._linespacing,
+            text._multialignment,
+            text._horizontalalignment,
+            text._verticalalignment,
+            text._rotation,
+            text._rotation_mode,
+        )
+
+    def shared(self, renderer):
+        if self._wrap or self._transform_rotates_text or self.get_usetex():
+            return original(self, renderer)
+        found = layouts.get(key(self, renderer, self._fontproperties))
+        if found is None:
+            if len(layouts) > 50_000:
+                layouts.clear()
+            found = layouts[key(self, renderer, self._fontproperties.copy())] = original(self, renderer)
+        bbox, lines, box = found
+        return Bbox(bbox.get_points().copy()), list(lines), box
+
+    shared._shared, shared._original = True, original
+    Text._get_layout = shared
+
+
 _share_text_metrics()
+_share_text_layouts()
 
 
 def plain(s) -> str:
