@@ -98,7 +98,10 @@ def test_index_carries_every_phase_and_they_fit_in_the_documents_seconds(pack):
         timing = e["timing"]
         assert set(timing) == set(PHASES) | {"cells"}, e["scope"]
         assert all(isinstance(timing[p], float) and timing[p] >= 0 for p in PHASES)
-        own = sum(timing[p] for p in PHASES if p != "queue")
+        # the PDF prints in a thread of its own while the tables are written: the phases one after another, with
+        # the longer of (tables, pdf_wait + pdf), account for the document's time
+        serial = sum(timing[p] for p in PHASES if p not in ("queue", "tables", "pdf_wait", "pdf"))
+        own = serial + max(timing["tables"], timing["pdf_wait"] + timing["pdf"])
         # index.json rounds seconds to 0.01 and each phase to 0.0001: allow that much
         assert own <= e["seconds"] + 0.005 + 0.0001 * len(PHASES), (e["scope"], own, e["seconds"])
         assert own >= 0.8 * e["seconds"], (e["scope"], own, e["seconds"])  # the phases account for the time

@@ -86,6 +86,9 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
         )
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+        release_kept(path)  # a read-only connection kept open here would stop this one
+    elif os.environ.get(KEEP_OPEN) == "1":
+        return _kept_cursor(path)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
@@ -99,6 +102,51 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
     if not read_only:
         create_schema(con)
     return con
+
+
+# --- read-only connections kept open within a document -------------------------------------------------------------
+# Opening the store costs 20 ms (DuckDB reads its catalogue), and a report opens it two to four times (the parameter
+# checks, the report's read, the task rules). A process with KEEP_OPEN=1 in its environment (the kernels the pack
+# and ``crmreports run`` start) opens each store file once and hands out cursors of that connection, which their
+# callers close as before; the file is opened again when it changed (another inode, size or time). The kernel
+# releases it between documents (its reset calls :func:`release_kept`), so no kernel holds a store open while it
+# waits, which would stop a writer. An analyst's own notebook kernel keeps nothing open.
+KEEP_OPEN = "CRMREPORTS_KEEP_STORE_OPEN"
+_kept: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
+
+
+def _kept_cursor(path: Path) -> duckdb.DuckDBPyConnection:
+    st = path.stat()
+    key, ident = str(path.resolve()), (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    found = _kept.get(key)
+    if found is not None and found[0] != ident:
+        release_kept(path)
+        found = None
+    if found is None:
+        try:
+            con = duckdb.connect(key, read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {str(path)!r}: {exc}") from exc
+        if not _has_tables(con):
+            con.close()
+            raise StoreError(
+                f"{str(path)!r} is a DuckDB file but not a crmreports store (it has no account table); "
+                "load an account into it with `crmreports demo`, `sync` or `import`"
+            )
+        found = _kept[key] = (ident, con)
+    return found[1].cursor()
+
+
+def release_kept(path: str | os.PathLike | None = None) -> None:
+    """Close the kept connection of ``path`` (every one when None); see :data:`KEEP_OPEN`."""
+    keys = [str(Path(path).resolve())] if path is not None else list(_kept)
+    for key in keys:
+        found = _kept.pop(key, None)
+        if found is not None:
+            try:
+                found[1].close()
+            except duckdb.Error:
+                pass
 
 
 # --- the store's content version (what the pack cache keys on) ----------------------------------------------------
