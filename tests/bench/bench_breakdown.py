@@ -67,38 +67,44 @@ def _pss(pid: int) -> int:
 def _tree(root: int) -> dict[int, int]:
     """``root`` and all its descendants (now), each with its resident memory in bytes (RSS, from statm)."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
             with open(f"/proc/{d}/stat") as f:
                 stat = f.read()
-            with open(f"/proc/{d}/statm") as f:
-                pages = int(f.read().split()[1])
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        parents[int(d)], rss[int(d)] = int(fields[1]), pages * PAGE
+        parents[int(d)] = int(stat[stat.rfind(")") + 2 :].split()[1])
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
     tree, todo = {root}, [root]
     while todo:
-        pid = todo.pop()
-        for child, parent in parents.items():
-            if parent == pid and child not in tree:
+        for child in children.get(todo.pop(), []):
+            if child not in tree:
                 tree.add(child)
                 todo.append(child)
-    return {p: rss.get(p, 0) for p in tree}
+    rss = {}
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                rss[pid] = int(f.read().split()[1]) * PAGE
+        except OSError:
+            rss[pid] = 0
+    return rss
 
 
-# Reading PSS walks every memory mapping of every process (Chromium has thousands): 60 ms of CPU per sample of
-# the pack's tree, 15 % of a core at one sample per 0.3 s, taken from the pack it measures. RSS (statm) costs
-# next to nothing, so RSS is sampled every ``every`` seconds and PSS only when the tree's RSS is within 3 % of
+# Sampling takes CPU from the pack it measures. Reading PSS walks every memory mapping of every process (Chromium
+# has thousands): 60 ms of CPU per sample of the pack's tree, and finding the tree reads every process's stat:
+# sampled both every 0.3 s, the pack took 74 s instead of 66. RSS (statm) is cheap, so RSS is sampled every
+# ``every`` seconds (1 s: the peak lasts longer) and PSS only when the tree's RSS is within 3 % of
 # its highest so far (the peak is where PSS peaks too, give or take; at most every PSS_NEAR_PEAK seconds) or
 # PSS_EVERY seconds have passed.
-PSS_EVERY, PSS_NEAR_PEAK = 5.0, 1.5
+PSS_EVERY, PSS_NEAR_PEAK = 8.0, 4.0
 
 
-def run_sampled(cmd: list[str], every: float = 0.3) -> tuple[float, int, subprocess.CompletedProcess]:
+def run_sampled(cmd: list[str], every: float = 1.0) -> tuple[float, int, subprocess.CompletedProcess]:
     """Run ``cmd``; its wall time, the peak RSS of its process tree (bytes) and the finished process (with
     ``peak_pss`` and ``cpu``: the peak PSS in bytes and the CPU seconds of the tree's reaped processes)."""
     peak = peak_pss = 0
