@@ -118,6 +118,29 @@ def test_a_job_waiting_for_a_kernel_gets_a_new_one_when_the_kernel_dies():
         assert got and got[0].is_alive() and pool._all == [got[0]]
 
 
+def test_fresh_kernels_are_stopped_in_the_background_and_none_outlives_the_pool():
+    # reuse=False (`pack --fresh-kernels`, `run`): each document gets a new kernel; the used one is stopped in a
+    # thread while the document's files are written, and closing the pool waits for every such stop
+    pids = []
+    pool = KernelPool(1, run.KERNEL, PROJECT_ROOT, reuse=False)
+    try:
+        for _ in range(3):
+            with pool.kernel() as kernel:
+                pids.append(kernel["km"].provisioner.pid)
+    finally:
+        pool.close()
+    assert len(set(pids)) == 3
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"]
+    assert pool._all == [] and not [t for t in pool._leaving if t.is_alive()]
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
 @pytest.mark.reliability("R02")
 def test_a_cell_past_its_time_limit_fails_its_document_and_the_kernel_is_replaced(notebooks, tmp_path, fixture_store):
     notebook(notebooks, "hangs", "import time\ntime.sleep(10**6)")

@@ -405,7 +405,8 @@ class KernelPool:
                 self._release(km)
             elif not self.reuse:  # stopped in the background (0.1 s): the document's files are written meanwhile
                 thread = threading.Thread(target=self._discard, args=(km,), name="crmreports-kernel-stop", daemon=True)
-                self._leaving.append(thread)
+                with self._cond:
+                    self._leaving = [t for t in self._leaving if t.is_alive()] + [thread]
                 thread.start()
             else:
                 self._discard(km)
