@@ -139,3 +139,24 @@ def test_the_report_of_a_run_is_read_before_the_command_line_is_parsed(argv, rep
     from crmreports.cli.commands.run import _sniffed_report
 
     assert _sniffed_report(argv) == report
+
+
+def test_a_run_whose_period_folder_has_documents_starts_no_kernel_before_its_checks(tmp_path):
+    # such a run is probably up to date (0.95 s, no kernel needed): the kernel then starts only after the checks,
+    # and only when this very document was never built
+    from datetime import date, timedelta
+
+    from crmreports.cli.commands.run import _built_before
+
+    last = f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
+    out = {"--out": str(tmp_path)}
+    (tmp_path / last / "calls").mkdir(parents=True)
+    assert not _built_before("calls", out)  # the folder exists, no document in it yet
+    (tmp_path / last / "calls" / "team.json").write_text("{}")
+    assert _built_before("calls", out) and _built_before("calls", {**out, "--period": "last"})
+    assert not _built_before("goals", out)
+    assert not _built_before("calls", {**out, "--period": "2026-10"})
+    (tmp_path / "2026-Q3" / "calls").mkdir(parents=True)
+    (tmp_path / "2026-Q3" / "calls" / "anna.en.json").write_text("{}")
+    assert _built_before("calls", {**out, "--period": "2026-Q3"})
+    assert not _built_before("calls", {**out, "--period": "2026-07-01..2026-09-30"})  # a range: not read here

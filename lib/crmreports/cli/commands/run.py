@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..errors import CLIError
@@ -68,24 +70,50 @@ _VALUED = {
 _early: list = []  # the kernel pool start_early made, for run() to use (at most one)
 
 
-def _sniffed_report(argv: list[str]) -> str | None:
-    """The REPORT of a ``crmreports [options] run [options] REPORT ...`` command line, read without the parser;
-    None for any other command, or for help. A wrong guess only costs a kernel started for nothing, stopped when
-    the command ends."""
-    positional = []
-    skip = False
+def _sniffed(argv: list[str]) -> tuple[str, dict[str, str]] | None:
+    """The REPORT and the valued options of a ``crmreports [options] run [options] REPORT ...`` command line,
+    read without the parser; None for any other command, or for help. A wrong guess only costs a kernel started
+    for nothing, stopped when the command ends."""
+    positional: list[str] = []
+    options: dict[str, str] = {}
+    name = None
     for token in argv:
-        if skip:
-            skip = False
+        if name is not None:
+            options[name], name = token, None
         elif token in ("-h", "--help", "--version"):
             return None
         elif token in _VALUED:
-            skip = True
+            name = token
+        elif token.startswith("--") and "=" in token:
+            key, _, value = token.partition("=")
+            options[key] = value
         elif not token.startswith("-") or token == "-":
             positional.append(token)
     if len(positional) < 2 or positional[0] != "run":
         return None
-    return positional[1]
+    return positional[1], options
+
+
+def _sniffed_report(argv: list[str]) -> str | None:
+    found = _sniffed(argv)
+    return found[0] if found else None
+
+
+_PERIOD_KEY = re.compile(r"\d{4}(-\d{2}|-Q[1-4]|-W\d{2})?")
+
+
+def _built_before(report: str, options: dict[str, str]) -> bool:
+    """True when the report's folder for the period already holds documents (``<out>/<period>/<report>/*.json``):
+    the run is probably up to date and needs no kernel. Then the command starts one only after its checks, and
+    only if this very document was never built (the way it did before it started kernels early)."""
+    period = options.get("--period", "last").strip()
+    if period.lower() in ("", "last", "last-month"):
+        key = f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
+    elif _PERIOD_KEY.fullmatch(period):
+        key = period
+    else:
+        return False
+    return any((Path(options.get("--out", "reports")) / key / report).glob("*.json"))
 
 
 def start_early(argv: list[str]) -> None:
@@ -93,9 +121,10 @@ def start_early(argv: list[str]) -> None:
     is even parsed. The main module calls this first and :func:`end_early` last; :func:`run` takes the pool and
     closes it when the command ends, whatever happens."""
     end_early()
-    report = _sniffed_report(argv)
-    if report is not None:
-        _early.append(_prestarted(report))
+    found = _sniffed(argv)
+    # an --account's reports folder is known only after parsing: its run starts the kernel early in any case
+    if found is not None and ("--account" in found[1] or not _built_before(*found)):
+        _early.append(_prestarted(found[0]))
 
 
 def end_early() -> None:
