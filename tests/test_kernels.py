@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from crmreports.batch import run
-from crmreports.batch.kernels import KernelPool
+from crmreports.batch.kernels import KernelPool, _run_silently
 from crmreports.batch.run import PROJECT_ROOT, Job, run_job
 
 pytestmark = pytest.mark.slow
@@ -39,10 +39,40 @@ def notebooks(tmp_path, monkeypatch):
         "assert matplotlib.rcParams['font.size'] == 10.0, 'rcParams leaked'",
     )
     notebook(folder, "crash", "import os\nos._exit(3)")
+    notebook(
+        folder,
+        "reads",
+        "from crmreports import store as s\nfor _ in range(3):\n    con = s.connect(store)\n"
+        "    n = con.execute('SELECT count(*) FROM leads').fetchone()[0]\n    con.close()\nassert n > 0\n"
+        "from crmreports.store import files\nassert list(files._kept) == [store], files._kept",
+    )
     monkeypatch.setattr(run, "NOTEBOOKS", folder)
     run.notebook_parameters.cache_clear()
     yield folder
     run.notebook_parameters.cache_clear()
+
+
+@pytest.mark.reliability("R65")
+def test_a_waiting_kernel_holds_no_store_open(notebooks, tmp_path, fixture_store):
+    # a document's reads share one connection kept open in its kernel (20 ms per open saved); the reset after the
+    # document closes it, so a warm kernel waiting for the next document never stops a writer (sync, import)
+    import shutil
+
+    import duckdb
+
+    path = tmp_path / "crm.duckdb"
+    shutil.copy(fixture_store, path)
+    job = Job("reads", "2026-10", "team", "", "", "ru", str(path), str(tmp_path / "out"), ("html",))
+    with KernelPool(1, run.KERNEL, PROJECT_ROOT) as pool:
+        res = run_job(job, kernels=pool)
+        assert res.ok, res.error
+        assert len(pool._free) == 1  # the kernel is warm, waiting for the next document
+        # the notebook found its reads' connection kept (it asserts so); the reset closed it
+        assert _run_silently(pool._free[0], "from crmreports.store import files\nassert not files._kept", 30)
+        with duckdb.connect(str(path)) as writer:  # a writer (sync, import) opens the store meanwhile
+            writer.execute("CREATE TABLE written_meanwhile AS SELECT 1 AS x")
+        res = run_job(job, kernels=pool, force=True)  # and the kernel reads the written store afterwards
+        assert res.ok, res.error
 
 
 @pytest.mark.reliability("R03")
