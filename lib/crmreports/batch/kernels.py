@@ -46,7 +46,7 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
-from ..core.environment import without_secrets
+from ..core.environment import KEEP_OPEN, without_secrets
 from ..core.processes import remove_dead_process_dirs
 from ..present import chromium
 
@@ -263,16 +263,19 @@ class KernelPool:
             ip=base,
             connection_file=base + ".json",
         )
-        # a document's reads share one store connection, released by the reset (crmreports.store.files.KEEP_OPEN)
-        env = {**kernel_env(), "CRMREPORTS_KEEP_STORE_OPEN": "1"}
+        # a document's reads share one store connection, released by the reset (see crmreports.store.files)
+        env = {**kernel_env(), KEEP_OPEN: "1"}
         km.start_kernel(cwd=self.cwd, env=env, extra_arguments=KERNEL_ARGUMENTS)
         return km
 
-    def _start(self, code: str = "") -> _PoolKernelManager:
+    def _start(self, code: str = "", spawned=None) -> _PoolKernelManager:
         """A new kernel that has answered (and run ``code``, silently). The answer is a silent execution's reply,
-        not jupyter_client's ready check, which ends with 0.2 s of waiting for stray IOPub messages."""
+        not jupyter_client's ready check, which ends with 0.2 s of waiting for stray IOPub messages. ``spawned``
+        is told the kernel as soon as its process exists."""
         km = self._spawn()
         try:
+            if spawned is not None:
+                spawned(km)
             if not _run_silently(km, code, READY_TIMEOUT):
                 raise RuntimeError(f"the kernel could not run {code!r}")
         except BaseException:
@@ -347,18 +350,16 @@ class KernelPool:
 
         spawned = threading.Event()
 
+        def note(km: _PoolKernelManager) -> None:  # close() may kill it from now on
+            self._prestart_km = km
+            spawned.set()
+
         def work() -> None:
             km = None
             try:
-                km = self._prestart_km = self._spawn()
-                spawned.set()
-                if not _run_silently(km, code, READY_TIMEOUT):
-                    raise RuntimeError(f"the kernel could not run {code!r}")
-            except Exception as exc:  # only a head start
+                km = self._start(code, spawned=note)
+            except Exception as exc:  # only a head start (_start has stopped the kernel)
                 log.debug("kernel prestart failed: %s", exc)
-                if km is not None:
-                    _shutdown(km)
-                    km = None
             finally:
                 spawned.set()
             with self._cond:

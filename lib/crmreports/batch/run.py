@@ -513,8 +513,9 @@ def _print_in_background(job: Job, folder: Path, doc: str, pdf, timing: dict) ->
 
 
 def _prewarm(formats: tuple[str, ...]) -> threading.Thread:
-    """Import the XLSX writer, nbconvert and (for a PDF) WeasyPrint in a background thread: while the kernel
-    executes the notebook this process only waits for messages, so the imports cost no wall time there."""
+    """Import the XLSX writer and prepare the HTML exporter and (for a PDF) the PDF engine in a background thread
+    (:func:`crmreports.present.render.prewarm`): while the kernel executes the notebook this process only waits
+    for messages, so this work costs no wall time there."""
 
     def work() -> None:
         try:

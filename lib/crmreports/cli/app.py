@@ -173,7 +173,7 @@ def use_account(args, argv: list[str] | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     env_files = load_env_files()  # before the parser: option defaults read the environment
-    from .commands.run import end_early, start_early
+    from .early import end_early, start_early
 
     start_early(sys.argv[1:] if argv is None else argv)  # `run`: its kernel starts first thing
     try:

@@ -1,4 +1,5 @@
-"""Which environment variables hold secrets, so that no process we start (a kernel, the PDF browser) inherits them."""
+"""The environment of the processes we start: which variables hold secrets, so that none of them (a kernel, the PDF
+browser) inherits those, and the variables we set for them."""
 
 from __future__ import annotations
 
@@ -21,3 +22,8 @@ def is_secret_name(name: str) -> bool:
 def without_secrets(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """``environ`` (default: ours) without any variable :func:`is_secret_name` names."""
     return {k: v for k, v in (os.environ if environ is None else environ).items() if not is_secret_name(k)}
+
+
+# Set for the kernels the pack and ``crmreports run`` start: a document's store reads share one connection, released
+# between documents (:mod:`crmreports.store.files`)
+KEEP_OPEN = "CRMREPORTS_KEEP_STORE_OPEN"

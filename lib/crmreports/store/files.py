@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..core.environment import KEEP_OPEN
 from .schema import DEFAULT_STORE, StoreError, create_schema
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # a source checkout: the folder of pyproject.toml
@@ -89,6 +90,14 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
         release_kept(path)  # a read-only connection kept open here would stop this one
     elif os.environ.get(KEEP_OPEN) == "1":
         return _kept_cursor(path)
+    con = _open(path, read_only)
+    if not read_only:
+        create_schema(con)
+    return con
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """DuckDB's connection to ``path``; read-only, it must hold a store (the account table every writer makes)."""
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
@@ -99,8 +108,6 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
             f"{str(path)!r} is a DuckDB file but not a crmreports store (it has no account table); "
             "load an account into it with `crmreports demo`, `sync` or `import`"
         )
-    if not read_only:
-        create_schema(con)
     return con
 
 
@@ -111,7 +118,6 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
 # callers close as before; the file is opened again when it changed (another inode, size or time). The kernel
 # releases it between documents (its reset calls :func:`release_kept`), so no kernel holds a store open while it
 # waits, which would stop a writer. An analyst's own notebook kernel keeps nothing open.
-KEEP_OPEN = "CRMREPORTS_KEEP_STORE_OPEN"
 _kept: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
 
 
@@ -123,17 +129,7 @@ def _kept_cursor(path: Path) -> duckdb.DuckDBPyConnection:
         release_kept(path)
         found = None
     if found is None:
-        try:
-            con = duckdb.connect(key, read_only=True)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {str(path)!r}: {exc}") from exc
-        if not _has_tables(con):
-            con.close()
-            raise StoreError(
-                f"{str(path)!r} is a DuckDB file but not a crmreports store (it has no account table); "
-                "load an account into it with `crmreports demo`, `sync` or `import`"
-            )
-        found = _kept[key] = (ident, con)
+        found = _kept[key] = (ident, _open(path, read_only=True))
     return found[1].cursor()
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import difflib
 import logging
-import re
-from datetime import date, timedelta
 from pathlib import Path
 
+from ..early import prestarted, take
 from ..errors import CLIError
 
 log = logging.getLogger("crmreports.run")
@@ -52,103 +51,9 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-# ``crmreports run`` starts its kernel before anything else (see :func:`start_early`): the kernel's start and the
-# report library's import (1.2 s) then overlap the command's own imports and checks instead of following them.
-# Options of the main parser and of ``run`` that take a value, for reading the command line before it is parsed.
-_VALUED = {
-    "--store",
-    "--account",
-    "--lang",
-    "--period",
-    "--manager",
-    "--pipeline",
-    "--format",
-    "--out",
-    "-p",
-    "--param",
-}
-_early: list = []  # the kernel pool start_early made, for run() to use (at most one)
-
-
-def _sniffed(argv: list[str]) -> tuple[str, dict[str, str]] | None:
-    """The REPORT and the valued options of a ``crmreports [options] run [options] REPORT ...`` command line,
-    read without the parser; None for any other command, or for help. A wrong guess only costs a kernel started
-    for nothing, stopped when the command ends."""
-    positional: list[str] = []
-    options: dict[str, str] = {}
-    name = None
-    for token in argv:
-        if name is not None:
-            options[name], name = token, None
-        elif token in ("-h", "--help", "--version"):
-            return None
-        elif token in _VALUED:
-            name = token
-        elif token.startswith("--") and "=" in token:
-            key, _, value = token.partition("=")
-            options[key] = value
-        elif not token.startswith("-") or token == "-":
-            positional.append(token)
-    if len(positional) < 2 or positional[0] != "run":
-        return None
-    return positional[1], options
-
-
-def _sniffed_report(argv: list[str]) -> str | None:
-    found = _sniffed(argv)
-    return found[0] if found else None
-
-
-_PERIOD_KEY = re.compile(r"\d{4}(-\d{2}|-Q[1-4]|-W\d{2})?")
-
-
-def _built_before(report: str, options: dict[str, str]) -> bool:
-    """True when the report's folder for the period already holds documents (``<out>/<period>/<report>/*.json``):
-    the run is probably up to date and needs no kernel. Then the command starts one only after its checks, and
-    only if this very document was never built (the way it did before it started kernels early)."""
-    period = options.get("--period", "last").strip()
-    if period.lower() in ("", "last", "last-month"):
-        key = f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
-    elif _PERIOD_KEY.fullmatch(period):
-        key = period
-    else:
-        return False
-    return any((Path(options.get("--out", "reports")) / key / report).glob("*.json"))
-
-
-def start_early(argv: list[str]) -> None:
-    """For a ``run`` command line: start the kernel now, importing the report's library, before the command line
-    is even parsed. The main module calls this first and :func:`end_early` last; :func:`run` takes the pool and
-    closes it when the command ends, whatever happens."""
-    end_early()
-    found = _sniffed(argv)
-    # an --account's reports folder is known only after parsing: its run starts the kernel early in any case
-    if found is not None and ("--account" in found[1] or not _built_before(*found)):
-        _early.append(_prestarted(found[0]))
-
-
-def end_early() -> None:
-    """Close the kernel :func:`start_early` made if the command did not take it (a parse error, ``--help``)."""
-    while _early:
-        _early.pop().close()
-
-
-def _prestarted(report: str):
-    """A one-kernel pool whose kernel starts now, in the background, and imports the report's library (an
-    ad-hoc notebook of CRMREPORTS_NOTEBOOKS: the layers every report uses)."""
-    from ...batch.kernels import CELL_TIMEOUT, KernelPool
-    from ...batch.locations import KERNEL, PROJECT_ROOT
-
-    sections = Path(__file__).resolve().parents[2] / "reports" / report / "sections.py"
-    known = report.isidentifier() and sections.is_file()
-    pool = KernelPool(1, KERNEL, PROJECT_ROOT, CELL_TIMEOUT, reuse=False)
-    pool.prestart(f"import crmreports.reports.{report}.sections" if known else "import crmreports.present.kit")
-    return pool
-
-
 def run(args) -> int:
-    pools: list = _early[:1]  # the kernel started ahead, if any: closed (never left running) whatever happens
-    _early.clear()
+    started = take()  # the kernel started ahead, if any: closed (never left running) whatever happens
+    pools: list = [started] if started is not None else []
     try:
         return _run(args, pools)
     finally:
@@ -201,7 +106,7 @@ def _run(args, pools: list) -> int:
             tuple(extra),
         )
         if not pools and not Path(f"{job.folder / job.stem}.json").exists():  # never built here: needs a kernel
-            pools.append(_prestarted(args.report))
+            pools.append(prestarted(args.report))
         check_parameters(args.report, job.parameters)
     except (ParameterError, PeriodError, StoreError, ValueError) as exc:
         raise CLIError(str(exc)) from None
