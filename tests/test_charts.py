@@ -65,6 +65,20 @@ def _figures():
         ax.set_xticks([0, 1], ["Выручка", "Сделки"], rotation=turn)
         ax.set_yticks([0, 1], ["Выручка", "Сделки"])
     yield fig
+    # a heatmap with its values written in, a twin axis, a band, error bars, points, steps and a marker line
+    fig, (a, b) = base.new_figure(height=3.4, ncols=2)
+    a.imshow([[0.1, 0.5, 0.9], [0.3, 0.7, 0.2]], aspect="auto", cmap="Blues")
+    for (i, j), v in {(0, 0): "10%", (1, 2): "20%"}.items():
+        a.text(j, i, v, ha="center", va="center")
+    a.set_yticks([0, 1], ["янв 2026", "фев 2026"])
+    b.fill_between(range(6), [1, 2, 3, 3, 4, 5], [2, 3, 5, 4, 6, 7], alpha=0.3, label="80 %")
+    b.errorbar(range(6), [1.5, 2.5, 4, 3.5, 5, 6], yerr=0.5, fmt="o")
+    b.step(range(6), [1, 1, 2, 3, 3, 4], where="post")
+    b.scatter([1, 4], [6, 2])
+    b.axvline(3, linestyle="--")
+    b.twinx().plot(range(6), [100, 300, 200, 500, 400, 900], color="red")
+    b.legend(loc="upper left")
+    yield fig
     # pairs of texts that differ in one property only
     fig, (ax,) = base.new_figure(height=3)
     same = {
@@ -113,3 +127,22 @@ def test_shared_text_layouts_and_metrics_draw_the_same_svg_as_matplotlib():
     assert cached == plain and cached_again == plain
     plain = plain[0]
     assert all("<text" in svg for svg in plain) and "месяц 11" in plain[1]
+
+
+def test_a_chart_laid_out_without_its_dry_drawing_is_the_same_svg():
+    # to_svg's savefig runs the layout engine alone where matplotlib draws every artist with drawing turned off
+    # before measuring the tight box (theme._layout_then_draw); the SVG must be byte for byte matplotlib's own
+    import functools
+
+    quick = [_normalised(base.to_svg(fig)) for fig in _figures()]
+    made = base._layout_then_draw
+    base._layout_then_draw = lambda fig: functools.partial(type(fig).draw, fig)  # matplotlib's draw, dry run and all
+    try:
+        full = [_normalised(base.to_svg(fig)) for fig in _figures()]
+    finally:
+        base._layout_then_draw = made
+    assert quick == full
+    assert len(full) == 5 and "20%" in full[3] and "янв 2026" in full[3]
+    fig = next(_figures())
+    base.to_svg(fig)
+    assert "draw" not in vars(fig)  # the figure's own draw is back

