@@ -142,6 +142,38 @@ def test_xlsx_dates_and_unknown_columns():
     assert date(2026, 9, 14) == ws["A2"].value.date()
 
 
+def test_xlsx_parts_are_well_formed_and_hold_what_the_csv_holds():
+    # the workbook's SpreadsheetML is written by hand (crmreports.batch.xlsx._Book): every part parses as XML,
+    # markup and control characters in the data stay text, a cell keeps at most Excel's 32,767 characters, and a
+    # number is the CSV's double to the last bit
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    long = "ж" * 40_000
+    tables = {
+        "stale_deals": f'name,price,complete\n"<b>&amp; ""Ко"" \x01</b>",14000.000000000002,True\n{long},,False\n',
+        "kpis": "metric,current\nwin_rate,0.1\n",
+    }
+    data = workbook(tables, "ru", "RUB")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        for name in names:
+            ET.fromstring(z.read(name))  # raises on malformed XML
+        types = z.read("[Content_Types].xml").decode()
+    assert {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/styles.xml", "xl/workbook.xml"} <= set(names)
+    assert all(f"/{n}" in types for n in names if n.startswith("xl/") and not n.startswith("xl/_rels"))
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["Зависшие сделки"]
+    assert ws["A2"].value == '<b>&amp; "Ко" \ufffd</b>' and ws["A2"].data_type == "s"
+    assert ws["B2"].value == 14000.000000000002 and ws["B2"].number_format == '#,##0 "₽"'
+    assert ws["C2"].value is True and ws["C3"].value is False
+    assert ws["A3"].value == long[:32767] and ws["B3"].value is None
+    assert [c.font.b for c in ws[1]] == [True, True, True] and not ws["A2"].font.b
+    assert wb["Показатели"]["B2"].number_format == "0.0%"
+    empty = openpyxl.load_workbook(io.BytesIO(workbook({}, "ru")))
+    assert empty.sheetnames == ["-"] and empty["-"].max_row == 1 and empty["-"]["A1"].value is None
+
+
 # ---- languages never overwrite each other ---------------------------------------------------------------------
 
 

@@ -513,14 +513,13 @@ def _print_in_background(job: Job, folder: Path, doc: str, pdf, timing: dict) ->
 
 
 def _prewarm(formats: tuple[str, ...]) -> threading.Thread:
-    """Import the XLSX writer and prepare the HTML exporter and (for a PDF) the PDF engine in a background thread
+    """Import papermill and prepare the HTML exporter and (for a PDF) the PDF engine in a background thread
     (:func:`crmreports.present.render.prewarm`): while the kernel executes the notebook this process only waits
     for messages, so this work costs no wall time there."""
 
     def work() -> None:
         try:
-            import papermill  # noqa: F401, I001  (first: it is needed as soon as the kernel is up)
-            import openpyxl  # noqa: F401
+            import papermill  # noqa: F401  (first: it is needed as soon as the kernel is up)
 
             if "html" in formats or "pdf" in formats:
                 render.prewarm(pdf="pdf" in formats)
