@@ -10,6 +10,7 @@ render Cyrillic with DejaVu Sans, against 1.3–2.9 s and a 700 MB TeX install f
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import os
@@ -53,20 +54,49 @@ def _exporter() -> HTMLExporter:
 
 
 def _new_exporter() -> HTMLExporter:
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exp = HTMLExporter(
+    exp = _exporter_class()(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_markdown=True,
         anchor_link_text="",
+        optimistic_validation=True,  # the notebook validated once, after the last preprocessor, not after each
     )
     pre = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
     exp.register_preprocessor(pre, enabled=True)
     return exp
+
+
+@functools.cache
+def _exporter_class() -> type:
+    """nbconvert's HTMLExporter without the BeautifulSoup pass its ``from_notebook_node`` ends with (three fifths of
+    an export): the pass gives an image without alternative text a stock one (every chart here has its ``alt``) and
+    makes JupyterLab's cell wrappers focusable (the basic template has none); what it changes otherwise is only
+    how the same markup is spelled."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter(
+                "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            )
+            resources = self._init_resources(resources)
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter
 
 
 _spare: list = []  # an exporter prewarm() built (and used once) for the first thread that needs one
