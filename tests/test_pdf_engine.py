@@ -88,11 +88,68 @@ def test_chromium_prints_contents_with_page_numbers_running_title_and_page_count
     assert len(pages) == 7  # cover, s1, s2 (three pages), s3, s4
     dests = {k.lstrip("/"): reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()}
     assert dests == {"s1": 2, "s2": 3, "s3": 6, "s4": 7}
-    lines = [" ".join(line.split()) for line in pages[0].splitlines() if "Раздел" in line]
-    # each contents line ends with its section's page, after the dotted leader
-    assert [line.rsplit(" ", 1)[-1] for line in lines] == ["2", "3", "6", "7"], lines
+    # each contents line ends with its section's page, after the dotted leader, on the title's own line (read by
+    # position: the numbers are a layer drawn over the first print's cover)
+    assert _contents_pages(tmp_path / "c.pdf") == ["2", "3", "6", "7"]
+    assert "/CrmContentsPages" in reader.pages[0]["/Resources"]["/XObject"]  # the cover was stamped, not reprinted
     assert "Анализ продаж" in pages[5] and "6 / 7" in pages[5]
     assert "/ 7" not in pages[0] and "Анализ продаж" not in pages[0].split("Содержание")[1]  # no footer on the cover
+
+
+def _contents_pages(path) -> list[str]:
+    """The last word of each contents line of page 1, with the text laid out by position (poppler's pdftotext)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.split()[-1] for line in text.splitlines() if "Раздел" in line]
+
+
+@needs_chromium
+@pytest.mark.parametrize("cover", ["own page", "shares its page"])
+def test_the_stamped_contents_look_exactly_like_a_second_print(tmp_path, monkeypatch, cover):
+    # the numbers drawn over the cover from the cover printed alone: pixel for pixel the page a second print of
+    # the whole report makes (same places, same leaders, nothing else drawn: no footer, no background); a cover
+    # can share its page with the report's start and that page's footer (as the one-page summary's does)
+    from PIL import Image, ImageChops
+
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")
+    long = "".join(f"<p>строка {n}</p>" for n in range(90))
+    html_doc = report_html().replace("<p>Текст раздела Раздел 2.</p>", long)
+    if cover == "shares its page":
+        html_doc = html_doc.replace("</head>", "<style>.cover { page: auto; break-after: auto; }</style></head>")
+    render.to_pdf(html_doc, tmp_path / "stamped.pdf")
+    monkeypatch.setattr(chromium, "_stamped", lambda reader, cover: None)
+    render.to_pdf(html_doc, tmp_path / "printed.pdf")
+    images = []
+    for name in ("stamped", "printed"):
+        subprocess.run(
+            ["pdftoppm", "-r", "100", "-png", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)], check=True
+        )
+        images.append([Image.open(p).convert("RGB") for p in sorted(tmp_path.glob(f"{name}-*.png"))])
+    assert len(images[0]) == len(images[1]) >= 6
+    assert all(ImageChops.difference(a, b).getbbox() is None for a, b in zip(*images))
+    assert "/CrmContentsPages" in PdfReader(str(tmp_path / "stamped.pdf")).pages[0]["/Resources"]["/XObject"]
+
+
+@needs_chromium
+def test_a_report_printed_smaller_than_its_cover_gets_its_contents_from_a_second_print(tmp_path, monkeypatch):
+    # a table wider than the page makes Chromium shrink the whole report; the cover printed alone would be
+    # larger, so its layer would not fit: the report is printed again with the numbers in, as before
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")
+    wide = (
+        "<table><tr>"
+        + "".join(f"<td style='white-space: nowrap'>колонка_{n}</td>" for n in range(14))
+        + "</tr></table>"
+    )
+    long = "".join(f"<p>строка {n}</p>" for n in range(90))
+    html_doc = report_html().replace("<p>Текст раздела Раздел 2.</p>", long + wide)
+    render.to_pdf(html_doc, tmp_path / "w.pdf")
+    reader = PdfReader(str(tmp_path / "w.pdf"))
+    assert "/XObject" not in reader.pages[0]["/Resources"]  # printed twice, not stamped
+    assert chromium._page_transforms(reader.pages[0])[1].split()[0] != b"3.125"  # shrunk (1 CSS px = 3.125 units)
+    dests = {k.lstrip("/"): reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()}
+    assert dests["s3"] - dests["s2"] >= 2  # section 2 still spans pages
+    assert _contents_pages(tmp_path / "w.pdf") == [str(dests[f"s{i}"]) for i in range(1, 5)]
 
 
 @needs_chromium

@@ -10,8 +10,12 @@ What Chromium's print lacks is supplied here, so the PDF reads like WeasyPrint's
 * the running title in the page footer (``string-set``/``string()``): the cover's title is written into the
   ``@page`` footer rule of the document printed;
 * the contents' page numbers (``target-counter()``): the document is printed once, the page of every heading
-  is read from the PDF's named destinations, the numbers are written into the contents and it is printed
-  again (the numbers sit on lines that already exist, so no page moves; the tests check the numbers).
+  is read from the PDF's named destinations and the numbers are written into the contents. The cover alone is
+  then printed with everything but the numbers hidden, and that page is drawn over the first print's cover
+  (:func:`_stamped`): a print of one small page instead of a second print of the whole report. The numbers sit
+  in a box of two digits' width that both prints lay out, so nothing moves. When the cover's page is not
+  printed at the same scale as the report's (Chromium shrinks a whole report whose table is wider than the
+  page) or a page number has three digits, the whole report is printed again instead, as before.
 
 The page is printed with JavaScript disabled and every network name unresolvable: a report is self-contained
 HTML (inline CSS, charts as data: URIs), and nothing in it, names from the CRM included, can fetch or run
@@ -214,7 +218,7 @@ class Browser:
         finally:
             self._pending.pop((session, "Page.loadEventFired"), None)
 
-    def _print(self, session: str) -> bytes:
+    def _print(self, session: str, **extra) -> bytes:
         # untagged, as WeasyPrint's are: Chromium's structure tags triple the file (350 -> 100 KB for a sales
         # report, which goes out by e-mail) and cost a fifth of the printing
         params = {
@@ -222,8 +226,24 @@ class Browser:
             "printBackground": True,
             "displayHeaderFooter": False,
             "generateTaggedPDF": False,
+            **extra,
         }
         return base64.b64decode(self.call("Page.printToPDF", params, session)["data"])
+
+    def _stamp_contents(self, session: str, reader, pages: dict[str, int]) -> bytes | None:
+        """The first print with the contents' page numbers drawn over its cover, from a print of the cover alone
+        (the document's body class :data:`COVER_ONLY` hides the rest); None when that cannot be exact: a page
+        number of three digits (its box holds two), or a cover laid out at another scale than the report's."""
+        if not pages or max(pages.values()) > 99:
+            return None
+        root = self.call("DOM.getDocument", {"depth": 0}, session)["root"]["nodeId"]
+        body = self.call("DOM.querySelector", {"nodeId": root, "selector": "body"}, session)["nodeId"]
+        self.call("DOM.setAttributeValue", {"nodeId": body, "name": "class", "value": COVER_ONLY}, session)
+        stamped = _stamped(reader, _reader(self._print(session, pageRanges="1")))
+        if stamped is None:  # the whole report is printed again: shown again first (else the tab's next document
+            # replaces it, and laying the report out once more for nothing would cost a third of a print)
+            self.call("DOM.removeAttribute", {"nodeId": body, "name": "class"}, session)
+        return stamped
 
     def _number_contents(self, session: str, hrefs: list[str], pages: dict[str, int]) -> None:
         """Write each contents link's page into its ``data-page`` attribute (the DOM is edited over the
@@ -255,10 +275,12 @@ class Browser:
             session = session or self._new_tab()
             self._load(session, Path(tmp).as_uri())
             pdf = self._print(session)
-            if hrefs:  # the contents' page numbers: read off this print, written in, printed again
-                pages = _destination_pages(pdf)
+            if hrefs:  # the contents' page numbers: read off this print and written in
+                reader = _reader(pdf)
+                pages = _destination_pages(reader)
                 self._number_contents(session, hrefs, pages)
-                pdf = self._print(session)  # the numbers sit on lines that exist already: no page moves
+                # drawn over the cover from a print of the cover alone, else the whole report printed again
+                pdf = self._stamp_contents(session, reader, pages) or self._print(session)
         except ChromiumError:
             session = None  # a tab in an unknown state is not reused
             raise
@@ -318,15 +340,26 @@ def css_string(text: str) -> str:
     return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
 
 
+COVER_ONLY = "crm-cover-only"  # the body's class for the print of the cover's page numbers alone
+
+
 def _page_css(title: str) -> str:
     return (
         f"@page {{ @bottom-left {{ content: {css_string(title)}; }} }}"
         "@page cover { @bottom-left { content: none; } }"
-        # contents: the page number at the right after a dotted leader (leader()/target-counter() are WeasyPrint's)
+        # contents: the page number at the right after a dotted leader (leader()/target-counter() are WeasyPrint's),
+        # in a box two digits wide whether the number is there yet or not
         ".toc a { display: flex; align-items: baseline; }"
         ".toc a::before { content: ''; order: 1; flex: 1 1 auto; margin: 0 1.5mm;"
         " border-bottom: 1px dotted #9ca3af; }"
-        ".toc a::after { content: attr(data-page); order: 2; flex: 0 0 auto; color: #6b7280; }"
+        ".toc a::after { content: attr(data-page); order: 2; flex: 0 0 auto; color: #6b7280;"
+        " min-width: 2ch; text-align: right; }"
+        # the cover alone with nothing shown but the page numbers: the layer drawn over the first print's cover
+        f"body.{COVER_ONLY} > :not(.cover) {{ display: none !important; }}"
+        f"body.{COVER_ONLY} .cover {{ visibility: hidden; page: crm-layer; }}"
+        # the page's own footer is in the first print already (a one-page report's cover shares its first page)
+        "@page crm-layer { @bottom-left { content: none; } @bottom-right { content: none; } }"
+        f"body.{COVER_ONLY} .toc a::after {{ visibility: visible; }}"
     )
 
 
@@ -335,11 +368,14 @@ def _with_style(html_doc: str, style: str) -> str:
     return html_doc[:i] + f"<style>{style}</style>" + html_doc[i:] if i >= 0 else f"<style>{style}</style>{html_doc}"
 
 
-def _destination_pages(pdf: bytes) -> dict[str, int]:
-    """Heading id -> page number (from 1), from the PDF's named destinations (Chromium writes one per id)."""
+def _reader(pdf: bytes):
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(pdf))
+    return PdfReader(io.BytesIO(pdf))
+
+
+def _destination_pages(reader) -> dict[str, int]:
+    """Heading id -> page number (from 1), from the PDF's named destinations (Chromium writes one per id)."""
     pages = {}
     for name, dest in reader.named_destinations.items():
         try:
@@ -347,6 +383,61 @@ def _destination_pages(pdf: bytes) -> dict[str, int]:
         except Exception:  # a destination without a page: no number rather than a wrong one
             continue
     return pages
+
+
+_MATRIX = rb"([-\d.]+ [-\d.]+ [-\d.]+ [-\d.]+ [-\d.]+ [-\d.]+) cm"
+_PAGE_MATRIX = re.compile(_MATRIX)
+_AREA_MATRIX = re.compile(rb"re\s+W\*?\s+n\s+q\s+" + _MATRIX)  # the page area's clip, then its transform
+
+
+def _page_transforms(page) -> list[bytes]:
+    """The transforms a Chromium page's content sets first (points to pixels) and for its page area (its scale and
+    origin: a report shrunk to fit a wide table has another than its cover printed alone). A page's footer,
+    drawn before the page area, has transforms of its own in between."""
+    data = page.get_contents().get_data()
+    first, area = _PAGE_MATRIX.search(data), _AREA_MATRIX.search(data)
+    return [first.group(1), area.group(1)] if first and area else []
+
+
+def _stamped(reader, cover) -> bytes | None:
+    """The PDF of ``reader`` with the first page of ``cover`` drawn over its first page, as an incremental update
+    (the original bytes stay as they are; a form XObject and the page's new content list are appended); None
+    when the two pages were not laid out alike (:func:`_page_transforms`)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    layer = cover.pages[0]
+    transforms = _page_transforms(reader.pages[0])
+    if len(transforms) < 2 or transforms != _page_transforms(layer):
+        return None
+    writer = PdfWriter(reader, incremental=True)
+    page = writer.pages[0]
+    form = DecodedStreamObject()
+    form.set_data(layer.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(layer.mediabox),
+            NameObject("/Resources"): layer["/Resources"].clone(writer),
+        }
+    )
+    resources = page["/Resources"]
+    xobjects = resources.get("/XObject")
+    if xobjects is None:
+        xobjects = resources[NameObject("/XObject")] = DictionaryObject()
+    xobjects = xobjects.get_object()
+    xobjects[NameObject("/CrmContentsPages")] = writer._add_object(form.flate_encode())
+    # the page's own content between q and Q, so the layer is drawn in the page's untransformed space
+    before, after = DecodedStreamObject(), DecodedStreamObject()
+    before.set_data(b"q\n")
+    after.set_data(b"\nQ q /CrmContentsPages Do Q\n")
+    contents = page.raw_get("/Contents")
+    contents = list(contents) if isinstance(contents, ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *contents, writer._add_object(after)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 # ---- one browser per process ---------------------------------------------------------------------------
