@@ -207,3 +207,25 @@ def test_kernels_use_unix_sockets_not_tcp():
         km = kernel["km"]
         assert km.transport == "ipc" and Path(km.ip).parent.name.startswith(f"crmreports-kernels-{os.getpid()}-")
         assert Path(f"{km.ip}-{km.shell_port}").is_socket()
+
+
+def test_pool_kernels_start_without_the_jupyter_debugger():
+    # a report kernel serves no debugger: ipykernel's import of debugpy (a third of its start's CPU) is skipped
+    from crmreports.batch import kernels
+
+    pool = KernelPool(1, "python3", PROJECT_ROOT)
+    try:
+        km = pool._start(
+            "import sys\nassert sys.modules.get('debugpy') is None\nassert '_pydevd_bundle' not in sys.modules"
+        )
+        assert km.provisioner.process.args[1] == "-c"
+        assert _run_silently(km, "import crmreports, pandas", 60)  # and runs the library as before
+        kernels._shutdown(km)
+    finally:
+        pool.close()
+    km = kernels._PoolKernelManager(kernel_name="python3")
+    cmd = km.format_kernel_cmd()
+    assert cmd[1] == "-c" and "launch_new_instance" in cmd[2] and "-f" in cmd
+    # another kernel's own command line is kept as it is
+    km.kernel_spec.argv = ["/opt/other/python", "-m", "other_kernel", "-f", "{connection_file}"]
+    assert km.format_kernel_cmd()[:3] == ["/opt/other/python", "-m", "other_kernel"]
