@@ -314,8 +314,12 @@ def _metric_labels(lang: str) -> dict[str, str]:
     for key, text in all_keys().items():
         parts = key.split(".")
         if len(parts) == 3 and parts[1] in ("kpi", "measure", "metric") and lang in text:
-            out.setdefault(parts[2], text[lang])
+            out.setdefault(parts[2], _PLACEHOLDER.sub("", text[lang]).strip())
     return out
+
+
+# a label's part that names a setting the table does not hold: «Не перезвонили ({hours} ч)» → «Не перезвонили»
+_PLACEHOLDER = re.compile(r"\s*\([^()]*\{\w+\}[^()]*\)|\{\w+\}")
 
 
 def _sheet_names(tables: list[str], lang: str) -> list[str]:
