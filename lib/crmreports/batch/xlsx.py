@@ -8,6 +8,7 @@ always written as a string cell, never as a formula: a deal named ``=HYPERLINK(.
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import re
@@ -363,7 +364,7 @@ def workbook(tables: dict[str, str], lang: str = "ru", currency: str = "RUB") ->
                     kind = _row_kind(metric)
                 shown = metric_labels.get(text, text) if c == row_key else text
                 value = _value(kind, shown)
-                if isinstance(value, bool) or isinstance(value, str) or value is None:
+                if isinstance(value, (bool, str)) or value is None:
                     fmt = None
                 elif isinstance(value, (int, float)):
                     fmt = formats.get(kind)
@@ -386,15 +387,10 @@ _ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")  # the control charac
 _EPOCH = datetime(1899, 12, 30)  # day 0 of the 1900 date system (as Excel counts, after its 1900 leap day)
 
 
-def _text(value: str) -> str:
-    """A string as cell XML text: XLSX's illegal control characters as U+FFFD, at most Excel's 32,767 characters
-    a cell, and &, < and > escaped."""
-    value = _ILLEGAL_XML.sub("\ufffd", value)[:MAX_CELL_CHARS]
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _attr(value: str) -> str:
-    return _text(value).replace('"', "&quot;")
+def _text(value: str, quote: bool = False) -> str:
+    """A string as cell XML text (``quote``: as an attribute's value): XLSX's illegal control characters as U+FFFD,
+    at most Excel's 32,767 characters a cell, escaped."""
+    return html.escape(_ILLEGAL_XML.sub("\ufffd", value)[:MAX_CELL_CHARS], quote=quote)
 
 
 def _serial(value: date) -> float | int:
@@ -477,7 +473,8 @@ class _Book:
 
     def _styles(self) -> str:
         fmts = "".join(
-            f'<numFmt numFmtId="{164 + i}" formatCode="{_attr(code)}"/>' for i, code in enumerate(self.formats)
+            f'<numFmt numFmtId="{164 + i}" formatCode="{_text(code, quote=True)}"/>'
+            for i, code in enumerate(self.formats)
         )
         xfs = [
             '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
@@ -529,7 +526,7 @@ class _Book:
             f'{head}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/></bookViews>'
             "<sheets>"
             + "".join(
-                f'<sheet name="{_attr(name)}" sheetId="{i}" r:id="rId{i}"/>'
+                f'<sheet name="{_text(name, quote=True)}" sheetId="{i}" r:id="rId{i}"/>'
                 for i, (name, _) in enumerate(self.sheets, 1)
             )
             + "</sheets></workbook>"

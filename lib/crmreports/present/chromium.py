@@ -230,13 +230,13 @@ class Browser:
         }
         return base64.b64decode(self.call("Page.printToPDF", params, session)["data"])
 
-    def _stamp_contents(self, session: str, reader, pages: dict[str, int]) -> bytes | None:
+    def _stamp_contents(self, session: str, root: int, reader, pages: dict[str, int]) -> bytes | None:
         """The first print with the contents' page numbers drawn over its cover, from a print of the cover alone
         (the document's body class :data:`COVER_ONLY` hides the rest); None when that cannot be exact: a page
-        number of three digits (its box holds two), or a cover laid out at another scale than the report's."""
+        number of three digits (its box holds two), or a cover laid out at another scale than the report's.
+        ``root``: the document's node."""
         if not pages or max(pages.values()) > 99:
             return None
-        root = self.call("DOM.getDocument", {"depth": 0}, session)["root"]["nodeId"]
         body = self.call("DOM.querySelector", {"nodeId": root, "selector": "body"}, session)["nodeId"]
         self.call("DOM.setAttributeValue", {"nodeId": body, "name": "class", "value": COVER_ONLY}, session)
         stamped = _stamped(reader, _reader(self._print(session, pageRanges="1")))
@@ -245,15 +245,16 @@ class Browser:
             self.call("DOM.removeAttribute", {"nodeId": body, "name": "class"}, session)
         return stamped
 
-    def _number_contents(self, session: str, hrefs: list[str], pages: dict[str, int]) -> None:
+    def _number_contents(self, session: str, hrefs: list[str], pages: dict[str, int]) -> int:
         """Write each contents link's page into its ``data-page`` attribute (the DOM is edited over the
-        protocol: the page runs no script)."""
+        protocol: the page runs no script); returns the document's node."""
         root = self.call("DOM.getDocument", {"depth": 0}, session)["root"]["nodeId"]
         links = self.call("DOM.querySelectorAll", {"nodeId": root, "selector": ".toc a[href]"}, session)["nodeIds"]
         for node, href in zip(links, hrefs):
             page = pages.get(href.lstrip("#"))
             if page is not None:
                 self.call("DOM.setAttributeValue", {"nodeId": node, "name": "data-page", "value": str(page)}, session)
+        return root
 
     def open_tab(self) -> None:
         """Open a tab ahead of the first document (its renderer process starts now, not when printing)."""
@@ -278,9 +279,9 @@ class Browser:
             if hrefs:  # the contents' page numbers: read off this print and written in
                 reader = _reader(pdf)
                 pages = _destination_pages(reader)
-                self._number_contents(session, hrefs, pages)
+                root = self._number_contents(session, hrefs, pages)
                 # drawn over the cover from a print of the cover alone, else the whole report printed again
-                pdf = self._stamp_contents(session, reader, pages) or self._print(session)
+                pdf = self._stamp_contents(session, root, reader, pages) or self._print(session)
         except ChromiumError:
             session = None  # a tab in an unknown state is not reused
             raise
@@ -408,7 +409,7 @@ def _stamped(reader, cover) -> bytes | None:
 
     layer = cover.pages[0]
     transforms = _page_transforms(reader.pages[0])
-    if len(transforms) < 2 or transforms != _page_transforms(layer):
+    if not transforms or transforms != _page_transforms(layer):
         return None
     writer = PdfWriter(reader, incremental=True)
     page = writer.pages[0]

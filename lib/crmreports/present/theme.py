@@ -6,6 +6,7 @@ global state and charts are safe to build in threads.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 
@@ -197,15 +198,11 @@ def _layout_then_draw(fig: Figure):
             return type(fig).draw(fig, renderer)
         with fig._render_lock:  # Figure.draw up to its artists' drawing
             fig._get_draw_artists(renderer)
-            try:
-                if fig.axes and fig.get_layout_engine() is not None:
-                    try:
-                        fig.get_layout_engine().execute(fig)
-                    except ValueError:
-                        pass
-            finally:
-                fig.stale = False
-        return None
+            engine = fig.get_layout_engine()
+            if fig.axes and engine is not None:
+                with contextlib.suppress(ValueError):  # as Figure.draw
+                    engine.execute(fig)
+            fig.stale = False
 
     return draw
 
