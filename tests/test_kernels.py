@@ -229,3 +229,81 @@ def test_pool_kernels_start_without_the_jupyter_debugger():
     # another kernel's own command line is kept as it is
     km.kernel_spec.argv = ["/opt/other/python", "-m", "other_kernel", "-f", "{connection_file}"]
     assert km.format_kernel_cmd()[:3] == ["/opt/other/python", "-m", "other_kernel"]
+
+
+def test_a_kernel_started_ahead_is_taken_over_when_it_is_the_one_jupyter_client_would_launch():
+    # `crmreports run` starts its kernel's process before importing jupyter_client (0.2 s sooner); the pool's
+    # kernel manager takes that process over: same command, environment, folder and connection
+    from crmreports.batch import kernels
+    from crmreports.batch.launch import launch_early
+
+    early = launch_early("python3", PROJECT_ROOT)
+    assert early is not None and early.process.poll() is None
+    assert os.stat(early.connection_file).st_mode & 0o077 == 0  # the key is readable by its owner only
+    pool = KernelPool(1, "python3", PROJECT_ROOT)
+    try:
+        km = pool._start(
+            f"import crmreports, os\nassert os.environ['JPY_PARENT_PID'] == {str(os.getpid())!r}", early=early
+        )
+        assert km.provisioner.process is early.process  # not a second kernel
+        assert km.connection_file == early.connection_file and km.transport == "ipc"
+        assert km.is_alive() and _run_silently(km, "import sys\nassert sys.modules.get('debugpy') is None", 60)
+        kernels._shutdown(km)
+        assert early.process.poll() is not None and not os.path.exists(early.connection_file)
+    finally:
+        pool.close()
+    assert launch_early("another-kernel", PROJECT_ROOT) is None  # only jupyter_client knows its command
+
+
+def test_a_kernel_started_ahead_that_differs_is_stopped_and_another_launched(monkeypatch):
+    from crmreports.batch import kernels
+    from crmreports.batch.launch import launch_early
+
+    early = launch_early("python3", PROJECT_ROOT)
+    monkeypatch.setenv("CRMREPORTS_TEST_SET_AFTER_THE_EARLY_START", "1")  # the environment to launch with changed
+    pool = KernelPool(1, "python3", PROJECT_ROOT)
+    try:
+        km = pool._start(
+            "import os\nassert os.environ['CRMREPORTS_TEST_SET_AFTER_THE_EARLY_START'] == '1'", early=early
+        )
+        assert km.provisioner.process is not early.process
+        assert early.process.poll() is not None  # the one started ahead was stopped
+        kernels._shutdown(km)
+    finally:
+        pool.close()
+
+
+def test_an_early_kernel_matches_only_the_exact_launch():
+    import subprocess
+
+    from crmreports.batch.launch import EarlyKernel
+
+    connection = {
+        "shell_port": 1,
+        "iopub_port": 2,
+        "stdin_port": 3,
+        "hb_port": 4,
+        "control_port": 5,
+        "ip": "/t/k1",
+        "key": "ab",
+        "transport": "ipc",
+        "signature_scheme": "hmac-sha256",
+        "kernel_name": "python3",
+    }
+    early = EarlyKernel(
+        subprocess.Popen(["true"]),
+        "/t/k1.json",
+        connection,
+        ["py", "-c", "x"],
+        {"A": "1", "JPY_PARENT_PID": "7"},
+        "/proj",
+    )
+    wanted = {k: v for k, v in connection.items() if k != "kernel_name"} | {"key": b"ab"}
+    assert early.matches(["py", "-c", "x"], {"A": "1", "JPY_PARENT_PID": "8"}, "/proj", wanted)
+    assert not early.matches(["py", "-c", "y"], {"A": "1"}, "/proj", wanted)
+    assert not early.matches(["py", "-c", "x"], {"A": "2"}, "/proj", wanted)
+    assert not early.matches(["py", "-c", "x"], {"A": "1", "B": "1"}, "/proj", wanted)
+    assert not early.matches(["py", "-c", "x"], {"A": "1"}, "/other", wanted)
+    assert not early.matches(["py", "-c", "x"], {"A": "1"}, "/proj", wanted | {"key": b"cd"})
+    assert not early.matches(["py", "-c", "x"], {"A": "1"}, "/proj", wanted | {"curve_publickey": "k"})
+    early.process.wait()

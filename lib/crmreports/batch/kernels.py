@@ -28,16 +28,12 @@ check at all), where each used to cost 0.2 s more.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import itertools
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty
 
@@ -46,9 +42,9 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
-from ..core.environment import KEEP_OPEN, without_secrets
-from ..core.processes import remove_dead_process_dirs
-from ..present import chromium
+from .launch import KERNEL_ARGUMENTS, LAUNCHER, EarlyKernel, ipc_base, kernel_env, pool_env, remove_stale_ipc_dirs
+
+__all__ = ["KERNEL_ARGUMENTS", "KernelPool", "fresh_kernel", "kernel_env", "remove_stale_ipc_dirs"]
 
 log = logging.getLogger("crmreports.kernels")
 # jupyter_client warns when it garbage-collects nbclient's own clients of a borrowed kernel; harmless here
@@ -57,45 +53,6 @@ logging.getLogger("traitlets").setLevel(logging.ERROR)
 CELL_TIMEOUT = 600.0  # seconds one cell may run before its document fails (``pack --cell-timeout``)
 READY_TIMEOUT = 60.0  # seconds a new kernel may take to answer
 RESET_TIMEOUT = 30.0  # seconds the reset between documents may take
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
-
-
-def kernel_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment a kernel starts with: ours (PATH, HOME, LANG, PYTHONPATH, CRMREPORTS_STORE,
-    MPLBACKEND, ...) without any variable :func:`crmreports.core.environment.is_secret_name` names."""
-    return without_secrets(environ)
-
-
-# Kernels talk to us over Unix sockets (ZeroMQ ``ipc``) in a private folder, not over TCP on loopback:
-# no port another local user could connect to, and no "[IPKernelApp] WARNING | Kernel is running over
-# TCP without encryption" on every run. The folder is ``<tmp>/crmreports-kernels-<pid>-*``; a process
-# killed with -9 leaves it behind, and the next pool removes those whose process is gone.
-_IPC_PREFIX = "crmreports-kernels-"
-_ipc_lock = threading.Lock()
-_ipc_dir: Path | None = None
-_ipc_count = itertools.count(1)
-
-
-def remove_stale_ipc_dirs(tmp: str | os.PathLike | None = None) -> int:
-    """Remove the socket folders of kernel pools whose process no longer exists; how many were removed."""
-    return remove_dead_process_dirs(_IPC_PREFIX, tmp)
-
-
-def _ipc_base() -> str:
-    """A new socket path prefix in this process's private folder (made, and stale ones swept, on first use)."""
-    global _ipc_dir
-    with _ipc_lock:
-        if _ipc_dir is None or not _ipc_dir.is_dir():
-            remove_stale_ipc_dirs()
-            chromium.remove_stale_profiles()  # a killed pack's PDF browser profile, in the same sweep
-            _ipc_dir = Path(tempfile.mkdtemp(prefix=f"{_IPC_PREFIX}{os.getpid()}-"))
-            atexit.register(shutil.rmtree, _ipc_dir, True)
-        return str(_ipc_dir / f"k{next(_ipc_count)}")
-
-
-# ``gc.freeze()`` moves what survived the reset (the imported library, pandas, matplotlib: some 250,000 objects)
-# out of the collector's reach: the full collections of the next ``%reset`` (two) and those during the next
-# document scan only what that document made. A reset costs 0.03 s instead of 0.28 s.
 RESET_CODE = """\
 %reset -f
 import os as _os, matplotlib as _mpl, gc as _gc, sys as _sys
@@ -161,31 +118,40 @@ def _own_session(km: KernelManager) -> Session:
     return Session(key=km.session.key, signature_scheme=km.session.signature_scheme, username=km.session.username)
 
 
-# ipykernel's launcher, less its debugger: ipykernel imports debugpy (70 ms, a sixth of its import) to offer the
-# Jupyter debugger, which no report kernel serves; with ``debugpy`` unimportable it starts without one.
-_LAUNCHER = """\
-import sys
-if sys.path and sys.path[0] == "":
-    del sys.path[0]
-sys.modules["debugpy"] = None
-from ipykernel import kernelapp
-kernelapp.launch_new_instance()
-"""
-
-
 class _PoolKernelManager(KernelManager):
-    """A kernel manager whose clients each have their own identity and are remembered for closing, and whose
-    kernels start without the Jupyter debugger (:data:`_LAUNCHER`)."""
+    """A kernel manager whose clients each have their own identity and are remembered for closing, whose
+    kernels start without the Jupyter debugger (:data:`crmreports.batch.launch.LAUNCHER`), and which takes over
+    a kernel process started ahead (:func:`crmreports.batch.launch.launch_early`) when it is exactly the one it
+    would launch."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, early: EarlyKernel | None = None, **kwargs):
         super().__init__(**kwargs)
         self.lent_clients: list = []
+        self.early = early
+        if early is not None:  # its connection (key and sockets), kept as written: the process may be reading it
+            self.load_connection_file(early.connection_file)
+            self._connection_file_written = True
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)
         if cmd[1:3] == ["-m", "ipykernel_launcher"]:  # the python3 kernel's command (another kernel's is kept)
-            cmd = [cmd[0], "-c", _LAUNCHER, *cmd[3:]]
+            cmd = [cmd[0], "-c", LAUNCHER, *cmd[3:]]
         return cmd
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        early, self.early = self.early, None
+        if early is not None:
+            if early.matches(kernel_cmd, kw.get("env") or {}, kw.get("cwd"), self.get_connection_info()):
+                provisioner = self.provisioner  # what its launch_kernel records of the process it starts
+                provisioner.process, provisioner.pid = early.process, early.process.pid
+                provisioner.pgid = os.getpgid(early.process.pid)  # a session of its own: its own group
+                provisioner.cwd = early.cwd
+                return
+            log.debug("the kernel started ahead is not the one to launch: starting another")
+            early.stop()  # and its connection file: written again, for the kernel launched now
+            self._connection_file_written = False
+            self.write_connection_file()
+        await super()._async_launch_kernel(kernel_cmd, **kw)
 
     def client(self, **kwargs):
         kwargs.setdefault("session", _own_session(self))
@@ -269,29 +235,34 @@ class KernelPool:
         self._prestart_km: KernelManager | None = None
         self._leaving: list[threading.Thread] = []  # kernels not kept, being stopped in the background
 
-    def _spawn(self) -> _PoolKernelManager:
-        """A new kernel process (not yet answering): scrubbed environment, Unix sockets, no input history (a
-        report's kernel keeps no SQLite history file of what it ran)."""
+    def _spawn(self, early: EarlyKernel | None = None) -> _PoolKernelManager:
+        """A new kernel process (not yet answering): scrubbed environment (:func:`pool_env`), Unix sockets, no
+        input history (a report's kernel keeps no SQLite history file of what it ran). ``early``: a process
+        started ahead for it, taken over if it is the one jupyter_client would launch, else stopped."""
         # nbclient runs on asyncio: the clients it gets must be asynchronous, or a blocking read would
         # stop it from noticing a dead kernel; our own housekeeping uses blocking clients (_blocking)
-        base = _ipc_base()
-        km = _PoolKernelManager(
-            kernel_name=self.kernel_name,
-            client_class=f"{__name__}.QuickReadyClient",
-            transport="ipc",
-            ip=base,
-            connection_file=base + ".json",
-        )
-        # a document's reads share one store connection, released by the reset (see crmreports.store.files)
-        env = {**kernel_env(), KEEP_OPEN: "1"}
-        km.start_kernel(cwd=self.cwd, env=env, extra_arguments=KERNEL_ARGUMENTS)
+        base = early.connection["ip"] if early is not None else ipc_base()
+        try:
+            km = _PoolKernelManager(
+                early=early,
+                kernel_name=self.kernel_name,
+                client_class=f"{__name__}.QuickReadyClient",
+                transport="ipc",
+                ip=base,
+                connection_file=base + ".json",
+            )
+            km.start_kernel(cwd=self.cwd, env=pool_env(), extra_arguments=KERNEL_ARGUMENTS)
+        except BaseException:
+            if early is not None:
+                early.stop()
+            raise
         return km
 
-    def _start(self, code: str = "", spawned=None) -> _PoolKernelManager:
+    def _start(self, code: str = "", spawned=None, early: EarlyKernel | None = None) -> _PoolKernelManager:
         """A new kernel that has answered (and run ``code``, silently). The answer is a silent execution's reply,
         not jupyter_client's ready check, which ends with 0.2 s of waiting for stray IOPub messages. ``spawned``
-        is told the kernel as soon as its process exists."""
-        km = self._spawn()
+        is told the kernel as soon as its process exists; ``early``: as for :meth:`_spawn`."""
+        km = self._spawn(early)
         try:
             if spawned is not None:
                 spawned(km)
@@ -357,13 +328,16 @@ class KernelPool:
                 self._free.remove(km)
             self._cond.notify_all()  # its place is free: a waiting job starts a new kernel
 
-    def prestart(self, code: str = "") -> None:
+    def prestart(self, code: str = "", early: EarlyKernel | None = None) -> None:
         """Start one kernel now, in a background thread, and run ``code`` in it silently (the imports the
         document will need): ``crmreports run`` overlaps the kernel's start and the library's import with its
         own checks. Nothing of it is in the document: a silent execution leaves no output and no execution
-        count. A kernel that does not start here is started again, and its error raised, by the document."""
+        count. A kernel that does not start here is started again, and its error raised, by the document.
+        ``early``: the kernel's process, already started (:func:`crmreports.batch.launch.launch_early`)."""
         with self._cond:
             if self._closed or len(self._all) + self._starting >= self.size:
+                if early is not None:
+                    early.stop()
                 return
             self._starting += 1
 
@@ -376,7 +350,7 @@ class KernelPool:
         def work() -> None:
             km = None
             try:
-                km = self._start(code, spawned=note)
+                km = self._start(code, spawned=note, early=early)
             except Exception as exc:  # only a head start (_start has stopped the kernel)
                 log.debug("kernel prestart failed: %s", exc)
             finally:

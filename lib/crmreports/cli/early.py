@@ -94,11 +94,19 @@ def end_early() -> None:
 def prestarted(report: str):
     """A one-kernel pool whose kernel starts now, in the background, and imports the report's library (an
     ad-hoc notebook of CRMREPORTS_NOTEBOOKS: the layers every report uses)."""
-    from ..batch.kernels import CELL_TIMEOUT, KernelPool
+    from ..batch.launch import launch_early
     from ..batch.locations import KERNEL, PROJECT_ROOT
 
-    sections = Path(__file__).resolve().parents[1] / "reports" / report / "sections.py"
-    known = report.isidentifier() and sections.is_file()
-    pool = KernelPool(1, KERNEL, PROJECT_ROOT, CELL_TIMEOUT, reuse=False)
-    pool.prestart(f"import crmreports.reports.{report}.sections" if known else "import crmreports.present.kit")
+    early = launch_early(KERNEL, PROJECT_ROOT)  # the process first: jupyter_client's import takes 0.1 s
+    try:
+        from ..batch.kernels import CELL_TIMEOUT, KernelPool
+
+        sections = Path(__file__).resolve().parents[1] / "reports" / report / "sections.py"
+        known = report.isidentifier() and sections.is_file()
+        pool = KernelPool(1, KERNEL, PROJECT_ROOT, CELL_TIMEOUT, reuse=False)
+    except BaseException:
+        if early is not None:
+            early.stop()
+        raise
+    pool.prestart(f"import crmreports.reports.{report}.sections" if known else "import crmreports.present.kit", early)
     return pool
