@@ -152,6 +152,25 @@ def test_a_report_printed_smaller_than_its_cover_gets_its_contents_from_a_second
     assert _contents_pages(tmp_path / "w.pdf") == [str(dests[f"s{i}"]) for i in range(1, 5)]
 
 
+def test_a_table_of_many_columns_fits_the_page_and_the_report_is_not_printed_smaller(tmp_path, monkeypatch):
+    # the incoming leads' sources table (9 columns) was 703 px in a 688 px page with the first column's 42 mm:
+    # Chromium printed the whole report at 96 %, and its contents came from a second print of all of it
+    import pandas as pd
+
+    from crmreports.present.section import html_table
+
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")
+    heads = ["Источник", "Заявок", "Отклонено", "В сделки", "Конв. в сделки", "Выиграно", "Решено"]
+    heads += ["Выигр. из решённых", "Выручка"]
+    row = ["Форма на сайте", "98", "12", "81", "82,7\u00a0%", "5", "40", "12,5\u00a0%", "1\u00a0043\u00a0500\u00a0₽"]
+    table = html_table(pd.DataFrame([row] * 3, columns=heads), numeric=set(heads[1:]))
+    render.to_pdf(report_html().replace("<p>Текст раздела Раздел 2.</p>", table), tmp_path / "t.pdf")
+    reader = PdfReader(str(tmp_path / "t.pdf"))
+    assert chromium._page_transforms(reader.pages[2])[1].split()[0] == b"3.125"  # 1 CSS px = 3.125 units: 100 %
+    assert "/CrmContentsPages" in reader.pages[0]["/Resources"]["/XObject"]  # stamped, not printed twice
+    assert "Выигр. из" in reader.pages[2].extract_text()
+
+
 @needs_chromium
 @pytest.mark.reliability("R63")
 def test_chromium_runs_no_script_and_fetches_nothing_and_a_name_is_text(tmp_path):
@@ -311,3 +330,15 @@ def test_the_browser_inherits_no_secret(monkeypatch):
             assert value not in environ and f"{name}=" not in environ
     finally:
         chromium.shutdown()
+
+
+def test_dates_and_numbers_are_kept_whole_in_a_table_and_text_may_break():
+    # a text cell may break anywhere (a 300-character name must not widen the table past the page); a date in
+    # such a cell was cut into "05.11.202" and "4" in the sales report's stale deals
+    from crmreports.present import kit
+
+    assert kit.Column("h", "created_at", "date").numeric and kit.Column("h", "n").numeric
+    assert not kit.Column("h", "name", "text").numeric and kit.Column("h", "phone", "text", right=True).numeric
+    css = render.css()
+    assert "table.crm-table td.num { text-align: right; white-space: nowrap; }" in css
+    assert "overflow-wrap: anywhere" in css

@@ -107,7 +107,7 @@ class Column:
     source: str | Callable[[pd.DataFrame], pd.Series]
     kind: str | Callable[[Any, str], str] = "number"
     digits: int | None = None
-    right: bool | None = None  # right-aligned (numeric); by default the numeric kinds are
+    right: bool | None = None  # right-aligned and never broken (numeric); by default the numeric kinds and dates are
 
     def title(self, lang: str) -> str:
         return t(self.header, lang) if has(self.header) else self.header
@@ -143,7 +143,9 @@ class Column:
     def numeric(self) -> bool:
         if self.right is not None:
             return self.right
-        return self.kind in ("number", "percent", "money", "estimate", "days")
+        # a date too: a text cell may break anywhere (a long name must not widen the table), which cut
+        # "05.11.2024" into "05.11.202" and "4" in a narrow column
+        return self.kind in ("number", "percent", "money", "estimate", "days", "date")
 
 
 def shown_table(ctx: Context, df: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, set[str]]:

@@ -178,7 +178,10 @@ TEXT = {
         "connected, or calls from a personal phone): {per_day} calls per working day. The conversion cannot be "
         "judged from these data; fix the call logging first.",
     },
-    "calls.rate_over_cell": {"ru": "{value} (ошибка данных)", "en": "{value} (data problem)"},
+    "calls.rate_over_label": {
+        "ru": "{label} — больше 100\u00a0%: ошибка данных",
+        "en": "{label} — above 100\u00a0%: a data problem",
+    },
     "calls.mgr.ranked_share": {
         "ru": "{name} ({share}, {lo}–{hi}; {answered} из {calls})",
         "en": "{name} ({share}, {lo}–{hi}; {answered} of {calls})",

@@ -111,9 +111,7 @@ def _hours(ctx: CallsContext) -> str:
 
 def _show(ctx: CallsContext, key: str, v) -> str:
     lang = ctx.lang
-    if key in metrics.RATE_KEYS:
-        if isinstance(v, (int, float)) and v > 1:  # a share above 100 %: a data problem, said so in the cell
-            return t("calls.rate_over_cell", lang, value=fmt.percent(v, lang, 1))
+    if key in metrics.RATE_KEYS:  # a share above 100 % is a data problem: said so in the row's label
         return fmt.percent(v, lang, 1)
     if key in metrics.DURATION_KEYS:
         return fmt.duration_hm(v, lang)
@@ -122,12 +120,19 @@ def _show(ctx: CallsContext, key: str, v) -> str:
     return fmt.number(v, lang, 1)
 
 
-def _kpi_label(ctx: CallsContext, key: str) -> str:
-    return (
+def _kpi_label(ctx: CallsContext, key: str, k: pd.DataFrame | None = None) -> str:
+    """The row label of ``key``; a share above 100 % in any column of the headline table ``k`` is named a data
+    problem here, in the label, which wraps (in the number's cell the note made the table wider than the page)."""
+    label = (
         t(f"calls.kpi.{key}", ctx.lang, hours=_hours(ctx))
         if key == "calls_missed_not_called_back"
         else t(f"calls.kpi.{key}", ctx.lang)
     )
+    if k is not None and key in metrics.RATE_KEYS:
+        values = pd.to_numeric(k.loc[key, ["current", "previous", "year_ago"]], errors="coerce")
+        if (values > 1).any():
+            label = t("calls.rate_over_label", ctx.lang, label=label)
+    return label
 
 
 def _kpis(ctx: CallsContext) -> pd.DataFrame:
@@ -206,7 +211,7 @@ def kpis(ctx: CallsContext) -> Section:
         sec,
         k,
         metrics.HEADLINE_KEYS + ["calls_per_working_day"],
-        partial(_kpi_label, ctx),
+        partial(_kpi_label, ctx, k=k),
         partial(_show, ctx),
         metrics.RATE_KEYS,
         prefix="calls",
@@ -317,7 +322,9 @@ def missed(ctx: CallsContext) -> Section:
             [
                 kit.Column("calls.missed.at", "at", fmt.datetime_),
                 kit.Column("common.manager", lambda df: df["manager"].fillna(t("common.unknown", lang)), "text"),
-                kit.Column("calls.missed.phone", lambda df: df["phone"].fillna(fmt.DASH), "text"),
+                kit.Column(
+                    "calls.missed.phone", lambda df: df["phone"].fillna(fmt.DASH), "text", right=True
+                ),  # unbroken
                 kit.Column("calls.missed.lead", lambda df: df["lead"].fillna(t("calls.missed.no_lead", lang)), "text"),
                 kit.Column("calls.missed.delay_col", "delay_h", _delay, right=True),
             ],
@@ -395,7 +402,7 @@ def meetings(ctx: CallsContext) -> Section:
     ctx.figures["meetings_rule"] = meeting_rules.rule_key(ctx.rule)
     shown = pd.DataFrame(
         {
-            t("common.metric", lang): [_kpi_label(ctx, key) for key in keys],
+            t("common.metric", lang): [_kpi_label(ctx, key, k) for key in keys],
             ctx.period_label: [_show(ctx, key, cur[key]) for key in keys],
             fmt.period_label(ctx.period.previous(), lang): [_show(ctx, key, prev[key]) for key in keys],
             fmt.period_label(ctx.period.year_ago(), lang): [_show(ctx, key, k.loc[key, "year_ago"]) for key in keys],
