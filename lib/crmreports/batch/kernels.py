@@ -70,6 +70,11 @@ del _os, _mpl, _gc, _sys
 """
 
 
+# run after a new kernel's imports: what they made is moved out of the garbage collector's reach, as the reset
+# does after each document; else the first document pays a full collection over it (0.08 s of a cold run)
+FREEZE_CODE = "\n__import__('gc').freeze()"
+
+
 IOPUB_FLUSH = 0.01  # seconds a client's ready check waits for stray IOPub messages (jupyter_client: 0.2)
 
 
@@ -266,7 +271,7 @@ class KernelPool:
         try:
             if spawned is not None:
                 spawned(km)
-            if not _run_silently(km, code, READY_TIMEOUT):
+            if not _run_silently(km, code + FREEZE_CODE, READY_TIMEOUT):
                 raise RuntimeError(f"the kernel could not run {code!r}")
         except BaseException:
             _shutdown(km)
