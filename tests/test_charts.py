@@ -2,6 +2,8 @@
 
 import re
 
+import pandas as pd
+
 from crmreports.present import theme as base
 
 
@@ -146,3 +148,59 @@ def test_a_chart_laid_out_without_its_dry_drawing_is_the_same_svg():
     fig = next(_figures())
     base.to_svg(fig)
     assert "draw" not in vars(fig)  # the figure's own draw is back
+
+
+FUNNEL_SALES = [
+    ("Первичный контакт", 931, 910, None),
+    ("Квалификация", 581, 537, 0.7695),
+    ("Встреча назначена", 363, 338, 0.779),
+    ("Встреча проведена", 258, 248, 0.8687),
+    ("Коммерческое предложение", 194, 186, 0.8981),
+    ("Согласование договора", 125, 119, 0.7764),
+    ("Счёт выставлен", 81, 70, 0.7941),
+    ("Успешно реализовано", 50, 50, 0.7143),
+]
+FUNNEL_REPEAT = [
+    ("Новый запрос", 203, 186, None),
+    ("Выявление потребности", 138, 131, 0.8466),
+    ("КП отправлено", 101, 94, 0.8559),
+    ("Согласование условий", 64, 31, 0.7356),
+    ("Счёт выставлен", 44, 36, 0.9565),
+    ("Ожидание оплаты", 34, 0, 0.9444),
+    ("Успешно реализовано", 34, 34, 1.0),
+]
+
+
+def test_ticks_updated_only_when_their_inputs_changed_draw_the_same_svg():
+    # while a chart is saved, an axis's ticks are updated again only when its view, length, locators or
+    # formatters changed since its last update in that save (theme._share_tick_updates)
+    from matplotlib.axis import Axis
+
+    def more():
+        yield from _figures()
+        # ticks that depend on the axis's length, which the layout's passes change: the demo's sales funnel (two
+        # axes side by side, wrapped stage names, the default locator)
+        from crmreports.reports.sales_analysis import charts as sales_charts
+
+        rows = [("Продажи", s, c, p, v) for s, c, p, v in FUNNEL_SALES] + [
+            ("Повторные продажи", s, c, p, v) for s, c, p, v in FUNNEL_REPEAT
+        ]
+        yield sales_charts.funnel(
+            pd.DataFrame(rows, columns=["pipeline", "stage", "cumulative", "passed", "conv_decided"])
+        )
+        fig, (ax,) = base.new_figure(height=2.5)
+        ax.barh(range(3), [250_000, 1_900_000, 7_300_000])
+        ax.set_yticks(range(3), ["Очень длинное название этапа воронки", "Б", "В"])
+        base.money_axis(ax, "ru", axis="x")
+        yield fig
+
+    shared = Axis._update_ticks
+    assert shared._shared
+    memo = [_normalised(base.to_svg(fig)) for fig in more()]
+    Axis._update_ticks = shared._original
+    try:
+        plain = [_normalised(base.to_svg(fig)) for fig in more()]
+    finally:
+        Axis._update_ticks = shared
+    assert memo == plain and len(plain) == 7 and "млн" in plain[6]
+    assert base._tick_memo is None  # only while a chart is saved

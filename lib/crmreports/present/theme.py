@@ -119,8 +119,50 @@ def _share_text_layouts() -> None:
     Text._get_layout = shared
 
 
+_tick_memo: dict | None = None  # while a chart is saved (to_svg): each axis's last tick update and its inputs
+
+
+def _share_tick_updates() -> None:
+    """While a chart is saved, an axis's ticks are updated again only when what they come from changed.
+
+    ``savefig`` updates every axis's ticks four times (the layout's two passes, the tight bounding box, the
+    draw), each time running the locator and the formatter and placing every tick. The ticks depend on the
+    view interval, the axis's length (how many ticks fit) and its locators and formatters; when none of these
+    changed since the axis's last update in this save, that update's ticks are still in place and returned
+    as they are. The SVGs are byte-identical (tests/test_charts.py)."""
+    from matplotlib.axis import Axis
+
+    original = Axis._update_ticks
+
+    def shared(self):
+        memo = _tick_memo
+        if memo is None:
+            return original(self)
+        box = self.axes.bbox
+        key = (
+            tuple(self.get_view_interval()),
+            box.width,
+            box.height,
+            self.major.locator,
+            self.major.formatter,
+            self.minor.locator,
+            self.minor.formatter,
+            self.get_transform(),
+        )
+        found = memo.get(self)
+        if found is not None and found[0] == key:
+            return list(found[1])
+        ticks = original(self)
+        memo[self] = (key, ticks)
+        return list(ticks)
+
+    shared._shared, shared._original = True, original
+    Axis._update_ticks = shared
+
+
 _share_text_metrics()
 _share_text_layouts()
+_share_tick_updates()
 
 
 def plain(s) -> str:
@@ -174,11 +216,14 @@ def to_svg(fig: Figure) -> str:
     _text_as_data(fig)
     buf = io.StringIO()
     fig.draw = _layout_then_draw(fig)
+    global _tick_memo
+    _tick_memo = {}
     try:
         with matplotlib.rc_context(RC):
             fig.savefig(buf, format="svg", bbox_inches="tight")
     finally:
         del fig.draw
+        _tick_memo = None
     svg = buf.getvalue()
     return svg[svg.find("<svg") :]
 
