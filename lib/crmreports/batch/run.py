@@ -19,7 +19,6 @@ summary line, and ``tests/bench/bench_breakdown.py`` prints the breakdown of the
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import io
@@ -27,7 +26,6 @@ import json
 import logging
 import os
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -50,9 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("crmreports.run")
 
 FORMATS = ("html", "pdf")
-# ``crmreports run`` prepares the HTML exporter and starts the browser while the kernel executes the notebook:
-# at a lower priority, so that on two cores the kernel's cells are not slowed by it (see _prewarm)
-PREWARM_NICENESS = 10
 STANDARD_PARAMETERS = ("period", "manager", "pipeline", "store", "lang")
 DEFAULT_LANG = LANGS[0]  # its documents are <scope>.*; another language's are <scope>.<lang>.*
 
@@ -523,9 +518,6 @@ def _prewarm(formats: tuple[str, ...]) -> threading.Thread:
     for messages, so this work costs no wall time there."""
 
     def work() -> None:
-        if sys.platform == "linux":  # this thread only (and the browser it starts): the kernel's cells come first
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREWARM_NICENESS)
         try:
             import papermill  # noqa: F401  (first: it is needed as soon as the kernel is up)
 
