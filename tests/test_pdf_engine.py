@@ -342,3 +342,22 @@ def test_dates_and_numbers_are_kept_whole_in_a_table_and_text_may_break():
     css = render.css()
     assert "table.crm-table td.num { text-align: right; white-space: nowrap; }" in css
     assert "overflow-wrap: anywhere" in css
+
+
+@needs_chromium
+def test_a_report_that_hides_its_contents_is_printed_once_more_for_them_at_most(tmp_path, monkeypatch):
+    # the summary's one page hides the contents: the print of its cover's page numbers draws nothing, and the
+    # first print is the PDF (it was printed a third time, in full, for numbers nobody sees)
+    monkeypatch.setenv("CRMREPORTS_PDF_ENGINE", "chromium")
+    prints = []
+    original = chromium.Browser._print
+    monkeypatch.setattr(chromium.Browser, "_print", lambda self, *a, **k: prints.append(k) or original(self, *a, **k))
+    html_doc = report_html().replace("</head>", "<style>.toc { display: none }</style></head>")
+    render.to_pdf(html_doc, tmp_path / "h.pdf")
+    assert prints == [{}, {"pageRanges": "1"}]  # the report, then its cover's numbers (nothing): no third print
+    reader = PdfReader(str(tmp_path / "h.pdf"))
+    assert "/XObject" not in reader.pages[0]["/Resources"] and "Раздел 4" in reader.pages[-1].extract_text()
+    prints.clear()
+    render.to_pdf(report_html(), tmp_path / "v.pdf")  # contents shown: stamped as before
+    assert prints == [{}, {"pageRanges": "1"}]
+    assert "/CrmContentsPages" in PdfReader(str(tmp_path / "v.pdf")).pages[0]["/Resources"]["/XObject"]

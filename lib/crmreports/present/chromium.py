@@ -406,11 +406,15 @@ def _page_transforms(page) -> list[bytes]:
 def _stamped(reader, cover) -> bytes | None:
     """The PDF of ``reader`` with the first page of ``cover`` drawn over its first page, as an incremental update
     (the original bytes stay as they are; a form XObject and the page's new content list are appended); None
-    when the two pages were not laid out alike (:func:`_page_transforms`)."""
+    when the two pages were not laid out alike (:func:`_page_transforms`). A cover that draws nothing (the
+    contents are hidden) leaves the PDF as it was printed."""
     from pypdf import PdfWriter
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
     layer = cover.pages[0]
+    drawn = layer.get_contents()  # (a stream is a dictionary: an empty one is still a stream)
+    if drawn is None or not drawn.get_data().strip():
+        return reader.stream.getvalue()  # nothing to draw: the report hides its contents (the summary's one page)
     transforms = _page_transforms(reader.pages[0])
     if not transforms or transforms != _page_transforms(layer):
         return None
