@@ -29,6 +29,13 @@ TEXT = {
     "calls.kpi.call_to_meeting_conversion": {"ru": "Конверсия звонков во встречи", "en": "Call-to-meeting conversion"},
     "calls.kpi.calls_per_won_deal": {"ru": "Звонков на успешную сделку", "en": "Calls per deal won"},
     "calls.kpi.calls_per_working_day": {"ru": "Звонков в рабочий день", "en": "Calls per working day"},
+    # rows of the kpis table (CSV, XLSX) that the report's own table does not show
+    "calls.kpi.calls_answered": {"ru": "Состоявшиеся разговоры", "en": "Answered calls"},
+    "calls.kpi.calls_missed_pending": {
+        "ru": "Пропущенные, срок перезвона ещё не истёк",
+        "en": "Missed, call-back time not over yet",
+    },
+    "calls.kpi.working_days": {"ru": "Рабочие дни", "en": "Working days"},
     "calls.kpi.vs_previous": {"ru": "к пред. периоду", "en": "vs previous"},
     "calls.kpi.vs_year": {"ru": "к прошлому году", "en": "vs last year"},
     "calls.kpi.sentence": {
