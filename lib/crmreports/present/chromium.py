@@ -421,7 +421,7 @@ def _stamped(reader, cover) -> bytes | None:
     writer = PdfWriter(reader, incremental=True)
     page = writer.pages[0]
     form = DecodedStreamObject()
-    form.set_data(layer.get_contents().get_data())
+    form.set_data(drawn.get_data())
     form.update(
         {
             NameObject("/Type"): NameObject("/XObject"),
